@@ -1,0 +1,52 @@
+//! Built-in checks: the logic a JSONPath selector cannot express, one file per family.
+//! A rule file names one with `builtin = "<name>"`.
+
+pub mod access;
+pub mod oss;
+pub mod redundancy;
+pub mod structure;
+
+use crate::diagnostic::Finding;
+use crate::model::Policy;
+use crate::parse::Node;
+use crate::source::Span;
+
+/// What a built-in check sees of one file.
+pub struct CheckContext<'a> {
+    pub text: &'a str,
+    pub root: &'a Node,
+    /// `None` when the top level is not an object.
+    pub policy: Option<&'a Policy<'a>>,
+    /// The `options` table of the rule's check.
+    pub options: &'a toml::Table,
+}
+
+pub type BuiltinCheck = fn(&CheckContext, &mut Vec<Finding>);
+
+pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
+    ("json-syntax", reported_by_the_parser),
+    ("duplicate-key", structure::duplicate_key),
+    ("invalid-structure", structure::invalid_structure),
+    ("invalid-version", structure::invalid_version),
+    ("unknown-element", structure::unknown_element),
+    ("missing-element", structure::missing_element),
+    ("empty-value", structure::empty_value),
+    ("duplicate-action", redundancy::duplicate_action),
+    ("full-access", access::full_access),
+    ("wildcard-resource", access::wildcard_resource),
+    ("missing-list-buckets", oss::missing_list_buckets),
+];
+
+pub fn builtin(name: &str) -> Option<BuiltinCheck> {
+    BUILTINS.iter().find(|(n, _)| *n == name).map(|&(_, check)| check)
+}
+
+/// Syntax errors come from the parse itself (the engine reports them under the
+/// `json-syntax` rule); a file that parsed has none.
+fn reported_by_the_parser(_: &CheckContext, _: &mut Vec<Finding>) {}
+
+/// The first character of a node: where a finding about a whole object points, so the
+/// report shows the opening brace rather than the whole object.
+pub fn opening(node: &Node) -> Span {
+    Span::new(node.span.start, node.span.start + 1)
+}

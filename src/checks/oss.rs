@@ -1,0 +1,50 @@
+//! OSS usability: what the OSS console needs to work.
+
+use super::CheckContext;
+use crate::catalogue::{self, OssLevel};
+use crate::diagnostic::{Finding, Fix};
+use crate::fix::append_object;
+use crate::matching::{action_matches, action_service, resource_matches};
+
+const LIST_BUCKETS: &str = "oss:ListBuckets";
+
+/// PL401: OSS bucket or object access without `oss:ListBuckets` on `"*"`.
+pub fn missing_list_buckets(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    let oss = catalogue::oss();
+    let allows = || policy.statements.iter().filter(|s| s.is_allow());
+    let lists_buckets = allows().any(|s| {
+        s.actions().any(|a| action_matches(a, LIST_BUCKETS))
+            && s.resources().any(|r| resource_matches(r, "acs:oss:*:*:*"))
+    });
+    if lists_buckets {
+        return;
+    }
+    let first_grant = allows().find_map(|s| {
+        s.action.as_ref()?.entries.iter().find(|a| {
+            action_service(a.text).as_deref() == Some("oss")
+                && oss.levels_granted_by(a.text).any(|l| l != OssLevel::Service)
+        })
+    });
+    let Some(grant) = first_grant else { return };
+    let fix = policy
+        .statement_member
+        .and_then(|m| m.value.as_array())
+        .and_then(|items| {
+            append_object(
+                ctx.text,
+                items,
+                &[
+                    "\"Effect\": \"Allow\"".to_string(),
+                    format!("\"Action\": \"{LIST_BUCKETS}\""),
+                    "\"Resource\": \"*\"".to_string(),
+                ],
+            )
+        })
+        .map(|edit| Fix::unsafe_("add a statement allowing `oss:ListBuckets` on `\"*\"`", vec![edit]));
+    out.push(
+        Finding::new(grant.node.span, "OSS access is granted, but no statement allows `oss:ListBuckets` on `\"*\"`: console users cannot list buckets")
+            .help("add `{\"Effect\": \"Allow\", \"Action\": \"oss:ListBuckets\", \"Resource\": \"*\"}` if the principal uses the OSS console; API users who know the bucket name do not need it")
+            .fix(fix),
+    );
+}

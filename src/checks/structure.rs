@@ -1,0 +1,374 @@
+//! The grammar of a policy document: keys, types, required and known elements.
+
+use super::{opening, CheckContext};
+use crate::diagnostic::{Edit, Finding, Fix};
+use crate::fix::{insert_first_member, remove_array_element, remove_member};
+use crate::model::{Dialect, PolicyKind, Statement, AWS_VERSIONS, STATEMENT};
+use crate::parse::{Member, Node, NodeKind};
+use std::collections::HashMap;
+
+/// PL002: a key twice in one object.
+pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let mut stack = vec![ctx.root];
+    while let Some(node) = stack.pop() {
+        match &node.kind {
+            NodeKind::Object(members) => {
+                let mut first_seen: HashMap<&str, &Member> = HashMap::new();
+                for member in members {
+                    if let Some(first) = first_seen.get(member.key.as_str()) {
+                        out.push(
+                            Finding::new(
+                                member.key_span,
+                                format!("`{}` appears twice in this object; JSON parsers keep only the last one", member.key),
+                            )
+                            .label(first.key_span, "first defined here; this value is silently discarded")
+                            .help(format!(
+                                "merge the two `{}` entries into one{}",
+                                member.key,
+                                if matches!(member.key.as_str(), "Action" | "NotAction" | "Resource" | "NotResource") {
+                                    ", with one array holding both lists"
+                                } else {
+                                    ""
+                                }
+                            )),
+                        );
+                    } else {
+                        first_seen.insert(&member.key, member);
+                    }
+                    stack.push(&member.value);
+                }
+            }
+            NodeKind::Array(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+}
+
+fn is_intrinsic_function(node: &Node) -> Option<&str> {
+    let members = node.as_object()?;
+    match members {
+        [only] if only.key == "Ref" || only.key.starts_with("Fn::") => Some(&only.key),
+        _ => None,
+    }
+}
+
+fn wrong_type(node: &Node, what: &str, expected: &str) -> Finding {
+    if let Some(function) = is_intrinsic_function(node) {
+        return Finding::new(
+            node.span,
+            format!("{what} is a template function (`{function}`), not a value a policy can hold"),
+        )
+        .help("this is a ROS or CloudFormation template fragment: lint the rendered policy instead");
+    }
+    Finding::new(node.span, format!("{what} must be {expected}, not {}", node.type_name()))
+}
+
+/// PL003: a JSON type where the grammar needs another.
+pub fn invalid_structure(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else {
+        out.push(
+            Finding::new(opening(ctx.root), format!("a policy is a JSON object, but this file holds {}", ctx.root.type_name()))
+                .help("write the policy as `{\"Version\": \"1\", \"Statement\": [ ... ]}`"),
+        );
+        return;
+    };
+    let Some(statements) = policy.statement_member else { return };
+    let items = match &statements.value.kind {
+        NodeKind::Array(items) => items,
+        NodeKind::Object(_) => {
+            out.push(
+                Finding::new(statements.value.span, "`Statement` must be an array of statements, not a single object")
+                    .help("wrap the statement in square brackets: `\"Statement\": [ { ... } ]`"),
+            );
+            return;
+        }
+        _ => {
+            out.push(wrong_type(&statements.value, "`Statement`", "an array of statements"));
+            return;
+        }
+    };
+    for item in items {
+        if item.as_object().is_none() {
+            out.push(wrong_type(item, "each statement", "an object"));
+        }
+    }
+    for statement in &policy.statements {
+        check_statement_types(statement, out);
+    }
+}
+
+fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
+    for member in statement.node.as_object().unwrap_or_default() {
+        let what = format!("`{}`", member.key);
+        let value = &member.value;
+        match member.key.as_str() {
+            "Sid" | "Effect" if value.as_str().is_none() => out.push(wrong_type(value, &what, "a string")),
+            "Action" | "NotAction" | "Resource" | "NotResource" => check_string_or_strings(value, &what, out),
+            "Principal" | "NotPrincipal" => match &value.kind {
+                NodeKind::String(_) => {}
+                NodeKind::Object(members) if is_intrinsic_function(value).is_none() => {
+                    for m in members {
+                        check_string_or_strings(&m.value, &format!("`Principal.{}`", m.key), out);
+                    }
+                }
+                // A list of account IDs, as OSS bucket policies write it.
+                NodeKind::Array(_) => check_string_or_strings(value, &what, out),
+                _ => out.push(wrong_type(value, &what, "a string or an object such as `{\"RAM\": [...]}`")),
+            },
+            "Condition" => match &value.kind {
+                NodeKind::Object(operators) => {
+                    for operator in operators {
+                        match &operator.value.kind {
+                            NodeKind::Object(keys) => {
+                                for key in keys {
+                                    check_condition_values(&key.value, &key.key, out);
+                                }
+                            }
+                            _ => out.push(wrong_type(
+                                &operator.value,
+                                &format!("the `{}` condition block", operator.key),
+                                "an object of condition keys and values",
+                            )),
+                        }
+                    }
+                }
+                _ => out.push(wrong_type(value, &what, "an object such as `{\"StringEquals\": {\"acs:SourceVpc\": \"vpc-1\"}}`")),
+            },
+            _ => {}
+        }
+    }
+}
+
+fn check_string_or_strings(value: &Node, what: &str, out: &mut Vec<Finding>) {
+    match &value.kind {
+        NodeKind::String(_) => {}
+        NodeKind::Array(items) => {
+            for item in items {
+                if item.as_str().is_none() {
+                    out.push(wrong_type(item, &format!("each entry of {what}"), "a string"));
+                }
+            }
+        }
+        _ => out.push(wrong_type(value, what, "a string or an array of strings")),
+    }
+}
+
+fn check_condition_values(value: &Node, key: &str, out: &mut Vec<Finding>) {
+    let scalar = |n: &Node| matches!(n.kind, NodeKind::String(_) | NodeKind::Number(_) | NodeKind::Bool(_));
+    let ok = match &value.kind {
+        NodeKind::Array(items) => items.iter().all(scalar),
+        _ => scalar(value),
+    };
+    if !ok {
+        out.push(wrong_type(value, &format!("the value of condition key `{key}`"), "a string or an array of strings"));
+    }
+}
+
+/// PL004: Version missing or not what the dialect takes.
+pub fn invalid_version(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    let Some(version) = policy.version else {
+        let members = ctx.root.as_object().unwrap_or_default();
+        out.push(match policy.dialect {
+            Dialect::Ram => Finding::new(opening(ctx.root), "this policy has no `Version`; RAM requires `\"Version\": \"1\"`")
+                .help("add `\"Version\": \"1\"` as the first element")
+                .fix(Some(Fix::safe(
+                    "insert `\"Version\": \"1\"`",
+                    vec![insert_first_member(ctx.text, ctx.root, members, "\"Version\": \"1\"")],
+                ))),
+            Dialect::Aws => Finding::new(opening(ctx.root), "this policy has no `Version`; IAM then applies 2008-10-17, which has no policy variables")
+                .help("add `\"Version\": \"2012-10-17\"`"),
+        });
+        return;
+    };
+    let value = &version.value;
+    let text = value.as_str();
+    match policy.dialect {
+        Dialect::Ram if text == Some("1") => {}
+        Dialect::Aws if text.is_some_and(|t| AWS_VERSIONS.contains(&t)) => {}
+        Dialect::Ram => {
+            let written = &ctx.text[value.span.start..value.span.end];
+            let same_meaning = text.is_some_and(|t| t.trim() == "1") || matches!(&value.kind, NodeKind::Number(n) if n == "1");
+            let fix = if same_meaning {
+                Fix::safe("write `\"1\"`", vec![Edit::replace(value.span, "\"1\"")])
+            } else {
+                Fix::unsafe_("replace with `\"1\"`", vec![Edit::replace(value.span, "\"1\"")])
+            };
+            out.push(
+                Finding::new(value.span, format!("`Version` is {written}, but RAM policies take only the string `\"1\"`"))
+                    .help(if text.is_some_and(|t| t.starts_with("20")) {
+                        "`2012-10-17`-style dates are AWS versions; a RAM policy says `\"Version\": \"1\"`"
+                    } else {
+                        "write `\"Version\": \"1\"` (a string, not a number)"
+                    })
+                    .fix(Some(fix)),
+            );
+        }
+        Dialect::Aws => {
+            let written = &ctx.text[value.span.start..value.span.end];
+            out.push(
+                Finding::new(value.span, format!("`Version` is {written}, but IAM takes `\"2012-10-17\"` or `\"2008-10-17\"`"))
+                    .help("write `\"Version\": \"2012-10-17\"`"),
+            );
+        }
+    }
+}
+
+const RAM_POLICY_KEYS: &[&str] = &["Version", STATEMENT];
+const AWS_POLICY_KEYS: &[&str] = &["Version", "Id", STATEMENT];
+const RAM_STATEMENT_KEYS: &[&str] = &["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Principal"];
+const AWS_STATEMENT_KEYS: &[&str] = &[
+    "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Principal", "NotPrincipal",
+];
+
+/// PL005: a key the grammar does not know, at policy or statement level.
+pub fn unknown_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    let (policy_keys, statement_keys) = match policy.dialect {
+        Dialect::Ram => (RAM_POLICY_KEYS, RAM_STATEMENT_KEYS),
+        Dialect::Aws => (AWS_POLICY_KEYS, AWS_STATEMENT_KEYS),
+    };
+    let mut check_object = |members: &[Member], known: &[&str], level: &str| {
+        for member in members {
+            if known.contains(&member.key.as_str()) {
+                continue;
+            }
+            let suggestion = closest_key(&member.key, known);
+            let message = match suggestion {
+                Some(s) => format!("`{}` is not a {level} element; did you mean `{s}`?", member.key),
+                None => format!("`{}` is not a {level} element", member.key),
+            };
+            let mut finding = Finding::new(member.key_span, message).help(format!(
+                "a {level} takes {}; element names are case-sensitive",
+                known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+            ));
+            if let Some(s) = suggestion {
+                let already_there = members.iter().any(|m| m.key == s);
+                if !already_there {
+                    let edit = vec![Edit::replace(member.key_span, format!("\"{s}\""))];
+                    let title = format!("rename to `{s}`");
+                    finding = finding.fix(Some(if member.key.trim().eq_ignore_ascii_case(s) {
+                        Fix::safe(title, edit)
+                    } else {
+                        Fix::unsafe_(title, edit)
+                    }));
+                }
+            }
+            out.push(finding);
+        }
+    };
+    check_object(ctx.root.as_object().unwrap_or_default(), policy_keys, "policy");
+    for statement in &policy.statements {
+        check_object(statement.node.as_object().unwrap_or_default(), statement_keys, "statement");
+    }
+}
+
+/// The known key `key` was most likely meant to be, if any is close.
+fn closest_key<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
+    let folded = key.trim().to_ascii_lowercase();
+    if let Some(exact) = known.iter().find(|k| k.to_ascii_lowercase() == folded) {
+        return Some(exact);
+    }
+    known
+        .iter()
+        .map(|k| (k, strsim::normalized_damerau_levenshtein(&folded, &k.to_ascii_lowercase())))
+        .filter(|&(_, score)| score >= 0.7)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(k, _)| *k)
+}
+
+/// PL006: a required element is missing.
+pub fn missing_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    if policy.statement_member.is_none() {
+        out.push(
+            Finding::new(opening(ctx.root), "this policy has no `Statement`")
+                .help("add `\"Statement\": [ ... ]` with at least one statement"),
+        );
+        return;
+    }
+    for statement in &policy.statements {
+        let mut missing = Vec::new();
+        if statement.effect.is_none() {
+            missing.push(("`Effect`", "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"));
+        }
+        if statement.action.is_none() && statement.not_action.is_none() {
+            missing.push(("`Action`", "add `\"Action\"` with the actions this statement is about, such as `\"oss:GetObject\"`"));
+        }
+        let needs_resource = policy.kind != PolicyKind::Trust;
+        if needs_resource && statement.resource.is_none() && statement.not_resource.is_none() {
+            missing.push(("`Resource`", "add `\"Resource\"` naming what the actions apply to, such as `\"acs:oss:*:*:my-bucket/*\"`"));
+        }
+        if policy.kind != PolicyKind::Identity && statement.principal.is_none() {
+            missing.push(("`Principal`", "in a trust or resource policy every statement names who it applies to with `\"Principal\"`"));
+        }
+        for (element, help) in missing {
+            out.push(Finding::new(opening(statement.node), format!("this statement has no {element}")).help(help));
+        }
+    }
+}
+
+const MULTI_VALUE: &[&str] = &["Action", "NotAction", "Resource", "NotResource", "Principal", "Condition"];
+
+/// PL009: an empty string, array or object where a value is expected.
+pub fn empty_value(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    if let Some(statements) = policy.statement_member {
+        if statements.value.as_array().is_some_and(<[Node]>::is_empty) {
+            out.push(
+                Finding::new(statements.value.span, "`Statement` is empty: this policy grants and denies nothing")
+                    .help("add the statements the policy is meant to hold, or delete the policy"),
+            );
+        }
+    }
+    for statement in &policy.statements {
+        let members = statement.node.as_object().unwrap_or_default();
+        for (index, member) in members.iter().enumerate() {
+            if !MULTI_VALUE.contains(&member.key.as_str()) {
+                continue;
+            }
+            empty_in(members, index, &member.value, &member.key, out);
+            match &member.value.kind {
+                NodeKind::Object(inner) if member.key == "Principal" || member.key == "Condition" => {
+                    for (i, m) in inner.iter().enumerate() {
+                        empty_in(inner, i, &m.value, &format!("{}.{}", member.key, m.key), out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+fn empty_in(siblings: &[Member], index: usize, value: &Node, what: &str, out: &mut Vec<Finding>) {
+    match &value.kind {
+        NodeKind::String(s) if s.trim().is_empty() => {
+            out.push(Finding::new(value.span, format!("`{what}` is an empty string")).help("write the value it is meant to hold"));
+        }
+        NodeKind::Array(items) if items.is_empty() => {
+            out.push(Finding::new(value.span, format!("`{what}` is an empty array")).help("list at least one value"));
+        }
+        NodeKind::Object(members) if members.is_empty() => {
+            // An empty Condition object restricts nothing: removing it keeps the meaning.
+            let fix = (what == "Condition")
+                .then(|| remove_member(siblings, index))
+                .flatten()
+                .map(|edit| Fix::safe("remove the empty `Condition`", vec![edit]));
+            out.push(Finding::new(value.span, format!("`{what}` is an empty object")).help("fill it in or remove it").fix(fix));
+        }
+        NodeKind::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                if item.as_str().is_some_and(|s| s.trim().is_empty()) {
+                    // An empty entry matches nothing, so dropping it keeps the meaning.
+                    let fix = remove_array_element(items, i).map(|edit| Fix::safe("remove the empty entry", vec![edit]));
+                    out.push(
+                        Finding::new(item.span, format!("an entry of `{what}` is an empty string"))
+                            .help("remove it, or write the value it is meant to hold")
+                            .fix(fix),
+                    );
+                }
+            }
+        }
+        _ => {}
+    }
+}

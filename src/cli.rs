@@ -1,0 +1,286 @@
+//! The command line: `policylint [check] PATH...` and `policylint rule NAME|--all`.
+
+use crate::diagnostic::Severity;
+use crate::discover::{discover, Candidate};
+use crate::engine::count_at_least;
+use crate::report::{self, OutputFormat, Summary};
+use crate::rules::{Rule, RuleSet};
+use crate::runner::{self, FileReport, Outcome};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "policylint",
+    version,
+    about = "A fast linter for cloud access-policy JSON (Alibaba Cloud RAM, AWS IAM)",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub check: CheckArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Lint policy files (the default command).
+    Check(CheckArgs),
+    /// Explain a rule, or list them all.
+    Rule(RuleArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Error,
+    Warning,
+    Info,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Files or folders to lint; `-` reads standard input. Default: the current folder.
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "pretty")]
+    pub output_format: OutputFormat,
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, value_enum, default_value = "warning")]
+    pub fail_on: FailOn,
+    /// Exit 0 even when there are findings.
+    #[arg(long)]
+    pub exit_zero: bool,
+    /// The path to report for standard input (`-`).
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<String>,
+    /// Only these rules: names, codes, code prefixes (`PL2`) or categories, comma-separated.
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub select: Vec<String>,
+    /// Skip these rules (same forms as --select).
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    pub ignore: Vec<String>,
+    #[arg(long, value_enum, default_value = "auto")]
+    pub color: Color,
+    /// Print only the diagnostics, no summary.
+    #[arg(long, short)]
+    pub quiet: bool,
+    /// Also say which files were skipped and why.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RuleFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct RuleArgs {
+    /// A rule name (`duplicate-action`) or code (`PL201`).
+    #[arg(required_unless_present = "all")]
+    pub name: Option<String>,
+    /// List every rule.
+    #[arg(long, conflicts_with = "name")]
+    pub all: bool,
+    #[arg(long, value_enum, default_value = "text")]
+    pub output_format: RuleFormat,
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let rules = match RuleSet::builtin() {
+        Ok(rules) => rules,
+        Err(error) => return usage_error(&format!("built-in rule file is broken: {error}")),
+    };
+    match cli.command {
+        Some(Command::Rule(args)) => explain(&rules, &args),
+        Some(Command::Check(args)) => check(rules, &args),
+        None => check(rules, &cli.check),
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("policylint: error: {message}");
+    ExitCode::from(2)
+}
+
+fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
+    if let Err(message) = rules.retain_selected(&args.select, &args.ignore) {
+        return usage_error(&message);
+    }
+    let paths = if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    };
+    let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p.as_os_str() == "-");
+    let (candidates, walk_errors) = discover(&files);
+    let mut reports: Vec<FileReport> = walk_errors
+        .into_iter()
+        .map(|e| runner::io_error(e.display, e.message))
+        .collect();
+    if !stdin.is_empty() {
+        reports.push(lint_stdin(&rules, args.stdin_filename.clone()));
+    }
+    for outcome in runner::lint_candidates(&rules, &candidates) {
+        match outcome {
+            Outcome::Linted(report) => reports.push(report),
+            Outcome::NotAPolicy(path) if args.verbose => {
+                eprintln!("policylint: skipped {path}: not a policy (no top-level `Statement`)");
+            }
+            Outcome::NotAPolicy(_) => {}
+        }
+    }
+    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    if args.verbose {
+        let explicit = candidates.iter().filter(|c: &&Candidate| c.explicit).count();
+        eprintln!(
+            "policylint: {} candidate files ({explicit} named explicitly), {} rules",
+            candidates.len(),
+            rules.rules.len()
+        );
+    }
+    let output = match args.output_format {
+        OutputFormat::Pretty => {
+            let mut text = report::pretty::render(&reports, use_color(args.color));
+            if !args.quiet {
+                text.push_str(&report::summary_line(&Summary::of(&reports)));
+                text.push('\n');
+            }
+            text
+        }
+        OutputFormat::Concise => {
+            let mut text = report::concise::render(&reports);
+            if !args.quiet {
+                text.push_str(&report::summary_line(&Summary::of(&reports)));
+                text.push('\n');
+            }
+            text
+        }
+        OutputFormat::Json => report::json::render(&reports),
+    };
+    let mut stdout = std::io::stdout().lock();
+    // A closed pipe (`policylint | head`) is not an error worth a panic.
+    let _ = stdout.write_all(output.as_bytes());
+    let _ = stdout.flush();
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
+    let failing: usize = reports.iter().map(|r| count_at_least(&r.diagnostics, threshold)).sum();
+    if failing > 0 && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn lint_stdin(rules: &RuleSet, name: Option<String>) -> FileReport {
+    let path = name.unwrap_or_else(|| "-".to_string());
+    let mut bytes = Vec::new();
+    match std::io::stdin().lock().read_to_end(&mut bytes) {
+        Ok(_) => runner::lint_bytes(rules, path, bytes).0,
+        Err(e) => runner::io_error(path, format!("cannot read standard input: {e}")),
+    }
+}
+
+fn use_color(choice: Color) -> bool {
+    match choice {
+        Color::Always => true,
+        Color::Never => false,
+        Color::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
+}
+
+fn explain(rules: &RuleSet, args: &RuleArgs) -> ExitCode {
+    let selected: Vec<&Rule> = if args.all {
+        rules.rules.iter().collect()
+    } else {
+        let name = args.name.as_deref().unwrap_or_default();
+        match rules.find(name) {
+            Some(rule) => vec![rule],
+            None => return usage_error(&format!("no rule is named `{name}`; `policylint rule --all` lists them")),
+        }
+    };
+    let text = match args.output_format {
+        RuleFormat::Json => {
+            let list: Vec<serde_json::Value> = selected.iter().map(|r| rule_json(r)).collect();
+            let value = if args.all {
+                serde_json::Value::Array(list)
+            } else {
+                list.into_iter().next().unwrap_or_default()
+            };
+            serde_json::to_string_pretty(&value).expect("plain data serializes") + "\n"
+        }
+        RuleFormat::Text if args.all => selected
+            .iter()
+            .map(|r| {
+                format!(
+                    "{:<6} {:<26} {:<8} {:<12} {}\n",
+                    r.id.code,
+                    r.id.name,
+                    r.severity.as_str(),
+                    r.id.category,
+                    r.doc.summary
+                )
+            })
+            .collect(),
+        RuleFormat::Text => rule_text(selected[0]),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+fn rule_json(rule: &Rule) -> serde_json::Value {
+    serde_json::json!({
+        "code": rule.id.code,
+        "name": rule.id.name,
+        "severity": rule.severity,
+        "category": rule.id.category,
+        "summary": rule.doc.summary,
+        "explanation": rule.doc.explanation.trim(),
+        "fix": rule.doc.fix,
+        "dialects": rule.doc.dialects,
+        "kinds": rule.doc.kinds,
+        "bad": rule.doc.bad,
+        "good": rule.doc.good,
+    })
+}
+
+fn rule_text(rule: &Rule) -> String {
+    let doc = &rule.doc;
+    let indent = |s: &str| s.trim_end().lines().map(|l| format!("    {l}\n")).collect::<String>();
+    let fix = match doc.fix {
+        Some(crate::diagnostic::Applicability::Safe) => "safe (applied by `--fix`)",
+        Some(crate::diagnostic::Applicability::Unsafe) => "unsafe (applied by `--unsafe-fixes`)",
+        None => "none",
+    };
+    format!(
+        "{} {} ({}, {})\n\n{}\n\n{}\n\nFix: {fix}\n\nBad:\n{}\nGood:\n{}",
+        doc.code,
+        doc.name,
+        rule.severity,
+        doc.category,
+        doc.summary,
+        textwrap_paragraph(doc.explanation.trim()),
+        indent(&doc.bad),
+        indent(&doc.good),
+    )
+}
+
+/// Rule explanations are written as one paragraph per line; keep them as they are.
+fn textwrap_paragraph(text: &str) -> String {
+    text.to_string()
+}

@@ -1,0 +1,136 @@
+//! Lints one text: parse once, build the model, run every applicable rule, sort.
+
+use crate::checks::CheckContext;
+use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
+use crate::model::{is_statement_key, Policy};
+use crate::parse::{self, ParsedFile};
+use crate::rules::{Check, RuleSet};
+use jsonpath_rust::query::js_path_process;
+use std::sync::{Arc, LazyLock};
+
+/// What linting one text found.
+#[derive(Debug)]
+pub struct LintResult {
+    /// Whether the text is a policy (or, if it did not parse, looks like one). Directory
+    /// walks skip files that are not.
+    pub is_policy: bool,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+pub static JSON_SYNTAX: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
+    Arc::new(RuleId {
+        code: "PL001".into(),
+        name: "json-syntax".into(),
+        category: "syntax".into(),
+    })
+});
+
+/// Lints `text` with `rules`.
+pub fn lint_text(rules: &RuleSet, text: &str) -> LintResult {
+    match parse::parse(text) {
+        Ok(parsed) => lint_parsed(rules, text, &parsed),
+        Err(error) => {
+            let rule = rules.find("json-syntax");
+            let diagnostics = rule
+                .map(|rule| {
+                    vec![Diagnostic::from_finding(
+                        rule.id.clone(),
+                        rule.severity,
+                        Finding::new(error.span, error.message).help(error.help),
+                    )]
+                })
+                .unwrap_or_default();
+            LintResult {
+                is_policy: mentions_statement(text),
+                diagnostics,
+            }
+        }
+    }
+}
+
+/// A file that does not parse is still reported in a walk when it mentions `"Statement"`.
+fn mentions_statement(text: &str) -> bool {
+    text.as_bytes()
+        .windows(10)
+        .any(|w| w[0] == b'"' && w[1..].eq_ignore_ascii_case(b"statement"))
+}
+
+fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
+    let policy = Policy::from_root(&parsed.root);
+    let is_policy = parsed
+        .root
+        .as_object()
+        .is_some_and(|members| members.iter().any(|m| is_statement_key(&m.key)));
+    let applicable = |rule: &crate::rules::Rule| match &policy {
+        Some(p) => rule.applies_to(p.dialect, p.kind),
+        None => true,
+    };
+    let mut findings: Vec<(usize, Finding)> = Vec::new();
+    let mut scratch = Vec::new();
+    // Evaluate each distinct query once, for all the rules that share it.
+    for (query_index, (_, query)) in rules.queries.iter().enumerate() {
+        let users: Vec<(usize, &crate::rules::declarative::Declarative)> = rules
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, rule)| applicable(rule))
+            .flat_map(|(i, rule)| {
+                rule.checks.iter().filter_map(move |check| match check {
+                    Check::Declarative(d) if d.query == query_index => Some((i, d)),
+                    _ => None,
+                })
+            })
+            .collect();
+        if users.is_empty() {
+            continue;
+        }
+        let Ok(hits) = js_path_process(query, &parsed.value) else { continue };
+        // Descendant segments (`..*`) can reach one node along two routes.
+        let mut seen = std::collections::HashSet::new();
+        for hit in hits.into_iter().filter(|hit| seen.insert(hit.path.clone())) {
+            let Some(resolved) = parsed.root.resolve(&hit.path) else { continue };
+            for (rule_index, check) in &users {
+                check.run(text, resolved.node, resolved.member, &mut scratch);
+                findings.extend(scratch.drain(..).map(|f| (*rule_index, f)));
+            }
+        }
+    }
+    for (rule_index, rule) in rules.rules.iter().enumerate().filter(|(_, r)| applicable(r)) {
+        for check in &rule.checks {
+            if let Check::Builtin { check, options } = check {
+                let ctx = CheckContext {
+                    text,
+                    root: &parsed.root,
+                    policy: policy.as_ref(),
+                    options,
+                };
+                check(&ctx, &mut scratch);
+                findings.extend(scratch.drain(..).map(|f| (rule_index, f)));
+            }
+        }
+    }
+    let mut diagnostics: Vec<Diagnostic> = findings
+        .into_iter()
+        .map(|(i, finding)| {
+            let rule = &rules.rules[i];
+            Diagnostic::from_finding(rule.id.clone(), rule.severity, finding)
+        })
+        .collect();
+    sort_diagnostics(&mut diagnostics);
+    LintResult {
+        is_policy,
+        diagnostics,
+    }
+}
+
+/// By position, then code: the order every reporter shows.
+pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
+    diagnostics.sort_by(|a, b| {
+        (a.span.start, a.span.end, &a.rule.code, &a.message).cmp(&(b.span.start, b.span.end, &b.rule.code, &b.message))
+    });
+}
+
+/// The count of diagnostics at or above `threshold`.
+pub fn count_at_least(diagnostics: &[Diagnostic], threshold: Severity) -> usize {
+    diagnostics.iter().filter(|d| d.severity >= threshold).count()
+}

@@ -1,0 +1,19 @@
+//! policylint: a linter for cloud access-policy JSON.
+//!
+//! paths → [`discover`] → [`runner`] (read) → [`parse`] (spanned tree) → [`model`] (Policy)
+//! → [`rules`] and [`checks`] (diagnostics) → [`report`]. [`fix`] builds the text edits.
+
+pub mod catalogue;
+pub mod checks;
+pub mod cli;
+pub mod diagnostic;
+pub mod discover;
+pub mod engine;
+pub mod fix;
+pub mod matching;
+pub mod model;
+pub mod parse;
+pub mod report;
+pub mod rules;
+pub mod runner;
+pub mod source;

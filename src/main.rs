@@ -1,0 +1,6 @@
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    policylint::cli::run(policylint::cli::Cli::parse())
+}

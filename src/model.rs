@@ -1,0 +1,232 @@
+//! A typed view of a policy over the spanned tree: statements with their elements,
+//! string-or-array values normalised to lists, dialect and policy kind detected.
+//! It is lenient by design: anything of the wrong shape is simply absent here and
+//! reported by the structure checks.
+
+use crate::parse::{Member, Node, NodeKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dialect {
+    /// Alibaba Cloud RAM: Version "1", `acs:` resources.
+    Ram,
+    /// AWS IAM: Version "2012-10-17", `arn:` resources.
+    Aws,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PolicyKind {
+    /// Attached to users, groups or roles: no Principal, Resource required.
+    Identity,
+    /// A role's trust policy: Principal and `sts:AssumeRole`, no Resource.
+    Trust,
+    /// A resource policy such as an OSS bucket policy: Principal and Resource.
+    Resource,
+}
+
+pub const STATEMENT: &str = "Statement";
+
+#[derive(Debug)]
+pub struct Policy<'n> {
+    pub root: &'n Node,
+    pub version: Option<&'n Member>,
+    /// The `Statement` member, or failing that a key that is `Statement` but for case and
+    /// surrounding spaces, so that a typo there does not hide every other finding.
+    pub statement_member: Option<&'n Member>,
+    pub statements: Vec<Statement<'n>>,
+    pub dialect: Dialect,
+    pub kind: PolicyKind,
+}
+
+#[derive(Debug)]
+pub struct Statement<'n> {
+    pub index: usize,
+    pub node: &'n Node,
+    pub sid: Option<&'n Member>,
+    pub effect: Option<&'n Member>,
+    pub action: Option<Values<'n>>,
+    pub not_action: Option<Values<'n>>,
+    pub resource: Option<Values<'n>>,
+    pub not_resource: Option<Values<'n>>,
+    pub principal: Option<&'n Member>,
+    pub condition: Option<&'n Member>,
+}
+
+/// A multi-value element (string or array of strings) as a list.
+#[derive(Debug)]
+pub struct Values<'n> {
+    pub member: &'n Member,
+    pub entries: Vec<Entry<'n>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Entry<'n> {
+    pub text: &'n str,
+    pub node: &'n Node,
+    /// Position in the array, or `None` when the element is a single string.
+    pub index: Option<usize>,
+}
+
+impl<'n> Values<'n> {
+    fn from_member(member: &'n Member) -> Self {
+        let entries = match &member.value.kind {
+            NodeKind::String(s) => vec![Entry {
+                text: s,
+                node: &member.value,
+                index: None,
+            }],
+            NodeKind::Array(items) => items
+                .iter()
+                .enumerate()
+                .filter_map(|(i, node)| {
+                    node.as_str().map(|text| Entry {
+                        text,
+                        node,
+                        index: Some(i),
+                    })
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Values { member, entries }
+    }
+
+    pub fn texts(&self) -> impl Iterator<Item = &'n str> + '_ {
+        self.entries.iter().map(|e| e.text)
+    }
+
+    /// The array items when the element is written as an array.
+    pub fn array_items(&self) -> Option<&'n [Node]> {
+        self.member.value.as_array()
+    }
+}
+
+impl<'n> Statement<'n> {
+    pub fn is_allow(&self) -> bool {
+        self.effect_text() == Some("Allow")
+    }
+
+    pub fn effect_text(&self) -> Option<&'n str> {
+        self.effect.and_then(|m| m.value.as_str())
+    }
+
+    pub fn actions(&self) -> impl Iterator<Item = &'n str> + '_ {
+        self.action.iter().flat_map(|v| v.texts())
+    }
+
+    pub fn resources(&self) -> impl Iterator<Item = &'n str> + '_ {
+        self.resource.iter().flat_map(|v| v.texts())
+    }
+}
+
+impl<'n> Policy<'n> {
+    /// `None` when the root is not an object.
+    pub fn from_root(root: &'n Node) -> Option<Self> {
+        root.as_object()?;
+        let version = root.get("Version");
+        let statement_member = root.get(STATEMENT).or_else(|| {
+            root.as_object()?
+                .iter()
+                .find(|m| is_statement_key(&m.key))
+        });
+        let statements = statement_member
+            .and_then(|m| m.value.as_array())
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+            .filter(|(_, node)| node.as_object().is_some())
+            .map(|(index, node)| {
+                let values = |key| node.get(key).map(Values::from_member);
+                Statement {
+                    index,
+                    node,
+                    sid: node.get("Sid"),
+                    effect: node.get("Effect"),
+                    action: values("Action"),
+                    not_action: values("NotAction"),
+                    resource: values("Resource"),
+                    not_resource: values("NotResource"),
+                    principal: node.get("Principal"),
+                    condition: node.get("Condition"),
+                }
+            })
+            .collect::<Vec<_>>();
+        let dialect = detect_dialect(version, &statements);
+        let kind = detect_kind(&statements);
+        Some(Policy {
+            root,
+            version,
+            statement_member,
+            statements,
+            dialect,
+            kind,
+        })
+    }
+
+    /// The normalized JSONPath of a statement, for diagnostics built from the model.
+    pub fn statements_key(&self) -> &str {
+        self.statement_member.map_or(STATEMENT, |m| m.key.as_str())
+    }
+}
+
+/// `Statement` but for case and surrounding whitespace: how discovery and the model
+/// recognise a policy.
+pub fn is_statement_key(key: &str) -> bool {
+    key.trim().eq_ignore_ascii_case(STATEMENT)
+}
+
+pub const AWS_VERSIONS: [&str; 2] = ["2012-10-17", "2008-10-17"];
+
+fn detect_dialect(version: Option<&Member>, statements: &[Statement]) -> Dialect {
+    let version_text = version.and_then(|m| m.value.as_str());
+    if version_text.is_some_and(|v| AWS_VERSIONS.contains(&v)) {
+        return Dialect::Aws;
+    }
+    if version_text == Some("1") {
+        return Dialect::Ram;
+    }
+    let names_aws = statements.iter().any(|s| {
+        s.resources().chain(s.not_resource.iter().flat_map(|v| v.texts())).any(|r| r.starts_with("arn:"))
+            || s.principal.is_some_and(|p| p.value.get("AWS").is_some())
+    });
+    if names_aws { Dialect::Aws } else { Dialect::Ram }
+}
+
+fn detect_kind(statements: &[Statement]) -> PolicyKind {
+    if !statements.iter().any(|s| s.principal.is_some()) {
+        return PolicyKind::Identity;
+    }
+    let assumes_role = statements.iter().any(|s| {
+        s.actions()
+            .any(|a| a.trim().to_ascii_lowercase().starts_with("sts:assumerole"))
+    });
+    let has_resource = statements.iter().any(|s| s.resource.is_some() || s.not_resource.is_some());
+    if assumes_role && !has_resource {
+        PolicyKind::Trust
+    } else {
+        PolicyKind::Resource
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::parse;
+
+    #[test]
+    fn kinds_and_dialects() {
+        let identity = parse(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":["*"]}]}"#).unwrap();
+        let policy = Policy::from_root(&identity.root).unwrap();
+        assert_eq!((policy.kind, policy.dialect), (PolicyKind::Identity, Dialect::Ram));
+        assert_eq!(policy.statements[0].actions().collect::<Vec<_>>(), ["oss:GetObject"]);
+        let trust = parse(r#"{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":["ecs.aliyuncs.com"]}}],"Version":"1"}"#).unwrap();
+        assert_eq!(Policy::from_root(&trust.root).unwrap().kind, PolicyKind::Trust);
+        let bucket = parse(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Principal":["123"],"Resource":"acs:oss:*:*:b/*"}]}"#).unwrap();
+        assert_eq!(Policy::from_root(&bucket.root).unwrap().kind, PolicyKind::Resource);
+        let aws = parse(r#"{"Version":"2012-10-17","Statement":[]}"#).unwrap();
+        assert_eq!(Policy::from_root(&aws.root).unwrap().dialect, Dialect::Aws);
+        let typo = parse(r#"{"Version":"1","Statement ":[{}]}"#).unwrap();
+        assert_eq!(Policy::from_root(&typo.root).unwrap().statements.len(), 1);
+    }
+}

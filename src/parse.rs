@@ -1,0 +1,506 @@
+//! One span-preserving, strict JSON parse per file.
+//!
+//! `jsonc-parser` does the parsing (byte ranges for every key and value, duplicate keys
+//! kept); its strict options reject comments, trailing commas and the other JSON5
+//! leniencies. It still accepts Unicode whitespace between tokens and raw control
+//! characters inside strings, so a cheap byte scan reports those. The result is an owned,
+//! spanned tree plus the `serde_json::Value` that JSONPath queries run on, and a lookup
+//! from RFC 9535 normalized paths (what `query_with_path` returns) back to spans.
+
+use crate::source::Span;
+use jsonc_parser::ast;
+use jsonc_parser::errors::ParseErrorKind;
+
+pub const UTF8_BOM: &str = "\u{feff}";
+/// Deeper nesting than this is rejected before it can exhaust the stack; real policies
+/// nest about six levels.
+pub const MAX_NESTING_DEPTH: usize = 512;
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    pub span: Span,
+    pub kind: NodeKind,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum NodeKind {
+    Null,
+    Bool(bool),
+    /// The number exactly as written.
+    Number(String),
+    String(String),
+    Array(Vec<Node>),
+    Object(Vec<Member>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Member {
+    pub key: String,
+    pub key_span: Span,
+    pub value: Node,
+}
+
+impl Member {
+    /// From the start of the key to the end of the value.
+    pub fn span(&self) -> Span {
+        Span::new(self.key_span.start, self.value.span.end)
+    }
+}
+
+impl Node {
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            NodeKind::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_array(&self) -> Option<&[Node]> {
+        match &self.kind {
+            NodeKind::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    pub fn as_object(&self) -> Option<&[Member]> {
+        match &self.kind {
+            NodeKind::Object(members) => Some(members),
+            _ => None,
+        }
+    }
+
+    /// The member a JSON consumer sees for `key`: with duplicate keys the last one wins, as
+    /// in `serde_json` and most parsers.
+    pub fn get(&self, key: &str) -> Option<&Member> {
+        self.as_object()?.iter().rev().find(|m| m.key == key)
+    }
+
+    /// A short name of the JSON type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            NodeKind::Null => "null",
+            NodeKind::Bool(_) => "a boolean",
+            NodeKind::Number(_) => "a number",
+            NodeKind::String(_) => "a string",
+            NodeKind::Array(_) => "an array",
+            NodeKind::Object(_) => "an object",
+        }
+    }
+
+    pub fn to_value(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match &self.kind {
+            NodeKind::Null => Value::Null,
+            NodeKind::Bool(b) => Value::Bool(*b),
+            NodeKind::Number(raw) => raw
+                .parse::<serde_json::Number>()
+                .map(Value::Number)
+                .unwrap_or(Value::Null),
+            NodeKind::String(s) => Value::String(s.clone()),
+            NodeKind::Array(items) => Value::Array(items.iter().map(Node::to_value).collect()),
+            NodeKind::Object(members) => {
+                let mut map = serde_json::Map::with_capacity(members.len());
+                for member in members {
+                    map.insert(member.key.clone(), member.value.to_value());
+                }
+                Value::Object(map)
+            }
+        }
+    }
+
+    /// Resolves a normalized path such as `$['Statement'][0]['Action'][2]`. Returns the node
+    /// and, when the last step was an object key, the member it came from.
+    pub fn resolve<'n>(&'n self, path: &str) -> Option<Resolved<'n>> {
+        let mut node = self;
+        let mut member = None;
+        for step in parse_normalized_path(path)? {
+            match step {
+                PathStep::Key(key) => {
+                    let m = node.get(&key)?;
+                    member = Some(m);
+                    node = &m.value;
+                }
+                PathStep::Index(index) => {
+                    node = node.as_array()?.get(index)?;
+                    member = None;
+                }
+            }
+        }
+        Some(Resolved { node, member })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Resolved<'n> {
+    pub node: &'n Node,
+    pub member: Option<&'n Member>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathStep {
+    Key(String),
+    Index(usize),
+}
+
+/// Splits an RFC 9535 normalized path into steps. Returns `None` for anything that is not a
+/// normalized path.
+pub fn parse_normalized_path(path: &str) -> Option<Vec<PathStep>> {
+    let mut rest = path.strip_prefix('$')?;
+    let mut steps = Vec::new();
+    while !rest.is_empty() {
+        rest = rest.strip_prefix('[')?;
+        if let Some(after_quote) = rest.strip_prefix('\'') {
+            let mut key = String::new();
+            let mut chars = after_quote.char_indices();
+            let end = loop {
+                let (i, c) = chars.next()?;
+                match c {
+                    '\'' => break i,
+                    '\\' => {
+                        let (_, escaped) = chars.next()?;
+                        key.push(match escaped {
+                            'b' => '\u{8}',
+                            'f' => '\u{c}',
+                            'n' => '\n',
+                            'r' => '\r',
+                            't' => '\t',
+                            'u' => {
+                                let hex: String = (0..4).filter_map(|_| chars.next().map(|(_, h)| h)).collect();
+                                char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
+                            }
+                            other => other,
+                        });
+                    }
+                    c => key.push(c),
+                }
+            };
+            rest = after_quote[end + 1..].strip_prefix(']')?;
+            steps.push(PathStep::Key(key));
+        } else {
+            let close = rest.find(']')?;
+            steps.push(PathStep::Index(rest[..close].parse().ok()?));
+            rest = &rest[close + 1..];
+        }
+    }
+    Some(steps)
+}
+
+/// Builds the normalized path of a key step, escaping as RFC 9535 (and jsonpath-rust) do.
+pub fn push_key(path: &mut String, key: &str) {
+    path.push_str("['");
+    for c in key.chars() {
+        match c {
+            '\'' => path.push_str("\\'"),
+            '\\' => path.push_str("\\\\"),
+            c => path.push(c),
+        }
+    }
+    path.push_str("']");
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+}
+
+#[derive(Debug)]
+pub struct ParsedFile {
+    pub root: Node,
+    pub value: serde_json::Value,
+}
+
+/// Parses `text` strictly. Offsets in the result are byte offsets into `text` itself, BOM
+/// included.
+pub fn parse(text: &str) -> Result<ParsedFile, SyntaxError> {
+    let bom_len = if text.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
+    let body = &text[bom_len..];
+    if body.trim().is_empty() {
+        return Err(SyntaxError {
+            span: Span::new(0, 0),
+            message: "the file is empty: a policy is a JSON object".into(),
+            help: "write a policy such as `{\"Version\": \"1\", \"Statement\": []}`, or delete the file".into(),
+        });
+    }
+    let depth_error = nesting_error(body, bom_len);
+    let lenient_error = leniency_error(body, bom_len);
+    let parsed = if depth_error.is_some() {
+        Err(None)
+    } else {
+        jsonc_parser::parse_to_ast(body, &Default::default(), &strict_options()).map_err(Some)
+    };
+    let parse_error = match &parsed {
+        Err(Some(e)) => Some(describe_parse_error(body, bom_len, e)),
+        _ => None,
+    };
+    // Report whichever problem comes first in the text.
+    if let Some(error) = [depth_error, lenient_error, parse_error]
+        .into_iter()
+        .flatten()
+        .min_by_key(|e| e.span.start)
+    {
+        return Err(error);
+    }
+    let ast_root = parsed.ok().and_then(|r| r.value).ok_or_else(|| SyntaxError {
+        span: Span::new(bom_len, bom_len),
+        message: "the file holds no JSON value".into(),
+        help: "a policy is a JSON object".into(),
+    })?;
+    let root = convert(&ast_root, bom_len);
+    let value = root.to_value();
+    Ok(ParsedFile { root, value })
+}
+
+fn strict_options() -> jsonc_parser::ParseOptions {
+    jsonc_parser::ParseOptions {
+        allow_comments: false,
+        allow_loose_object_property_names: false,
+        allow_trailing_commas: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    }
+}
+
+fn convert(value: &ast::Value, shift: usize) -> Node {
+    let span = |range: jsonc_parser::common::Range| Span::new(range.start + shift, range.end + shift);
+    match value {
+        ast::Value::StringLit(s) => Node {
+            span: span(s.range),
+            kind: NodeKind::String(s.value.to_string()),
+        },
+        ast::Value::NumberLit(n) => Node {
+            span: span(n.range),
+            kind: NodeKind::Number(n.value.to_string()),
+        },
+        ast::Value::BooleanLit(b) => Node {
+            span: span(b.range),
+            kind: NodeKind::Bool(b.value),
+        },
+        ast::Value::NullKeyword(n) => Node {
+            span: span(n.range),
+            kind: NodeKind::Null,
+        },
+        ast::Value::Array(a) => Node {
+            span: span(a.range),
+            kind: NodeKind::Array(a.elements.iter().map(|e| convert(e, shift)).collect()),
+        },
+        ast::Value::Object(o) => Node {
+            span: span(o.range),
+            kind: NodeKind::Object(
+                o.properties
+                    .iter()
+                    .map(|p| {
+                        let (key, key_range) = match &p.name {
+                            ast::ObjectPropName::String(s) => (s.value.to_string(), s.range),
+                            ast::ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                        };
+                        Member {
+                            key,
+                            key_span: span(key_range),
+                            value: convert(&p.value, shift),
+                        }
+                    })
+                    .collect(),
+            ),
+        },
+    }
+}
+
+/// Finds nesting deeper than [`MAX_NESTING_DEPTH`] with a flat scan, before any recursive
+/// code sees the text.
+fn nesting_error(body: &str, shift: usize) -> Option<SyntaxError> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in body.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > MAX_NESTING_DEPTH {
+                    return Some(SyntaxError {
+                        span: Span::new(i + shift, i + shift + 1),
+                        message: format!("JSON nested more than {MAX_NESTING_DEPTH} levels deep"),
+                        help: "a policy nests a few levels; this file is not a policy or is damaged".into(),
+                    });
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// What strict JSON forbids but the parser tolerates: Unicode whitespace and vertical tab
+/// or form feed between tokens, raw control characters inside strings. Full-width
+/// punctuation is named too, since it is a common copy-paste mistake in translated docs.
+fn leniency_error(body: &str, shift: usize) -> Option<SyntaxError> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in body.char_indices() {
+        let at = Span::new(i + shift, i + shift + c.len_utf8());
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                '\n' | '\r' => {
+                    return Some(SyntaxError {
+                        span: at,
+                        message: "line break inside a string".into(),
+                        help: "close the string on the line it starts, or write `\\n` for a line break inside it".into(),
+                    });
+                }
+                c if (c as u32) < 0x20 => {
+                    return Some(SyntaxError {
+                        span: at,
+                        message: format!("raw control character U+{:04X} inside a string", c as u32),
+                        help: "JSON strings cannot hold raw control characters; write `\\t` for a tab".into(),
+                    });
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            ' ' | '\t' | '\n' | '\r' => {}
+            c if c.is_whitespace() || c == '\u{feff}' => {
+                return Some(SyntaxError {
+                    span: at,
+                    message: format!("{} is not JSON whitespace", describe_char(c)),
+                    help: "JSON allows only space, tab, line feed and carriage return between tokens: replace it with plain spaces".into(),
+                });
+            }
+            c if !c.is_ascii() => return None, // the parser reports it, with the hint below
+            _ => {}
+        }
+    }
+    None
+}
+
+fn describe_char(c: char) -> String {
+    let name = match c {
+        '\u{a0}' => " (no-break space)",
+        '\u{3000}' => " (ideographic space)",
+        '\u{2002}'..='\u{200a}' => " (typographic space)",
+        '\u{feff}' => " (byte order mark)",
+        '\u{b}' => " (vertical tab)",
+        '\u{c}' => " (form feed)",
+        '\u{201c}' | '\u{201d}' => " (curly quotation mark)",
+        '\u{ff0c}' => " (full-width comma)",
+        '\u{ff1a}' => " (full-width colon)",
+        _ => "",
+    };
+    format!("U+{:04X}{name}", c as u32)
+}
+
+fn describe_parse_error(body: &str, shift: usize, error: &jsonc_parser::errors::ParseError) -> SyntaxError {
+    let range = error.range();
+    let start = range.start.min(body.len());
+    let end = range.end.clamp(start, body.len());
+    let found = body[start..].chars().next();
+    let span = Span::new(start + shift, end.max(start + found.map_or(0, char::len_utf8)) + shift);
+    let (message, help) = match error.kind() {
+        ParseErrorKind::CommentsNotAllowed => (
+            "comments are not allowed in JSON".to_string(),
+            "remove the comment; RAM rejects policies with comments (keep notes in a `Sid` or in a separate file)".to_string(),
+        ),
+        ParseErrorKind::TrailingCommasNotAllowed => (
+            "trailing comma before a closing bracket".to_string(),
+            "remove the comma after the last element".to_string(),
+        ),
+        ParseErrorKind::SingleQuotedStringsNotAllowed => (
+            "single-quoted string".to_string(),
+            "JSON strings use double quotes: `\"oss:GetObject\"`".to_string(),
+        ),
+        ParseErrorKind::ExpectedComma => (
+            "missing comma between two elements".to_string(),
+            "add a comma after the previous element".to_string(),
+        ),
+        ParseErrorKind::NestingDepthExceeded => (
+            format!("JSON nested more than {MAX_NESTING_DEPTH} levels deep"),
+            "a policy nests a few levels; this file is not a policy or is damaged".to_string(),
+        ),
+        ParseErrorKind::MultipleRootJsonValues => (
+            "text after the end of the JSON value".to_string(),
+            "a policy file holds exactly one JSON object; remove what follows it".to_string(),
+        ),
+        kind => {
+            let mut message = lowercase_first(&kind.to_string());
+            let help = match found {
+                Some(c @ ('\u{201c}' | '\u{201d}' | '\u{2018}' | '\u{2019}')) => {
+                    message = format!("{} instead of a straight double quote", describe_char(c));
+                    "replace curly quotes with `\"`; they often come from word processors".to_string()
+                }
+                Some(c @ ('\u{ff0c}' | '\u{ff1a}' | '\u{3001}')) => {
+                    message = format!("{} instead of ASCII punctuation", describe_char(c));
+                    "replace full-width punctuation with `,` or `:`".to_string()
+                }
+                Some('\\') => "a backslash outside a string: remove it (Markdown escapes such as `\\[` do not belong in JSON)".to_string(),
+                Some('$') => "template interpolation such as `${...}` is not JSON; render the template first, or lint the rendered policy".to_string(),
+                _ => "check the text just before this point for a missing or extra bracket, quote or comma".to_string(),
+            };
+            (message, help)
+        }
+    };
+    SyntaxError { span, message, help }
+}
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_to_spans() {
+        let text = r#"{"Statement":[{"Action":["a","b"]}],"it's":{"x\\y":1}}"#;
+        let parsed = parse(text).unwrap();
+        let hit = parsed.root.resolve("$['Statement'][0]['Action'][1]").unwrap();
+        assert_eq!(&text[hit.node.span.start..hit.node.span.end], "\"b\"");
+        let hit = parsed.root.resolve("$['it\\'s']['x\\\\y']").unwrap();
+        assert_eq!(&text[hit.member.unwrap().key_span.start..hit.member.unwrap().key_span.end], "\"x\\\\y\"");
+    }
+
+    #[test]
+    fn duplicate_keys_are_kept_and_the_last_wins() {
+        let parsed = parse(r#"{"a":1,"a":2}"#).unwrap();
+        assert_eq!(parsed.root.as_object().unwrap().len(), 2);
+        assert_eq!(parsed.value["a"], 2);
+        assert_eq!(parsed.root.get("a").unwrap().value.kind, NodeKind::Number("2".into()));
+    }
+
+    #[test]
+    fn strictness() {
+        for bad in ["{\"a\":1,}", "{// c\n}", "{'a':1}", "{\"a\":\u{a0}1}", "{\"a\":\"x\ty\"}", "", "[[[["] {
+            assert!(parse(bad).is_err(), "{bad:?} should fail");
+        }
+        assert!(parse("\u{feff}{\"a\":1}").is_ok());
+        let deep = "[".repeat(200_000);
+        let e = parse(&deep).unwrap_err();
+        assert!(e.message.contains("nested"));
+    }
+}

@@ -1,0 +1,23 @@
+//! `path:line:col: CODE [name] message`, one line per diagnostic.
+
+use crate::runner::FileReport;
+use crate::source::LineIndex;
+use std::fmt::Write;
+
+pub fn render(reports: &[FileReport]) -> String {
+    let mut out = String::new();
+    for report in reports {
+        let text = report.text.as_deref().unwrap_or("");
+        let index = LineIndex::new(text);
+        for d in &report.diagnostics {
+            let at = index.position(text, d.span.start);
+            let marker = if d.fix.is_some() { " [*]" } else { "" };
+            let _ = writeln!(
+                out,
+                "{}:{}:{}: {} [{}] {}{marker}",
+                report.path, at.line, at.column, d.rule.code, d.rule.name, d.message
+            );
+        }
+    }
+    out
+}

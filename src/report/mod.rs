@@ -1,0 +1,92 @@
+//! Reporters: how diagnostics are printed.
+
+pub mod concise;
+pub mod json;
+pub mod pretty;
+
+use crate::diagnostic::{Applicability, Severity};
+use crate::runner::FileReport;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Source snippets with labels and help (miette).
+    Pretty,
+    /// One line per diagnostic: `path:line:col: CODE [name] message`.
+    Concise,
+    /// The machine-readable contract (DESIGN §4).
+    Json,
+}
+
+/// Counts over a whole run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Summary {
+    pub files: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Diagnostics that `--fix` would fix (a safe fix).
+    pub fixable: usize,
+    /// Diagnostics that only `--unsafe-fixes` would fix.
+    #[serde(skip)]
+    pub unsafe_fixable: usize,
+}
+
+impl Summary {
+    pub fn of(reports: &[FileReport]) -> Self {
+        let mut summary = Summary {
+            files: reports.len(),
+            ..Summary::default()
+        };
+        for d in reports.iter().flat_map(|r| &r.diagnostics) {
+            match d.severity {
+                Severity::Error => summary.errors += 1,
+                Severity::Warning => summary.warnings += 1,
+                Severity::Info => summary.infos += 1,
+            }
+            match d.fix.as_ref().map(|f| f.applicability) {
+                Some(Applicability::Safe) => summary.fixable += 1,
+                Some(Applicability::Unsafe) => summary.unsafe_fixable += 1,
+                None => {}
+            }
+        }
+        summary
+    }
+
+    pub fn total(&self) -> usize {
+        self.errors + self.warnings + self.infos
+    }
+}
+
+fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// The closing line of the human formats.
+pub fn summary_line(summary: &Summary) -> String {
+    if summary.total() == 0 {
+        return format!("All checks passed ({} checked).", plural(summary.files, "file", "files"));
+    }
+    let mut parts = Vec::new();
+    for (n, one, many) in [
+        (summary.errors, "error", "errors"),
+        (summary.warnings, "warning", "warnings"),
+        (summary.infos, "info", "infos"),
+    ] {
+        if n > 0 {
+            parts.push(plural(n, one, many));
+        }
+    }
+    let mut line = format!(
+        "Found {} ({}) in {} checked.",
+        plural(summary.total(), "problem", "problems"),
+        parts.join(", "),
+        plural(summary.files, "file", "files")
+    );
+    if summary.fixable > 0 {
+        line.push_str(&format!(" {} fixable with `--fix`.", summary.fixable));
+    }
+    if summary.unsafe_fixable > 0 {
+        line.push_str(&format!(" {} more with `--unsafe-fixes`.", summary.unsafe_fixable));
+    }
+    line
+}

@@ -1,0 +1,295 @@
+//! The fixed set of functions a declarative rule can apply to what its JSONPath `given`
+//! selects (as in Spectral rulesets). Functions that test strings (`pattern`,
+//! `enumeration`) also test each string of an array, because every multi-value policy
+//! element takes a string or an array of strings.
+
+use crate::diagnostic::{Edit, Finding, Fix};
+use crate::parse::{Member, Node, NodeKind};
+use crate::source::Span;
+use regex::Regex;
+
+pub struct Declarative {
+    /// Index into `RuleSet::queries`.
+    pub query: usize,
+    pub field: Option<String>,
+    pub function: Function,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+pub enum Function {
+    /// `field` must be present in each selected object.
+    Defined,
+    /// `field` (or, without `field`, the selected value itself) must be absent.
+    Undefined,
+    Pattern {
+        must_match: Option<Regex>,
+        must_not_match: Option<Regex>,
+        /// Matches of `must_not_match` that are wholly matched by this are accepted.
+        allow: Option<Regex>,
+        /// Offer a safe fix that trims surrounding whitespace when that makes the value pass.
+        trim_fix: bool,
+    },
+    Enumeration {
+        values: Vec<String>,
+        /// Offer a safe fix when the value differs from an allowed one only in case or
+        /// surrounding whitespace.
+        case_fix: bool,
+    },
+    Type {
+        types: Vec<String>,
+    },
+    /// No two equal strings in the selected array.
+    Unique,
+}
+
+pub const FUNCTIONS: [&str; 6] = ["defined", "undefined", "pattern", "enumeration", "type", "unique"];
+const TYPES: [&str; 6] = ["string", "number", "boolean", "null", "array", "object"];
+
+impl Function {
+    pub fn compile(name: &str, options: &toml::Table) -> Result<Self, String> {
+        let allowed_options: &[&str] = match name {
+            "defined" | "undefined" | "unique" => &[],
+            "pattern" => &["match", "not-match", "allow", "fix"],
+            "enumeration" => &["values", "case-fix"],
+            "type" => &["types"],
+            _ => {
+                return Err(format!("unknown function `{name}`; known: {}", FUNCTIONS.join(", ")));
+            }
+        };
+        if let Some(unknown) = options.keys().find(|k| !allowed_options.contains(&k.as_str())) {
+            return Err(format!(
+                "function `{name}` has no option `{unknown}`{}",
+                if allowed_options.is_empty() {
+                    String::new()
+                } else {
+                    format!("; it takes {}", allowed_options.join(", "))
+                }
+            ));
+        }
+        let regex = |key: &str| -> Result<Option<Regex>, String> {
+            match options.get(key) {
+                None => Ok(None),
+                Some(toml::Value::String(s)) => Regex::new(s)
+                    .map(Some)
+                    .map_err(|e| format!("option `{key}` is not a valid regular expression: {e}")),
+                Some(_) => Err(format!("option `{key}` must be a string")),
+            }
+        };
+        let strings = |key: &str| -> Result<Vec<String>, String> {
+            match options.get(key) {
+                Some(toml::Value::Array(items)) if !items.is_empty() => items
+                    .iter()
+                    .map(|v| v.as_str().map(str::to_string).ok_or(format!("option `{key}` must hold strings")))
+                    .collect(),
+                _ => Err(format!("function `{name}` needs option `{key}`, a non-empty list of strings")),
+            }
+        };
+        Ok(match name {
+            "defined" => Function::Defined,
+            "undefined" => Function::Undefined,
+            "unique" => Function::Unique,
+            "pattern" => {
+                let must_match = regex("match")?;
+                let must_not_match = regex("not-match")?;
+                if must_match.is_none() && must_not_match.is_none() {
+                    return Err("function `pattern` needs option `match` or `not-match`".into());
+                }
+                let trim_fix = match options.get("fix") {
+                    None => false,
+                    Some(toml::Value::String(s)) if s == "trim" => true,
+                    Some(_) => return Err("option `fix` of `pattern` can only be \"trim\"".into()),
+                };
+                Function::Pattern {
+                    must_match,
+                    must_not_match,
+                    allow: regex("allow")?,
+                    trim_fix,
+                }
+            }
+            "enumeration" => Function::Enumeration {
+                values: strings("values")?,
+                case_fix: options.get("case-fix").and_then(toml::Value::as_bool).unwrap_or(false),
+            },
+            "type" => {
+                let types = strings("types")?;
+                if let Some(bad) = types.iter().find(|t| !TYPES.contains(&t.as_str())) {
+                    return Err(format!("unknown type `{bad}`; known: {}", TYPES.join(", ")));
+                }
+                Function::Type { types }
+            }
+            _ => unreachable!("checked above"),
+        })
+    }
+
+    /// Whether the function needs `field` to mean anything.
+    pub fn needs_field(&self) -> bool {
+        matches!(self, Function::Defined)
+    }
+}
+
+impl Declarative {
+    /// Applies the function to one node the query selected.
+    pub fn run(&self, text: &str, hit: &Node, hit_member: Option<&Member>, out: &mut Vec<Finding>) {
+        let field_member = self.field.as_deref().and_then(|field| hit.get(field));
+        match &self.function {
+            Function::Defined => {
+                if let (Some(field), Some(_)) = (self.field.as_deref(), hit.as_object()) {
+                    if field_member.is_none() {
+                        let at = Span::new(hit.span.start, hit.span.start + 1);
+                        out.push(self.finding(at, &[("field", field)]));
+                    }
+                }
+            }
+            Function::Undefined => {
+                let present = match self.field.as_deref() {
+                    Some(_) => field_member,
+                    None => hit_member,
+                };
+                if let Some(member) = present {
+                    out.push(self.finding(member.key_span, &[("field", &member.key)]));
+                } else if self.field.is_none() {
+                    out.push(self.finding(hit.span, &[]));
+                }
+            }
+            _ => {
+                let subject = match self.field {
+                    Some(_) => match field_member {
+                        Some(m) => &m.value,
+                        None => return,
+                    },
+                    None => hit,
+                };
+                self.run_on_value(text, subject, out);
+            }
+        }
+    }
+
+    fn run_on_value(&self, text: &str, subject: &Node, out: &mut Vec<Finding>) {
+        match &self.function {
+            Function::Type { types } => {
+                let found = json_type(subject);
+                if !types.iter().any(|t| t == found) {
+                    out.push(self.finding(subject.span, &[("type", subject.type_name())]));
+                }
+            }
+            Function::Unique => {
+                let Some(items) = subject.as_array() else { return };
+                for (i, item) in items.iter().enumerate() {
+                    let Some(value) = item.as_str() else { continue };
+                    if let Some(first) = items[..i].iter().find(|earlier| earlier.as_str() == Some(value)) {
+                        out.push(
+                            self.finding(item.span, &[("value", value)])
+                                .label(first.span, "first listed here"),
+                        );
+                    }
+                }
+            }
+            Function::Pattern { .. } | Function::Enumeration { .. } => match &subject.kind {
+                NodeKind::String(value) => self.test_string(text, subject, value, out),
+                NodeKind::Array(items) => {
+                    for item in items {
+                        if let Some(value) = item.as_str() {
+                            self.test_string(text, item, value, out);
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Function::Defined | Function::Undefined => {}
+        }
+    }
+
+    fn test_string(&self, text: &str, node: &Node, value: &str, out: &mut Vec<Finding>) {
+        match &self.function {
+            Function::Pattern {
+                must_match,
+                must_not_match,
+                allow,
+                trim_fix,
+            } => {
+                if let Some(re) = must_match {
+                    if !re.is_match(value) {
+                        let trimmed = value.trim();
+                        let fix = (*trim_fix && trimmed != value && re.is_match(trimmed))
+                            .then(|| replace_string(node, trimmed, "remove the surrounding whitespace"));
+                        out.push(self.finding(node.span, &[("value", value)]).fix(fix));
+                    }
+                }
+                if let Some(re) = must_not_match {
+                    for found in re.find_iter(value) {
+                        let allowed = allow.as_ref().is_some_and(|a| {
+                            a.find(found.as_str()).is_some_and(|m| m.len() == found.len())
+                        });
+                        if !allowed {
+                            let at = substring_span(text, node, value, found.start(), found.end());
+                            out.push(self.finding(at, &[("value", value), ("match", found.as_str())]));
+                        }
+                    }
+                }
+            }
+            Function::Enumeration { values, case_fix } => {
+                if !values.iter().any(|v| v == value) {
+                    let close = values
+                        .iter()
+                        .find(|v| v.eq_ignore_ascii_case(value.trim()));
+                    let fix = close
+                        .filter(|_| *case_fix)
+                        .map(|v| replace_string(node, v, format!("replace with `{v}`")));
+                    let mut finding = self.finding(node.span, &[("value", value)]).fix(fix);
+                    if let (Some(v), None) = (close, &self.help) {
+                        finding = finding.help(format!("write `{v}`"));
+                    }
+                    out.push(finding);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn finding(&self, span: Span, vars: &[(&str, &str)]) -> Finding {
+        let fill = |template: &str| {
+            let mut filled = template.to_string();
+            if let Some(field) = &self.field {
+                filled = filled.replace("{field}", field);
+            }
+            for (name, value) in vars {
+                filled = filled.replace(&format!("{{{name}}}"), value);
+            }
+            filled
+        };
+        let mut finding = Finding::new(span, fill(&self.message));
+        if let Some(help) = &self.help {
+            finding = finding.help(fill(help));
+        }
+        finding
+    }
+}
+
+fn json_type(node: &Node) -> &'static str {
+    match node.kind {
+        NodeKind::Null => "null",
+        NodeKind::Bool(_) => "boolean",
+        NodeKind::Number(_) => "number",
+        NodeKind::String(_) => "string",
+        NodeKind::Array(_) => "array",
+        NodeKind::Object(_) => "object",
+    }
+}
+
+/// A safe fix replacing a whole string literal.
+fn replace_string(node: &Node, new_value: &str, title: impl Into<String>) -> Fix {
+    let literal = serde_json::to_string(new_value).expect("a string serializes");
+    Fix::safe(title, vec![Edit::replace(node.span, literal)])
+}
+
+/// The span of `value[start..end]` inside the literal `node`, when the literal has no
+/// escapes (so value bytes and text bytes line up); otherwise the whole literal.
+fn substring_span(text: &str, node: &Node, value: &str, start: usize, end: usize) -> Span {
+    let inner = Span::new(node.span.start + 1, node.span.end.saturating_sub(1));
+    if text.get(inner.start..inner.end) == Some(value) {
+        Span::new(inner.start + start, inner.start + end)
+    } else {
+        node.span
+    }
+}

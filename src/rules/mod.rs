@@ -1,0 +1,267 @@
+//! Rules: one TOML file per rule in `rules/` (embedded in the binary; users add their own
+//! in the same format). A rule's checks are either declarative (a JSONPath `given`, an
+//! optional `field` and a function from a small fixed set) or the name of a built-in Rust
+//! check. Everything is compiled once per run; queries shared by several rules are
+//! evaluated once per file.
+
+pub mod declarative;
+
+use crate::checks::{self, BuiltinCheck};
+use crate::diagnostic::{Applicability, RuleId, Severity};
+use crate::model::{Dialect, PolicyKind};
+use declarative::{Declarative, Function};
+use jsonpath_rust::parser::model::JpQuery;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
+
+/// A rule file as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct RuleFile {
+    pub code: String,
+    pub name: String,
+    pub severity: Severity,
+    pub category: String,
+    /// One sentence: what the rule reports.
+    pub summary: String,
+    /// One paragraph: why it matters and what to do.
+    pub explanation: String,
+    pub bad: String,
+    pub good: String,
+    #[serde(default = "all_dialects")]
+    pub dialects: Vec<Dialect>,
+    #[serde(default = "all_kinds")]
+    pub kinds: Vec<PolicyKind>,
+    /// The kind of fix the rule offers, if any (documentation; each finding carries its own).
+    pub fix: Option<Applicability>,
+    #[serde(rename = "check")]
+    pub checks: Vec<CheckSpec>,
+}
+
+fn all_dialects() -> Vec<Dialect> {
+    vec![Dialect::Ram, Dialect::Aws]
+}
+
+fn all_kinds() -> Vec<PolicyKind> {
+    vec![PolicyKind::Identity, PolicyKind::Trust, PolicyKind::Resource]
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CheckSpec {
+    pub builtin: Option<String>,
+    pub given: Option<String>,
+    pub field: Option<String>,
+    pub function: Option<String>,
+    #[serde(default)]
+    pub options: toml::Table,
+    pub message: Option<String>,
+    pub help: Option<String>,
+}
+
+pub enum Check {
+    Builtin {
+        check: BuiltinCheck,
+        options: toml::Table,
+    },
+    Declarative(Declarative),
+}
+
+pub struct Rule {
+    pub id: Arc<RuleId>,
+    pub doc: RuleFile,
+    pub severity: Severity,
+    pub checks: Vec<Check>,
+}
+
+impl Rule {
+    pub fn applies_to(&self, dialect: Dialect, kind: PolicyKind) -> bool {
+        self.doc.dialects.contains(&dialect) && self.doc.kinds.contains(&kind)
+    }
+}
+
+/// A problem in a rule file: which file, and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RuleError {
+    pub file: String,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.file, self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    /// Distinct compiled `given` queries; declarative checks refer to them by index.
+    pub queries: Vec<(String, JpQuery)>,
+}
+
+impl RuleSet {
+    /// The rules embedded in the binary.
+    pub fn builtin() -> Result<Self, RuleError> {
+        let mut set = RuleSet {
+            rules: Vec::new(),
+            queries: Vec::new(),
+        };
+        for (file, text) in EMBEDDED_RULES {
+            set.add_rule_text(&format!("rules/{file}"), text)?;
+        }
+        Ok(set)
+    }
+
+    /// Parses, validates and compiles one rule file.
+    pub fn add_rule_text(&mut self, file: &str, text: &str) -> Result<(), RuleError> {
+        let error = |message: String| RuleError {
+            file: file.to_string(),
+            message,
+        };
+        let doc: RuleFile = toml::from_str(text).map_err(|e| error(e.to_string()))?;
+        if !is_rule_code(&doc.code) {
+            return Err(error(format!(
+                "code `{}` must be two or more capital letters followed by digits, such as `PL201` or `ACME001`",
+                doc.code
+            )));
+        }
+        if !is_kebab_case(&doc.name) {
+            return Err(error(format!("name `{}` must be kebab-case, such as `duplicate-action`", doc.name)));
+        }
+        if let Some(clash) = self
+            .rules
+            .iter()
+            .find(|r| r.id.code == doc.code || r.id.name == doc.name)
+        {
+            return Err(error(format!(
+                "rule {} [{}] clashes with the existing rule {} [{}]",
+                doc.code, doc.name, clash.id.code, clash.id.name
+            )));
+        }
+        if doc.checks.is_empty() {
+            return Err(error("a rule needs at least one [[check]]".into()));
+        }
+        let mut checks = Vec::new();
+        for (i, spec) in doc.checks.iter().enumerate() {
+            let check = self
+                .compile_check(spec)
+                .map_err(|m| error(format!("check {}: {m}", i + 1)))?;
+            checks.push(check);
+        }
+        self.rules.push(Rule {
+            id: Arc::new(RuleId {
+                code: doc.code.clone(),
+                name: doc.name.clone(),
+                category: doc.category.clone(),
+            }),
+            severity: doc.severity,
+            doc,
+            checks,
+        });
+        Ok(())
+    }
+
+    fn compile_check(&mut self, spec: &CheckSpec) -> Result<Check, String> {
+        match (&spec.builtin, &spec.given) {
+            (Some(name), None) => {
+                if spec.function.is_some() || spec.field.is_some() {
+                    return Err("a built-in check takes no `function` or `field`".into());
+                }
+                let check = checks::builtin(name).ok_or_else(|| {
+                    format!(
+                        "unknown built-in check `{name}`; known: {}",
+                        checks::BUILTINS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                    )
+                })?;
+                Ok(Check::Builtin {
+                    check,
+                    options: spec.options.clone(),
+                })
+            }
+            (None, Some(given)) => {
+                let function_name = spec
+                    .function
+                    .as_deref()
+                    .ok_or("a declarative check needs a `function`")?;
+                let function = Function::compile(function_name, &spec.options)?;
+                let message = spec
+                    .message
+                    .clone()
+                    .ok_or("a declarative check needs a `message`")?;
+                let query = self.query_index(given)?;
+                Ok(Check::Declarative(Declarative {
+                    query,
+                    field: spec.field.clone(),
+                    function,
+                    message,
+                    help: spec.help.clone(),
+                }))
+            }
+            (Some(_), Some(_)) => Err("a check has either `builtin` or `given`, not both".into()),
+            (None, None) => Err("a check needs `builtin = \"...\"` or `given = \"$...\"`".into()),
+        }
+    }
+
+    fn query_index(&mut self, given: &str) -> Result<usize, String> {
+        if let Some(i) = self.queries.iter().position(|(text, _)| text == given) {
+            return Ok(i);
+        }
+        let query = jsonpath_rust::parser::parse_json_path(given)
+            .map_err(|e| format!("`given` is not a valid JSONPath ({given}): {e}"))?;
+        self.queries.push((given.to_string(), query));
+        Ok(self.queries.len() - 1)
+    }
+
+    pub fn find(&self, name_or_code: &str) -> Option<&Rule> {
+        self.rules
+            .iter()
+            .find(|r| r.id.name == name_or_code || r.id.code.eq_ignore_ascii_case(name_or_code))
+    }
+
+    /// Keeps the rules that `select` (default: all) picks and `ignore` does not. Selectors
+    /// are rule names, codes, code prefixes (`PL2`) or categories; `ALL` picks every rule.
+    pub fn retain_selected(&mut self, select: &[String], ignore: &[String]) -> Result<(), String> {
+        for selector in select.iter().chain(ignore) {
+            if !self.rules.iter().any(|r| selector_matches(selector, &r.id)) && selector != "ALL" {
+                return Err(format!("`{selector}` matches no rule name, code, code prefix or category"));
+            }
+        }
+        self.rules.retain(|rule| {
+            let selected = select.is_empty() || select.iter().any(|s| s == "ALL" || selector_matches(s, &rule.id));
+            let ignored = ignore.iter().any(|s| s == "ALL" || selector_matches(s, &rule.id));
+            selected && !ignored
+        });
+        Ok(())
+    }
+
+    /// The rule files' codes and names, to check a table against.
+    pub fn by_code(&self) -> HashMap<&str, &Rule> {
+        self.rules.iter().map(|r| (r.id.code.as_str(), r)).collect()
+    }
+}
+
+fn selector_matches(selector: &str, id: &RuleId) -> bool {
+    id.name == selector
+        || id.category == selector
+        || (!selector.is_empty() && id.code.starts_with(&selector.to_ascii_uppercase()))
+}
+
+fn is_rule_code(code: &str) -> bool {
+    let letters = code.chars().take_while(|c| c.is_ascii_uppercase()).count();
+    let digits = &code[letters..];
+    letters >= 2 && !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit())
+}
+
+fn is_kebab_case(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}

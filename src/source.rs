@@ -1,0 +1,99 @@
+//! Byte spans and their translation to 1-based lines and character columns.
+
+use serde::Serialize;
+
+/// A half-open byte range `[start, end)` into a file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+impl From<jsonc_parser::common::Range> for Span {
+    fn from(range: jsonc_parser::common::Range) -> Self {
+        Span::new(range.start, range.end)
+    }
+}
+
+/// A position as the JSON contract reports it: 1-based line, 1-based column counted in
+/// characters, and the byte offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Position {
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+}
+
+/// Line starts of a text, so offsets map to positions in O(log lines).
+#[derive(Debug, Clone)]
+pub struct LineIndex {
+    line_starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut line_starts = vec![0];
+        line_starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|&(_, b)| b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { line_starts }
+    }
+
+    /// Position of a byte offset. An offset inside a multi-byte character counts as that
+    /// character; an offset past the end is clamped to the end.
+    pub fn position(&self, text: &str, offset: usize) -> Position {
+        let offset = offset.min(text.len());
+        let line = self.line_starts.partition_point(|&start| start <= offset) - 1;
+        let line_start = self.line_starts[line];
+        let column = text
+            .get(line_start..offset)
+            .map(|prefix| prefix.chars().count())
+            .unwrap_or_else(|| text[line_start..].char_indices().take_while(|(i, _)| line_start + i < offset).count());
+        Position {
+            line: line + 1,
+            column: column + 1,
+            offset,
+        }
+    }
+
+    pub fn line_start(&self, line_zero_based: usize) -> usize {
+        self.line_starts[line_zero_based]
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.line_starts.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_count_characters_not_bytes() {
+        let text = "{\n  \"é\": \"x\"\n}";
+        let index = LineIndex::new(text);
+        let x = text.find("\"x\"").unwrap();
+        assert_eq!(index.position(text, x), Position { line: 2, column: 8, offset: x });
+        assert_eq!(index.position(text, 0), Position { line: 1, column: 1, offset: 0 });
+        let end = text.len();
+        assert_eq!(index.position(text, end).line, 3);
+    }
+}

@@ -1,0 +1,143 @@
+//! Hostile or broken input: each file gets a clear diagnostic naming it, nothing panics,
+//! and the other files in the same run are still linted.
+
+use assert_cmd::Command;
+use std::fs;
+use std::path::Path;
+
+const GOOD: &str = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:ListBuckets", "Resource": "*"}]}"#;
+const BAD: &str = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ecs:DescribeInstances", "ecs:DescribeInstances"], "Resource": "*"}]}"#;
+
+fn lint(paths: &[&Path]) -> (i32, serde_json::Value) {
+    let output = Command::cargo_bin("policylint")
+        .unwrap()
+        .args(paths)
+        .args(["--output-format", "json"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
+    (output.status.code().unwrap(), json)
+}
+
+fn diagnostics_for<'a>(output: &'a serde_json::Value, path: &Path) -> Vec<&'a serde_json::Value> {
+    let path = path.to_string_lossy();
+    output["diagnostics"].as_array().unwrap().iter().filter(|d| d["path"] == *path).collect()
+}
+
+/// Lints `bad` next to a known-bad policy and checks both are reported.
+fn assert_reported(bad: &Path, code: &str, message_part: &str) -> serde_json::Value {
+    let dir = bad.parent().unwrap();
+    let neighbour = dir.join("neighbour.json");
+    fs::write(&neighbour, BAD).unwrap();
+    let (status, output) = lint(&[bad, &neighbour]);
+    assert_eq!(status, 1);
+    let found = diagnostics_for(&output, bad);
+    assert!(
+        found.iter().any(|d| d["code"] == code && d["message"].as_str().unwrap().contains(message_part)),
+        "{bad:?}: expected {code} containing {message_part:?}, got {found:#?}"
+    );
+    assert!(diagnostics_for(&output, &neighbour).iter().any(|d| d["code"] == "PL201"), "the neighbour is still linted");
+    output
+}
+
+#[test]
+fn invalid_json_names_the_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("trailing.json");
+    fs::write(&file, "{\n  \"Version\": \"1\",\n  \"Statement\": [],\n}\n").unwrap();
+    let output = assert_reported(&file, "PL001", "trailing comma");
+    let d = diagnostics_for(&output, &file)[0].clone();
+    assert_eq!(d["start"]["line"], 3);
+}
+
+#[test]
+fn invalid_utf8_and_utf16() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("latin1.json");
+    fs::write(&file, b"{\"Statement\": [\"caf\xe9\"]}").unwrap();
+    assert_reported(&file, "PL001", "not valid UTF-8");
+    let utf16 = dir.path().join("utf16.json");
+    let mut bytes = vec![0xFF, 0xFE];
+    bytes.extend(GOOD.encode_utf16().flat_map(u16::to_le_bytes));
+    fs::write(&utf16, bytes).unwrap();
+    assert_reported(&utf16, "PL001", "UTF-16");
+}
+
+#[test]
+fn empty_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("empty.json");
+    fs::write(&file, "").unwrap();
+    assert_reported(&file, "PL001", "empty");
+}
+
+#[test]
+fn deep_nesting_does_not_overflow_the_stack() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("deep.json");
+    fs::write(&file, format!("{{\"Statement\": {}{}}}", "[".repeat(200_000), "]".repeat(200_000))).unwrap();
+    assert_reported(&file, "PL001", "nested more than");
+}
+
+#[test]
+fn fifty_megabyte_single_line_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("huge.json");
+    let entry = "\"ecs:DescribeInstances\",";
+    let count = 50 * 1024 * 1024 / entry.len();
+    let mut text = String::with_capacity(count * entry.len() + 200);
+    text.push_str("{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Resource\": \"*\", \"Action\": [");
+    for _ in 0..count {
+        text.push_str(entry);
+    }
+    text.push_str("\"ecs:X\"]}]}");
+    fs::write(&file, &text).unwrap();
+    let (status, output) = lint(&[&file]);
+    assert_eq!(status, 1);
+    assert!(diagnostics_for(&output, &file).iter().any(|d| d["code"] == "PL201"));
+}
+
+#[test]
+fn unreadable_missing_and_special_paths() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("missing.json");
+    assert_reported(&missing, "PL000", "cannot read");
+    let folder = dir.path().join("folder.json");
+    fs::create_dir(&folder).unwrap();
+    fs::write(folder.join("inside.json"), BAD).unwrap();
+    // A folder named like a file is walked, not read.
+    let (_, output) = lint(&[&folder]);
+    assert!(!diagnostics_for(&output, &folder.join("inside.json")).is_empty());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = dir.path().join("locked.json");
+        fs::write(&locked, BAD).unwrap();
+        fs::set_permissions(&locked, fs::Permissions::from_mode(0o000)).unwrap();
+        // Root reads anything; only check the diagnostic where the permission bites.
+        if fs::read(&locked).is_err() {
+            assert_reported(&locked, "PL000", "Permission denied");
+        }
+        let fifo = dir.path().join("fifo.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        if made {
+            assert_reported(&fifo, "PL000", "not a regular file");
+        }
+    }
+}
+
+#[test]
+fn ten_thousand_files() {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..10_000 {
+        let sub = dir.path().join(format!("d{}", i % 50));
+        fs::create_dir_all(&sub).unwrap();
+        fs::write(sub.join(format!("p{i}.json")), if i % 100 == 0 { BAD } else { GOOD }).unwrap();
+    }
+    let (status, output) = lint(&[dir.path()]);
+    assert_eq!(status, 1);
+    assert_eq!(output["summary"]["files"], 10_000);
+    assert_eq!(output["diagnostics"].as_array().unwrap().len(), 100);
+}

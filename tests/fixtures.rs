@@ -1,0 +1,66 @@
+//! Every fixture under `fixtures/rules/<rule>/` and `fixtures/seeds/` has a snapshot of its
+//! pretty and JSON output; `trigger-*` fixtures must raise their folder's rule and
+//! `clean-*` fixtures must not.
+
+mod common;
+
+use common::{json_files, lint_repo_file};
+use policylint::report;
+
+fn snapshot_name(path: &str) -> String {
+    path.trim_start_matches("fixtures/").replace('/', "__")
+}
+
+fn check_snapshots(folder: &str) {
+    let files = json_files(folder);
+    assert!(!files.is_empty(), "no fixtures under {folder}");
+    for path in files {
+        let report = lint_repo_file(&path);
+        let reports = [report];
+        let name = snapshot_name(&path);
+        insta::with_settings!({ snapshot_path => "snapshots/fixtures", prepend_module_to_snapshot => false, info => &path }, {
+            insta::assert_snapshot!(format!("{name}.pretty"), report::pretty::render(&reports, false));
+            insta::assert_snapshot!(format!("{name}.json"), report::json::render(&reports));
+        });
+    }
+}
+
+#[test]
+fn seed_snapshots() {
+    check_snapshots("fixtures/seeds");
+}
+
+#[test]
+fn rule_fixture_snapshots() {
+    check_snapshots("fixtures/rules");
+}
+
+#[test]
+fn triggers_trigger_and_clean_fixtures_stay_clean() {
+    let files = json_files("fixtures/rules");
+    for path in &files {
+        let mut parts = path.split('/').skip(2);
+        let (rule, file) = (parts.next().unwrap(), parts.next().unwrap());
+        let report = lint_repo_file(path);
+        let fired = report.diagnostics.iter().any(|d| d.rule.name == rule);
+        if file.starts_with("trigger") {
+            assert!(fired, "{path} should raise {rule}, got {:#?}", report.diagnostics);
+        } else if file.starts_with("clean") {
+            assert!(!fired, "{path} must not raise {rule}, got {:#?}", report.diagnostics);
+        } else {
+            panic!("{path}: fixture names start with `trigger` or `clean`");
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_triggering_and_clean_fixtures() {
+    let rules = policylint::rules::RuleSet::builtin().unwrap();
+    let files = json_files("fixtures/rules");
+    for rule in &rules.rules {
+        let prefix = format!("fixtures/rules/{}/", rule.id.name);
+        let has = |kind: &str| files.iter().any(|f| f.starts_with(&prefix) && f[prefix.len()..].starts_with(kind));
+        assert!(has("trigger"), "{} has no trigger fixture", rule.id.name);
+        assert!(has("clean"), "{} has no clean fixture", rule.id.name);
+    }
+}
