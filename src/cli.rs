@@ -274,13 +274,9 @@ fn rule_text(rule: &Rule) -> String {
         rule.severity,
         doc.category,
         doc.summary,
-        textwrap_paragraph(doc.explanation.trim()),
+        doc.explanation.trim(),
         indent(&doc.bad),
         indent(&doc.good),
     )
 }
 
-/// Rule explanations are written as one paragraph per line; keep them as they are.
-fn textwrap_paragraph(text: &str) -> String {
-    text.to_string()
-}

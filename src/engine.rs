@@ -117,6 +117,9 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
         })
         .collect();
     sort_diagnostics(&mut diagnostics);
+    // A string inside an array is reached both as itself and through its array when a
+    // rule's `given` selects both; one finding per rule and place is enough.
+    diagnostics.dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.message == b.message);
     LintResult {
         is_policy,
         diagnostics,

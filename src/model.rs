@@ -163,11 +163,6 @@ impl<'n> Policy<'n> {
             kind,
         })
     }
-
-    /// The normalized JSONPath of a statement, for diagnostics built from the model.
-    pub fn statements_key(&self) -> &str {
-        self.statement_member.map_or(STATEMENT, |m| m.key.as_str())
-    }
 }
 
 /// `Statement` but for case and surrounding whitespace: how discovery and the model
@@ -179,18 +174,27 @@ pub fn is_statement_key(key: &str) -> bool {
 pub const AWS_VERSIONS: [&str; 2] = ["2012-10-17", "2008-10-17"];
 
 fn detect_dialect(version: Option<&Member>, statements: &[Statement]) -> Dialect {
-    let version_text = version.and_then(|m| m.value.as_str());
-    if version_text.is_some_and(|v| AWS_VERSIONS.contains(&v)) {
-        return Dialect::Aws;
-    }
-    if version_text == Some("1") {
+    // Resource names are stronger evidence than the version: a RAM policy pasted with an
+    // AWS version date is exactly the mistake PL004 must catch.
+    let resource_names = || {
+        statements
+            .iter()
+            .flat_map(|s| s.resources().chain(s.not_resource.iter().flat_map(|v| v.texts())))
+    };
+    if resource_names().any(|r| r.starts_with("acs:")) {
         return Dialect::Ram;
     }
-    let names_aws = statements.iter().any(|s| {
-        s.resources().chain(s.not_resource.iter().flat_map(|v| v.texts())).any(|r| r.starts_with("arn:"))
-            || s.principal.is_some_and(|p| p.value.get("AWS").is_some())
-    });
-    if names_aws { Dialect::Aws } else { Dialect::Ram }
+    if resource_names().any(|r| r.starts_with("arn:"))
+        || statements.iter().any(|s| s.principal.is_some_and(|p| p.value.get("AWS").is_some()))
+    {
+        return Dialect::Aws;
+    }
+    let version_text = version.and_then(|m| m.value.as_str());
+    if version_text.is_some_and(|v| AWS_VERSIONS.contains(&v)) {
+        Dialect::Aws
+    } else {
+        Dialect::Ram
+    }
 }
 
 fn detect_kind(statements: &[Statement]) -> PolicyKind {

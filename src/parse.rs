@@ -10,6 +10,7 @@
 use crate::source::Span;
 use jsonc_parser::ast;
 use jsonc_parser::errors::ParseErrorKind;
+use jsonc_parser::ParseStringErrorKind;
 
 pub const UTF8_BOM: &str = "\u{feff}";
 /// Deeper nesting than this is rejected before it can exhaust the stack; real policies
@@ -437,6 +438,19 @@ fn describe_parse_error(body: &str, shift: usize, error: &jsonc_parser::errors::
         ParseErrorKind::NestingDepthExceeded => (
             format!("JSON nested more than {MAX_NESTING_DEPTH} levels deep"),
             "a policy nests a few levels; this file is not a policy or is damaged".to_string(),
+        ),
+        ParseErrorKind::String(
+            ParseStringErrorKind::InvalidEscape
+            | ParseStringErrorKind::InvalidEscapeInDoubleQuoteString
+            | ParseStringErrorKind::InvalidEscapeInSingleQuoteString,
+        ) => (
+            "invalid escape sequence in a string".to_string(),
+            "JSON strings allow only `\\\\`, `\\\"`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\uXXXX`: double the backslash to keep it"
+                .to_string(),
+        ),
+        ParseErrorKind::String(ParseStringErrorKind::UnterminatedStringLiteral) => (
+            "string not closed before the end of the file".to_string(),
+            "add the closing `\"`".to_string(),
         ),
         ParseErrorKind::MultipleRootJsonValues => (
             "text after the end of the JSON value".to_string(),

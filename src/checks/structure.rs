@@ -169,6 +169,10 @@ pub fn invalid_version(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
     let Some(version) = policy.version else {
         let members = ctx.root.as_object().unwrap_or_default();
+        // A misspelt `version` key is PL005's to rename; inserting another would clash.
+        if members.iter().any(|m| m.key.trim().eq_ignore_ascii_case("version")) {
+            return;
+        }
         out.push(match policy.dialect {
             Dialect::Ram => Finding::new(opening(ctx.root), "this policy has no `Version`; RAM requires `\"Version\": \"1\"`")
                 .help("add `\"Version\": \"1\"` as the first element")

@@ -11,11 +11,17 @@ pub fn render(reports: &[FileReport]) -> String {
         let index = LineIndex::new(text);
         for d in &report.diagnostics {
             let at = index.position(text, d.span.start);
-            let marker = if d.fix.is_some() { " [*]" } else { "" };
+            // As in ruff: `[*]` marks what `--fix` applies; unsafe fixes are not marked.
+            let marker = match d.fix.as_ref().map(|f| f.applicability) {
+                Some(crate::diagnostic::Applicability::Safe) => " [*]",
+                _ => "",
+            };
+            // One diagnostic per line, whatever the message quotes.
+            let message = d.message.replace('\r', "\\r").replace('\n', "\\n");
             let _ = writeln!(
                 out,
                 "{}:{}:{}: {} [{}] {}{marker}",
-                report.path, at.line, at.column, d.rule.code, d.rule.name, d.message
+                report.path, at.line, at.column, d.rule.code, d.rule.name, message
             );
         }
     }

@@ -12,7 +12,6 @@ use crate::model::{Dialect, PolicyKind};
 use declarative::{Declarative, Function};
 use jsonpath_rust::parser::model::JpQuery;
 use serde::Deserialize;
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -190,6 +189,9 @@ impl RuleSet {
                     .as_deref()
                     .ok_or("a declarative check needs a `function`")?;
                 let function = Function::compile(function_name, &spec.options)?;
+                if function.needs_field() && spec.field.is_none() {
+                    return Err(format!("function `{function_name}` needs a `field` to look for"));
+                }
                 let message = spec
                     .message
                     .clone()
@@ -238,11 +240,6 @@ impl RuleSet {
             selected && !ignored
         });
         Ok(())
-    }
-
-    /// The rule files' codes and names, to check a table against.
-    pub fn by_code(&self) -> HashMap<&str, &Rule> {
-        self.rules.iter().map(|r| (r.id.code.as_str(), r)).collect()
     }
 }
 
