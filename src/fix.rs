@@ -10,29 +10,28 @@ use crate::source::Span;
 /// up to it, so that no blank line and no dangling comma is left. `None` when the array
 /// would become empty: emptying an array changes what a policy means.
 pub fn remove_array_element(items: &[Node], index: usize) -> Option<Edit> {
-    let spans: Vec<Span> = items.iter().map(|n| n.span).collect();
-    remove_list_item(&spans, index)
+    remove_list_item(items.len(), index, |i| items[i].span)
 }
 
 /// Removes `members[index]` (key and value) the same way; `None` for the only member.
 pub fn remove_member(members: &[Member], index: usize) -> Option<Edit> {
-    let spans: Vec<Span> = members.iter().map(Member::span).collect();
-    remove_list_item(&spans, index)
+    remove_list_item(members.len(), index, |i| members[i].span())
 }
 
 /// Strict JSON has only whitespace and one comma between two list items, so these ranges
 /// take exactly one separator with the item.
-fn remove_list_item(spans: &[Span], index: usize) -> Option<Edit> {
-    if spans.len() < 2 || index >= spans.len() {
+/// Only the item and its neighbour are looked at, so removing many items stays linear.
+fn remove_list_item(len: usize, index: usize, span_of: impl Fn(usize) -> Span) -> Option<Edit> {
+    if len < 2 || index >= len {
         return None;
     }
     let span = if index == 0 {
         // `[ a, b` -> `[ b`: from the item to the start of the next one.
-        Span::new(spans[0].start, spans[1].start)
+        Span::new(span_of(0).start, span_of(1).start)
     } else {
         // `a, b, c` -> `a, c`: from the end of the previous item to the end of this one,
         // which takes the comma and line break before it.
-        Span::new(spans[index - 1].end, spans[index].end)
+        Span::new(span_of(index - 1).end, span_of(index).end)
     };
     Some(Edit::delete(span))
 }

@@ -22,16 +22,18 @@ pub fn duplicate_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
 
 fn report_repeats(values: &Values, out: &mut Vec<Finding>) {
     let Some(items) = values.array_items() else { return };
-    let listed: HashSet<String> = values.texts().map(|t| t.trim().to_ascii_lowercase()).collect();
-    let mut first_seen = HashMap::new();
+    let folded = |text: &str| text.trim().to_ascii_lowercase();
+    let mut first_seen = HashMap::with_capacity(values.entries.len());
+    // Built on the first repeat only: most statements have none.
+    let mut listed: Option<HashSet<String>> = None;
     for entry in &values.entries {
-        let folded = entry.text.trim().to_ascii_lowercase();
-        let Some(first) = first_seen.get(&folded) else {
-            first_seen.insert(folded, entry.node);
+        let Some(first) = first_seen.get(&folded(entry.text)) else {
+            first_seen.insert(folded(entry.text), entry.node);
             continue;
         };
+        let listed = listed.get_or_insert_with(|| values.texts().map(folded).collect());
         let mut help = "remove the repeated entry".to_string();
-        if let Some(intended) = likely_intended(entry.text.trim(), &listed) {
+        if let Some(intended) = likely_intended(entry.text.trim(), listed) {
             help.push_str(&format!("; did you mean `{intended}`?"));
         }
         let fix = entry
