@@ -12,7 +12,9 @@ fn main() {
         .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
         .collect();
     files.sort();
-    let mut out = String::from("/// (file name, contents) of every rule file in `rules/`.\npub static EMBEDDED_RULES: &[(&str, &str)] = &[\n");
+    let mut out = String::from(
+        "/// (file name, contents) of every rule file in `rules/`.\npub static EMBEDDED_RULES: &[(&str, &str)] = &[\n",
+    );
     for path in files {
         println!("cargo:rerun-if-changed={}", path.display());
         out.push_str(&format!(
@@ -22,5 +24,9 @@ fn main() {
         ));
     }
     out.push_str("];\n");
-    fs::write(Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_rules.rs"), out).unwrap();
+    fs::write(
+        Path::new(&env::var("OUT_DIR").unwrap()).join("embedded_rules.rs"),
+        out,
+    )
+    .unwrap();
 }

@@ -1,4 +1,4 @@
-//! Facts about cloud services that rules share, loaded from the data files in `data/`
+//! Facts about cloud services that rules share, loaded from the data files in `rules/data/`
 //! (embedded, parsed once on first use).
 
 use crate::matching::action_matches;
@@ -37,8 +37,9 @@ static OSS: OnceLock<OssCatalogue> = OnceLock::new();
 
 pub fn oss() -> &'static OssCatalogue {
     OSS.get_or_init(|| {
-        let file: OssActionsFile = serde_json::from_str(include_str!("../data/oss-actions.json"))
-            .expect("data/oss-actions.json is valid (checked by tests)");
+        let file: OssActionsFile =
+            serde_json::from_str(include_str!("../rules/data/oss-actions.json"))
+                .expect("rules/data/oss-actions.json is valid (checked by tests)");
         let mut actions = Vec::new();
         for (names, level) in [
             (file.levels.service, OssLevel::Service),
@@ -81,6 +82,9 @@ mod tests {
         assert_eq!(oss.level("oss:ListBuckets"), Some(OssLevel::Service));
         assert_eq!(oss.level("OSS:getobject"), Some(OssLevel::Object));
         assert_eq!(oss.level("oss:GetBucketCors"), Some(OssLevel::Bucket));
-        assert!(oss.levels_granted_by("oss:Get*").any(|l| l == OssLevel::Bucket));
+        assert!(
+            oss.levels_granted_by("oss:Get*")
+                .any(|l| l == OssLevel::Bucket)
+        );
     }
 }

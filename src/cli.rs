@@ -1,7 +1,7 @@
 //! The command line: `policylint [check] PATH...` and `policylint rule NAME|--all`.
 
 use crate::diagnostic::Severity;
-use crate::discover::{discover, Candidate};
+use crate::discover::{Candidate, discover};
 use crate::engine::count_at_least;
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules::{Rule, RuleSet};
@@ -122,7 +122,8 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
     } else {
         args.paths.clone()
     };
-    let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) = paths.into_iter().partition(|p| p.as_os_str() == "-");
+    let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
+        paths.into_iter().partition(|p| p.as_os_str() == "-");
     let (candidates, walk_errors) = discover(&files);
     let mut reports: Vec<FileReport> = walk_errors
         .into_iter()
@@ -142,7 +143,10 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
     }
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     if args.verbose {
-        let explicit = candidates.iter().filter(|c: &&Candidate| c.explicit).count();
+        let explicit = candidates
+            .iter()
+            .filter(|c: &&Candidate| c.explicit)
+            .count();
         eprintln!(
             "policylint: {} candidate files ({explicit} named explicitly), {} rules",
             candidates.len(),
@@ -177,7 +181,10 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
-    let failing: usize = reports.iter().map(|r| count_at_least(&r.diagnostics, threshold)).sum();
+    let failing: usize = reports
+        .iter()
+        .map(|r| count_at_least(&r.diagnostics, threshold))
+        .sum();
     if failing > 0 && !args.exit_zero {
         ExitCode::from(1)
     } else {
@@ -199,7 +206,8 @@ fn use_color(choice: Color) -> bool {
         Color::Always => true,
         Color::Never => false,
         Color::Auto => {
-            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+            std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
 }
@@ -211,7 +219,11 @@ fn explain(rules: &RuleSet, args: &RuleArgs) -> ExitCode {
         let name = args.name.as_deref().unwrap_or_default();
         match rules.find(name) {
             Some(rule) => vec![rule],
-            None => return usage_error(&format!("no rule is named `{name}`; `policylint rule --all` lists them")),
+            None => {
+                return usage_error(&format!(
+                    "no rule is named `{name}`; `policylint rule --all` lists them"
+                ));
+            }
         }
     };
     let text = match args.output_format {
@@ -261,7 +273,12 @@ fn rule_json(rule: &Rule) -> serde_json::Value {
 
 fn rule_text(rule: &Rule) -> String {
     let doc = &rule.doc;
-    let indent = |s: &str| s.trim_end().lines().map(|l| format!("    {l}\n")).collect::<String>();
+    let indent = |s: &str| {
+        s.trim_end()
+            .lines()
+            .map(|l| format!("    {l}\n"))
+            .collect::<String>()
+    };
     let fix = match doc.fix {
         Some(crate::diagnostic::Applicability::Safe) => "safe (applied by `--fix`)",
         Some(crate::diagnostic::Applicability::Unsafe) => "unsafe (applied by `--unsafe-fixes`)",
@@ -279,4 +296,3 @@ fn rule_text(rule: &Rule) -> String {
         indent(&doc.good),
     )
 }
-

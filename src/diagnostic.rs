@@ -71,7 +71,11 @@ pub struct Fix {
 }
 
 impl Fix {
-    pub fn new(applicability: Applicability, title: impl Into<String>, mut edits: Vec<Edit>) -> Self {
+    pub fn new(
+        applicability: Applicability,
+        title: impl Into<String>,
+        mut edits: Vec<Edit>,
+    ) -> Self {
         edits.sort_by_key(|e| e.span);
         Fix {
             applicability,

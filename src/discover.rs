@@ -45,27 +45,34 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<WalkError>) {
 
 fn display_path(path: &Path) -> String {
     let text = path.to_string_lossy();
-    text.strip_prefix("./").map(str::to_string).unwrap_or_else(|| text.into_owned())
+    text.strip_prefix("./")
+        .map(str::to_string)
+        .unwrap_or_else(|| text.into_owned())
 }
 
 fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
     // Ignore rules match absolute paths, so those above the walk root apply too.
     let absolute_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut ignores: Vec<Gitignore> = ancestor_gitignores(&absolute_root);
-    let mut walker = WalkDir::new(root).follow_links(false).into_iter().filter_entry(|entry| {
-        if entry.depth() == 0 || !entry.file_type().is_dir() {
-            return true;
-        }
-        let name = entry.file_name().to_string_lossy();
-        !(name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref()))
-    });
+    let mut walker = WalkDir::new(root)
+        .follow_links(false)
+        .into_iter()
+        .filter_entry(|entry| {
+            if entry.depth() == 0 || !entry.file_type().is_dir() {
+                return true;
+            }
+            let name = entry.file_name().to_string_lossy();
+            !(name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref()))
+        });
     loop {
         let entry = match walker.next() {
             None => break,
             Some(Ok(entry)) => entry,
             Some(Err(error)) => {
                 errors.push(WalkError {
-                    display: error.path().map_or_else(|| display_path(root), display_path),
+                    display: error
+                        .path()
+                        .map_or_else(|| display_path(root), display_path),
                     message: error.to_string(),
                 });
                 continue;
@@ -84,7 +91,9 @@ fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<WalkError
             ignores.extend(load_gitignore(&absolute));
             continue;
         }
-        let is_json = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let is_json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
         // Symlinks to files are linted; symlinks to folders are not followed (no loops).
         if is_json && path.is_file() {
             candidates.push(Candidate {
@@ -97,7 +106,10 @@ fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<WalkError
 }
 
 fn is_ignored(gitignore: &Gitignore, absolute: &Path, is_dir: bool) -> bool {
-    absolute.starts_with(gitignore.path()) && gitignore.matched_path_or_any_parents(absolute, is_dir).is_ignore()
+    absolute.starts_with(gitignore.path())
+        && gitignore
+            .matched_path_or_any_parents(absolute, is_dir)
+            .is_ignore()
 }
 
 fn load_gitignore(dir: &Path) -> Option<Gitignore> {

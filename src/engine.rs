@@ -2,7 +2,7 @@
 
 use crate::checks::CheckContext;
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
-use crate::model::{is_statement_key, Policy};
+use crate::model::{Policy, STATEMENT, is_statement_key};
 use crate::parse::{self, ParsedFile};
 use crate::rules::{Check, RuleSet};
 use jsonpath_rust::query::js_path_process;
@@ -55,6 +55,19 @@ fn mentions_statement(text: &str) -> bool {
         .any(|w| w[0] == b'"' && w[1..].eq_ignore_ascii_case(b"statement"))
 }
 
+/// AWS allows `"Statement": { ... }` for a single statement; rules select statements with
+/// `$.Statement[*]`, which on an object would select its members instead. Returns the
+/// document with the lone statement wrapped in an array, or `None` when nothing needs it.
+fn as_statement_array(root: &serde_json::Value) -> Option<serde_json::Value> {
+    if !root.get(STATEMENT)?.is_object() {
+        return None;
+    }
+    let mut wrapped = root.clone();
+    let lone = wrapped[STATEMENT].take();
+    wrapped[STATEMENT] = serde_json::Value::Array(vec![lone]);
+    Some(wrapped)
+}
+
 fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
     let policy = Policy::from_root(&parsed.root);
     let is_policy = parsed
@@ -65,6 +78,8 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
         Some(p) => rule.applies_to(p.dialect, p.kind),
         None => true,
     };
+    let wrapped = as_statement_array(&parsed.value);
+    let query_root = wrapped.as_ref().unwrap_or(&parsed.value);
     let mut findings: Vec<(usize, Finding)> = Vec::new();
     let mut scratch = Vec::new();
     // Evaluate each distinct query once, for all the rules that share it.
@@ -84,18 +99,27 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
         if users.is_empty() {
             continue;
         }
-        let Ok(hits) = js_path_process(query, &parsed.value) else { continue };
+        let Ok(hits) = js_path_process(query, query_root) else {
+            continue;
+        };
         // Descendant segments (`..*`) can reach one node along two routes.
         let mut seen = std::collections::HashSet::new();
         for hit in hits.into_iter().filter(|hit| seen.insert(hit.path.clone())) {
-            let Some(resolved) = parsed.root.resolve(&hit.path) else { continue };
+            let Some(resolved) = parsed.root.resolve(&hit.path) else {
+                continue;
+            };
             for (rule_index, check) in &users {
                 check.run(text, resolved.node, resolved.member, &mut scratch);
                 findings.extend(scratch.drain(..).map(|f| (*rule_index, f)));
             }
         }
     }
-    for (rule_index, rule) in rules.rules.iter().enumerate().filter(|(_, r)| applicable(r)) {
+    for (rule_index, rule) in rules
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| applicable(r))
+    {
         for check in &rule.checks {
             if let Check::Builtin { check, options } = check {
                 let ctx = CheckContext {
@@ -119,7 +143,8 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
     sort_diagnostics(&mut diagnostics);
     // A string inside an array is reached both as itself and through its array when a
     // rule's `given` selects both; one finding per rule and place is enough.
-    diagnostics.dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.message == b.message);
+    diagnostics
+        .dedup_by(|a, b| a.rule.code == b.rule.code && a.span == b.span && a.message == b.message);
     LintResult {
         is_policy,
         diagnostics,
@@ -129,11 +154,19 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
 /// By position, then code: the order every reporter shows.
 pub fn sort_diagnostics(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by(|a, b| {
-        (a.span.start, a.span.end, &a.rule.code, &a.message).cmp(&(b.span.start, b.span.end, &b.rule.code, &b.message))
+        (a.span.start, a.span.end, &a.rule.code, &a.message).cmp(&(
+            b.span.start,
+            b.span.end,
+            &b.rule.code,
+            &b.message,
+        ))
     });
 }
 
 /// The count of diagnostics at or above `threshold`.
 pub fn count_at_least(diagnostics: &[Diagnostic], threshold: Severity) -> usize {
-    diagnostics.iter().filter(|d| d.severity >= threshold).count()
+    diagnostics
+        .iter()
+        .filter(|d| d.severity >= threshold)
+        .count()
 }

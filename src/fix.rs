@@ -55,7 +55,9 @@ pub fn indentation_at(text: &str, offset: usize) -> &str {
 /// True when the node starts a line (only indentation before it).
 fn starts_line(text: &str, offset: usize) -> bool {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
-    text[line_start..offset].chars().all(|c| c == ' ' || c == '\t')
+    text[line_start..offset]
+        .chars()
+        .all(|c| c == ' ' || c == '\t')
 }
 
 /// Inserts `"key": value` as the first member of `object`, in the style of its existing
@@ -119,16 +121,32 @@ mod tests {
 
     fn remove(text: &str, index: usize) -> Option<String> {
         let parsed = parse(text).unwrap();
-        let items = parsed.root.get("a").unwrap().value.as_array().unwrap().to_vec();
+        let items = parsed
+            .root
+            .get("a")
+            .unwrap()
+            .value
+            .as_array()
+            .unwrap()
+            .to_vec();
         remove_array_element(&items, index).map(|edit| apply_edits(text, &[edit]))
     }
 
     #[test]
     fn removing_elements_leaves_no_trace() {
         let multi = "{\"a\": [\n  \"x\",\n  \"y\",\n  \"z\"\n]}\n";
-        assert_eq!(remove(multi, 0).unwrap(), "{\"a\": [\n  \"y\",\n  \"z\"\n]}\n");
-        assert_eq!(remove(multi, 1).unwrap(), "{\"a\": [\n  \"x\",\n  \"z\"\n]}\n");
-        assert_eq!(remove(multi, 2).unwrap(), "{\"a\": [\n  \"x\",\n  \"y\"\n]}\n");
+        assert_eq!(
+            remove(multi, 0).unwrap(),
+            "{\"a\": [\n  \"y\",\n  \"z\"\n]}\n"
+        );
+        assert_eq!(
+            remove(multi, 1).unwrap(),
+            "{\"a\": [\n  \"x\",\n  \"z\"\n]}\n"
+        );
+        assert_eq!(
+            remove(multi, 2).unwrap(),
+            "{\"a\": [\n  \"x\",\n  \"y\"\n]}\n"
+        );
         let one_line = "{\"a\": [\"x\", \"y\", \"z\"]}";
         assert_eq!(remove(one_line, 0).unwrap(), "{\"a\": [\"y\", \"z\"]}");
         assert_eq!(remove(one_line, 1).unwrap(), "{\"a\": [\"x\", \"z\"]}");
@@ -144,7 +162,10 @@ mod tests {
         let parsed = parse(text).unwrap();
         let members = parsed.root.as_object().unwrap();
         let edit = insert_first_member(text, &parsed.root, members, "\"Version\": \"1\"");
-        assert_eq!(apply_edits(text, &[edit]), "{\r\n\t\"Version\": \"1\",\r\n\t\"Statement\": []\r\n}");
+        assert_eq!(
+            apply_edits(text, &[edit]),
+            "{\r\n\t\"Version\": \"1\",\r\n\t\"Statement\": []\r\n}"
+        );
     }
 
     #[test]
@@ -154,7 +175,10 @@ mod tests {
         let items = parsed.root.get("a").unwrap().value.as_array().unwrap();
         let edit = append_object(text, items, &["\"k\": 2".into(), "\"j\": 3".into()]).unwrap();
         let fixed = apply_edits(text, &[edit]);
-        assert_eq!(fixed, "{\"a\": [\n  {\n    \"k\": 1\n  },\n  {\n    \"k\": 2,\n    \"j\": 3\n  }\n]}");
+        assert_eq!(
+            fixed,
+            "{\"a\": [\n  {\n    \"k\": 1\n  },\n  {\n    \"k\": 2,\n    \"j\": 3\n  }\n]}"
+        );
         assert!(parse(&fixed).is_ok());
     }
 }

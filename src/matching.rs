@@ -62,10 +62,19 @@ mod tests {
 
     #[test]
     fn resources() {
-        assert!(resource_matches("acs:oss:*:*:bucket/*", "acs:oss:*:*:bucket/a/b.txt"));
-        assert!(!resource_matches("acs:oss:*:*:bucket/*", "acs:oss:*:*:bucket-2/a"));
+        assert!(resource_matches(
+            "acs:oss:*:*:bucket/*",
+            "acs:oss:*:*:bucket/a/b.txt"
+        ));
+        assert!(!resource_matches(
+            "acs:oss:*:*:bucket/*",
+            "acs:oss:*:*:bucket-2/a"
+        ));
         assert!(resource_matches("*", "acs:oss:*:*:anything"));
-        assert!(!resource_matches("acs:oss:*:*:Bucket", "acs:oss:*:*:bucket"));
+        assert!(!resource_matches(
+            "acs:oss:*:*:Bucket",
+            "acs:oss:*:*:bucket"
+        ));
         assert!(wildcard_match("a*b*c", "aXbYbZc", false));
         assert!(!wildcard_match("a*b*c", "aXbYbZ", false));
     }

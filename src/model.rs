@@ -125,14 +125,22 @@ impl<'n> Policy<'n> {
     pub fn from_root(root: &'n Node) -> Option<Self> {
         root.as_object()?;
         let version = root.get("Version");
-        let statement_member = root.get(STATEMENT).or_else(|| {
-            root.as_object()?
-                .iter()
-                .find(|m| is_statement_key(&m.key))
-        });
-        let statements = statement_member
-            .and_then(|m| m.value.as_array())
-            .unwrap_or_default()
+        let statement_member = root
+            .get(STATEMENT)
+            .or_else(|| root.as_object()?.iter().find(|m| is_statement_key(&m.key)));
+        // A lone statement object (valid in AWS, reported by PL003 in RAM) is read as a
+        // one-statement array so the rest of the statement is still linted.
+        let statement_nodes = match statement_member.map(|m| &m.value) {
+            Some(
+                lone @ Node {
+                    kind: NodeKind::Object(_),
+                    ..
+                },
+            ) => std::slice::from_ref(lone),
+            Some(value) => value.as_array().unwrap_or_default(),
+            None => &[],
+        };
+        let statements = statement_nodes
             .iter()
             .enumerate()
             .filter(|(_, node)| node.as_object().is_some())
@@ -177,15 +185,18 @@ fn detect_dialect(version: Option<&Member>, statements: &[Statement]) -> Dialect
     // Resource names are stronger evidence than the version: a RAM policy pasted with an
     // AWS version date is exactly the mistake PL004 must catch.
     let resource_names = || {
-        statements
-            .iter()
-            .flat_map(|s| s.resources().chain(s.not_resource.iter().flat_map(|v| v.texts())))
+        statements.iter().flat_map(|s| {
+            s.resources()
+                .chain(s.not_resource.iter().flat_map(|v| v.texts()))
+        })
     };
     if resource_names().any(|r| r.starts_with("acs:")) {
         return Dialect::Ram;
     }
     if resource_names().any(|r| r.starts_with("arn:"))
-        || statements.iter().any(|s| s.principal.is_some_and(|p| p.value.get("AWS").is_some()))
+        || statements
+            .iter()
+            .any(|s| s.principal.is_some_and(|p| p.value.get("AWS").is_some()))
     {
         return Dialect::Aws;
     }
@@ -205,7 +216,9 @@ fn detect_kind(statements: &[Statement]) -> PolicyKind {
         s.actions()
             .any(|a| a.trim().to_ascii_lowercase().starts_with("sts:assumerole"))
     });
-    let has_resource = statements.iter().any(|s| s.resource.is_some() || s.not_resource.is_some());
+    let has_resource = statements
+        .iter()
+        .any(|s| s.resource.is_some() || s.not_resource.is_some());
     if assumes_role && !has_resource {
         PolicyKind::Trust
     } else {
@@ -222,12 +235,24 @@ mod tests {
     fn kinds_and_dialects() {
         let identity = parse(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":["*"]}]}"#).unwrap();
         let policy = Policy::from_root(&identity.root).unwrap();
-        assert_eq!((policy.kind, policy.dialect), (PolicyKind::Identity, Dialect::Ram));
-        assert_eq!(policy.statements[0].actions().collect::<Vec<_>>(), ["oss:GetObject"]);
+        assert_eq!(
+            (policy.kind, policy.dialect),
+            (PolicyKind::Identity, Dialect::Ram)
+        );
+        assert_eq!(
+            policy.statements[0].actions().collect::<Vec<_>>(),
+            ["oss:GetObject"]
+        );
         let trust = parse(r#"{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":["ecs.aliyuncs.com"]}}],"Version":"1"}"#).unwrap();
-        assert_eq!(Policy::from_root(&trust.root).unwrap().kind, PolicyKind::Trust);
+        assert_eq!(
+            Policy::from_root(&trust.root).unwrap().kind,
+            PolicyKind::Trust
+        );
         let bucket = parse(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Principal":["123"],"Resource":"acs:oss:*:*:b/*"}]}"#).unwrap();
-        assert_eq!(Policy::from_root(&bucket.root).unwrap().kind, PolicyKind::Resource);
+        assert_eq!(
+            Policy::from_root(&bucket.root).unwrap().kind,
+            PolicyKind::Resource
+        );
         let aws = parse(r#"{"Version":"2012-10-17","Statement":[]}"#).unwrap();
         assert_eq!(Policy::from_root(&aws.root).unwrap().dialect, Dialect::Aws);
         let typo = parse(r#"{"Version":"1","Statement ":[{}]}"#).unwrap();

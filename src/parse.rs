@@ -8,9 +8,9 @@
 //! from RFC 9535 normalized paths (what `query_with_path` returns) back to spans.
 
 use crate::source::Span;
+use jsonc_parser::ParseStringErrorKind;
 use jsonc_parser::ast;
 use jsonc_parser::errors::ParseErrorKind;
-use jsonc_parser::ParseStringErrorKind;
 
 pub const UTF8_BOM: &str = "\u{feff}";
 /// Deeper nesting than this is rejected before it can exhaust the stack; real policies
@@ -121,6 +121,9 @@ impl Node {
                     member = Some(m);
                     node = &m.value;
                 }
+                // The engine queries a lone statement object as a one-element array
+                // (see `engine::as_statement_array`); index 0 of an object is the object.
+                PathStep::Index(0) if node.as_object().is_some() => member = None,
                 PathStep::Index(index) => {
                     node = node.as_array()?.get(index)?;
                     member = None;
@@ -166,7 +169,9 @@ pub fn parse_normalized_path(path: &str) -> Option<Vec<PathStep>> {
                             'r' => '\r',
                             't' => '\t',
                             'u' => {
-                                let hex: String = (0..4).filter_map(|_| chars.next().map(|(_, h)| h)).collect();
+                                let hex: String = (0..4)
+                                    .filter_map(|_| chars.next().map(|(_, h)| h))
+                                    .collect();
                                 char::from_u32(u32::from_str_radix(&hex, 16).ok()?)?
                             }
                             other => other,
@@ -215,7 +220,11 @@ pub struct ParsedFile {
 /// Parses `text` strictly. Offsets in the result are byte offsets into `text` itself, BOM
 /// included.
 pub fn parse(text: &str) -> Result<ParsedFile, SyntaxError> {
-    let bom_len = if text.starts_with(UTF8_BOM) { UTF8_BOM.len() } else { 0 };
+    let bom_len = if text.starts_with(UTF8_BOM) {
+        UTF8_BOM.len()
+    } else {
+        0
+    };
     let body = &text[bom_len..];
     if body.trim().is_empty() {
         return Err(SyntaxError {
@@ -243,11 +252,14 @@ pub fn parse(text: &str) -> Result<ParsedFile, SyntaxError> {
     {
         return Err(error);
     }
-    let ast_root = parsed.ok().and_then(|r| r.value).ok_or_else(|| SyntaxError {
-        span: Span::new(bom_len, bom_len),
-        message: "the file holds no JSON value".into(),
-        help: "a policy is a JSON object".into(),
-    })?;
+    let ast_root = parsed
+        .ok()
+        .and_then(|r| r.value)
+        .ok_or_else(|| SyntaxError {
+            span: Span::new(bom_len, bom_len),
+            message: "the file holds no JSON value".into(),
+            help: "a policy is a JSON object".into(),
+        })?;
     let root = convert(&ast_root, bom_len);
     let value = root.to_value();
     Ok(ParsedFile { root, value })
@@ -269,7 +281,8 @@ fn strict_options() -> jsonc_parser::ParseOptions {
 }
 
 fn convert(value: &ast::Value, shift: usize) -> Node {
-    let span = |range: jsonc_parser::common::Range| Span::new(range.start + shift, range.end + shift);
+    let span =
+        |range: jsonc_parser::common::Range| Span::new(range.start + shift, range.end + shift);
     match value {
         ast::Value::StringLit(s) => Node {
             span: span(s.range),
@@ -337,7 +350,9 @@ fn nesting_error(body: &str, shift: usize) -> Option<SyntaxError> {
                     return Some(SyntaxError {
                         span: Span::new(i + shift, i + shift + 1),
                         message: format!("JSON nested more than {MAX_NESTING_DEPTH} levels deep"),
-                        help: "a policy nests a few levels; this file is not a policy or is damaged".into(),
+                        help:
+                            "a policy nests a few levels; this file is not a policy or is damaged"
+                                .into(),
                     });
                 }
             }
@@ -371,8 +386,13 @@ fn leniency_error(body: &str, shift: usize) -> Option<SyntaxError> {
                 c if (c as u32) < 0x20 => {
                     return Some(SyntaxError {
                         span: at,
-                        message: format!("raw control character U+{:04X} inside a string", c as u32),
-                        help: "JSON strings cannot hold raw control characters; write `\\t` for a tab".into(),
+                        message: format!(
+                            "raw control character U+{:04X} inside a string",
+                            c as u32
+                        ),
+                        help:
+                            "JSON strings cannot hold raw control characters; write `\\t` for a tab"
+                                .into(),
                     });
                 }
                 _ => {}
@@ -412,12 +432,19 @@ fn describe_char(c: char) -> String {
     format!("U+{:04X}{name}", c as u32)
 }
 
-fn describe_parse_error(body: &str, shift: usize, error: &jsonc_parser::errors::ParseError) -> SyntaxError {
+fn describe_parse_error(
+    body: &str,
+    shift: usize,
+    error: &jsonc_parser::errors::ParseError,
+) -> SyntaxError {
     let range = error.range();
     let start = range.start.min(body.len());
     let end = range.end.clamp(start, body.len());
     let found = body[start..].chars().next();
-    let span = Span::new(start + shift, end.max(start + found.map_or(0, char::len_utf8)) + shift);
+    let span = Span::new(
+        start + shift,
+        end.max(start + found.map_or(0, char::len_utf8)) + shift,
+    );
     let (message, help) = match error.kind() {
         ParseErrorKind::CommentsNotAllowed => (
             "comments are not allowed in JSON".to_string(),
@@ -474,7 +501,11 @@ fn describe_parse_error(body: &str, shift: usize, error: &jsonc_parser::errors::
             (message, help)
         }
     };
-    SyntaxError { span, message, help }
+    SyntaxError {
+        span,
+        message,
+        help,
+    }
 }
 
 fn lowercase_first(s: &str) -> String {
@@ -493,10 +524,16 @@ mod tests {
     fn paths_resolve_to_spans() {
         let text = r#"{"Statement":[{"Action":["a","b"]}],"it's":{"x\\y":1}}"#;
         let parsed = parse(text).unwrap();
-        let hit = parsed.root.resolve("$['Statement'][0]['Action'][1]").unwrap();
+        let hit = parsed
+            .root
+            .resolve("$['Statement'][0]['Action'][1]")
+            .unwrap();
         assert_eq!(&text[hit.node.span.start..hit.node.span.end], "\"b\"");
         let hit = parsed.root.resolve("$['it\\'s']['x\\\\y']").unwrap();
-        assert_eq!(&text[hit.member.unwrap().key_span.start..hit.member.unwrap().key_span.end], "\"x\\\\y\"");
+        assert_eq!(
+            &text[hit.member.unwrap().key_span.start..hit.member.unwrap().key_span.end],
+            "\"x\\\\y\""
+        );
     }
 
     #[test]
@@ -504,12 +541,23 @@ mod tests {
         let parsed = parse(r#"{"a":1,"a":2}"#).unwrap();
         assert_eq!(parsed.root.as_object().unwrap().len(), 2);
         assert_eq!(parsed.value["a"], 2);
-        assert_eq!(parsed.root.get("a").unwrap().value.kind, NodeKind::Number("2".into()));
+        assert_eq!(
+            parsed.root.get("a").unwrap().value.kind,
+            NodeKind::Number("2".into())
+        );
     }
 
     #[test]
     fn strictness() {
-        for bad in ["{\"a\":1,}", "{// c\n}", "{'a':1}", "{\"a\":\u{a0}1}", "{\"a\":\"x\ty\"}", "", "[[[["] {
+        for bad in [
+            "{\"a\":1,}",
+            "{// c\n}",
+            "{'a':1}",
+            "{\"a\":\u{a0}1}",
+            "{\"a\":\"x\ty\"}",
+            "",
+            "[[[[",
+        ] {
             assert!(parse(bad).is_err(), "{bad:?} should fail");
         }
         assert!(parse("\u{feff}{\"a\":1}").is_ok());

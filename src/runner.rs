@@ -3,7 +3,7 @@
 
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
 use crate::discover::Candidate;
-use crate::engine::{lint_text, JSON_SYNTAX};
+use crate::engine::{JSON_SYNTAX, lint_text};
 use crate::rules::RuleSet;
 use crate::source::Span;
 use rayon::prelude::*;
@@ -105,15 +105,23 @@ pub fn lint_bytes(rules: &RuleSet, path: String, bytes: Vec<u8>) -> (FileReport,
             } else {
                 format!("the file is not valid UTF-8 (invalid byte at offset {at})")
             };
-            let severity = rules.find("json-syntax").map_or(Severity::Error, |r| r.severity);
+            let severity = rules
+                .find("json-syntax")
+                .map_or(Severity::Error, |r| r.severity);
             let text = String::from_utf8_lossy(&bytes).into_owned();
-            let end = (at + 1..=text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(at);
+            let end = (at + 1..=text.len())
+                .find(|&i| text.is_char_boundary(i))
+                .unwrap_or(at);
             let finding = Finding::new(Span::new(at, end), message)
                 .help("save the file as UTF-8 (most editors offer this under \"encoding\")");
             let report = FileReport {
                 path,
                 text: Some(text),
-                diagnostics: vec![Diagnostic::from_finding(JSON_SYNTAX.clone(), severity, finding)],
+                diagnostics: vec![Diagnostic::from_finding(
+                    JSON_SYNTAX.clone(),
+                    severity,
+                    finding,
+                )],
             };
             (report, true)
         }

@@ -73,7 +73,8 @@ impl LineIndex {
     /// Characters that start before byte `offset`.
     fn chars_before(&self, bytes: &[u8], offset: usize) -> usize {
         let checkpoint = offset / CHECKPOINT;
-        self.chars_at_checkpoint[checkpoint] + count_char_starts(&bytes[checkpoint * CHECKPOINT..offset])
+        self.chars_at_checkpoint[checkpoint]
+            + count_char_starts(&bytes[checkpoint * CHECKPOINT..offset])
     }
 
     /// Position of a byte offset. An offset inside a multi-byte character counts as that
@@ -101,7 +102,11 @@ impl LineIndex {
 }
 
 fn newline_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes.iter().enumerate().filter(|&(_, &b)| b == b'\n').map(|(i, _)| i + 1)
+    bytes
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'\n')
+        .map(|(i, _)| i + 1)
 }
 
 #[cfg(test)]
@@ -113,8 +118,22 @@ mod tests {
         let text = "{\n  \"é\": \"x\"\n}";
         let index = LineIndex::new(text);
         let x = text.find("\"x\"").unwrap();
-        assert_eq!(index.position(text, x), Position { line: 2, column: 8, offset: x });
-        assert_eq!(index.position(text, 0), Position { line: 1, column: 1, offset: 0 });
+        assert_eq!(
+            index.position(text, x),
+            Position {
+                line: 2,
+                column: 8,
+                offset: x
+            }
+        );
+        assert_eq!(
+            index.position(text, 0),
+            Position {
+                line: 1,
+                column: 1,
+                offset: 0
+            }
+        );
         let end = text.len();
         assert_eq!(index.position(text, end).line, 3);
     }
@@ -125,7 +144,14 @@ mod tests {
         let text = format!("ab\n{line}\n");
         let index = LineIndex::new(&text);
         let x = text.find('x').unwrap();
-        assert_eq!(index.position(&text, x), Position { line: 2, column: 3001, offset: x });
+        assert_eq!(
+            index.position(&text, x),
+            Position {
+                line: 2,
+                column: 3001,
+                offset: x
+            }
+        );
         // Inside a two-byte character: counted as that character.
         assert_eq!(index.position(&text, 4).column, 2);
     }

@@ -17,13 +17,19 @@ fn lint(paths: &[&Path]) -> (i32, serde_json::Value) {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
-    let json = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
+    let json = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&output.stdout)));
     (output.status.code().unwrap(), json)
 }
 
 fn diagnostics_for<'a>(output: &'a serde_json::Value, path: &Path) -> Vec<&'a serde_json::Value> {
     let path = path.to_string_lossy();
-    output["diagnostics"].as_array().unwrap().iter().filter(|d| d["path"] == *path).collect()
+    output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == *path)
+        .collect()
 }
 
 /// Lints `bad` next to a known-bad policy and checks both are reported.
@@ -35,10 +41,17 @@ fn assert_reported(bad: &Path, code: &str, message_part: &str) -> serde_json::Va
     assert_eq!(status, 1);
     let found = diagnostics_for(&output, bad);
     assert!(
-        found.iter().any(|d| d["code"] == code && d["message"].as_str().unwrap().contains(message_part)),
+        found
+            .iter()
+            .any(|d| d["code"] == code && d["message"].as_str().unwrap().contains(message_part)),
         "{bad:?}: expected {code} containing {message_part:?}, got {found:#?}"
     );
-    assert!(diagnostics_for(&output, &neighbour).iter().any(|d| d["code"] == "PL201"), "the neighbour is still linted");
+    assert!(
+        diagnostics_for(&output, &neighbour)
+            .iter()
+            .any(|d| d["code"] == "PL201"),
+        "the neighbour is still linted"
+    );
     output
 }
 
@@ -77,26 +90,48 @@ fn empty_file() {
 fn deep_nesting_does_not_overflow_the_stack() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("deep.json");
-    fs::write(&file, format!("{{\"Statement\": {}{}}}", "[".repeat(200_000), "]".repeat(200_000))).unwrap();
+    fs::write(
+        &file,
+        format!(
+            "{{\"Statement\": {}{}}}",
+            "[".repeat(200_000),
+            "]".repeat(200_000)
+        ),
+    )
+    .unwrap();
     assert_reported(&file, "PL001", "nested more than");
 }
 
 #[test]
 fn fifty_megabyte_single_line_file() {
+    // Many small statements on one line, one repeated action at the very end: the
+    // diagnostic must still land on the exact column, far past any 32-bit-ish offset
+    // a naive line index would mishandle.
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("huge.json");
-    let entry = "\"ecs:DescribeInstances\",";
-    let count = 50 * 1024 * 1024 / entry.len();
-    let mut text = String::with_capacity(count * entry.len() + 200);
-    text.push_str("{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Resource\": \"*\", \"Action\": [");
-    for _ in 0..count {
-        text.push_str(entry);
+    let mut text = String::with_capacity(50 * 1024 * 1024 + 1024);
+    text.push_str("{\"Version\": \"1\", \"Statement\": [");
+    let mut bucket = 0;
+    while text.len() < 50 * 1024 * 1024 {
+        text.push_str(&format!(
+            "{{\"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:bucket-{bucket}/*\"}}, "
+        ));
+        bucket += 1;
     }
-    text.push_str("\"ecs:X\"]}]}");
+    text.push_str("{\"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", ");
+    let repeat_column = text.chars().count() + 1;
+    text.push_str("\"oss:GetObject\"], \"Resource\": \"acs:oss:*:*:last/*\"}]}");
     fs::write(&file, &text).unwrap();
     let (status, output) = lint(&[&file]);
     assert_eq!(status, 1);
-    assert!(diagnostics_for(&output, &file).iter().any(|d| d["code"] == "PL201"));
+    let diagnostics = diagnostics_for(&output, &file);
+    let repeats: Vec<_> = diagnostics
+        .iter()
+        .filter(|d| d["code"] == "PL201")
+        .collect();
+    assert_eq!(repeats.len(), 1, "{diagnostics:?}");
+    assert_eq!(repeats[0]["start"]["line"], 1);
+    assert_eq!(repeats[0]["start"]["column"], repeat_column);
 }
 
 #[test]
@@ -121,7 +156,10 @@ fn unreadable_missing_and_special_paths() {
             assert_reported(&locked, "PL000", "Permission denied");
         }
         let fifo = dir.path().join("fifo.json");
-        let made = std::process::Command::new("mkfifo").arg(&fifo).status().is_ok_and(|s| s.success());
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success());
         if made {
             assert_reported(&fifo, "PL000", "not a regular file");
         }
@@ -134,7 +172,11 @@ fn ten_thousand_files() {
     for i in 0..10_000 {
         let sub = dir.path().join(format!("d{}", i % 50));
         fs::create_dir_all(&sub).unwrap();
-        fs::write(sub.join(format!("p{i}.json")), if i % 100 == 0 { BAD } else { GOOD }).unwrap();
+        fs::write(
+            sub.join(format!("p{i}.json")),
+            if i % 100 == 0 { BAD } else { GOOD },
+        )
+        .unwrap();
     }
     let (status, output) = lint(&[dir.path()]);
     assert_eq!(status, 1);

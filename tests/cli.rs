@@ -18,11 +18,21 @@ fn policylint() -> Command {
 
 fn json_output(cmd: &mut Command) -> serde_json::Value {
     let output = cmd.arg("--output-format").arg("json").output().unwrap();
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&output.stdout)))
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}",
+            String::from_utf8_lossy(&output.stdout)
+        )
+    })
 }
 
 fn codes(output: &serde_json::Value) -> Vec<String> {
-    output["diagnostics"].as_array().unwrap().iter().map(|d| d["code"].as_str().unwrap().to_string()).collect()
+    output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap().to_string())
+        .collect()
 }
 
 #[test]
@@ -37,10 +47,23 @@ fn seed_oss_policy_reports_the_repeated_action_exactly() {
         .stdout(predicate::str::contains("17:22: PL109 [unreplaced-placeholder] `<yourBucketName>`"))
         .stdout(predicate::str::contains("18:22: PL109 [unreplaced-placeholder] `<yourBucketName>`"));
     let output = json_output(policylint().arg(SEED_OSS));
-    let duplicate = output["diagnostics"].as_array().unwrap().iter().find(|d| d["code"] == "PL201").unwrap();
-    assert_eq!(duplicate["start"], serde_json::json!({"line": 13, "column": 9, "offset": 264}));
+    let duplicate = output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "PL201")
+        .unwrap();
+    assert_eq!(
+        duplicate["start"],
+        serde_json::json!({"line": 13, "column": 9, "offset": 264})
+    );
     assert_eq!(duplicate["end"]["column"], 28);
-    assert!(duplicate["help"].as_str().unwrap().contains("did you mean `oss:PutBucketCors`?"));
+    assert!(
+        duplicate["help"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean `oss:PutBucketCors`?")
+    );
     assert_eq!(duplicate["fix"]["applicability"], "safe");
 }
 
@@ -55,18 +78,28 @@ fn seed_list_buckets_on_star_and_maxcompute_quota_are_fine() {
 
 #[test]
 fn json_output_follows_the_contract() {
-    let schema: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(root().join("tests/json-output.schema.json")).unwrap()).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(root().join("tests/json-output.schema.json")).unwrap(),
+    )
+    .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
     let output = json_output(policylint().args(["fixtures/seeds", "fixtures/rules"]));
-    let errors: Vec<String> = validator.iter_errors(&output).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&output)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     let diagnostics = output["diagnostics"].as_array().unwrap();
     assert!(diagnostics.len() > 20);
     // Sorted by path, then offset; lines and columns agree with the offsets.
     let keys: Vec<(String, u64)> = diagnostics
         .iter()
-        .map(|d| (d["path"].as_str().unwrap().to_string(), d["start"]["offset"].as_u64().unwrap()))
+        .map(|d| {
+            (
+                d["path"].as_str().unwrap().to_string(),
+                d["start"]["offset"].as_u64().unwrap(),
+            )
+        })
         .collect();
     let mut sorted = keys.clone();
     sorted.sort();
@@ -79,11 +112,22 @@ fn json_output_follows_the_contract() {
             let before = &text[..offset];
             let line = before.matches('\n').count() + 1;
             let column = before.rsplit('\n').next().unwrap().chars().count() + 1;
-            assert_eq!((at["line"].as_u64().unwrap() as usize, at["column"].as_u64().unwrap() as usize), (line, column));
+            assert_eq!(
+                (
+                    at["line"].as_u64().unwrap() as usize,
+                    at["column"].as_u64().unwrap() as usize
+                ),
+                (line, column)
+            );
         }
     }
     let summary = &output["summary"];
-    let count = |severity: &str| diagnostics.iter().filter(|d| d["severity"] == severity).count() as u64;
+    let count = |severity: &str| {
+        diagnostics
+            .iter()
+            .filter(|d| d["severity"] == severity)
+            .count() as u64
+    };
     assert_eq!(summary["errors"], count("error"));
     assert_eq!(summary["warnings"], count("warning"));
     assert_eq!(summary["infos"], count("info"));
@@ -93,8 +137,14 @@ fn json_output_follows_the_contract() {
 fn exit_codes_follow_fail_on_and_exit_zero() {
     // Only warnings in the seed.
     policylint().arg(SEED_OSS).assert().code(1);
-    policylint().args([SEED_OSS, "--fail-on", "error"]).assert().code(0);
-    policylint().args([SEED_OSS, "--exit-zero"]).assert().code(0);
+    policylint()
+        .args([SEED_OSS, "--fail-on", "error"])
+        .assert()
+        .code(0);
+    policylint()
+        .args([SEED_OSS, "--exit-zero"])
+        .assert()
+        .code(0);
     // Only an info finding.
     let dir = tempfile::tempdir().unwrap();
     let info_only = dir.path().join("p.json");
@@ -103,11 +153,25 @@ fn exit_codes_follow_fail_on_and_exit_zero() {
         r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "acs:oss:*:*:b/*"}]}"#,
     )
     .unwrap();
-    policylint().arg(&info_only).assert().code(0).stdout(predicate::str::contains("PL401"));
-    policylint().arg(&info_only).args(["--fail-on", "info"]).assert().code(1);
+    policylint()
+        .arg(&info_only)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("PL401"));
+    policylint()
+        .arg(&info_only)
+        .args(["--fail-on", "info"])
+        .assert()
+        .code(1);
     // Usage errors.
-    policylint().args(["--output-format", "yaml", SEED_OSS]).assert().code(2);
-    policylint().args(["--select", "no-such-rule", SEED_OSS]).assert().code(2);
+    policylint()
+        .args(["--output-format", "yaml", SEED_OSS])
+        .assert()
+        .code(2);
+    policylint()
+        .args(["--select", "no-such-rule", SEED_OSS])
+        .assert()
+        .code(2);
     policylint().args(["rule", "no-such-rule"]).assert().code(2);
 }
 
@@ -115,7 +179,8 @@ fn exit_codes_follow_fail_on_and_exit_zero() {
 fn select_and_ignore() {
     let output = json_output(policylint().args([SEED_OSS, "--select", "PL2"]));
     assert_eq!(codes(&output), ["PL201"]);
-    let output = json_output(policylint().args([SEED_OSS, "--ignore", "unreplaced-placeholder,redundancy"]));
+    let output =
+        json_output(policylint().args([SEED_OSS, "--ignore", "unreplaced-placeholder,redundancy"]));
     assert!(codes(&output).is_empty());
 }
 
@@ -123,13 +188,30 @@ fn select_and_ignore() {
 fn pretty_output_shows_the_snippet_and_color_only_when_asked() {
     let plain = policylint().arg(SEED_OSS).output().unwrap();
     let text = String::from_utf8(plain.stdout).unwrap();
-    assert!(text.contains("13 │         \"oss:GetBucketCors\","), "{text}");
+    assert!(
+        text.contains("13 │         \"oss:GetBucketCors\","),
+        "{text}"
+    );
     assert!(text.contains("first listed here"));
     assert!(text.contains("help: remove the repeated entry; did you mean `oss:PutBucketCors`?"));
-    assert!(!text.contains('\u{1b}'), "no colour when stdout is not a terminal");
-    let colored = policylint().args([SEED_OSS, "--color", "always"]).output().unwrap();
-    assert!(String::from_utf8(colored.stdout).unwrap().contains('\u{1b}'));
-    let never = policylint().args([SEED_OSS, "--color", "never"]).env("NO_COLOR", "1").output().unwrap();
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour when stdout is not a terminal"
+    );
+    let colored = policylint()
+        .args([SEED_OSS, "--color", "always"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(colored.stdout)
+            .unwrap()
+            .contains('\u{1b}')
+    );
+    let never = policylint()
+        .args([SEED_OSS, "--color", "never"])
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
     assert!(!String::from_utf8(never.stdout).unwrap().contains('\u{1b}'));
 }
 
@@ -139,22 +221,40 @@ fn rule_command_explains_rules() {
         .args(["rule", "duplicate-action"])
         .assert()
         .code(0)
-        .stdout(predicate::str::contains("PL201 duplicate-action (warning, redundancy)"))
+        .stdout(predicate::str::contains(
+            "PL201 duplicate-action (warning, redundancy)",
+        ))
         .stdout(predicate::str::contains("Bad:"))
         .stdout(predicate::str::contains("Good:"));
-    policylint().args(["rule", "PL301"]).assert().code(0).stdout(predicate::str::contains("full-access"));
-    let all = policylint().args(["rule", "--all", "--output-format", "json"]).output().unwrap();
+    policylint()
+        .args(["rule", "PL301"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("full-access"));
+    let all = policylint()
+        .args(["rule", "--all", "--output-format", "json"])
+        .output()
+        .unwrap();
     let list: serde_json::Value = serde_json::from_slice(&all.stdout).unwrap();
     let rules = policylint::rules::RuleSet::builtin().unwrap();
     assert_eq!(list.as_array().unwrap().len(), rules.rules.len());
     let text = policylint().args(["rule", "--all"]).output().unwrap();
-    assert_eq!(String::from_utf8(text.stdout).unwrap().lines().count(), rules.rules.len());
+    assert_eq!(
+        String::from_utf8(text.stdout).unwrap().lines().count(),
+        rules.rules.len()
+    );
 }
 
 #[test]
 fn stdin_is_linted_under_the_given_name() {
     policylint()
-        .args(["-", "--stdin-filename", "policies/app.json", "--output-format", "concise"])
+        .args([
+            "-",
+            "--stdin-filename",
+            "policies/app.json",
+            "--output-format",
+            "concise",
+        ])
         .write_stdin(fs::read(root().join(SEED_OSS)).unwrap())
         .assert()
         .code(1)
@@ -192,10 +292,19 @@ fn directory_walks_skip_what_is_not_a_policy() {
         .unwrap();
     let stdout = String::from_utf8(output.stdout).unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
-    let files: std::collections::BTreeSet<&str> = stdout.lines().filter_map(|l| l.split(':').next()).filter(|f| f.ends_with(".json")).collect();
+    let files: std::collections::BTreeSet<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split(':').next())
+        .filter(|f| f.ends_with(".json"))
+        .collect();
     assert_eq!(
         files.into_iter().collect::<Vec<_>>(),
-        ["broken-policy.json", "nested/deeper/policy.json", "policy.json", "typo.json"],
+        [
+            "broken-policy.json",
+            "nested/deeper/policy.json",
+            "policy.json",
+            "typo.json"
+        ],
         "{stdout}"
     );
     assert!(stdout.contains("in 4 files checked"), "{stdout}");
@@ -205,7 +314,12 @@ fn directory_walks_skip_what_is_not_a_policy() {
     Command::cargo_bin("policylint")
         .unwrap()
         .current_dir(p)
-        .args(["--output-format", "concise", "node_modules/policy.json", "package.json"])
+        .args([
+            "--output-format",
+            "concise",
+            "node_modules/policy.json",
+            "package.json",
+        ])
         .assert()
         .code(1)
         .stdout(predicate::str::contains("node_modules/policy.json:1:"))

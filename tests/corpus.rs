@@ -14,7 +14,10 @@ fn the_whole_corpus_lints_without_panics_and_with_sound_spans() {
         .lines()
         .map(|line| {
             let columns: Vec<&str> = line.split('\t').collect();
-            (format!("fixtures/corpus/{}", columns[0]), columns[3] == "yes")
+            (
+                format!("fixtures/corpus/{}", columns[0]),
+                columns[3] == "yes",
+            )
         })
         .collect();
     let files = json_files("fixtures/corpus");
@@ -27,11 +30,23 @@ fn the_whole_corpus_lints_without_panics_and_with_sound_spans() {
                 .chain(d.labels.iter().map(|l| l.span))
                 .chain(d.fix.iter().flat_map(|f| f.edits.iter().map(|e| e.span)));
             for span in spans {
-                assert!(span.start <= span.end && span.end <= text.len(), "{path}: {d:?}");
-                assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end), "{path}: {d:?}");
+                assert!(
+                    span.start <= span.end && span.end <= text.len(),
+                    "{path}: {d:?}"
+                );
+                assert!(
+                    text.is_char_boundary(span.start) && text.is_char_boundary(span.end),
+                    "{path}: {d:?}"
+                );
             }
         }
-        let syntax_error = report.diagnostics.iter().any(|d| d.rule.name == "json-syntax");
-        assert_eq!(syntax_error, !strict[path], "{path}: json-syntax should fire exactly on the non-strict files");
+        let syntax_error = report
+            .diagnostics
+            .iter()
+            .any(|d| d.rule.name == "json-syntax");
+        assert_eq!(
+            syntax_error, !strict[path],
+            "{path}: json-syntax should fire exactly on the non-strict files"
+        );
     }
 }

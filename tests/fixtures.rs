@@ -44,9 +44,17 @@ fn triggers_trigger_and_clean_fixtures_stay_clean() {
         let report = lint_repo_file(path);
         let fired = report.diagnostics.iter().any(|d| d.rule.name == rule);
         if file.starts_with("trigger") {
-            assert!(fired, "{path} should raise {rule}, got {:#?}", report.diagnostics);
+            assert!(
+                fired,
+                "{path} should raise {rule}, got {:#?}",
+                report.diagnostics
+            );
         } else if file.starts_with("clean") {
-            assert!(!fired, "{path} must not raise {rule}, got {:#?}", report.diagnostics);
+            assert!(
+                !fired,
+                "{path} must not raise {rule}, got {:#?}",
+                report.diagnostics
+            );
         } else {
             panic!("{path}: fixture names start with `trigger` or `clean`");
         }
@@ -59,7 +67,11 @@ fn every_rule_has_triggering_and_clean_fixtures() {
     let files = json_files("fixtures/rules");
     for rule in &rules.rules {
         let prefix = format!("fixtures/rules/{}/", rule.id.name);
-        let has = |kind: &str| files.iter().any(|f| f.starts_with(&prefix) && f[prefix.len()..].starts_with(kind));
+        let has = |kind: &str| {
+            files
+                .iter()
+                .any(|f| f.starts_with(&prefix) && f[prefix.len()..].starts_with(kind))
+        };
         assert!(has("trigger"), "{} has no trigger fixture", rule.id.name);
         assert!(has("clean"), "{} has no clean fixture", rule.id.name);
     }

@@ -41,10 +41,14 @@ fn whole_service(action: &str) -> Option<String> {
 pub fn full_access(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
     for statement in policy.statements.iter().filter(|s| s.is_allow()) {
-        let Some(actions) = &statement.action else { continue };
+        let Some(actions) = &statement.action else {
+            continue;
+        };
         for action in &actions.entries {
             if is_every_action(action.text) {
-                let Some(resource) = unscoped_resource(statement, None) else { continue };
+                let Some(resource) = unscoped_resource(statement, None) else {
+                    continue;
+                };
                 out.push(
                     Finding::new(action.node.span, "this statement allows every action on every resource: full administrator access")
                         .label(resource.node.span, "on every resource")
@@ -52,7 +56,9 @@ pub fn full_access(ctx: &CheckContext, out: &mut Vec<Finding>) {
                         .severity(Severity::Error),
                 );
             } else if let Some(service) = whole_service(action.text) {
-                let Some(resource) = unscoped_resource(statement, Some(&service)) else { continue };
+                let Some(resource) = unscoped_resource(statement, Some(&service)) else {
+                    continue;
+                };
                 out.push(
                     Finding::new(
                         action.node.span,
@@ -82,9 +88,14 @@ pub fn wildcard_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
     let oss = catalogue::oss();
     for statement in policy.statements.iter().filter(|s| s.is_allow()) {
-        let Some(actions) = &statement.action else { continue };
+        let Some(actions) = &statement.action else {
+            continue;
+        };
         // Statements granting whole services are full-access findings already.
-        if actions.texts().any(|a| is_every_action(a) || whole_service(a).is_some()) {
+        if actions
+            .texts()
+            .any(|a| is_every_action(a) || whole_service(a).is_some())
+        {
             continue;
         }
         let scopable = actions.entries.iter().find(|a| {
@@ -94,8 +105,14 @@ pub fn wildcard_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
                     .any(|level| level != OssLevel::Service)
         });
         let Some(scopable) = scopable else { continue };
-        let Some(resources) = &statement.resource else { continue };
-        for resource in resources.entries.iter().filter(|r| covers_all_resources(r.text, Some("oss"))) {
+        let Some(resources) = &statement.resource else {
+            continue;
+        };
+        for resource in resources
+            .entries
+            .iter()
+            .filter(|r| covers_all_resources(r.text, Some("oss")))
+        {
             out.push(
                 Finding::new(
                     resource.node.span,

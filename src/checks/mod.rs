@@ -38,7 +38,10 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
 ];
 
 pub fn builtin(name: &str) -> Option<BuiltinCheck> {
-    BUILTINS.iter().find(|(n, _)| *n == name).map(|&(_, check)| check)
+    BUILTINS
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, check)| check)
 }
 
 /// Syntax errors come from the parse itself (the engine reports them under the

@@ -23,7 +23,9 @@ pub fn missing_list_buckets(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let first_grant = allows().find_map(|s| {
         s.action.as_ref()?.entries.iter().find(|a| {
             action_service(a.text).as_deref() == Some("oss")
-                && oss.levels_granted_by(a.text).any(|l| l != OssLevel::Service)
+                && oss
+                    .levels_granted_by(a.text)
+                    .any(|l| l != OssLevel::Service)
         })
     });
     let Some(grant) = first_grant else { return };
@@ -41,7 +43,12 @@ pub fn missing_list_buckets(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 ],
             )
         })
-        .map(|edit| Fix::unsafe_("add a statement allowing `oss:ListBuckets` on `\"*\"`", vec![edit]));
+        .map(|edit| {
+            Fix::unsafe_(
+                "add a statement allowing `oss:ListBuckets` on `\"*\"`",
+                vec![edit],
+            )
+        });
     out.push(
         Finding::new(grant.node.span, "OSS access is granted, but no statement allows `oss:ListBuckets` on `\"*\"`: console users cannot list buckets")
             .help("add `{\"Effect\": \"Allow\", \"Action\": \"oss:ListBuckets\", \"Resource\": \"*\"}` if the principal uses the OSS console; API users who know the bucket name do not need it")

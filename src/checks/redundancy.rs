@@ -14,14 +14,19 @@ const FAMILY: [&str; 3] = ["Get", "Put", "Delete"];
 pub fn duplicate_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
     for statement in &policy.statements {
-        for values in [&statement.action, &statement.not_action].into_iter().flatten() {
+        for values in [&statement.action, &statement.not_action]
+            .into_iter()
+            .flatten()
+        {
             report_repeats(values, out);
         }
     }
 }
 
 fn report_repeats(values: &Values, out: &mut Vec<Finding>) {
-    let Some(items) = values.array_items() else { return };
+    let Some(items) = values.array_items() else {
+        return;
+    };
     let folded = |text: &str| text.trim().to_ascii_lowercase();
     let mut first_seen = HashMap::with_capacity(values.entries.len());
     // Built on the first repeat only: most statements have none.
@@ -41,10 +46,16 @@ fn report_repeats(values: &Values, out: &mut Vec<Finding>) {
             .and_then(|i| remove_array_element(items, i))
             .map(|edit| Fix::safe("remove the repeated action", vec![edit]));
         out.push(
-            Finding::new(entry.node.span, format!("`{}` is already listed in this statement", entry.text.trim()))
-                .label(first.span, "first listed here")
-                .help(help)
-                .fix(fix),
+            Finding::new(
+                entry.node.span,
+                format!(
+                    "`{}` is already listed in this statement",
+                    entry.text.trim()
+                ),
+            )
+            .label(first.span, "first listed here")
+            .help(help)
+            .fix(fix),
         );
     }
 }
@@ -69,8 +80,13 @@ mod tests {
 
     #[test]
     fn suggests_the_missing_verb() {
-        let listed: HashSet<String> = ["oss:getbucketcors", "oss:deletebucketcors"].map(String::from).into();
-        assert_eq!(likely_intended("oss:GetBucketCors", &listed).as_deref(), Some("oss:PutBucketCors"));
+        let listed: HashSet<String> = ["oss:getbucketcors", "oss:deletebucketcors"]
+            .map(String::from)
+            .into();
+        assert_eq!(
+            likely_intended("oss:GetBucketCors", &listed).as_deref(),
+            Some("oss:PutBucketCors")
+        );
         let only_get: HashSet<String> = ["oss:getbucketcors"].map(String::from).into();
         assert_eq!(likely_intended("oss:GetBucketCors", &only_get), None);
     }

@@ -1,9 +1,9 @@
 //! The grammar of a policy document: keys, types, required and known elements.
 
-use super::{opening, CheckContext};
+use super::{CheckContext, opening};
 use crate::diagnostic::{Edit, Finding, Fix};
 use crate::fix::{insert_first_member, remove_array_element, remove_member};
-use crate::model::{Dialect, PolicyKind, Statement, AWS_VERSIONS, STATEMENT};
+use crate::model::{AWS_VERSIONS, Dialect, PolicyKind, STATEMENT, Statement};
 use crate::parse::{Member, Node, NodeKind};
 use std::collections::HashMap;
 
@@ -58,38 +58,62 @@ fn wrong_type(node: &Node, what: &str, expected: &str) -> Finding {
             node.span,
             format!("{what} is a template function (`{function}`), not a value a policy can hold"),
         )
-        .help("this is a ROS or CloudFormation template fragment: lint the rendered policy instead");
+        .help(
+            "this is a ROS or CloudFormation template fragment: lint the rendered policy instead",
+        );
     }
-    Finding::new(node.span, format!("{what} must be {expected}, not {}", node.type_name()))
+    Finding::new(
+        node.span,
+        format!("{what} must be {expected}, not {}", node.type_name()),
+    )
 }
 
 /// PL003: a JSON type where the grammar needs another.
 pub fn invalid_structure(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else {
         out.push(
-            Finding::new(opening(ctx.root), format!("a policy is a JSON object, but this file holds {}", ctx.root.type_name()))
-                .help("write the policy as `{\"Version\": \"1\", \"Statement\": [ ... ]}`"),
+            Finding::new(
+                opening(ctx.root),
+                format!(
+                    "a policy is a JSON object, but this file holds {}",
+                    ctx.root.type_name()
+                ),
+            )
+            .help("write the policy as `{\"Version\": \"1\", \"Statement\": [ ... ]}`"),
         );
         return;
     };
-    let Some(statements) = policy.statement_member else { return };
+    let Some(statements) = policy.statement_member else {
+        return;
+    };
     let items = match &statements.value.kind {
         NodeKind::Array(items) => items,
+        // AWS takes a lone statement object; RAM only takes an array. Either way the model
+        // reads it as one statement, so its own elements are still checked.
         NodeKind::Object(_) => {
-            out.push(
-                Finding::new(statements.value.span, "`Statement` must be an array of statements, not a single object")
+            if policy.dialect == Dialect::Ram {
+                out.push(
+                    Finding::new(
+                        statements.value.span,
+                        "`Statement` must be an array of statements, not a single object",
+                    )
                     .help("wrap the statement in square brackets: `\"Statement\": [ { ... } ]`"),
-            );
-            return;
+                );
+            }
+            &[][..]
         }
         _ => {
-            out.push(wrong_type(&statements.value, "`Statement`", "an array of statements"));
+            out.push(wrong_type(
+                &statements.value,
+                "`Statement`",
+                "an array of statements",
+            ));
             return;
         }
     };
     for item in items {
         if item.as_object().is_none() {
-            out.push(wrong_type(item, "each statement", "an object"));
+            out.push(wrong_type(item, "this statement", "an object"));
         }
     }
     for statement in &policy.statements {
@@ -102,8 +126,12 @@ fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
         let what = format!("`{}`", member.key);
         let value = &member.value;
         match member.key.as_str() {
-            "Sid" | "Effect" if value.as_str().is_none() => out.push(wrong_type(value, &what, "a string")),
-            "Action" | "NotAction" | "Resource" | "NotResource" => check_string_or_strings(value, &what, out),
+            "Sid" | "Effect" if value.as_str().is_none() => {
+                out.push(wrong_type(value, &what, "a string"))
+            }
+            "Action" | "NotAction" | "Resource" | "NotResource" => {
+                check_string_or_strings(value, &what, out)
+            }
             "Principal" | "NotPrincipal" => match &value.kind {
                 NodeKind::String(_) => {}
                 NodeKind::Object(members) if is_intrinsic_function(value).is_none() => {
@@ -113,7 +141,11 @@ fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
                 }
                 // A list of account IDs, as OSS bucket policies write it.
                 NodeKind::Array(_) => check_string_or_strings(value, &what, out),
-                _ => out.push(wrong_type(value, &what, "a string or an object such as `{\"RAM\": [...]}`")),
+                _ => out.push(wrong_type(
+                    value,
+                    &what,
+                    "a string or an object such as `{\"RAM\": [...]}`",
+                )),
             },
             "Condition" => match &value.kind {
                 NodeKind::Object(operators) => {
@@ -132,7 +164,11 @@ fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
                         }
                     }
                 }
-                _ => out.push(wrong_type(value, &what, "an object such as `{\"StringEquals\": {\"acs:SourceVpc\": \"vpc-1\"}}`")),
+                _ => out.push(wrong_type(
+                    value,
+                    &what,
+                    "an object such as `{\"StringEquals\": {\"acs:SourceVpc\": \"vpc-1\"}}`",
+                )),
             },
             _ => {}
         }
@@ -145,7 +181,11 @@ fn check_string_or_strings(value: &Node, what: &str, out: &mut Vec<Finding>) {
         NodeKind::Array(items) => {
             for item in items {
                 if item.as_str().is_none() {
-                    out.push(wrong_type(item, &format!("each entry of {what}"), "a string"));
+                    out.push(wrong_type(
+                        item,
+                        &format!("this entry of {what}"),
+                        "a string",
+                    ));
                 }
             }
         }
@@ -154,13 +194,31 @@ fn check_string_or_strings(value: &Node, what: &str, out: &mut Vec<Finding>) {
 }
 
 fn check_condition_values(value: &Node, key: &str, out: &mut Vec<Finding>) {
-    let scalar = |n: &Node| matches!(n.kind, NodeKind::String(_) | NodeKind::Number(_) | NodeKind::Bool(_));
-    let ok = match &value.kind {
-        NodeKind::Array(items) => items.iter().all(scalar),
-        _ => scalar(value),
+    let scalar = |n: &Node| {
+        matches!(
+            n.kind,
+            NodeKind::String(_) | NodeKind::Number(_) | NodeKind::Bool(_)
+        )
     };
-    if !ok {
-        out.push(wrong_type(value, &format!("the value of condition key `{key}`"), "a string or an array of strings"));
+    match &value.kind {
+        NodeKind::Array(items) => {
+            // Point at the offending entry, not the whole list.
+            for item in items.iter().filter(|item| !scalar(item)) {
+                out.push(wrong_type(
+                    item,
+                    &format!("this value of condition key `{key}`"),
+                    "a string",
+                ));
+            }
+        }
+        _ if !scalar(value) => {
+            out.push(wrong_type(
+                value,
+                &format!("the value of condition key `{key}`"),
+                "a string or an array of strings",
+            ));
+        }
+        _ => {}
     }
 }
 
@@ -170,7 +228,10 @@ pub fn invalid_version(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(version) = policy.version else {
         let members = ctx.root.as_object().unwrap_or_default();
         // A misspelt `version` key is PL005's to rename; inserting another would clash.
-        if members.iter().any(|m| m.key.trim().eq_ignore_ascii_case("version")) {
+        if members
+            .iter()
+            .any(|m| m.key.trim().eq_ignore_ascii_case("version"))
+        {
             return;
         }
         out.push(match policy.dialect {
@@ -192,11 +253,15 @@ pub fn invalid_version(ctx: &CheckContext, out: &mut Vec<Finding>) {
         Dialect::Aws if text.is_some_and(|t| AWS_VERSIONS.contains(&t)) => {}
         Dialect::Ram => {
             let written = &ctx.text[value.span.start..value.span.end];
-            let same_meaning = text.is_some_and(|t| t.trim() == "1") || matches!(&value.kind, NodeKind::Number(n) if n == "1");
+            let same_meaning = text.is_some_and(|t| t.trim() == "1")
+                || matches!(&value.kind, NodeKind::Number(n) if n == "1");
             let fix = if same_meaning {
                 Fix::safe("write `\"1\"`", vec![Edit::replace(value.span, "\"1\"")])
             } else {
-                Fix::unsafe_("replace with `\"1\"`", vec![Edit::replace(value.span, "\"1\"")])
+                Fix::unsafe_(
+                    "replace with `\"1\"`",
+                    vec![Edit::replace(value.span, "\"1\"")],
+                )
             };
             out.push(
                 Finding::new(value.span, format!("`Version` is {written}, but RAM policies take only the string `\"1\"`"))
@@ -211,8 +276,13 @@ pub fn invalid_version(ctx: &CheckContext, out: &mut Vec<Finding>) {
         Dialect::Aws => {
             let written = &ctx.text[value.span.start..value.span.end];
             out.push(
-                Finding::new(value.span, format!("`Version` is {written}, but IAM takes `\"2012-10-17\"` or `\"2008-10-17\"`"))
-                    .help("write `\"Version\": \"2012-10-17\"`"),
+                Finding::new(
+                    value.span,
+                    format!(
+                        "`Version` is {written}, but IAM takes `\"2012-10-17\"` or `\"2008-10-17\"`"
+                    ),
+                )
+                .help("write `\"Version\": \"2012-10-17\"`"),
             );
         }
     }
@@ -220,9 +290,26 @@ pub fn invalid_version(ctx: &CheckContext, out: &mut Vec<Finding>) {
 
 const RAM_POLICY_KEYS: &[&str] = &["Version", STATEMENT];
 const AWS_POLICY_KEYS: &[&str] = &["Version", "Id", STATEMENT];
-const RAM_STATEMENT_KEYS: &[&str] = &["Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Principal"];
+const RAM_STATEMENT_KEYS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+    "Principal",
+];
 const AWS_STATEMENT_KEYS: &[&str] = &[
-    "Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Principal", "NotPrincipal",
+    "Sid",
+    "Effect",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+    "Principal",
+    "NotPrincipal",
 ];
 
 /// PL005: a key the grammar does not know, at policy or statement level.
@@ -239,12 +326,19 @@ pub fn unknown_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
             }
             let suggestion = closest_key(&member.key, known);
             let message = match suggestion {
-                Some(s) => format!("`{}` is not a {level} element; did you mean `{s}`?", member.key),
+                Some(s) => format!(
+                    "`{}` is not a {level} element; did you mean `{s}`?",
+                    member.key
+                ),
                 None => format!("`{}` is not a {level} element", member.key),
             };
             let mut finding = Finding::new(member.key_span, message).help(format!(
                 "a {level} takes {}; element names are case-sensitive",
-                known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")
+                known
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
             if let Some(s) = suggestion {
                 let already_there = members.iter().any(|m| m.key == s);
@@ -261,9 +355,17 @@ pub fn unknown_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
             out.push(finding);
         }
     };
-    check_object(ctx.root.as_object().unwrap_or_default(), policy_keys, "policy");
+    check_object(
+        ctx.root.as_object().unwrap_or_default(),
+        policy_keys,
+        "policy",
+    );
     for statement in &policy.statements {
-        check_object(statement.node.as_object().unwrap_or_default(), statement_keys, "statement");
+        check_object(
+            statement.node.as_object().unwrap_or_default(),
+            statement_keys,
+            "statement",
+        );
     }
 }
 
@@ -275,7 +377,12 @@ fn closest_key<'k>(key: &str, known: &[&'k str]) -> Option<&'k str> {
     }
     known
         .iter()
-        .map(|k| (k, strsim::normalized_damerau_levenshtein(&folded, &k.to_ascii_lowercase())))
+        .map(|k| {
+            (
+                k,
+                strsim::normalized_damerau_levenshtein(&folded, &k.to_ascii_lowercase()),
+            )
+        })
         .filter(|&(_, score)| score >= 0.7)
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|(k, _)| *k)
@@ -294,7 +401,10 @@ pub fn missing_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
     for statement in &policy.statements {
         let mut missing = Vec::new();
         if statement.effect.is_none() {
-            missing.push(("`Effect`", "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`"));
+            missing.push((
+                "`Effect`",
+                "add `\"Effect\": \"Allow\"` or `\"Effect\": \"Deny\"`",
+            ));
         }
         if statement.action.is_none() && statement.not_action.is_none() {
             missing.push(("`Action`", "add `\"Action\"` with the actions this statement is about, such as `\"oss:GetObject\"`"));
@@ -307,12 +417,25 @@ pub fn missing_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
             missing.push(("`Principal`", "in a trust or resource policy every statement names who it applies to with `\"Principal\"`"));
         }
         for (element, help) in missing {
-            out.push(Finding::new(opening(statement.node), format!("this statement has no {element}")).help(help));
+            out.push(
+                Finding::new(
+                    opening(statement.node),
+                    format!("this statement has no {element}"),
+                )
+                .help(help),
+            );
         }
     }
 }
 
-const MULTI_VALUE: &[&str] = &["Action", "NotAction", "Resource", "NotResource", "Principal", "Condition"];
+const MULTI_VALUE: &[&str] = &[
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Principal",
+    "Condition",
+];
 
 /// PL009: an empty string, array or object where a value is expected.
 pub fn empty_value(ctx: &CheckContext, out: &mut Vec<Finding>) {
@@ -320,8 +443,11 @@ pub fn empty_value(ctx: &CheckContext, out: &mut Vec<Finding>) {
     if let Some(statements) = policy.statement_member {
         if statements.value.as_array().is_some_and(<[Node]>::is_empty) {
             out.push(
-                Finding::new(statements.value.span, "`Statement` is empty: this policy grants and denies nothing")
-                    .help("add the statements the policy is meant to hold, or delete the policy"),
+                Finding::new(
+                    statements.value.span,
+                    "`Statement` is empty: this policy grants and denies nothing",
+                )
+                .help("add the statements the policy is meant to hold, or delete the policy"),
             );
         }
     }
@@ -333,9 +459,17 @@ pub fn empty_value(ctx: &CheckContext, out: &mut Vec<Finding>) {
             }
             empty_in(members, index, &member.value, &member.key, out);
             match &member.value.kind {
-                NodeKind::Object(inner) if member.key == "Principal" || member.key == "Condition" => {
+                NodeKind::Object(inner)
+                    if member.key == "Principal" || member.key == "Condition" =>
+                {
                     for (i, m) in inner.iter().enumerate() {
-                        empty_in(inner, i, &m.value, &format!("{}.{}", member.key, m.key), out);
+                        empty_in(
+                            inner,
+                            i,
+                            &m.value,
+                            &format!("{}.{}", member.key, m.key),
+                            out,
+                        );
                     }
                 }
                 _ => {}
@@ -347,10 +481,16 @@ pub fn empty_value(ctx: &CheckContext, out: &mut Vec<Finding>) {
 fn empty_in(siblings: &[Member], index: usize, value: &Node, what: &str, out: &mut Vec<Finding>) {
     match &value.kind {
         NodeKind::String(s) if s.trim().is_empty() => {
-            out.push(Finding::new(value.span, format!("`{what}` is an empty string")).help("write the value it is meant to hold"));
+            out.push(
+                Finding::new(value.span, format!("`{what}` is an empty string"))
+                    .help("write the value it is meant to hold"),
+            );
         }
         NodeKind::Array(items) if items.is_empty() => {
-            out.push(Finding::new(value.span, format!("`{what}` is an empty array")).help("list at least one value"));
+            out.push(
+                Finding::new(value.span, format!("`{what}` is an empty array"))
+                    .help("list at least one value"),
+            );
         }
         NodeKind::Object(members) if members.is_empty() => {
             // An empty Condition object restricts nothing: removing it keeps the meaning.
@@ -358,17 +498,25 @@ fn empty_in(siblings: &[Member], index: usize, value: &Node, what: &str, out: &m
                 .then(|| remove_member(siblings, index))
                 .flatten()
                 .map(|edit| Fix::safe("remove the empty `Condition`", vec![edit]));
-            out.push(Finding::new(value.span, format!("`{what}` is an empty object")).help("fill it in or remove it").fix(fix));
+            out.push(
+                Finding::new(value.span, format!("`{what}` is an empty object"))
+                    .help("fill it in or remove it")
+                    .fix(fix),
+            );
         }
         NodeKind::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 if item.as_str().is_some_and(|s| s.trim().is_empty()) {
                     // An empty entry matches nothing, so dropping it keeps the meaning.
-                    let fix = remove_array_element(items, i).map(|edit| Fix::safe("remove the empty entry", vec![edit]));
+                    let fix = remove_array_element(items, i)
+                        .map(|edit| Fix::safe("remove the empty entry", vec![edit]));
                     out.push(
-                        Finding::new(item.span, format!("an entry of `{what}` is an empty string"))
-                            .help("remove it, or write the value it is meant to hold")
-                            .fix(fix),
+                        Finding::new(
+                            item.span,
+                            format!("an entry of `{what}` is an empty string"),
+                        )
+                        .help("remove it, or write the value it is meant to hold")
+                        .fix(fix),
                     );
                 }
             }

@@ -64,7 +64,10 @@ fn plural(n: usize, one: &str, many: &str) -> String {
 /// The closing line of the human formats.
 pub fn summary_line(summary: &Summary) -> String {
     if summary.total() == 0 {
-        return format!("All checks passed ({} checked).", plural(summary.files, "file", "files"));
+        return format!(
+            "All checks passed ({} checked).",
+            plural(summary.files, "file", "files")
+        );
     }
     let mut parts = Vec::new();
     for (n, one, many) in [
@@ -86,7 +89,10 @@ pub fn summary_line(summary: &Summary) -> String {
         line.push_str(&format!(" {} fixable with `--fix`.", summary.fixable));
     }
     if summary.unsafe_fixable > 0 {
-        line.push_str(&format!(" {} more with `--unsafe-fixes`.", summary.unsafe_fixable));
+        line.push_str(&format!(
+            " {} more with `--unsafe-fixes`.",
+            summary.unsafe_fixable
+        ));
     }
     line
 }

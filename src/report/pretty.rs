@@ -42,8 +42,12 @@ impl miette::Diagnostic for Rendered<'_> {
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let d = self.diagnostic;
         let fix_note = d.fix.as_ref().map(|fix| match fix.applicability {
-            crate::diagnostic::Applicability::Safe => format!("fix available with `--fix`: {}", fix.title),
-            crate::diagnostic::Applicability::Unsafe => format!("fix available with `--unsafe-fixes`: {}", fix.title),
+            crate::diagnostic::Applicability::Safe => {
+                format!("fix available with `--fix`: {}", fix.title)
+            }
+            crate::diagnostic::Applicability::Unsafe => {
+                format!("fix available with `--unsafe-fixes`: {}", fix.title)
+            }
         });
         match (&d.help, fix_note) {
             (Some(help), Some(note)) => Some(Box::new(format!("{help}\n{note}"))),
@@ -59,11 +63,13 @@ impl miette::Diagnostic for Rendered<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = self.diagnostic;
-        let primary = LabeledSpan::new_primary_with_span(Some(d.rule.name.clone()), (d.span.start, d.span.len()));
-        let secondary = d
-            .labels
-            .iter()
-            .map(|l| LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.len())));
+        let primary = LabeledSpan::new_primary_with_span(
+            Some(d.rule.name.clone()),
+            (d.span.start, d.span.len()),
+        );
+        let secondary = d.labels.iter().map(|l| {
+            LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.len()))
+        });
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
 }
@@ -89,7 +95,10 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
             };
             if report.text.is_none() {
                 // Nothing to show a snippet of (the file could not be read).
-                out.push_str(&format!("{}: {} {}\n\n", report.path, rendered.code, diagnostic.message));
+                out.push_str(&format!(
+                    "{}: {} {}\n\n",
+                    report.path, rendered.code, diagnostic.message
+                ));
                 continue;
             }
             let _ = handler.render_report(&mut out, &rendered);

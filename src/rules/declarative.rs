@@ -43,7 +43,14 @@ pub enum Function {
     Unique,
 }
 
-pub const FUNCTIONS: [&str; 6] = ["defined", "undefined", "pattern", "enumeration", "type", "unique"];
+pub const FUNCTIONS: [&str; 6] = [
+    "defined",
+    "undefined",
+    "pattern",
+    "enumeration",
+    "type",
+    "unique",
+];
 const TYPES: [&str; 6] = ["string", "number", "boolean", "null", "array", "object"];
 
 impl Function {
@@ -54,10 +61,16 @@ impl Function {
             "enumeration" => &["values", "case-fix"],
             "type" => &["types"],
             _ => {
-                return Err(format!("unknown function `{name}`; known: {}", FUNCTIONS.join(", ")));
+                return Err(format!(
+                    "unknown function `{name}`; known: {}",
+                    FUNCTIONS.join(", ")
+                ));
             }
         };
-        if let Some(unknown) = options.keys().find(|k| !allowed_options.contains(&k.as_str())) {
+        if let Some(unknown) = options
+            .keys()
+            .find(|k| !allowed_options.contains(&k.as_str()))
+        {
             return Err(format!(
                 "function `{name}` has no option `{unknown}`{}",
                 if allowed_options.is_empty() {
@@ -80,9 +93,15 @@ impl Function {
             match options.get(key) {
                 Some(toml::Value::Array(items)) if !items.is_empty() => items
                     .iter()
-                    .map(|v| v.as_str().map(str::to_string).ok_or(format!("option `{key}` must hold strings")))
+                    .map(|v| {
+                        v.as_str()
+                            .map(str::to_string)
+                            .ok_or(format!("option `{key}` must hold strings"))
+                    })
                     .collect(),
-                _ => Err(format!("function `{name}` needs option `{key}`, a non-empty list of strings")),
+                _ => Err(format!(
+                    "function `{name}` needs option `{key}`, a non-empty list of strings"
+                )),
             }
         };
         Ok(match name {
@@ -109,7 +128,10 @@ impl Function {
             }
             "enumeration" => Function::Enumeration {
                 values: strings("values")?,
-                case_fix: options.get("case-fix").and_then(toml::Value::as_bool).unwrap_or(false),
+                case_fix: options
+                    .get("case-fix")
+                    .and_then(toml::Value::as_bool)
+                    .unwrap_or(false),
             },
             "type" => {
                 let types = strings("types")?;
@@ -174,10 +196,15 @@ impl Declarative {
                 }
             }
             Function::Unique => {
-                let Some(items) = subject.as_array() else { return };
+                let Some(items) = subject.as_array() else {
+                    return;
+                };
                 for (i, item) in items.iter().enumerate() {
                     let Some(value) = item.as_str() else { continue };
-                    if let Some(first) = items[..i].iter().find(|earlier| earlier.as_str() == Some(value)) {
+                    if let Some(first) = items[..i]
+                        .iter()
+                        .find(|earlier| earlier.as_str() == Some(value))
+                    {
                         out.push(
                             self.finding(item.span, &[("value", value)])
                                 .label(first.span, "first listed here"),
@@ -211,28 +238,31 @@ impl Declarative {
                 if let Some(re) = must_match {
                     if !re.is_match(value) {
                         let trimmed = value.trim();
-                        let fix = (*trim_fix && trimmed != value && re.is_match(trimmed))
-                            .then(|| replace_string(node, trimmed, "remove the surrounding whitespace"));
+                        let fix =
+                            (*trim_fix && trimmed != value && re.is_match(trimmed)).then(|| {
+                                replace_string(node, trimmed, "remove the surrounding whitespace")
+                            });
                         out.push(self.finding(node.span, &[("value", value)]).fix(fix));
                     }
                 }
                 if let Some(re) = must_not_match {
                     for found in re.find_iter(value) {
                         let allowed = allow.as_ref().is_some_and(|a| {
-                            a.find(found.as_str()).is_some_and(|m| m.len() == found.len())
+                            a.find(found.as_str())
+                                .is_some_and(|m| m.len() == found.len())
                         });
                         if !allowed {
                             let at = substring_span(text, node, value, found.start(), found.end());
-                            out.push(self.finding(at, &[("value", value), ("match", found.as_str())]));
+                            out.push(
+                                self.finding(at, &[("value", value), ("match", found.as_str())]),
+                            );
                         }
                     }
                 }
             }
             Function::Enumeration { values, case_fix } => {
                 if !values.iter().any(|v| v == value) {
-                    let close = values
-                        .iter()
-                        .find(|v| v.eq_ignore_ascii_case(value.trim()));
+                    let close = values.iter().find(|v| v.eq_ignore_ascii_case(value.trim()));
                     let fix = close
                         .filter(|_| *case_fix)
                         .map(|v| replace_string(node, v, format!("replace with `{v}`")));

@@ -46,7 +46,11 @@ fn all_dialects() -> Vec<Dialect> {
 }
 
 fn all_kinds() -> Vec<PolicyKind> {
-    vec![PolicyKind::Identity, PolicyKind::Trust, PolicyKind::Resource]
+    vec![
+        PolicyKind::Identity,
+        PolicyKind::Trust,
+        PolicyKind::Resource,
+    ]
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -131,7 +135,10 @@ impl RuleSet {
             )));
         }
         if !is_kebab_case(&doc.name) {
-            return Err(error(format!("name `{}` must be kebab-case, such as `duplicate-action`", doc.name)));
+            return Err(error(format!(
+                "name `{}` must be kebab-case, such as `duplicate-action`",
+                doc.name
+            )));
         }
         if let Some(clash) = self
             .rules
@@ -175,7 +182,11 @@ impl RuleSet {
                 let check = checks::builtin(name).ok_or_else(|| {
                     format!(
                         "unknown built-in check `{name}`; known: {}",
-                        checks::BUILTINS.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+                        checks::BUILTINS
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     )
                 })?;
                 Ok(Check::Builtin {
@@ -190,7 +201,9 @@ impl RuleSet {
                     .ok_or("a declarative check needs a `function`")?;
                 let function = Function::compile(function_name, &spec.options)?;
                 if function.needs_field() && spec.field.is_none() {
-                    return Err(format!("function `{function_name}` needs a `field` to look for"));
+                    return Err(format!(
+                        "function `{function_name}` needs a `field` to look for"
+                    ));
                 }
                 let message = spec
                     .message
@@ -231,12 +244,19 @@ impl RuleSet {
     pub fn retain_selected(&mut self, select: &[String], ignore: &[String]) -> Result<(), String> {
         for selector in select.iter().chain(ignore) {
             if !self.rules.iter().any(|r| selector_matches(selector, &r.id)) && selector != "ALL" {
-                return Err(format!("`{selector}` matches no rule name, code, code prefix or category"));
+                return Err(format!(
+                    "`{selector}` matches no rule name, code, code prefix or category"
+                ));
             }
         }
         self.rules.retain(|rule| {
-            let selected = select.is_empty() || select.iter().any(|s| s == "ALL" || selector_matches(s, &rule.id));
-            let ignored = ignore.iter().any(|s| s == "ALL" || selector_matches(s, &rule.id));
+            let selected = select.is_empty()
+                || select
+                    .iter()
+                    .any(|s| s == "ALL" || selector_matches(s, &rule.id));
+            let ignored = ignore
+                .iter()
+                .any(|s| s == "ALL" || selector_matches(s, &rule.id));
             selected && !ignored
         });
         Ok(())
@@ -260,5 +280,7 @@ fn is_kebab_case(name: &str) -> bool {
         && !name.starts_with('-')
         && !name.ends_with('-')
         && !name.contains("--")
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }

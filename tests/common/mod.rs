@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use policylint::rules::RuleSet;
-use policylint::runner::{lint_bytes, FileReport};
+use policylint::runner::{FileReport, lint_bytes};
 use std::path::{Path, PathBuf};
 
 pub fn root() -> PathBuf {
@@ -30,5 +30,8 @@ pub fn json_files(folder: &str) -> Vec<String> {
 }
 
 fn relative(base: &Path, path: &Path) -> String {
-    path.strip_prefix(base).unwrap().to_string_lossy().replace('\\', "/")
+    path.strip_prefix(base)
+        .unwrap()
+        .to_string_lossy()
+        .replace('\\', "/")
 }

@@ -1,0 +1,114 @@
+//! The `rules/` folder is the rule catalogue: every file in it must load, be embedded in the
+//! binary, be named after its rule, and name only built-in checks that exist; and every
+//! built-in check must be used by some rule.
+
+use policylint::checks::BUILTINS;
+use policylint::rules::{EMBEDDED_RULES, RuleFile, RuleSet};
+use std::collections::BTreeSet;
+use std::fs;
+
+fn rule_files_on_disk() -> Vec<(String, String)> {
+    let mut files: Vec<_> = fs::read_dir("rules")
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+        .map(|path| {
+            let name = path.file_name().unwrap().to_str().unwrap().to_string();
+            (name, fs::read_to_string(&path).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn every_rule_file_is_embedded_verbatim() {
+    let embedded: Vec<(String, String)> = EMBEDDED_RULES
+        .iter()
+        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .collect();
+    assert_eq!(embedded, rule_files_on_disk());
+}
+
+#[test]
+fn every_rule_file_loads_on_its_own_and_is_named_after_its_rule() {
+    let files = rule_files_on_disk();
+    assert!(
+        files.len() >= 16,
+        "expected the DESIGN §3 rules, found {}",
+        files.len()
+    );
+    for (file, text) in &files {
+        let mut set = RuleSet {
+            rules: Vec::new(),
+            queries: Vec::new(),
+        };
+        set.add_rule_text(file, text)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let doc: RuleFile = toml::from_str(text).unwrap();
+        assert_eq!(file, &format!("{}-{}.toml", doc.code, doc.name));
+        for field in [&doc.summary, &doc.explanation, &doc.bad, &doc.good] {
+            assert!(
+                !field.trim().is_empty(),
+                "{file}: summary, explanation and examples are required"
+            );
+        }
+        assert!(
+            doc.summary.trim().ends_with('.'),
+            "{file}: the summary is one sentence"
+        );
+    }
+    // Together they load too: codes and names are unique.
+    let all = RuleSet::builtin().unwrap();
+    assert_eq!(all.rules.len(), files.len());
+}
+
+#[test]
+fn every_named_builtin_exists_and_every_builtin_is_used() {
+    let mut named = BTreeSet::new();
+    for (file, text) in rule_files_on_disk() {
+        let doc: RuleFile = toml::from_str(&text).unwrap();
+        for check in &doc.checks {
+            if let Some(builtin) = &check.builtin {
+                assert!(
+                    BUILTINS.iter().any(|(n, _)| n == builtin),
+                    "{file} names unknown built-in `{builtin}`"
+                );
+                named.insert(builtin.clone());
+            }
+        }
+    }
+    let known: BTreeSet<String> = BUILTINS.iter().map(|(n, _)| n.to_string()).collect();
+    assert_eq!(
+        named, known,
+        "every built-in check is used by exactly the rules that name it"
+    );
+}
+
+#[test]
+fn an_unknown_builtin_is_refused_with_the_known_ones_listed() {
+    let mut set = RuleSet::builtin().unwrap();
+    let text = r#"
+code = "ACME001"
+name = "acme-check"
+severity = "warning"
+category = "custom"
+summary = "Example."
+explanation = "Example."
+bad = "{}"
+good = "{}"
+[[check]]
+builtin = "no-such-check"
+"#;
+    let error = set
+        .add_rule_text("acme.toml", text)
+        .err()
+        .expect("unknown built-in must fail")
+        .to_string();
+    assert!(
+        error.contains("acme.toml")
+            && error.contains("no-such-check")
+            && error.contains("duplicate-action"),
+        "{error}"
+    );
+}
