@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Lints a folder of generated policies in release mode with one worker thread, then with
+# every core, and prints wall time, CPU time and the speedup. Compare the ratio within one
+# run: absolute times depend on the machine and its load.
+#
+#   benches/bench.sh [FILES] [RUNS]     (defaults: 10000 files, best of 3 runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+files=${1:-10000}
+runs=${2:-3}
+
+cargo build --release --quiet
+bin=target/release/policylint
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# Deterministic, realistic policies: a mix of clean ones and ones with findings, 100 per
+# folder, some 2-10 statements long.
+awk -v n="$files" -v root="$work" 'BEGIN {
+    split("oss:GetObject oss:PutObject oss:DeleteObject oss:ListObjects oss:GetBucketInfo ecs:DescribeInstances ecs:StartInstance rds:DescribeDBInstances vpc:DescribeVpcs log:GetLogStore", actions, " ");
+    for (i = 0; i < n; i++) {
+        dir = sprintf("%s/team-%03d", root, int(i / 100));
+        if (i % 100 == 0) system("mkdir -p " dir);
+        file = sprintf("%s/policy-%05d.json", dir, i);
+        statements = 2 + i % 9;
+        printf "{\n  \"Version\": \"1\",\n  \"Statement\": [\n" > file;
+        for (s = 0; s < statements; s++) {
+            a1 = actions[1 + (i + s) % 10]; a2 = actions[1 + (i * 7 + s * 3) % 10];
+            resource = (i + s) % 13 == 0 ? "*" : sprintf("acs:oss:*:*:bucket-%d/*", (i + s) % 97);
+            printf "    {\n      \"Effect\": \"Allow\",\n      \"Action\": [\"%s\", \"%s\"],\n      \"Resource\": \"%s\"\n    }%s\n", a1, a2, resource, (s < statements - 1 ? "," : "") >> file;
+        }
+        printf "  ]\n}\n" >> file;
+        close(file);
+    }
+}'
+
+measure() { # threads -> "wall cpu" of the fastest run
+    local threads=$1 line
+    for _ in $(seq "$runs"); do
+        line=$( { /usr/bin/env TIMEFORMAT='%R %U %S' bash -c "time RAYON_NUM_THREADS=$threads $bin check $work --output-format concise --exit-zero --quiet >/dev/null" ; } 2>&1 | tail -1)
+        echo "$line" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
+    done | sort -n | head -1
+}
+
+cores=$(nproc)
+read -r wall1 cpu1 < <(measure 1)
+read -r walln cpun < <(measure "$cores")
+awk -v f="$files" -v r="$runs" -v c="$cores" -v w1="$wall1" -v c1="$cpu1" -v wn="$walln" -v cn="$cpun" 'BEGIN {
+    printf "%d policies, best of %d runs\n", f, r;
+    printf "  1 thread : %6.3f s wall, %6.3f s CPU (%3.0f%% of a core)\n", w1, c1, 100 * c1 / w1;
+    printf "  %d threads: %6.3f s wall, %6.3f s CPU (%3.0f%% of a core)\n", c, wn, cn, 100 * cn / wn;
+    printf "  speedup  : %.2fx on %d cores (%.0f files/s)\n", w1 / wn, c, f / wn;
+}'
