@@ -95,7 +95,8 @@ fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<WalkError
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("json"));
         // Symlinks to files are linted; symlinks to folders are not followed (no loops).
-        if is_json && path.is_file() {
+        let is_file = entry.file_type().is_file() || (entry.path_is_symlink() && path.is_file());
+        if is_json && is_file {
             candidates.push(Candidate {
                 display: display_path(path),
                 path: path.to_path_buf(),

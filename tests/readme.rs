@@ -5,14 +5,22 @@ use policylint::rules::RuleSet;
 use std::fs;
 
 fn between<'a>(text: &'a str, start: &str, end: &str) -> &'a str {
-    let from = text.find(start).unwrap_or_else(|| panic!("README lacks {start}")) + start.len();
-    let to = text[from..].find(end).unwrap_or_else(|| panic!("README lacks {end}")) + from;
+    let from = text
+        .find(start)
+        .unwrap_or_else(|| panic!("README lacks {start}"))
+        + start.len();
+    let to = text[from..]
+        .find(end)
+        .unwrap_or_else(|| panic!("README lacks {end}"))
+        + from;
     text[from..to].trim()
 }
 
 fn rule_table() -> String {
     let rules = RuleSet::builtin().unwrap();
-    let mut table = String::from("| Code | Name | Severity | Category | Fix | What it reports |\n|---|---|---|---|---|---|\n");
+    let mut table = String::from(
+        "| Code | Name | Severity | Category | Fix | What it reports |\n|---|---|---|---|---|---|\n",
+    );
     for rule in &rules.rules {
         let fix = rule.doc.fix.map_or("".to_string(), |f| f.to_string());
         table.push_str(&format!(
@@ -42,7 +50,10 @@ fn rule_table_matches_the_rules_folder() {
 fn example_output_is_what_the_linter_prints() {
     let readme = fs::read_to_string("README.md").unwrap();
     let shown = between(&readme, "<!-- example:start -->", "<!-- example:end -->");
-    let shown = shown.trim_start_matches("```text").trim_end_matches("```").trim();
+    let shown = shown
+        .trim_start_matches("```text")
+        .trim_end_matches("```")
+        .trim();
     let output = assert_cmd::Command::cargo_bin("policylint")
         .unwrap()
         .args(["check", "fixtures/seeds", "--color", "never"])
@@ -51,7 +62,10 @@ fn example_output_is_what_the_linter_prints() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let printed = String::from_utf8(output.stdout).unwrap();
-    assert!(shown == printed.trim(), "README example is out of date; the linter now prints:\n\n{printed}");
+    assert!(
+        shown == printed.trim(),
+        "README example is out of date; the linter now prints:\n\n{printed}"
+    );
 }
 
 #[test]
@@ -59,8 +73,20 @@ fn quick_start_commands_are_the_ones_ci_runs() {
     let readme = fs::read_to_string("README.md").unwrap();
     let quick_start = between(&readme, "```sh", "```");
     let commands: Vec<&str> = quick_start.lines().collect();
-    assert_eq!(commands, ["cargo run --release -- check fixtures/ --output-format concise", "cargo test"]);
+    assert_eq!(
+        commands,
+        [
+            "cargo run --release -- check fixtures/ --output-format concise",
+            "cargo test"
+        ]
+    );
     let ci = fs::read_to_string(".ci/run").unwrap();
-    assert!(ci.lines().any(|line| line.trim() == commands[1]), ".ci/run must run the README's test command");
-    assert!(ci.contains("cargo fmt --check") && ci.contains("cargo clippy --all-targets -- -D warnings"));
+    assert!(
+        ci.lines().any(|line| line.trim() == commands[1]),
+        ".ci/run must run the README's test command"
+    );
+    assert!(
+        ci.contains("cargo fmt --check")
+            && ci.contains("cargo clippy --all-targets -- -D warnings")
+    );
 }

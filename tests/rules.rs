@@ -102,8 +102,7 @@ builtin = "no-such-check"
 "#;
     let error = set
         .add_rule_text("acme.toml", text)
-        .err()
-        .expect("unknown built-in must fail")
+        .expect_err("unknown built-in must fail")
         .to_string();
     assert!(
         error.contains("acme.toml")

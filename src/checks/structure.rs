@@ -440,16 +440,16 @@ const MULTI_VALUE: &[&str] = &[
 /// PL009: an empty string, array or object where a value is expected.
 pub fn empty_value(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
-    if let Some(statements) = policy.statement_member {
-        if statements.value.as_array().is_some_and(<[Node]>::is_empty) {
-            out.push(
-                Finding::new(
-                    statements.value.span,
-                    "`Statement` is empty: this policy grants and denies nothing",
-                )
-                .help("add the statements the policy is meant to hold, or delete the policy"),
-            );
-        }
+    if let Some(statements) = policy.statement_member
+        && statements.value.as_array().is_some_and(<[Node]>::is_empty)
+    {
+        out.push(
+            Finding::new(
+                statements.value.span,
+                "`Statement` is empty: this policy grants and denies nothing",
+            )
+            .help("add the statements the policy is meant to hold, or delete the policy"),
+        );
     }
     for statement in &policy.statements {
         let members = statement.node.as_object().unwrap_or_default();

@@ -156,11 +156,11 @@ impl Declarative {
         let field_member = self.field.as_deref().and_then(|field| hit.get(field));
         match &self.function {
             Function::Defined => {
-                if let (Some(field), Some(_)) = (self.field.as_deref(), hit.as_object()) {
-                    if field_member.is_none() {
-                        let at = Span::new(hit.span.start, hit.span.start + 1);
-                        out.push(self.finding(at, &[("field", field)]));
-                    }
+                if let (Some(field), Some(_)) = (self.field.as_deref(), hit.as_object())
+                    && field_member.is_none()
+                {
+                    let at = Span::new(hit.span.start, hit.span.start + 1);
+                    out.push(self.finding(at, &[("field", field)]));
                 }
             }
             Function::Undefined => {
@@ -235,15 +235,14 @@ impl Declarative {
                 allow,
                 trim_fix,
             } => {
-                if let Some(re) = must_match {
-                    if !re.is_match(value) {
-                        let trimmed = value.trim();
-                        let fix =
-                            (*trim_fix && trimmed != value && re.is_match(trimmed)).then(|| {
-                                replace_string(node, trimmed, "remove the surrounding whitespace")
-                            });
-                        out.push(self.finding(node.span, &[("value", value)]).fix(fix));
-                    }
+                if let Some(re) = must_match
+                    && !re.is_match(value)
+                {
+                    let trimmed = value.trim();
+                    let fix = (*trim_fix && trimmed != value && re.is_match(trimmed)).then(|| {
+                        replace_string(node, trimmed, "remove the surrounding whitespace")
+                    });
+                    out.push(self.finding(node.span, &[("value", value)]).fix(fix));
                 }
                 if let Some(re) = must_not_match {
                     for found in re.find_iter(value) {
@@ -260,18 +259,16 @@ impl Declarative {
                     }
                 }
             }
-            Function::Enumeration { values, case_fix } => {
-                if !values.iter().any(|v| v == value) {
-                    let close = values.iter().find(|v| v.eq_ignore_ascii_case(value.trim()));
-                    let fix = close
-                        .filter(|_| *case_fix)
-                        .map(|v| replace_string(node, v, format!("replace with `{v}`")));
-                    let mut finding = self.finding(node.span, &[("value", value)]).fix(fix);
-                    if let (Some(v), None) = (close, &self.help) {
-                        finding = finding.help(format!("write `{v}`"));
-                    }
-                    out.push(finding);
+            Function::Enumeration { values, case_fix } if !values.iter().any(|v| v == value) => {
+                let close = values.iter().find(|v| v.eq_ignore_ascii_case(value.trim()));
+                let fix = close
+                    .filter(|_| *case_fix)
+                    .map(|v| replace_string(node, v, format!("replace with `{v}`")));
+                let mut finding = self.finding(node.span, &[("value", value)]).fix(fix);
+                if let (Some(v), None) = (close, &self.help) {
+                    finding = finding.help(format!("write `{v}`"));
                 }
+                out.push(finding);
             }
             _ => {}
         }
