@@ -3,9 +3,10 @@
 use crate::diagnostic::Severity;
 use crate::discover::{Candidate, discover};
 use crate::engine::count_at_least;
+use crate::fix::FixMode;
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules::{Rule, RuleSet};
-use crate::runner::{self, FileReport, Outcome};
+use crate::runner::{self, FileReport, FixAction, FixRequest, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
@@ -76,6 +77,37 @@ pub struct CheckArgs {
     /// Also say which files were skipped and why.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Apply the safe fixes (those that keep what the policy grants), then report what is
+    /// left. With `-`, print the fixed text to standard output.
+    #[arg(long)]
+    pub fix: bool,
+    /// With `--fix` or `--diff`, also apply the fixes that change what the policy grants.
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+    /// Print a unified diff of what `--fix` would change and write nothing; exit 1 when
+    /// something would change.
+    #[arg(long)]
+    pub diff: bool,
+}
+
+impl CheckArgs {
+    fn fix_request(&self, for_stdin: bool) -> Option<FixRequest> {
+        let mode = if self.unsafe_fixes {
+            FixMode::Unsafe
+        } else {
+            FixMode::Safe
+        };
+        let action = if self.diff {
+            FixAction::Diff
+        } else if !self.fix {
+            return None;
+        } else if for_stdin {
+            FixAction::Return
+        } else {
+            FixAction::Write
+        };
+        Some(FixRequest { mode, action })
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -129,10 +161,18 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
         .into_iter()
         .map(|e| runner::io_error(e.display, e.message))
         .collect();
+    let mut fixed_stdin = None;
     if !stdin.is_empty() {
-        reports.push(lint_stdin(&rules, args.stdin_filename.clone()));
+        let mut report = lint_stdin(&rules, args.stdin_filename.clone());
+        if let Some(request) = args.fix_request(true) {
+            runner::fix_report(&rules, &mut report, request, None);
+            if request.action == FixAction::Return {
+                fixed_stdin = report.text.clone();
+            }
+        }
+        reports.push(report);
     }
-    for outcome in runner::lint_candidates(&rules, &candidates) {
+    for outcome in runner::lint_candidates(&rules, &candidates, args.fix_request(false)) {
         match outcome {
             Outcome::Linted(report) => reports.push(report),
             Outcome::NotAPolicy(path) if args.verbose => {
@@ -153,11 +193,15 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
             rules.rules.len()
         );
     }
+    if args.diff {
+        return print_diffs(&reports);
+    }
+    let summary = Summary::of(&reports);
     let output = match args.output_format {
         OutputFormat::Pretty => {
             let mut text = report::pretty::render(&reports, use_color(args.color));
             if !args.quiet {
-                text.push_str(&report::summary_line(&Summary::of(&reports)));
+                text.push_str(&report::summary_line(&summary));
                 text.push('\n');
             }
             text
@@ -165,17 +209,23 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
         OutputFormat::Concise => {
             let mut text = report::concise::render(&reports);
             if !args.quiet {
-                text.push_str(&report::summary_line(&Summary::of(&reports)));
+                text.push_str(&report::summary_line(&summary));
                 text.push('\n');
             }
             text
         }
         OutputFormat::Json => report::json::render(&reports),
     };
-    let mut stdout = std::io::stdout().lock();
     // A closed pipe (`policylint | head`) is not an error worth a panic.
-    let _ = stdout.write_all(output.as_bytes());
-    let _ = stdout.flush();
+    if let Some(fixed) = fixed_stdin {
+        // Format-on-save: standard output is the fixed text and nothing else.
+        let _ = std::io::stdout().lock().write_all(fixed.as_bytes());
+        let _ = std::io::stderr().lock().write_all(output.as_bytes());
+    } else {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(output.as_bytes());
+        let _ = stdout.flush();
+    }
     let threshold = match args.fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
@@ -189,6 +239,34 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// `--diff`: the diffs on standard output, a count on standard error; exit 1 when
+/// fixing would change something.
+fn print_diffs(reports: &[FileReport]) -> ExitCode {
+    let diffs: Vec<&FileReport> = reports.iter().filter(|r| r.diff.is_some()).collect();
+    let mut stdout = std::io::stdout().lock();
+    for report in &diffs {
+        let _ = stdout.write_all(report.diff.as_deref().unwrap_or_default().as_bytes());
+    }
+    let _ = stdout.flush();
+    let problems: usize = diffs.iter().map(|r| r.fixed).sum();
+    for report in reports {
+        for d in report.diagnostics.iter().filter(|d| d.rule.code == "PL000") {
+            eprintln!("policylint: {}: {}", report.path, d.message);
+        }
+    }
+    if diffs.is_empty() {
+        eprintln!("No fixes to apply.");
+        ExitCode::SUCCESS
+    } else {
+        eprintln!(
+            "Would fix {} in {}.",
+            report::plural(problems, "problem", "problems"),
+            report::plural(diffs.len(), "file", "files")
+        );
+        ExitCode::from(1)
     }
 }
 
@@ -281,7 +359,9 @@ fn rule_text(rule: &Rule) -> String {
     };
     let fix = match doc.fix {
         Some(crate::diagnostic::Applicability::Safe) => "safe (applied by `--fix`)",
-        Some(crate::diagnostic::Applicability::Unsafe) => "unsafe (applied by `--unsafe-fixes`)",
+        Some(crate::diagnostic::Applicability::Unsafe) => {
+            "unsafe (applied by `--fix --unsafe-fixes`)"
+        }
         None => "none",
     };
     format!(

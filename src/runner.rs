@@ -4,19 +4,44 @@
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
 use crate::discover::Candidate;
 use crate::engine::{JSON_SYNTAX, lint_text};
+use crate::fix::write::write_atomically;
+use crate::fix::{FixMode, fix_text};
 use crate::rules::RuleSet;
 use crate::source::Span;
 use rayon::prelude::*;
 use std::io::Read;
+use std::path::Path;
 use std::sync::{Arc, LazyLock};
 
 /// The linted text of one file and what was found in it.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 pub struct FileReport {
     pub path: String,
     /// The text the spans refer to (lossily decoded if it was not UTF-8), if it was read.
+    /// After fixing, the fixed text.
     pub text: Option<String>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Problems fixed (or, with `--diff`, that would be).
+    pub fixed: usize,
+    /// With `--diff`: the unified diff of what fixing would change.
+    pub diff: Option<String>,
+}
+
+/// What to do with fixes, when asked to fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FixRequest {
+    pub mode: FixMode,
+    pub action: FixAction,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FixAction {
+    /// `--fix`: replace the file.
+    Write,
+    /// `--diff`: show what would change, write nothing.
+    Diff,
+    /// Standard input: the caller prints the fixed text.
+    Return,
 }
 
 /// What happened to one candidate.
@@ -26,6 +51,8 @@ pub enum Outcome {
     NotAPolicy(String),
 }
 
+/// Problems that are not about the policy (PL000 is not a rule: it cannot be selected
+/// or ignored).
 pub static IO_ERROR: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
     Arc::new(RuleId {
         code: "PL000".into(),
@@ -34,36 +61,121 @@ pub static IO_ERROR: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
     })
 });
 
+pub static INTERNAL_ERROR: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
+    Arc::new(RuleId {
+        code: "PL000".into(),
+        name: "internal-error".into(),
+        category: "internal".into(),
+    })
+});
+
 pub fn io_error(path: String, message: String) -> FileReport {
     FileReport {
         path,
-        text: None,
-        diagnostics: vec![Diagnostic::from_finding(
-            IO_ERROR.clone(),
-            Severity::Error,
-            Finding::new(Span::default(), message),
-        )],
+        diagnostics: vec![whole_file_error(&IO_ERROR, message)],
+        ..FileReport::default()
     }
 }
 
-pub fn lint_candidates(rules: &RuleSet, candidates: &[Candidate]) -> Vec<Outcome> {
+fn whole_file_error(rule: &Arc<RuleId>, message: String) -> Diagnostic {
+    Diagnostic::from_finding(
+        rule.clone(),
+        Severity::Error,
+        Finding::new(Span::default(), message),
+    )
+}
+
+pub fn lint_candidates(
+    rules: &RuleSet,
+    candidates: &[Candidate],
+    fix: Option<FixRequest>,
+) -> Vec<Outcome> {
     candidates
         .par_iter()
-        .map(|candidate| lint_candidate(rules, candidate))
+        .map(|candidate| lint_candidate(rules, candidate, fix))
         .collect()
 }
 
-fn lint_candidate(rules: &RuleSet, candidate: &Candidate) -> Outcome {
+fn lint_candidate(rules: &RuleSet, candidate: &Candidate, fix: Option<FixRequest>) -> Outcome {
     let bytes = match read_regular_file(&candidate.path) {
         Ok(bytes) => bytes,
         Err(message) => return Outcome::Linted(io_error(candidate.display.clone(), message)),
     };
-    let (report, is_policy) = lint_bytes(rules, candidate.display.clone(), bytes);
-    if is_policy || candidate.explicit {
-        Outcome::Linted(report)
-    } else {
-        Outcome::NotAPolicy(candidate.display.clone())
+    let (mut report, is_policy) = lint_bytes(rules, candidate.display.clone(), bytes);
+    if !(is_policy || candidate.explicit) {
+        return Outcome::NotAPolicy(candidate.display.clone());
     }
+    if let Some(request) = fix {
+        fix_report(rules, &mut report, request, Some(&candidate.path));
+    }
+    Outcome::Linted(report)
+}
+
+/// Applies the fixes `request` allows to a linted file: the report then describes the
+/// fixed text. `path` is where to write (`None` for standard input). On any failure the
+/// file is left exactly as it was and the report says why.
+pub fn fix_report(
+    rules: &RuleSet,
+    report: &mut FileReport,
+    request: FixRequest,
+    path: Option<&Path>,
+) {
+    let fixable = report.diagnostics.iter().any(|d| {
+        d.fix
+            .as_ref()
+            .is_some_and(|f| request.mode.allows(f.applicability))
+    });
+    if !fixable {
+        return;
+    }
+    let Some(original) = report.text.take() else {
+        return;
+    };
+    let outcome = fix_text(
+        rules,
+        &original,
+        std::mem::take(&mut report.diagnostics),
+        request.mode,
+    );
+    report.diagnostics = outcome.diagnostics;
+    if let Some(reason) = outcome.refused {
+        report.diagnostics.push(whole_file_error(
+            &INTERNAL_ERROR,
+            format!(
+                "fixes not applied: {reason}; the file was left untouched (please report this)"
+            ),
+        ));
+    }
+    if outcome.text == original {
+        report.text = Some(original);
+        return;
+    }
+    match (request.action, path) {
+        (FixAction::Write, Some(path)) => {
+            if let Err(message) = write_atomically(path, &outcome.text) {
+                report.diagnostics = lint_text(rules, &original).diagnostics;
+                report
+                    .diagnostics
+                    .push(whole_file_error(&IO_ERROR, message));
+                report.text = Some(original);
+                return;
+            }
+        }
+        (FixAction::Diff, _) => {
+            report.diff = Some(unified_diff(&report.path, &original, &outcome.text));
+        }
+        _ => {}
+    }
+    report.fixed = outcome.fixed;
+    report.text = Some(outcome.text);
+}
+
+fn unified_diff(path: &str, before: &str, after: &str) -> String {
+    similar::TextDiff::from_lines(before, after)
+        .unified_diff()
+        .context_radius(3)
+        .header(path, path)
+        .to_string()
 }
 
 fn read_regular_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
@@ -92,6 +204,7 @@ pub fn lint_bytes(rules: &RuleSet, path: String, bytes: Vec<u8>) -> (FileReport,
                     path,
                     text: Some(text),
                     diagnostics: result.diagnostics,
+                    ..FileReport::default()
                 },
                 result.is_policy,
             )
@@ -122,6 +235,7 @@ pub fn lint_bytes(rules: &RuleSet, path: String, bytes: Vec<u8>) -> (FileReport,
                     severity,
                     finding,
                 )],
+                ..FileReport::default()
             };
             (report, true)
         }

@@ -29,6 +29,9 @@ pub struct Summary {
     /// Diagnostics that only `--unsafe-fixes` would fix.
     #[serde(skip)]
     pub unsafe_fixable: usize,
+    /// Problems fixed by `--fix` in this run.
+    #[serde(skip)]
+    pub fixed: usize,
 }
 
 impl Summary {
@@ -37,6 +40,7 @@ impl Summary {
             files: reports.len(),
             ..Summary::default()
         };
+        summary.fixed = reports.iter().map(|r| r.fixed).sum();
         for d in reports.iter().flat_map(|r| &r.diagnostics) {
             match d.severity {
                 Severity::Error => summary.errors += 1,
@@ -57,17 +61,18 @@ impl Summary {
     }
 }
 
-fn plural(n: usize, one: &str, many: &str) -> String {
+pub fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// The closing line of the human formats.
 pub fn summary_line(summary: &Summary) -> String {
+    let files = plural(summary.files, "file", "files");
+    if summary.fixed > 0 && summary.total() == 0 {
+        return format!("{} fixed, 0 remaining ({files} checked).", summary.fixed);
+    }
     if summary.total() == 0 {
-        return format!(
-            "All checks passed ({} checked).",
-            plural(summary.files, "file", "files")
-        );
+        return format!("All checks passed ({files} checked).");
     }
     let mut parts = Vec::new();
     for (n, one, many) in [
@@ -79,12 +84,20 @@ pub fn summary_line(summary: &Summary) -> String {
             parts.push(plural(n, one, many));
         }
     }
-    let mut line = format!(
-        "Found {} ({}) in {} checked.",
-        plural(summary.total(), "problem", "problems"),
-        parts.join(", "),
-        plural(summary.files, "file", "files")
-    );
+    let mut line = if summary.fixed > 0 {
+        format!(
+            "{} fixed, {} remaining ({}) in {files} checked.",
+            summary.fixed,
+            summary.total(),
+            parts.join(", ")
+        )
+    } else {
+        format!(
+            "Found {} ({}) in {files} checked.",
+            plural(summary.total(), "problem", "problems"),
+            parts.join(", ")
+        )
+    };
     if summary.fixable > 0 {
         line.push_str(&format!(" {} fixable with `--fix`.", summary.fixable));
     }

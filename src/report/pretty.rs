@@ -46,7 +46,7 @@ impl miette::Diagnostic for Rendered<'_> {
                 format!("fix available with `--fix`: {}", fix.title)
             }
             crate::diagnostic::Applicability::Unsafe => {
-                format!("fix available with `--unsafe-fixes`: {}", fix.title)
+                format!("fix available with `--fix --unsafe-fixes`: {}", fix.title)
             }
         });
         match (&d.help, fix_note) {

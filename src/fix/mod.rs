@@ -1,0 +1,11 @@
+//! The fix engine: diagnostics carry their fixes as byte-range edits on the original text
+//! (`edits` builds them so they look hand-made); `apply` applies the non-overlapping ones,
+//! re-lints and repeats until nothing is left to fix, then checks the result; `write`
+//! replaces a file atomically.
+
+pub mod apply;
+pub mod edits;
+pub mod write;
+
+pub use apply::{FixMode, FixOutcome, fix_text};
+pub use edits::*;
