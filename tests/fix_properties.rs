@@ -56,8 +56,17 @@ fn grants(text: &str) -> Option<BTreeSet<Grant>> {
             v.as_str()
                 .map_or_else(|| v.to_string(), |s| s.trim().to_ascii_lowercase())
         });
+        // Operator names compare case-insensitively: DESIGN §3 makes a case-only operator
+        // fix safe.
         let condition = match member(statement, "Condition") {
             Some((_, Value::Object(o))) if o.is_empty() => String::new(),
+            Some((_, Value::Object(o))) => {
+                let canonical: std::collections::BTreeMap<String, &Value> = o
+                    .iter()
+                    .map(|(k, v)| (k.trim().to_ascii_lowercase(), v))
+                    .collect();
+                serde_json::to_string(&canonical).unwrap()
+            }
             Some((_, v)) => v.to_string(),
             None => String::new(),
         };
@@ -114,10 +123,22 @@ fn fixes_parse_settle_and_safe_ones_keep_every_grant() {
         };
         for (i, mode) in [FixMode::Safe, FixMode::Unsafe].into_iter().enumerate() {
             let outcome = fix_text(&rules, &text, lint_text(&rules, &text).diagnostics, mode);
-            assert_eq!(
-                outcome.refused, None,
-                "{path} ({mode:?}): a built-in fix was refused"
-            );
+            // An unsafe fix that adds text can create a new problem (a statement added to a
+            // policy near the size limit): the engine refuses it, which is its job. A safe
+            // fix only removes or rewrites, so it is never refused.
+            match (&outcome.refused, mode) {
+                (None, _) => {}
+                (Some(reason), FixMode::Unsafe) if reason.contains("new error") => {
+                    assert_eq!(
+                        outcome.text, text,
+                        "{path}: a refused fix must leave the text alone"
+                    );
+                    continue;
+                }
+                (Some(reason), _) => {
+                    panic!("{path} ({mode:?}): a built-in fix was refused: {reason}")
+                }
+            }
             if outcome.text == text {
                 continue;
             }

@@ -2,8 +2,11 @@
 //! A rule file names one with `builtin = "<name>"`.
 
 pub mod access;
+pub mod actions;
+pub mod conditions;
 pub mod oss;
 pub mod redundancy;
+pub mod size;
 pub mod structure;
 
 use crate::diagnostic::Finding;
@@ -35,6 +38,15 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("full-access", access::full_access),
     ("wildcard-resource", access::wildcard_resource),
     ("missing-list-buckets", oss::missing_list_buckets),
+    ("unknown-action", actions::unknown_action),
+    ("unknown-service", actions::unknown_service),
+    (
+        "action-resource-mismatch",
+        actions::action_resource_mismatch,
+    ),
+    ("invalid-condition", conditions::invalid_condition),
+    ("unknown-condition-key", conditions::unknown_condition_key),
+    ("policy-too-large", size::policy_too_large),
 ];
 
 pub fn builtin(name: &str) -> Option<BuiltinCheck> {

@@ -1,0 +1,194 @@
+//! Action semantics against the catalogue: typos of real actions and services, and OSS
+//! actions that no resource of their statement can ever match.
+
+use super::CheckContext;
+use crate::catalogue::{self, OssLevel};
+use crate::diagnostic::{Edit, Finding, Fix};
+use crate::model::{Entry, Statement};
+
+/// `service:Name` with nothing odd in it (wildcards, spaces and malformed names are
+/// PL101's business, or cannot be looked up).
+fn plain_action(text: &str) -> Option<(&str, &str)> {
+    let (service, name) = text.split_once(':')?;
+    let plain = |s: &str| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    (plain(service) && plain(name)).then_some((service, name))
+}
+
+fn action_entries<'s, 'n>(statement: &'s Statement<'n>) -> impl Iterator<Item = &'s Entry<'n>> {
+    statement
+        .action
+        .iter()
+        .chain(&statement.not_action)
+        .flat_map(|values| &values.entries)
+}
+
+fn replace_with(entry: &Entry, replacement: &str, title: String) -> Fix {
+    let literal = serde_json::to_string(replacement).expect("a string serializes");
+    Fix::unsafe_(title, vec![Edit::replace(entry.node.span, literal)])
+}
+
+/// PL103: a known service, and an action one edit away from one of its real actions.
+pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    let catalogue = catalogue::catalogue();
+    for statement in &policy.statements {
+        for entry in action_entries(statement) {
+            let Some((service, name)) = plain_action(entry.text) else {
+                continue;
+            };
+            let code = service.to_ascii_lowercase();
+            let Some(real) = catalogue.typo_of(&code, name) else {
+                continue;
+            };
+            let suggestion = format!("{service}:{real}");
+            out.push(
+                Finding::new(
+                    entry.node.span,
+                    format!("`{}` is not a known `{code}` action", entry.text),
+                )
+                .help(format!("did you mean `{suggestion}`?"))
+                .fix(Some(replace_with(
+                    entry,
+                    &suggestion,
+                    format!("replace with `{suggestion}`"),
+                ))),
+            );
+        }
+    }
+}
+
+/// PL104: an unknown service code close to a known one that has the very same action.
+pub fn unknown_service(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    let catalogue = catalogue::catalogue();
+    for statement in &policy.statements {
+        for entry in action_entries(statement) {
+            let Some((service, name)) = plain_action(entry.text) else {
+                continue;
+            };
+            let code = service.to_ascii_lowercase();
+            let Some(real) = catalogue.service_typo_of(&code, name) else {
+                continue;
+            };
+            let suggestion = format!("{real}:{name}");
+            out.push(
+                Finding::new(
+                    entry.node.span,
+                    format!("`{service}` is not a known service code"),
+                )
+                .help(format!("did you mean `{suggestion}`?"))
+                .fix(Some(replace_with(
+                    entry,
+                    &suggestion,
+                    format!("replace with `{suggestion}`"),
+                ))),
+            );
+        }
+    }
+}
+
+/// The parts of an `acs:` resource name: (service, path after the fourth colon).
+fn acs_parts(resource: &str) -> Option<(&str, &str)> {
+    let rest = resource.trim().strip_prefix("acs:")?;
+    let mut parts = rest.splitn(4, ':');
+    let service = parts.next()?;
+    let (_, _) = (parts.next()?, parts.next()?);
+    Some((service, parts.next()?))
+}
+
+/// Whether some resource this pattern matches is of the kind an OSS action of `level`
+/// acts on. Unknown forms (AWS ARNs, typos PL102 reports) are given the benefit of the
+/// doubt.
+fn can_hold(resource: &str, level: OssLevel) -> bool {
+    let resource = resource.trim();
+    if resource == "*" {
+        return true;
+    }
+    let Some((service, path)) = acs_parts(resource) else {
+        return true;
+    };
+    if !(service == "oss" || service.contains('*') || service.contains('?')) {
+        return false;
+    }
+    match level {
+        OssLevel::Service => path == "*",
+        // A bucket name has no `/`; a wildcard can stand for anything but a literal `/`.
+        OssLevel::Bucket => !path.contains('/'),
+        OssLevel::Object => path.contains('/') || path.contains('*'),
+    }
+}
+
+/// PL105: actions that no resource of their statement can ever match.
+pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    let oss = catalogue::oss();
+    for statement in &policy.statements {
+        let (Some(actions), Some(resources)) = (&statement.action, &statement.resource) else {
+            continue;
+        };
+        if resources.entries.is_empty() {
+            continue;
+        }
+        let resource_texts: Vec<&str> = resources.texts().collect();
+        for action in &actions.entries {
+            let Some(level) = oss.level(action.text) else {
+                continue;
+            };
+            if resource_texts.iter().any(|r| can_hold(r, level)) {
+                continue;
+            }
+            let (what, needs) = match level {
+                OssLevel::Service => ("is a service-level action", "`\"*\"`"),
+                OssLevel::Bucket => (
+                    "acts on a bucket",
+                    "a bucket, such as `acs:oss:*:*:<bucket>`",
+                ),
+                OssLevel::Object => (
+                    "acts on objects",
+                    "objects, such as `acs:oss:*:*:<bucket>/*`",
+                ),
+            };
+            out.push(
+                Finding::new(
+                    action.node.span,
+                    format!("`{}` {what}, but no resource of this statement names {needs}: it never applies", action.text.trim()),
+                )
+                .label(resources.member.value.span, "the statement's resources")
+                .help(match level {
+                    OssLevel::Service => "grant it in a statement of its own with `\"Resource\": \"*\"`".to_string(),
+                    _ => format!("add a resource naming {needs}, or move the action to a statement that has one"),
+                }),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn oss_resource_forms() {
+        assert!(can_hold("*", OssLevel::Service));
+        assert!(can_hold("acs:oss:*:*:*", OssLevel::Service));
+        assert!(!can_hold("acs:oss:*:*:logs", OssLevel::Service));
+        assert!(can_hold("acs:oss:*:*:logs", OssLevel::Bucket));
+        assert!(can_hold("acs:oss:*:*:logs*", OssLevel::Bucket));
+        assert!(!can_hold("acs:oss:*:*:logs/*", OssLevel::Bucket));
+        assert!(can_hold("acs:oss:*:*:logs/*", OssLevel::Object));
+        assert!(
+            can_hold("acs:oss:*:*:logs*", OssLevel::Object),
+            "`*` can stand for `/`"
+        );
+        assert!(!can_hold("acs:oss:*:*:logs", OssLevel::Object));
+        assert!(!can_hold("acs:ecs:*:*:instance/*", OssLevel::Object));
+        assert!(
+            can_hold("arn:aws:s3:::logs", OssLevel::Object),
+            "not ours to judge"
+        );
+    }
+}
