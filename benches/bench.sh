@@ -4,6 +4,10 @@
 # run: absolute times depend on the machine and its load.
 #
 #   benches/bench.sh [FILES] [RUNS]     (defaults: 10000 files, best of 3 runs)
+#
+# A second measurement lints one policy of 5,000 statements (rules that compare statements
+# must stay near-linear) next to one of 500: ten times the statements should cost about ten
+# times the time, not a hundred.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 files=${1:-10000}
@@ -50,4 +54,27 @@ awk -v f="$files" -v r="$runs" -v c="$cores" -v w1="$wall1" -v c1="$cpu1" -v wn=
     printf "  1 thread : %6.3f s wall, %6.3f s CPU (%3.0f%% of a core)\n", w1, c1, 100 * c1 / w1;
     printf "  %d threads: %6.3f s wall, %6.3f s CPU (%3.0f%% of a core)\n", c, wn, cn, 100 * cn / wn;
     printf "  speedup  : %.2fx on %d cores (%.0f files/s)\n", w1 / wn, c, f / wn;
+}'
+
+# One big policy: statements compared with each other (duplicates, Sids) must scale linearly.
+big_policy() { # statements -> file
+    awk -v n="$1" 'BEGIN {
+        printf "{\"Version\": \"1\", \"Statement\": [\n";
+        for (s = 0; s < n; s++) {
+            printf "  {\"Sid\": \"s%d\", \"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:bucket-%d/*\"}%s\n", s % (n - 7), s % (n - 3), (s < n - 1 ? "," : "");
+        }
+        printf "]}\n";
+    }' > "$work/big-$1.json"
+}
+time_one() { # file -> best wall seconds
+    for _ in $(seq "$runs"); do
+        { TIMEFORMAT='%R'; time "$bin" check "$1" --output-format concise --exit-zero --quiet >/dev/null; } 2>&1 | tail -1
+    done | sort -n | head -1
+}
+big_policy 500
+big_policy 5000
+small=$(time_one "$work/big-500.json")
+large=$(time_one "$work/big-5000.json")
+awk -v s="$small" -v l="$large" 'BEGIN {
+    printf "one policy, 500 statements: %.3f s; 5,000 statements: %.3f s (%.1fx for 10x the statements)\n", s, l, (s > 0 ? l / s : 0);
 }'

@@ -4,6 +4,7 @@ use crate::diagnostic::Severity;
 use crate::discover::{Candidate, discover};
 use crate::engine::count_at_least;
 use crate::fix::FixMode;
+use crate::model::{Dialect, PolicyKind};
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules::{Rule, RuleSet};
 use crate::runner::{self, FileReport, FixAction, FixRequest, Outcome};
@@ -364,8 +365,27 @@ fn rule_text(rule: &Rule) -> String {
         }
         None => "none",
     };
+    let dialects = doc
+        .dialects
+        .iter()
+        .map(|d| match d {
+            Dialect::Ram => "Alibaba Cloud RAM",
+            Dialect::Aws => "AWS IAM",
+        })
+        .collect::<Vec<_>>()
+        .join(" and ");
+    let kinds = doc
+        .kinds
+        .iter()
+        .map(|k| match k {
+            PolicyKind::Identity => "identity",
+            PolicyKind::Trust => "trust",
+            PolicyKind::Resource => "resource (bucket)",
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
-        "{} {} ({}, {})\n\n{}\n\n{}\n\nFix: {fix}\n\nBad:\n{}\nGood:\n{}",
+        "{} {} ({}, {})\n\n{}\n\n{}\n\nApplies to: {dialects}; {kinds} policies\nFix: {fix}\n\nBad:\n{}\nGood:\n{}",
         doc.code,
         doc.name,
         rule.severity,
