@@ -1,6 +1,7 @@
 //! The command line: `policylint [check] PATH...` and `policylint rule NAME|--all`.
 
-use crate::diagnostic::Severity;
+use crate::config::{ConfigError, ConfigMode, Overrides, Resolver, Settings};
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::discover::{Candidate, discover};
 use crate::engine::count_at_least;
 use crate::fix::FixMode;
@@ -12,6 +13,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -55,9 +57,19 @@ pub struct CheckArgs {
     pub paths: Vec<PathBuf>,
     #[arg(long, value_enum, default_value = "pretty")]
     pub output_format: OutputFormat,
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, value_enum, default_value = "warning")]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: the config's, else warning].
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+    /// Use this config file for every file, instead of the nearest `policylint.toml` or
+    /// `.policylint.toml` upward from each.
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
+    pub config: Option<PathBuf>,
+    /// Ignore config files: built-in rules and command-line options only.
+    #[arg(long)]
+    pub no_config: bool,
+    /// Also load the rule files (`*.toml`) of this folder; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules_dirs: Vec<PathBuf>,
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
@@ -130,15 +142,54 @@ pub struct RuleArgs {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    let rules = match RuleSet::builtin() {
-        Ok(rules) => rules,
-        Err(error) => return usage_error(&format!("built-in rule file is broken: {error}")),
-    };
     match cli.command {
-        Some(Command::Rule(args)) => explain(&rules, &args),
-        Some(Command::Check(args)) => check(rules, &args),
-        None => check(rules, &cli.check),
+        Some(Command::Rule(args)) => match RuleSet::builtin() {
+            Ok(rules) => explain(&rules, &args),
+            Err(error) => usage_error(&format!("built-in rule file is broken: {error}")),
+        },
+        Some(Command::Check(args)) => check(&args),
+        None => check(&cli.check),
     }
+}
+
+fn severity_of(fail_on: FailOn) -> Severity {
+    match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    }
+}
+
+fn resolver(args: &CheckArgs) -> Result<Resolver, ConfigError> {
+    let overrides = Overrides {
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        fail_on: args.fail_on.map(severity_of),
+        rules_dirs: args.rules_dirs.clone(),
+    };
+    let mode = match (&args.config, args.no_config) {
+        (Some(file), _) => ConfigMode::Fixed(file.clone()),
+        (None, true) => ConfigMode::Ignore,
+        (None, false) => ConfigMode::Discover,
+    };
+    Resolver::new(mode, overrides)
+}
+
+/// Pairs each candidate with its settings, dropping walked files the config does not take.
+fn with_settings(
+    resolver: &mut Resolver,
+    candidates: Vec<Candidate>,
+) -> Result<Vec<(Candidate, Arc<Settings>)>, ConfigError> {
+    let mut paired = Vec::with_capacity(candidates.len());
+    for candidate in candidates {
+        let settings = resolver.for_path(&candidate.path)?;
+        let absolute =
+            std::path::absolute(&candidate.path).unwrap_or_else(|_| candidate.path.clone());
+        if candidate.explicit || settings.takes_in_walk(&absolute) {
+            paired.push((candidate, settings));
+        }
+    }
+    Ok(paired)
 }
 
 fn usage_error(message: &str) -> ExitCode {
@@ -146,10 +197,11 @@ fn usage_error(message: &str) -> ExitCode {
     ExitCode::from(2)
 }
 
-fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
-    if let Err(message) = rules.retain_selected(&args.select, &args.ignore) {
-        return usage_error(&message);
-    }
+fn check(args: &CheckArgs) -> ExitCode {
+    let mut resolver = match resolver(args) {
+        Ok(resolver) => resolver,
+        Err(error) => return usage_error(&error.to_string()),
+    };
     let paths = if args.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -158,22 +210,36 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
     let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
         paths.into_iter().partition(|p| p.as_os_str() == "-");
     let (candidates, walk_errors) = discover(&files);
+    let candidates = match with_settings(&mut resolver, candidates) {
+        Ok(candidates) => candidates,
+        Err(error) => return usage_error(&error.to_string()),
+    };
     let mut reports: Vec<FileReport> = walk_errors
         .into_iter()
         .map(|e| runner::io_error(e.display, e.message))
         .collect();
     let mut fixed_stdin = None;
     if !stdin.is_empty() {
-        let mut report = lint_stdin(&rules, args.stdin_filename.clone());
+        // Standard input takes the config of the file it stands for.
+        let stands_for = PathBuf::from(args.stdin_filename.as_deref().unwrap_or("-"));
+        let settings = match resolver.for_path(&stands_for) {
+            Ok(settings) => settings,
+            Err(error) => return usage_error(&error.to_string()),
+        };
+        let absolute = std::path::absolute(&stands_for).unwrap_or(stands_for);
+        let mut report = lint_stdin(&settings.rules, args.stdin_filename.clone());
+        settings.apply_per_file_ignores(&absolute, &mut report.diagnostics);
         if let Some(request) = args.fix_request(true) {
-            runner::fix_report(&rules, &mut report, request, None);
+            let keep = |d: &Diagnostic| settings.keeps(&absolute, d);
+            runner::fix_report(&settings.rules, &mut report, request, None, &keep);
             if request.action == FixAction::Return {
                 fixed_stdin = report.text.clone();
             }
         }
+        report.fail_on = Some(settings.fail_on);
         reports.push(report);
     }
-    for outcome in runner::lint_candidates(&rules, &candidates, args.fix_request(false)) {
+    for outcome in runner::lint_candidates(&candidates, args.fix_request(false)) {
         match outcome {
             Outcome::Linted(report) => reports.push(report),
             Outcome::NotAPolicy(path) if args.verbose => {
@@ -184,14 +250,21 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
     }
     reports.sort_by(|a, b| a.path.cmp(&b.path));
     if args.verbose {
-        let explicit = candidates
+        let explicit = candidates.iter().filter(|(c, _)| c.explicit).count();
+        let mut configs: Vec<String> = candidates
             .iter()
-            .filter(|c: &&Candidate| c.explicit)
-            .count();
+            .map(|(_, s)| {
+                s.source
+                    .as_ref()
+                    .map_or("no config".to_string(), |p| p.display().to_string())
+            })
+            .collect();
+        configs.sort();
+        configs.dedup();
         eprintln!(
-            "policylint: {} candidate files ({explicit} named explicitly), {} rules",
+            "policylint: {} candidate files ({explicit} named explicitly); settings from: {}",
             candidates.len(),
-            rules.rules.len()
+            configs.join(", ")
         );
     }
     if args.diff {
@@ -227,14 +300,10 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
         let _ = stdout.write_all(output.as_bytes());
         let _ = stdout.flush();
     }
-    let threshold = match args.fail_on {
-        FailOn::Error => Severity::Error,
-        FailOn::Warning => Severity::Warning,
-        FailOn::Info => Severity::Info,
-    };
+    // Each file fails by its own config's `fail-on` (the command line's beats them all).
     let failing: usize = reports
         .iter()
-        .map(|r| count_at_least(&r.diagnostics, threshold))
+        .map(|r| count_at_least(&r.diagnostics, r.fail_on.unwrap_or(Severity::Warning)))
         .sum();
     if failing > 0 && !args.exit_zero {
         ExitCode::from(1)

@@ -1,5 +1,6 @@
-//! Which files to lint: explicit files always; in directories, `*.json` files outside
-//! hidden folders, `.git`, `target`, `node_modules` and gitignored paths.
+//! Which files to lint: explicit files always; in directories, the files outside hidden
+//! folders, `.git`, `target`, `node_modules` and gitignored paths, which the caller then
+//! filters by the config's `include` and `exclude` (by default: `*.json` files).
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use std::path::{Path, PathBuf};
@@ -91,12 +92,9 @@ fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<WalkError
             ignores.extend(load_gitignore(&absolute));
             continue;
         }
-        let is_json = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
         // Symlinks to files are linted; symlinks to folders are not followed (no loops).
         let is_file = entry.file_type().is_file() || (entry.path_is_symlink() && path.is_file());
-        if is_json && is_file {
+        if is_file {
             candidates.push(Candidate {
                 display: display_path(path),
                 path: path.to_path_buf(),

@@ -69,7 +69,10 @@ fn as_statement_array(root: &serde_json::Value) -> Option<serde_json::Value> {
 }
 
 fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
-    let policy = Policy::from_root(&parsed.root);
+    let mut policy = Policy::from_root(&parsed.root);
+    if let (Some(policy), Some(dialect)) = (policy.as_mut(), rules.dialect) {
+        policy.dialect = dialect;
+    }
     let is_policy = parsed
         .root
         .as_object()
@@ -127,6 +130,7 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
                     root: &parsed.root,
                     policy: policy.as_ref(),
                     options,
+                    extra_actions: &rules.extra_actions,
                 };
                 check(&ctx, &mut scratch);
                 findings.extend(scratch.drain(..).map(|f| (rule_index, f)));
@@ -137,7 +141,11 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
         .into_iter()
         .map(|(i, finding)| {
             let rule = &rules.rules[i];
-            Diagnostic::from_finding(rule.id.clone(), rule.severity, finding)
+            let mut diagnostic = Diagnostic::from_finding(rule.id.clone(), rule.severity, finding);
+            if let Some(severity) = rule.forced_severity {
+                diagnostic.severity = severity;
+            }
+            diagnostic
         })
         .collect();
     sort_diagnostics(&mut diagnostics);

@@ -6,6 +6,7 @@
 pub mod catalogue;
 pub mod checks;
 pub mod cli;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod engine;

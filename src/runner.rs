@@ -1,11 +1,12 @@
 //! Reads and lints many files in parallel; results come back sorted by path whatever the
 //! thread count.
 
+use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
 use crate::discover::Candidate;
 use crate::engine::{JSON_SYNTAX, lint_text};
 use crate::fix::write::write_atomically;
-use crate::fix::{FixMode, fix_text};
+use crate::fix::{FixMode, fix_text_keeping};
 use crate::rules::RuleSet;
 use crate::source::Span;
 use rayon::prelude::*;
@@ -25,6 +26,8 @@ pub struct FileReport {
     pub fixed: usize,
     /// With `--diff`: the unified diff of what fixing would change.
     pub diff: Option<String>,
+    /// The lowest severity that fails the run for this file (its config's `fail-on`).
+    pub fail_on: Option<Severity>,
 }
 
 /// What to do with fixes, when asked to fix.
@@ -86,28 +89,37 @@ fn whole_file_error(rule: &Arc<RuleId>, message: String) -> Diagnostic {
 }
 
 pub fn lint_candidates(
-    rules: &RuleSet,
-    candidates: &[Candidate],
+    candidates: &[(Candidate, Arc<Settings>)],
     fix: Option<FixRequest>,
 ) -> Vec<Outcome> {
     candidates
         .par_iter()
-        .map(|candidate| lint_candidate(rules, candidate, fix))
+        .map(|(candidate, settings)| lint_candidate(settings, candidate, fix))
         .collect()
 }
 
-fn lint_candidate(rules: &RuleSet, candidate: &Candidate, fix: Option<FixRequest>) -> Outcome {
+fn lint_candidate(settings: &Settings, candidate: &Candidate, fix: Option<FixRequest>) -> Outcome {
     let bytes = match read_regular_file(&candidate.path) {
         Ok(bytes) => bytes,
         Err(message) => return Outcome::Linted(io_error(candidate.display.clone(), message)),
     };
-    let (mut report, is_policy) = lint_bytes(rules, candidate.display.clone(), bytes);
+    let (mut report, is_policy) = lint_bytes(&settings.rules, candidate.display.clone(), bytes);
     if !(is_policy || candidate.explicit) {
         return Outcome::NotAPolicy(candidate.display.clone());
     }
+    let absolute = std::path::absolute(&candidate.path).unwrap_or_else(|_| candidate.path.clone());
+    settings.apply_per_file_ignores(&absolute, &mut report.diagnostics);
     if let Some(request) = fix {
-        fix_report(rules, &mut report, request, Some(&candidate.path));
+        let keep = |d: &Diagnostic| settings.keeps(&absolute, d);
+        fix_report(
+            &settings.rules,
+            &mut report,
+            request,
+            Some(&candidate.path),
+            &keep,
+        );
     }
+    report.fail_on = Some(settings.fail_on);
     Outcome::Linted(report)
 }
 
@@ -119,6 +131,7 @@ pub fn fix_report(
     report: &mut FileReport,
     request: FixRequest,
     path: Option<&Path>,
+    keep: &dyn Fn(&Diagnostic) -> bool,
 ) {
     let fixable = report.diagnostics.iter().any(|d| {
         d.fix
@@ -131,11 +144,12 @@ pub fn fix_report(
     let Some(original) = report.text.take() else {
         return;
     };
-    let outcome = fix_text(
+    let outcome = fix_text_keeping(
         rules,
         &original,
         std::mem::take(&mut report.diagnostics),
         request.mode,
+        keep,
     );
     report.diagnostics = outcome.diagnostics;
     if let Some(reason) = outcome.refused {
@@ -154,6 +168,7 @@ pub fn fix_report(
         (FixAction::Write, Some(path)) => {
             if let Err(message) = write_atomically(path, &outcome.text) {
                 report.diagnostics = lint_text(rules, &original).diagnostics;
+                report.diagnostics.retain(|d| keep(d));
                 report
                     .diagnostics
                     .push(whole_file_error(&IO_ERROR, message));

@@ -39,10 +39,7 @@ fn every_rule_file_loads_on_its_own_and_is_named_after_its_rule() {
         files.len()
     );
     for (file, text) in &files {
-        let mut set = RuleSet {
-            rules: Vec::new(),
-            queries: Vec::new(),
-        };
+        let mut set = RuleSet::empty();
         set.add_rule_text(file, text)
             .unwrap_or_else(|e| panic!("{e}"));
         let doc: RuleFile = toml::from_str(text).unwrap();

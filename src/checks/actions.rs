@@ -31,6 +31,14 @@ fn replace_with(entry: &Entry, replacement: &str, title: String) -> Fix {
     Fix::unsafe_(title, vec![Edit::replace(entry.node.span, literal)])
 }
 
+/// Declared real in config: the action itself, or its whole service with `service:*`.
+fn declared(ctx: &CheckContext, code: &str, name: &str) -> bool {
+    let extra = ctx.extra_actions;
+    !extra.is_empty()
+        && (extra.contains(&format!("{code}:{}", name.to_ascii_lowercase()))
+            || extra.contains(&format!("{code}:*")))
+}
+
 /// PL103: a known service, and an action one edit away from one of its real actions.
 pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
@@ -41,6 +49,9 @@ pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 continue;
             };
             let code = service.to_ascii_lowercase();
+            if declared(ctx, &code, name) {
+                continue;
+            }
             let Some(real) = catalogue.typo_of(&code, name) else {
                 continue;
             };
@@ -71,6 +82,9 @@ pub fn unknown_service(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 continue;
             };
             let code = service.to_ascii_lowercase();
+            if declared(ctx, &code, name) {
+                continue;
+            }
             let Some(real) = catalogue.service_typo_of(&code, name) else {
                 continue;
             };

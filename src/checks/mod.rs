@@ -22,6 +22,8 @@ pub struct CheckContext<'a> {
     pub policy: Option<&'a Policy<'a>>,
     /// The `options` table of the rule's check.
     pub options: &'a toml::Table,
+    /// Lower-cased `service:action` names the team declared real (config `extra-actions`).
+    pub extra_actions: &'a std::collections::HashSet<String>,
 }
 
 pub type BuiltinCheck = fn(&CheckContext, &mut Vec<Finding>);

@@ -50,6 +50,25 @@ pub fn fix_text(
     diagnostics: Vec<Diagnostic>,
     mode: FixMode,
 ) -> FixOutcome {
+    fix_text_keeping(rules, text, diagnostics, mode, &|_| true)
+}
+
+/// Like `fix_text`, for a file where only the diagnostics `keep` accepts count (per-file
+/// ignores): the others are neither fixed nor reported, in every pass.
+pub fn fix_text_keeping(
+    rules: &RuleSet,
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    mode: FixMode,
+    keep: &dyn Fn(&Diagnostic) -> bool,
+) -> FixOutcome {
+    let lint = |text: &str| {
+        let mut diagnostics = lint_text(rules, text).diagnostics;
+        diagnostics.retain(|d| keep(d));
+        diagnostics
+    };
+    let mut diagnostics = diagnostics;
+    diagnostics.retain(|d| keep(d));
     let original_errors = error_counts(&diagnostics);
     let mut current = text.to_string();
     let mut current_diagnostics = diagnostics;
@@ -63,7 +82,7 @@ pub fn fix_text(
         }
         current = apply_edits(&current, &chosen.edits);
         fixed += chosen.fixes;
-        current_diagnostics = lint_text(rules, &current).diagnostics;
+        current_diagnostics = lint(&current);
     }
     if fixed == 0 {
         return FixOutcome {
@@ -94,7 +113,7 @@ pub fn fix_text(
         Some(reason) => FixOutcome {
             text: text.to_string(),
             fixed: 0,
-            diagnostics: lint_text(rules, text).diagnostics,
+            diagnostics: lint(text),
             refused: Some(reason),
         },
         None => FixOutcome {

@@ -78,6 +78,9 @@ pub struct Rule {
     pub id: Arc<RuleId>,
     pub doc: RuleFile,
     pub severity: Severity,
+    /// Set by a `[severity]` override: every diagnostic of the rule takes it, even those
+    /// whose check picks its own severity.
+    pub forced_severity: Option<Severity>,
     pub checks: Vec<Check>,
 }
 
@@ -91,43 +94,131 @@ impl Rule {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RuleError {
     pub file: String,
+    /// 1-based line in the rule file, when the problem is at one.
+    pub line: Option<usize>,
     pub message: String,
 }
 
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.file, self.message)
+        match self.line {
+            Some(line) => write!(f, "{}:{line}: {}", self.file, self.message),
+            None => write!(f, "{}: {}", self.file, self.message),
+        }
     }
+}
+
+/// The 1-based line of byte `offset` in `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line of the `index`-th (0-based) `[[check]]` table of a rule file.
+fn check_line(text: &str, index: usize) -> Option<usize> {
+    let mut offset = 0;
+    let mut found = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_start().starts_with("[[check]]") {
+            if found == index {
+                return Some(line_of(text, offset));
+            }
+            found += 1;
+        }
+        offset += line.len();
+    }
+    None
 }
 
 impl std::error::Error for RuleError {}
 
+#[derive(Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// Distinct compiled `given` queries; declarative checks refer to them by index.
     pub queries: Vec<(String, JpQuery)>,
+    /// Read every policy as this dialect instead of detecting it (config `dialect`).
+    pub dialect: Option<Dialect>,
+    /// Actions the team knows exist though the catalogue lacks them (config
+    /// `extra-actions`), lower-cased `service:action`; `service:*` makes a service known.
+    pub extra_actions: std::collections::HashSet<String>,
 }
 
 impl RuleSet {
+    /// No rules at all: the start of a set built from rule files.
+    pub fn empty() -> Self {
+        RuleSet::default()
+    }
+
     /// The rules embedded in the binary.
     pub fn builtin() -> Result<Self, RuleError> {
-        let mut set = RuleSet {
-            rules: Vec::new(),
-            queries: Vec::new(),
-        };
+        let mut set = RuleSet::empty();
         for (file, text) in EMBEDDED_RULES {
             set.add_rule_text(&format!("rules/{file}"), text)?;
         }
         Ok(set)
     }
 
+    /// Adds every `*.toml` rule file of a folder, in name order.
+    pub fn add_rules_dir(&mut self, dir: &std::path::Path) -> Result<usize, RuleError> {
+        let error = |message: String| RuleError {
+            file: dir.display().to_string(),
+            line: None,
+            message,
+        };
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| error(format!("cannot read the rules folder: {e}")))?;
+        let mut files: Vec<std::path::PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
+            .collect();
+        files.sort();
+        for path in &files {
+            let file = path.display().to_string();
+            let text = std::fs::read_to_string(path).map_err(|e| RuleError {
+                file: file.clone(),
+                line: None,
+                message: format!("cannot read: {e}"),
+            })?;
+            self.add_rule_text(&file, &text)?;
+        }
+        Ok(files.len())
+    }
+
+    /// Makes every diagnostic of the rule `selector` names (name or code) take `severity`.
+    pub fn override_severity(&mut self, selector: &str, severity: Severity) -> Result<(), String> {
+        let rule = self
+            .rules
+            .iter_mut()
+            .find(|r| r.id.name == selector || r.id.code.eq_ignore_ascii_case(selector))
+            .ok_or_else(|| format!("`{selector}` is not a rule name or code"))?;
+        rule.severity = severity;
+        rule.forced_severity = Some(severity);
+        Ok(())
+    }
+
+    /// Whether `selector` picks at least one rule (name, code, code prefix, category, `ALL`).
+    pub fn selects_any(&self, selector: &str) -> bool {
+        selector == "ALL" || self.rules.iter().any(|r| selector_matches(selector, &r.id))
+    }
+
+    /// Whether `selector` picks the rule `id` (used by per-file ignores).
+    pub fn selector_picks(selector: &str, id: &RuleId) -> bool {
+        selector == "ALL" || selector_matches(selector, id)
+    }
+
     /// Parses, validates and compiles one rule file.
     pub fn add_rule_text(&mut self, file: &str, text: &str) -> Result<(), RuleError> {
         let error = |message: String| RuleError {
             file: file.to_string(),
+            line: None,
             message,
         };
-        let doc: RuleFile = toml::from_str(text).map_err(|e| error(e.to_string()))?;
+        let doc: RuleFile = toml::from_str(text).map_err(|e| RuleError {
+            file: file.to_string(),
+            line: e.span().map(|span| line_of(text, span.start)),
+            message: e.message().trim_end().to_string(),
+        })?;
         if !is_rule_code(&doc.code) {
             return Err(error(format!(
                 "code `{}` must be two or more capital letters followed by digits, such as `PL201` or `ACME001`",
@@ -155,9 +246,11 @@ impl RuleSet {
         }
         let mut checks = Vec::new();
         for (i, spec) in doc.checks.iter().enumerate() {
-            let check = self
-                .compile_check(spec)
-                .map_err(|m| error(format!("check {}: {m}", i + 1)))?;
+            let check = self.compile_check(spec).map_err(|m| RuleError {
+                file: file.to_string(),
+                line: check_line(text, i),
+                message: format!("check {}: {m}", i + 1),
+            })?;
             checks.push(check);
         }
         self.rules.push(Rule {
@@ -167,6 +260,7 @@ impl RuleSet {
                 category: doc.category.clone(),
             }),
             severity: doc.severity,
+            forced_severity: None,
             doc,
             checks,
         });

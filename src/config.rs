@@ -1,0 +1,530 @@
+//! Configuration: `policylint.toml` (or `.policylint.toml`), the nearest one upward from
+//! each linted file, or one file for everything with `--config`. A config picks rules,
+//! overrides severities, adds the team's rule folders and known actions, sets which files
+//! a folder walk takes, and ignores rules for some paths (with a reason). Anything it does
+//! not understand stops the run with the config file's line: a typo in a config must never
+//! silently turn a check off.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Dialect;
+use crate::rules::RuleSet;
+use crate::source::LineIndex;
+use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use toml::Spanned;
+
+/// File names looked for in each folder, in order of preference.
+pub const CONFIG_NAMES: [&str; 2] = ["policylint.toml", ".policylint.toml"];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct ConfigFile {
+    select: Option<Vec<Spanned<String>>>,
+    ignore: Option<Vec<Spanned<String>>>,
+    fail_on: Option<Severity>,
+    dialect: Option<DialectChoice>,
+    include: Option<Vec<Spanned<String>>>,
+    exclude: Option<Vec<Spanned<String>>>,
+    rules_dirs: Option<Vec<Spanned<String>>>,
+    severity: Option<BTreeMap<Spanned<String>, Severity>>,
+    per_file_ignores: Option<Vec<Spanned<PerFileIgnore>>>,
+    extra_actions: Option<Vec<Spanned<String>>>,
+}
+
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum DialectChoice {
+    Auto,
+    Ram,
+    Aws,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PerFileIgnore {
+    paths: Vec<Spanned<String>>,
+    rules: Vec<Spanned<String>>,
+    /// Required: an ignore without a reason is a finding nobody can review.
+    reason: Spanned<String>,
+}
+
+/// A config problem, at a place in the config file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub file: String,
+    /// 1-based; 0 when the problem is not at a place in the file.
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.line == 0 {
+            write!(f, "{}: {}", self.file, self.message)
+        } else {
+            write!(
+                f,
+                "{}:{}:{}: {}",
+                self.file, self.line, self.column, self.message
+            )
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// What the command line says, which beats any config.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub select: Vec<String>,
+    pub ignore: Vec<String>,
+    pub fail_on: Option<Severity>,
+    pub rules_dirs: Vec<PathBuf>,
+}
+
+/// Everything that decides how one file is linted.
+pub struct Settings {
+    /// The config file these come from, if any.
+    pub source: Option<PathBuf>,
+    /// The folder relative paths and globs of the config are relative to (absolute).
+    pub root: PathBuf,
+    pub rules: RuleSet,
+    pub fail_on: Severity,
+    include: Option<GlobSet>,
+    exclude: GlobSet,
+    per_file_ignores: Vec<(GlobSet, Vec<String>)>,
+}
+
+impl Settings {
+    /// Built-in rules, the command line's choices, no config.
+    pub fn defaults(overrides: &Overrides) -> Result<Self, ConfigError> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        compile(None, &cwd, None, overrides)
+    }
+
+    /// Whether a folder walk takes this file: by `include` (default: `*.json` files) and
+    /// `exclude`.
+    pub fn takes_in_walk(&self, absolute: &Path) -> bool {
+        let relative = self.relative(absolute);
+        let included = match &self.include {
+            Some(include) => include.is_match(relative),
+            None => absolute
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("json")),
+        };
+        included && !self.exclude.is_match(relative)
+    }
+
+    /// Drops the diagnostics that a `[[per-file-ignores]]` entry covers for this file.
+    pub fn apply_per_file_ignores(&self, absolute: &Path, diagnostics: &mut Vec<Diagnostic>) {
+        if !self.per_file_ignores.is_empty() {
+            diagnostics.retain(|d| self.keeps(absolute, d));
+        }
+    }
+
+    /// Whether a diagnostic survives this file's per-file ignores.
+    pub fn keeps(&self, absolute: &Path, diagnostic: &Diagnostic) -> bool {
+        let relative = self.relative(absolute);
+        !self.per_file_ignores.iter().any(|(paths, rules)| {
+            paths.is_match(relative)
+                && rules
+                    .iter()
+                    .any(|r| RuleSet::selector_picks(r, &diagnostic.rule))
+        })
+    }
+
+    fn relative<'p>(&self, absolute: &'p Path) -> &'p Path {
+        absolute.strip_prefix(&self.root).unwrap_or(absolute)
+    }
+}
+
+fn error_at(file: &str, text: &str, offset: usize, message: impl Into<String>) -> ConfigError {
+    let position = LineIndex::new(text).position(text, offset.min(text.len()));
+    ConfigError {
+        file: file.to_string(),
+        line: position.line,
+        column: position.column,
+        message: message.into(),
+    }
+}
+
+fn glob_set(file: &str, text: &str, patterns: &[Spanned<String>]) -> Result<GlobSet, ConfigError> {
+    let mut builder = GlobSetBuilder::new();
+    for pattern in patterns {
+        builder.add(glob(pattern.get_ref()).map_err(|e| {
+            error_at(
+                file,
+                text,
+                pattern.span().start,
+                format!("`{}` is not a valid glob: {e}", pattern.get_ref()),
+            )
+        })?);
+    }
+    builder
+        .build()
+        .map_err(|e| error_at(file, text, 0, format!("globs do not compile: {e}")))
+}
+
+/// gitignore-like: `*` stays within a folder, `**` crosses folders.
+fn glob(pattern: &str) -> Result<Glob, globset::Error> {
+    GlobBuilder::new(pattern).literal_separator(true).build()
+}
+
+/// Loads and compiles one config file.
+pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+        file: file.clone(),
+        line: 0,
+        column: 0,
+        message: format!("cannot read the config: {e}"),
+    })?;
+    let config: ConfigFile = toml::from_str(&text).map_err(|e| {
+        let offset = e.span().map_or(0, |s| s.start);
+        error_at(&file, &text, offset, e.message().trim_end().to_string())
+    })?;
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let root = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+    compile(Some((&file, &text)), &root, Some(config), overrides).map(|mut settings| {
+        settings.source = Some(path.to_path_buf());
+        settings
+    })
+}
+
+fn compile(
+    source: Option<(&str, &str)>,
+    root: &Path,
+    config: Option<ConfigFile>,
+    overrides: &Overrides,
+) -> Result<Settings, ConfigError> {
+    let (file, text) = source.unwrap_or(("command line", ""));
+    let config = config.unwrap_or(ConfigFile {
+        select: None,
+        ignore: None,
+        fail_on: None,
+        dialect: None,
+        include: None,
+        exclude: None,
+        rules_dirs: None,
+        severity: None,
+        per_file_ignores: None,
+        extra_actions: None,
+    });
+    let plain = |message: String| ConfigError {
+        file: file.to_string(),
+        line: 0,
+        column: 0,
+        message,
+    };
+    let mut rules =
+        RuleSet::builtin().map_err(|e| plain(format!("built-in rule file is broken: {e}")))?;
+    for dir in config.rules_dirs.iter().flatten() {
+        let path = root.join(dir.get_ref());
+        rules
+            .add_rules_dir(&path)
+            .map_err(|e| error_at(file, text, dir.span().start, format!("in rules-dirs: {e}")))?;
+    }
+    for dir in &overrides.rules_dirs {
+        rules.add_rules_dir(dir).map_err(|e| ConfigError {
+            file: e.file,
+            line: e.line.unwrap_or(0),
+            column: usize::from(e.line.is_some()),
+            message: e.message,
+        })?;
+    }
+    // Every rule name in the config must name something: a typo must not pass silently.
+    let check_selectors = |selectors: &[Spanned<String>], rules: &RuleSet| {
+        for selector in selectors {
+            if !rules.selects_any(selector.get_ref()) {
+                return Err(error_at(
+                    file,
+                    text,
+                    selector.span().start,
+                    format!(
+                        "`{}` matches no rule name, code, code prefix or category",
+                        selector.get_ref()
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    };
+    let select = config.select.unwrap_or_default();
+    let ignore = config.ignore.unwrap_or_default();
+    check_selectors(&select, &rules)?;
+    check_selectors(&ignore, &rules)?;
+    let per_file_ignores = config.per_file_ignores.unwrap_or_default();
+    for entry in &per_file_ignores {
+        check_selectors(&entry.get_ref().rules, &rules)?;
+        if entry.get_ref().reason.get_ref().trim().is_empty() {
+            return Err(error_at(
+                file,
+                text,
+                entry.get_ref().reason.span().start,
+                "a per-file ignore needs a non-empty `reason`",
+            ));
+        }
+    }
+    for (name, severity) in config.severity.iter().flatten() {
+        rules
+            .override_severity(name.get_ref(), *severity)
+            .map_err(|message| error_at(file, text, name.span().start, message))?;
+    }
+    // The command line replaces the config's choice rather than adding to it.
+    let (select, ignore): (Vec<String>, Vec<String>) = (
+        if overrides.select.is_empty() {
+            select.into_iter().map(Spanned::into_inner).collect()
+        } else {
+            overrides.select.clone()
+        },
+        if overrides.ignore.is_empty() {
+            ignore.into_iter().map(Spanned::into_inner).collect()
+        } else {
+            overrides.ignore.clone()
+        },
+    );
+    rules
+        .retain_selected(&select, &ignore)
+        .map_err(|message| plain(format!("--select/--ignore: {message}")))?;
+    rules.dialect = match config.dialect {
+        Some(DialectChoice::Ram) => Some(Dialect::Ram),
+        Some(DialectChoice::Aws) => Some(Dialect::Aws),
+        Some(DialectChoice::Auto) | None => None,
+    };
+    for action in config.extra_actions.iter().flatten() {
+        let name = action.get_ref().trim();
+        let well_formed = name.split_once(':').is_some_and(|(service, action)| {
+            !service.is_empty() && !action.is_empty() && !name.contains(char::is_whitespace)
+        });
+        if !well_formed {
+            return Err(error_at(
+                file,
+                text,
+                action.span().start,
+                format!(
+                    "`{name}` in extra-actions is not of the form `service:Action` or `service:*`"
+                ),
+            ));
+        }
+        rules.extra_actions.insert(name.to_ascii_lowercase());
+    }
+    let include = match &config.include {
+        Some(patterns) => Some(glob_set(file, text, patterns)?),
+        None => None,
+    };
+    let exclude = glob_set(file, text, config.exclude.as_deref().unwrap_or_default())?;
+    let mut compiled_ignores = Vec::new();
+    for entry in per_file_ignores {
+        let entry = entry.into_inner();
+        let paths = glob_set(file, text, &entry.paths)?;
+        compiled_ignores.push((
+            paths,
+            entry.rules.into_iter().map(Spanned::into_inner).collect(),
+        ));
+    }
+    Ok(Settings {
+        source: None,
+        root: root.to_path_buf(),
+        rules,
+        fail_on: overrides
+            .fail_on
+            .or(config.fail_on)
+            .unwrap_or(Severity::Warning),
+        include,
+        exclude,
+        per_file_ignores: compiled_ignores,
+    })
+}
+
+/// How configs are found.
+pub enum ConfigMode {
+    /// The nearest config upward from each file.
+    Discover,
+    /// `--config FILE` for every file.
+    Fixed(PathBuf),
+    /// `--no-config`.
+    Ignore,
+}
+
+/// Finds (and caches, per folder) the settings of each file.
+pub struct Resolver {
+    overrides: Overrides,
+    fixed: Option<Arc<Settings>>,
+    by_folder: HashMap<PathBuf, Arc<Settings>>,
+    by_config: HashMap<PathBuf, Arc<Settings>>,
+    defaults: Option<Arc<Settings>>,
+}
+
+impl Resolver {
+    pub fn new(mode: ConfigMode, overrides: Overrides) -> Result<Self, ConfigError> {
+        let fixed = match mode {
+            ConfigMode::Fixed(path) => Some(Arc::new(load(&path, &overrides)?)),
+            ConfigMode::Ignore => Some(Arc::new(Settings::defaults(&overrides)?)),
+            ConfigMode::Discover => None,
+        };
+        Ok(Resolver {
+            overrides,
+            fixed,
+            by_folder: HashMap::new(),
+            by_config: HashMap::new(),
+            defaults: None,
+        })
+    }
+
+    /// The settings for a file (or, for standard input, a would-be file) at `path`.
+    pub fn for_path(&mut self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
+        if let Some(fixed) = &self.fixed {
+            return Ok(fixed.clone());
+        }
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        let folder = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
+        self.for_folder(&folder)
+    }
+
+    fn for_folder(&mut self, folder: &Path) -> Result<Arc<Settings>, ConfigError> {
+        if let Some(settings) = self.by_folder.get(folder) {
+            return Ok(settings.clone());
+        }
+        let here = CONFIG_NAMES
+            .iter()
+            .map(|name| folder.join(name))
+            .find(|p| p.is_file());
+        let settings = match (here, folder.parent()) {
+            (Some(config), _) => match self.by_config.get(&config) {
+                Some(settings) => settings.clone(),
+                None => {
+                    let settings = Arc::new(load(&config, &self.overrides)?);
+                    self.by_config.insert(config, settings.clone());
+                    settings
+                }
+            },
+            (None, Some(parent)) if parent != folder => self.for_folder(parent)?,
+            (None, _) => match &self.defaults {
+                Some(defaults) => defaults.clone(),
+                None => {
+                    let defaults = Arc::new(Settings::defaults(&self.overrides)?);
+                    self.defaults = Some(defaults.clone());
+                    defaults
+                }
+            },
+        };
+        self.by_folder
+            .insert(folder.to_path_buf(), settings.clone());
+        Ok(settings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    fn error(text: &str) -> ConfigError {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(dir.path(), "policylint.toml", text);
+        load(&path, &Overrides::default())
+            .err()
+            .expect("config should be refused")
+    }
+
+    #[test]
+    fn every_config_error_names_the_line() {
+        let cases = [
+            (
+                "select = [\"PL\"]\nfail-on = \"warning\"\nselct = [\"PL2\"]\n",
+                3,
+                "unknown field `selct`",
+            ),
+            (
+                "ignore = [\n  \"missing-list-bucket\",\n]\n",
+                2,
+                "`missing-list-bucket` matches no rule",
+            ),
+            ("exclude = [\"vendor/[\"]\n", 1, "not a valid glob"),
+            (
+                "[severity]\nwildcard-resorce = \"error\"\n",
+                2,
+                "not a rule name or code",
+            ),
+            (
+                "[severity]\nwildcard-resource = \"fatal\"\n",
+                2,
+                "unknown variant `fatal`",
+            ),
+            (
+                "\n[[per-file-ignores]]\npaths = [\"legacy/**\"]\nrules = [\"PL302\"]\n",
+                2,
+                "missing field `reason`",
+            ),
+            (
+                "[[per-file-ignores]]\npaths = [\"legacy/**\"]\nrules = [\"PL999\"]\nreason = \"x\"\n",
+                3,
+                "`PL999` matches no rule",
+            ),
+            ("dialect = \"gcp\"\n", 1, "unknown variant `gcp`"),
+            ("extra-actions = [\"oss GetThing\"]\n", 1, "not of the form"),
+            (
+                "rules-dirs = [\"no-such-folder\"]\n",
+                1,
+                "cannot read the rules folder",
+            ),
+        ];
+        for (text, line, message) in cases {
+            let e = error(text);
+            assert_eq!(e.line, line, "{text:?}: {e}");
+            assert!(e.message.contains(message), "{text:?}: {e}");
+            assert!(e.to_string().contains("policylint.toml:"), "{e}");
+        }
+    }
+
+    #[test]
+    fn the_nearest_config_wins_and_is_cached() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "policylint.toml", "ignore = [\"PL401\"]\n");
+        write(dir.path(), "team/.policylint.toml", "select = [\"PL2\"]\n");
+        let mut resolver = Resolver::new(ConfigMode::Discover, Overrides::default()).unwrap();
+        let outer = resolver.for_path(&dir.path().join("a.json")).unwrap();
+        let inner = resolver
+            .for_path(&dir.path().join("team/deep/b.json"))
+            .unwrap();
+        assert!(outer.rules.find("PL401").is_none() && outer.rules.find("PL201").is_some());
+        assert!(
+            inner
+                .rules
+                .rules
+                .iter()
+                .all(|r| r.id.code.starts_with("PL2"))
+        );
+        let again = resolver.for_path(&dir.path().join("team/c.json")).unwrap();
+        assert!(Arc::ptr_eq(&inner, &again));
+    }
+
+    #[test]
+    fn command_line_beats_config() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = write(
+            dir.path(),
+            "policylint.toml",
+            "select = [\"PL2\"]\nfail-on = \"error\"\n",
+        );
+        let overrides = Overrides {
+            select: vec!["PL401".into()],
+            fail_on: Some(Severity::Info),
+            ..Overrides::default()
+        };
+        let settings = load(&path, &overrides).unwrap();
+        assert_eq!(settings.rules.rules.len(), 1);
+        assert_eq!(settings.fail_on, Severity::Info);
+    }
+}
