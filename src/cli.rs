@@ -35,6 +35,18 @@ pub enum Command {
     Check(CheckArgs),
     /// Explain a rule, or list them all.
     Rule(RuleArgs),
+    /// Print a shell completion script: `policylint completions bash > ~/.local/share/bash-completion/completions/policylint`.
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -67,6 +79,11 @@ pub struct CheckArgs {
     /// Ignore config files: built-in rules and command-line options only.
     #[arg(long)]
     pub no_config: bool,
+    /// Treat files named on the command line like files found in a folder walk: the
+    /// config's include/exclude apply, and JSON that is not a policy is skipped silently
+    /// (for pre-commit hooks and editors, which pass every changed file).
+    #[arg(long)]
+    pub force_exclude: bool,
     /// Also load the rule files (`*.toml`) of this folder; repeatable.
     #[arg(long = "rules", value_name = "DIR")]
     pub rules_dirs: Vec<PathBuf>,
@@ -148,6 +165,16 @@ pub fn run(cli: Cli) -> ExitCode {
             Err(error) => usage_error(&format!("built-in rule file is broken: {error}")),
         },
         Some(Command::Check(args)) => check(&args),
+        Some(Command::Completions { shell }) => {
+            let shell = match shell {
+                CompletionShell::Bash => clap_complete::Shell::Bash,
+                CompletionShell::Zsh => clap_complete::Shell::Zsh,
+                CompletionShell::Fish => clap_complete::Shell::Fish,
+            };
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "policylint", &mut std::io::stdout());
+            ExitCode::SUCCESS
+        }
         None => check(&cli.check),
     }
 }
@@ -209,7 +236,10 @@ fn check(args: &CheckArgs) -> ExitCode {
     };
     let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
         paths.into_iter().partition(|p| p.as_os_str() == "-");
-    let (candidates, walk_errors) = discover(&files);
+    let (mut candidates, walk_errors) = discover(&files);
+    if args.force_exclude {
+        candidates.iter_mut().for_each(|c| c.explicit = false);
+    }
     let candidates = match with_settings(&mut resolver, candidates) {
         Ok(candidates) => candidates,
         Err(error) => return usage_error(&error.to_string()),
