@@ -156,14 +156,27 @@ pub struct RuleArgs {
     pub all: bool,
     #[arg(long, value_enum, default_value = "text")]
     pub output_format: RuleFormat,
+    /// Also explain the rule files (`*.toml`) of this folder; repeatable.
+    #[arg(long = "rules", value_name = "DIR")]
+    pub rules_dirs: Vec<PathBuf>,
 }
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Some(Command::Rule(args)) => match RuleSet::builtin() {
-            Ok(rules) => explain(&rules, &args),
-            Err(error) => usage_error(&format!("built-in rule file is broken: {error}")),
-        },
+        Some(Command::Rule(args)) => {
+            let mut rules = match RuleSet::builtin() {
+                Ok(rules) => rules,
+                Err(error) => {
+                    return usage_error(&format!("built-in rule file is broken: {error}"));
+                }
+            };
+            for dir in &args.rules_dirs {
+                if let Err(error) = rules.add_rules_dir(dir) {
+                    return usage_error(&error.to_string());
+                }
+            }
+            explain(&rules, &args)
+        }
         Some(Command::Check(args)) => check(&args),
         Some(Command::Completions { shell }) => {
             let shell = match shell {

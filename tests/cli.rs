@@ -325,3 +325,44 @@ fn directory_walks_skip_what_is_not_a_policy() {
         .stdout(predicate::str::contains("node_modules/policy.json:1:"))
         .stdout(predicate::str::contains("in 2 files checked"));
 }
+
+#[test]
+fn completions_for_every_shell() {
+    for shell in ["bash", "zsh", "fish"] {
+        let output = policylint().args(["completions", shell]).output().unwrap();
+        assert!(output.status.success(), "{shell}");
+        let script = String::from_utf8(output.stdout).unwrap();
+        assert!(
+            script.contains("unsafe-fixes") && script.contains("no-config"),
+            "{shell}"
+        );
+    }
+    policylint()
+        .args(["completions", "powershell"])
+        .assert()
+        .code(2);
+}
+
+#[test]
+fn force_exclude_treats_named_files_like_walked_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let package = dir.path().join("package.json");
+    fs::write(&package, r#"{"name": "web", "version": "1.0.0"}"#).unwrap();
+    // Named explicitly, a JSON file is linted as a policy even if it is not one...
+    policylint().arg("check").arg(&package).assert().code(1);
+    // ...unless the caller (a pre-commit hook, an editor) passes every changed file.
+    policylint()
+        .args(["check", "--force-exclude"])
+        .arg(&package)
+        .assert()
+        .code(0);
+    policylint()
+        .args(["check", "--force-exclude", "--fix"])
+        .arg(&package)
+        .assert()
+        .code(0);
+    assert_eq!(
+        fs::read_to_string(&package).unwrap(),
+        r#"{"name": "web", "version": "1.0.0"}"#
+    );
+}
