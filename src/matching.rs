@@ -169,19 +169,37 @@ mod tests {
         // Actions ignore case, resources do not; both ignore surrounding spaces.
         assert!(action_covers("OSS:get*", "oss:GetObject"));
         assert!(action_covers(" oss:* ", "oss:GetObject"));
-        assert!(!resource_covers("acs:oss:*:*:Bucket/*", "acs:oss:*:*:bucket/a"));
+        assert!(!resource_covers(
+            "acs:oss:*:*:Bucket/*",
+            "acs:oss:*:*:bucket/a"
+        ));
         assert!(resource_covers("*", "acs:oss:*:*:bucket/a"));
-        assert!(resource_covers("acs:oss:*:*:bucket/*", "acs:oss:*:*:bucket/a.txt"));
-        assert!(resource_covers("acs:oss:*:*:bucket/*", "acs:oss:*:*:bucket/dir/*"));
-        assert!(!resource_covers("acs:oss:*:*:bucket/*", "acs:oss:*:*:bucket-2/a"));
-        assert!(!resource_covers("acs:oss:*:*:bucket/*", "acs:oss:*:*:bucket"));
+        assert!(resource_covers(
+            "acs:oss:*:*:bucket/*",
+            "acs:oss:*:*:bucket/a.txt"
+        ));
+        assert!(resource_covers(
+            "acs:oss:*:*:bucket/*",
+            "acs:oss:*:*:bucket/dir/*"
+        ));
+        assert!(!resource_covers(
+            "acs:oss:*:*:bucket/*",
+            "acs:oss:*:*:bucket-2/a"
+        ));
+        assert!(!resource_covers(
+            "acs:oss:*:*:bucket/*",
+            "acs:oss:*:*:bucket"
+        ));
         // Runs of wildcards are normalised, so equivalent spellings cover each other.
         assert!(wildcard_covers("*?", "?*", false) && wildcard_covers("?*", "*?", false));
         assert!(wildcard_covers("a**b", "a*b", false) && wildcard_covers("a*b", "a**b", false));
         assert!(wildcard_covers("*?*", "a*", false));
         assert!(!wildcard_covers("*?", "*", false));
         // Non-ASCII text compares character by character.
-        assert!(resource_covers("acs:oss:*:*:桶/*", "acs:oss:*:*:桶/报告.txt"));
+        assert!(resource_covers(
+            "acs:oss:*:*:桶/*",
+            "acs:oss:*:*:桶/报告.txt"
+        ));
     }
 
     /// `wildcard_covers` agrees with matching: whatever `general` covers, it matches on
