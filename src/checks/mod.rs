@@ -35,6 +35,8 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("redundant-action", redundancy::redundant_action),
     ("duplicate-resource", redundancy::duplicate_resource),
     ("redundant-resource", redundancy::redundant_resource),
+    ("duplicate-statement", redundancy::duplicate_statement),
+    ("duplicate-sid", redundancy::duplicate_sid),
     ("full-access", access::full_access),
     ("wildcard-resource", access::wildcard_resource),
     ("missing-list-buckets", oss::missing_list_buckets),
