@@ -7,7 +7,7 @@ use crate::matching::action_service;
 use crate::model::{Entry, Statement};
 
 /// Whether a resource names every resource of `service` (or of every service).
-fn covers_all_resources(resource: &str, service: Option<&str>) -> bool {
+pub(super) fn covers_all_resources(resource: &str, service: Option<&str>) -> bool {
     let resource = resource.trim();
     if resource == "*" || resource == "acs:*:*:*:*" || resource == "arn:aws:*:*:*:*" {
         return true;
@@ -27,7 +27,7 @@ fn unscoped_resource<'n>(statement: &Statement<'n>, service: Option<&str>) -> Op
 }
 
 /// `*` or `*:*`: every action of every service.
-fn is_every_action(action: &str) -> bool {
+pub(super) fn is_every_action(action: &str) -> bool {
     matches!(action.trim(), "*" | "*:*")
 }
 

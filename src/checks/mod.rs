@@ -2,6 +2,7 @@
 //! A rule file names one with `builtin = "<name>"`.
 
 pub mod access;
+pub mod escalation;
 pub mod oss;
 pub mod redundancy;
 pub mod structure;
@@ -39,6 +40,7 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("duplicate-sid", redundancy::duplicate_sid),
     ("full-access", access::full_access),
     ("wildcard-resource", access::wildcard_resource),
+    ("privilege-escalation", escalation::privilege_escalation),
     ("missing-list-buckets", oss::missing_list_buckets),
 ];
 
