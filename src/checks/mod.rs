@@ -41,6 +41,7 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("full-access", access::full_access),
     ("wildcard-resource", access::wildcard_resource),
     ("privilege-escalation", escalation::privilege_escalation),
+    ("wildcard-principal", access::wildcard_principal),
     ("missing-list-buckets", oss::missing_list_buckets),
 ];
 
