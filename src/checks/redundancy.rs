@@ -215,7 +215,7 @@ fn covered_finding(items: &[Node], entry: &Entry, by: &Entry, kind: &ListKind) -
 }
 
 /// PL205: a statement that means the same as an earlier one. Statements are compared by a
-/// canonical form (see [`canonical_statement`]) through a hash map, so a policy of thousands
+/// canonical form (see `canonical_statement`) through a hash map, so a policy of thousands
 /// of statements is checked in linear time.
 pub fn duplicate_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
