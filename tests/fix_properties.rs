@@ -14,7 +14,10 @@ use std::collections::BTreeSet;
 /// One (effect, action element, action, resource element, resource, condition) a policy
 /// expresses, read with serde_json independently of the linter's own model. Keys and
 /// effects compare as RAM reads them (surrounding spaces and case ignored), actions
-/// case-insensitively, and empty entries and an empty Condition mean nothing.
+/// case-insensitively, and empty entries and an empty Condition mean nothing. Within one
+/// statement's list, an entry that another entry's wildcards already cover adds nothing
+/// (`oss:GetObject` next to `oss:Get*`), and a Condition means the same whatever the order
+/// of its operators, keys and values.
 type Grant = (String, String, String, String, String, String);
 
 fn member<'a>(
@@ -41,6 +44,108 @@ fn entries(value: &Value) -> Vec<String> {
         .collect()
 }
 
+/// The entries of one list that no other entry covers. Coverage is decided here with a
+/// regular expression, independently of the linter's `matching` module: the covered pattern
+/// is written with its `*` and `?` as two private-use characters, which the covering
+/// pattern's `*` (`.*`) matches and its `?` (`[^*-mark]`) matches only for a `?`.
+fn uncovered(list: Vec<String>, ignore_case: bool) -> Vec<String> {
+    const STAR: char = '\u{E000}';
+    const ONE: char = '\u{E001}';
+    // Runs of wildcards as their `?`s then one `*`: equivalent spellings become one.
+    let normalise = |pattern: &str| {
+        let mut out = String::new();
+        let mut run = (0, false);
+        for c in pattern.chars().chain(std::iter::once('\0')) {
+            match c {
+                '?' => run.0 += 1,
+                '*' => run.1 = true,
+                _ => {
+                    out.extend(std::iter::repeat_n('?', run.0));
+                    if run.1 {
+                        out.push('*');
+                    }
+                    run = (0, false);
+                    if c != '\0' {
+                        out.push(c);
+                    }
+                }
+            }
+        }
+        if ignore_case { out.to_lowercase() } else { out }
+    };
+    let list: BTreeSet<String> = list.iter().map(|e| normalise(e)).collect();
+    let covers = |general: &str, specific: &str| {
+        let mut pattern = String::from("(?s)^");
+        for c in general.chars() {
+            match c {
+                '*' => pattern.push_str(".*"),
+                '?' => pattern.push_str(&format!("[^{STAR}]")),
+                c => pattern.push_str(&regex::escape(&c.to_string())),
+            }
+        }
+        pattern.push('$');
+        let marked: String = specific
+            .chars()
+            .map(|c| match c {
+                '*' => STAR,
+                '?' => ONE,
+                c => c,
+            })
+            .collect();
+        regex::Regex::new(&pattern).unwrap().is_match(&marked)
+    };
+    list.iter()
+        .filter(|x| {
+            !list
+                .iter()
+                .any(|y| y != *x && covers(y, x) && !covers(x, y))
+        })
+        .cloned()
+        .collect()
+}
+
+/// A Condition with its operators and keys sorted and each value list as a sorted set
+/// (a single string is a one-value list).
+fn canonical_condition(value: &Value) -> String {
+    fn canonical(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut members: Vec<(&String, &Value)> = map.iter().collect();
+                members.sort_by(|a, b| a.0.cmp(b.0));
+                Value::Object(
+                    members
+                        .into_iter()
+                        .map(|(k, v)| (k.clone(), canonical(v)))
+                        .collect(),
+                )
+            }
+            Value::Array(items) => set(items),
+            scalar => set(std::slice::from_ref(scalar)),
+        }
+    }
+    fn set(items: &[Value]) -> Value {
+        let set: BTreeSet<String> = items
+            .iter()
+            .map(|v| match v {
+                Value::Object(_) | Value::Array(_) => canonical(v).to_string(),
+                scalar => scalar.to_string(),
+            })
+            .collect();
+        Value::Array(set.into_iter().map(Value::String).collect())
+    }
+    // Operator names compare case-insensitively: DESIGN §3 makes a case-only operator
+    // fix safe.
+    let operators_folded = match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.clone()))
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    canonical(&operators_folded).to_string()
+}
+
 fn grants(text: &str) -> Option<BTreeSet<Grant>> {
     let root: Value = serde_json::from_str(text.trim_start_matches('\u{feff}')).ok()?;
     let mut out = BTreeSet::new();
@@ -56,33 +161,28 @@ fn grants(text: &str) -> Option<BTreeSet<Grant>> {
             v.as_str()
                 .map_or_else(|| v.to_string(), |s| s.trim().to_ascii_lowercase())
         });
-        // Operator names compare case-insensitively: DESIGN §3 makes a case-only operator
-        // fix safe.
         let condition = match member(statement, "Condition") {
             Some((_, Value::Object(o))) if o.is_empty() => String::new(),
-            Some((_, Value::Object(o))) => {
-                let canonical: std::collections::BTreeMap<String, &Value> = o
-                    .iter()
-                    .map(|(k, v)| (k.trim().to_ascii_lowercase(), v))
-                    .collect();
-                serde_json::to_string(&canonical).unwrap()
-            }
-            Some((_, v)) => v.to_string(),
+            Some((_, v)) => canonical_condition(v),
             None => String::new(),
         };
         let actions: Vec<(String, String)> = ["Action", "NotAction"]
             .iter()
             .filter_map(|k| member(statement, k))
             .flat_map(|(k, v)| {
-                entries(v)
+                uncovered(entries(v), true)
                     .into_iter()
-                    .map(move |a| (k.clone(), a.to_ascii_lowercase()))
+                    .map(move |a| (k.clone(), a))
             })
             .collect();
         let resources: Vec<(String, String)> = ["Resource", "NotResource"]
             .iter()
             .filter_map(|k| member(statement, k))
-            .flat_map(|(k, v)| entries(v).into_iter().map(move |r| (k.clone(), r)))
+            .flat_map(|(k, v)| {
+                uncovered(entries(v), false)
+                    .into_iter()
+                    .map(move |r| (k.clone(), r))
+            })
             .collect();
         for (action_key, action) in &actions {
             for (resource_key, resource) in &resources {
@@ -182,6 +282,21 @@ fn the_grant_oracle_sees_real_changes() {
     assert_eq!(grants(base), grants(same));
     assert_ne!(grants(base), grants(more));
     assert_ne!(grants(base), grants(scoped));
+    // Entries a wildcard of the same list covers, and condition order, mean nothing...
+    let wide = r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:Get*", "oss:GetObject"], "Resource": ["acs:oss:*:*:b/*", "acs:oss:*:*:b/a"], "Condition": {"Bool": {"k": "true"}, "IpAddress": {"ip": ["1", "2"]}}}]}"#;
+    let narrowed = r#"{"Statement": [{"Effect": "Allow", "Action": ["OSS:get*"], "Resource": "acs:oss:*:*:b/*", "Condition": {"IpAddress": {"ip": ["2", "1"]}, "Bool": {"k": ["true"]}}}]}"#;
+    assert_eq!(grants(wide), grants(narrowed));
+    // ... but a wildcard that is removed, or one that only overlaps, does.
+    let without_wildcard = r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:GetObject"], "Resource": ["acs:oss:*:*:b/*", "acs:oss:*:*:b/a"], "Condition": {"Bool": {"k": "true"}, "IpAddress": {"ip": ["1", "2"]}}}]}"#;
+    assert_ne!(grants(wide), grants(without_wildcard));
+    let overlapping = r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:Get*", "oss:*Object"], "Resource": "*"}]}"#;
+    let one_side =
+        r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:Get*"], "Resource": "*"}]}"#;
+    assert_ne!(grants(overlapping), grants(one_side));
+    let resource_case = r#"{"Statement": [{"Effect": "Allow", "Action": "a:b", "Resource": ["acs:oss:*:*:B/*", "acs:oss:*:*:b/x"]}]}"#;
+    let resource_case_fixed =
+        r#"{"Statement": [{"Effect": "Allow", "Action": "a:b", "Resource": ["acs:oss:*:*:B/*"]}]}"#;
+    assert_ne!(grants(resource_case), grants(resource_case_fixed));
 }
 
 /// The fixed text of every trigger fixture of every fixable rule, with only that rule

@@ -108,3 +108,69 @@ builtin = "no-such-check"
         "{error}"
     );
 }
+
+/// DESIGN §3's catalogue, a public contract: every code with its name and severity.
+/// (PL301 is an error for `*` on `*` and a warning for one whole service; its default is
+/// the error.)
+const DESIGN_CATALOGUE: &[(&str, &str, &str)] = &[
+    ("PL001", "json-syntax", "error"),
+    ("PL002", "duplicate-key", "error"),
+    ("PL003", "invalid-structure", "error"),
+    ("PL004", "invalid-version", "error"),
+    ("PL005", "unknown-element", "error"),
+    ("PL006", "missing-element", "error"),
+    ("PL007", "conflicting-elements", "error"),
+    ("PL008", "invalid-effect", "error"),
+    ("PL009", "empty-value", "warning"),
+    ("PL101", "invalid-action", "error"),
+    ("PL102", "invalid-resource", "error"),
+    ("PL103", "unknown-action", "warning"),
+    ("PL104", "unknown-service", "warning"),
+    ("PL105", "action-resource-mismatch", "warning"),
+    ("PL106", "invalid-condition", "error"),
+    ("PL107", "unknown-condition-key", "warning"),
+    ("PL108", "policy-too-large", "error"),
+    ("PL109", "unreplaced-placeholder", "warning"),
+    ("PL201", "duplicate-action", "warning"),
+    ("PL202", "redundant-action", "warning"),
+    ("PL203", "duplicate-resource", "warning"),
+    ("PL204", "redundant-resource", "warning"),
+    ("PL205", "duplicate-statement", "warning"),
+    ("PL206", "duplicate-sid", "warning"),
+    ("PL301", "full-access", "error"),
+    ("PL302", "wildcard-resource", "warning"),
+    ("PL303", "privilege-escalation", "error"),
+    ("PL304", "allow-not-action", "warning"),
+    ("PL305", "allow-not-resource", "warning"),
+    ("PL306", "wildcard-principal", "error"),
+    ("PL401", "missing-list-buckets", "info"),
+];
+
+#[test]
+fn rule_all_json_lists_the_whole_design_catalogue() {
+    let output = assert_cmd::Command::cargo_bin("policylint")
+        .unwrap()
+        .args(["rule", "--all", "--output-format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let listed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let listed: Vec<(String, String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert!(r["category"].as_str().is_some_and(|c| !c.is_empty()), "{r}");
+            (
+                r["code"].as_str().unwrap().to_string(),
+                r["name"].as_str().unwrap().to_string(),
+                r["severity"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let expected: Vec<(String, String, String)> = DESIGN_CATALOGUE
+        .iter()
+        .map(|(c, n, s)| (c.to_string(), n.to_string(), s.to_string()))
+        .collect();
+    assert_eq!(listed, expected);
+}

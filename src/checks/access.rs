@@ -1,13 +1,15 @@
-//! Over-broad grants: everything on everything, whole services, unscoped resources.
+//! Over-broad grants: everything on everything, whole services, unscoped resources,
+//! anyone as the principal.
 
 use super::CheckContext;
 use crate::catalogue::{self, OssLevel};
 use crate::diagnostic::{Finding, Severity};
 use crate::matching::action_service;
-use crate::model::{Entry, Statement};
+use crate::model::{Dialect, Entry, PolicyKind, Statement};
+use crate::parse::{Node, NodeKind};
 
 /// Whether a resource names every resource of `service` (or of every service).
-fn covers_all_resources(resource: &str, service: Option<&str>) -> bool {
+pub(super) fn covers_all_resources(resource: &str, service: Option<&str>) -> bool {
     let resource = resource.trim();
     if resource == "*" || resource == "acs:*:*:*:*" || resource == "arn:aws:*:*:*:*" {
         return true;
@@ -27,7 +29,7 @@ fn unscoped_resource<'n>(statement: &Statement<'n>, service: Option<&str>) -> Op
 }
 
 /// `*` or `*:*`: every action of every service.
-fn is_every_action(action: &str) -> bool {
+pub(super) fn is_every_action(action: &str) -> bool {
     matches!(action.trim(), "*" | "*:*")
 }
 
@@ -122,5 +124,103 @@ pub fn wildcard_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 .help("name the buckets: `acs:oss:*:*:<bucket>` for bucket actions and `acs:oss:*:*:<bucket>/*` for object actions; keep `oss:ListBuckets` in a statement of its own on `\"*\"`"),
             );
         }
+    }
+}
+
+/// Principal keys whose `*` means "anyone of that kind".
+const PRINCIPAL_KEYS: [&str; 4] = ["RAM", "Service", "Federated", "AWS"];
+
+/// PL306: a trust or resource policy statement that allows `*` as the principal
+/// (`"*"`, `["*"]`, `{"RAM": "*"}`, `{"Service": ["*"]}`...) with no Condition.
+/// A resource-policy statement whose only resource is `"*"` is not a bucket policy but an
+/// endpoint policy (PrivateLink, VPC gateway endpoints), where `*` means "whoever comes
+/// through the endpoint" and every caller still needs its own permissions: it is skipped.
+pub fn wildcard_principal(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    let trust = policy.kind == PolicyKind::Trust;
+    for statement in policy.statements.iter().filter(|s| s.is_allow()) {
+        let Some(principal) = statement.principal else {
+            continue;
+        };
+        if has_condition(statement) || (!trust && names_no_resource(statement)) {
+            continue;
+        }
+        for (key, node) in wildcard_principals(&principal.value) {
+            let (whom, element) = match (trust, key) {
+                (true, Some("Service")) => (
+                    "lets any cloud service assume this role",
+                    "`Principal.Service`".to_string(),
+                ),
+                (true, Some("Federated")) => (
+                    "lets the users of any identity provider assume this role",
+                    "`Principal.Federated`".to_string(),
+                ),
+                (true, key) => (
+                    "lets the users and roles of any account assume this role",
+                    key.map_or("`Principal`".to_string(), |k| format!("`Principal.{k}`")),
+                ),
+                (false, key) => (
+                    "grants this statement to everyone, anonymous requests included",
+                    key.map_or("`Principal`".to_string(), |k| format!("`Principal.{k}`")),
+                ),
+            };
+            let help = if trust {
+                "name who may assume the role, e.g. `{\"RAM\": [\"acs:ram::<account-id>:root\"]}` or `{\"Service\": [\"ecs.aliyuncs.com\"]}`, or add a Condition that restricts the callers"
+            } else if policy.dialect == Dialect::Aws {
+                "name the accounts or users that need access, or add a Condition that restricts the callers, such as `aws:SourceVpc` or `aws:SourceIp`"
+            } else {
+                "name the accounts or RAM users that need access, e.g. `\"Principal\": [\"<account-id>\"]`, or add a Condition that restricts the callers, such as `acs:SourceVpc` or `acs:SourceIp`"
+            };
+            out.push(
+                Finding::new(
+                    node.span,
+                    format!("`*` in {element} {whom}, and no Condition narrows it"),
+                )
+                .help(help),
+            );
+        }
+    }
+}
+
+/// `"Resource": "*"` (or no resource at all) and no `NotResource`.
+fn names_no_resource(statement: &Statement) -> bool {
+    statement.not_resource.is_none() && statement.resources().all(|r| r.trim() == "*")
+}
+
+/// A Condition that tests something; an empty `{}` narrows nothing.
+fn has_condition(statement: &Statement) -> bool {
+    statement.condition.is_some_and(|c| {
+        c.value
+            .as_object()
+            .is_none_or(|members| !members.is_empty())
+    })
+}
+
+/// The `*` strings of a Principal, with the key they sit under (`None` for a bare string
+/// or array).
+fn wildcard_principals(value: &Node) -> Vec<(Option<&str>, &Node)> {
+    match &value.kind {
+        NodeKind::Object(members) => members
+            .iter()
+            .filter(|m| PRINCIPAL_KEYS.contains(&m.key.as_str()))
+            .flat_map(|m| {
+                stars(&m.value)
+                    .into_iter()
+                    .map(|n| (Some(m.key.as_str()), n))
+            })
+            .collect(),
+        _ => stars(value).into_iter().map(|n| (None, n)).collect(),
+    }
+}
+
+/// `node` itself if it is the string `*`, or the `*` items of an array.
+fn stars(node: &Node) -> Vec<&Node> {
+    match &node.kind {
+        NodeKind::String(s) if s.trim() == "*" => vec![node],
+        NodeKind::Array(items) => items
+            .iter()
+            .filter(|item| item.as_str().is_some_and(|s| s.trim() == "*"))
+            .collect(),
+        _ => Vec::new(),
     }
 }

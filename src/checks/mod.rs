@@ -4,6 +4,7 @@
 pub mod access;
 pub mod actions;
 pub mod conditions;
+pub mod escalation;
 pub mod oss;
 pub mod redundancy;
 pub mod size;
@@ -37,8 +38,15 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("missing-element", structure::missing_element),
     ("empty-value", structure::empty_value),
     ("duplicate-action", redundancy::duplicate_action),
+    ("redundant-action", redundancy::redundant_action),
+    ("duplicate-resource", redundancy::duplicate_resource),
+    ("redundant-resource", redundancy::redundant_resource),
+    ("duplicate-statement", redundancy::duplicate_statement),
+    ("duplicate-sid", redundancy::duplicate_sid),
     ("full-access", access::full_access),
     ("wildcard-resource", access::wildcard_resource),
+    ("privilege-escalation", escalation::privilege_escalation),
+    ("wildcard-principal", access::wildcard_principal),
     ("missing-list-buckets", oss::missing_list_buckets),
     ("unknown-action", actions::unknown_action),
     ("unknown-service", actions::unknown_service),

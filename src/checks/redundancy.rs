@@ -1,9 +1,16 @@
-//! Entries that add nothing: the same action twice.
+//! Entries that add nothing: the same action or resource twice, an entry a wildcard in the
+//! same list already matches, a statement that repeats an earlier one, a Sid used twice.
+//! Every check here is linear in the size of the policy (hash maps keyed by a canonical
+//! form), except the wildcard ones, which compare each entry with the wildcards of its own
+//! list only.
 
-use super::CheckContext;
+use super::{CheckContext, opening};
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::remove_array_element;
-use crate::model::Values;
+use crate::matching::{action_covers, resource_covers};
+use crate::model::{Entry, Statement, Values};
+use crate::parse::{Node, NodeKind};
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 
 /// Verbs of one action family: when a statement grants two of them for a noun and lists one
@@ -60,6 +67,308 @@ fn report_repeats(values: &Values, out: &mut Vec<Finding>) {
     }
 }
 
+/// PL203: the same resource twice in one statement (resources compare case-sensitively,
+/// surrounding whitespace ignored).
+pub fn duplicate_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    for values in policy.statements.iter().flat_map(resource_lists) {
+        let Some(items) = values.array_items() else {
+            continue;
+        };
+        let mut first_seen: HashMap<&str, &Node> = HashMap::with_capacity(values.entries.len());
+        for entry in &values.entries {
+            let Some(first) = first_seen.get(entry.text.trim()) else {
+                first_seen.insert(entry.text.trim(), entry.node);
+                continue;
+            };
+            let fix = entry
+                .index
+                .and_then(|i| remove_array_element(items, i))
+                .map(|edit| Fix::safe("remove the repeated resource", vec![edit]));
+            out.push(
+                Finding::new(
+                    entry.node.span,
+                    format!(
+                        "`{}` is already listed in this statement",
+                        entry.text.trim()
+                    ),
+                )
+                .label(first.span, "first listed here")
+                .help("remove the repeated entry")
+                .fix(fix),
+            );
+        }
+    }
+}
+
+fn resource_lists<'s, 'n>(statement: &'s Statement<'n>) -> impl Iterator<Item = &'s Values<'n>> {
+    [&statement.resource, &statement.not_resource]
+        .into_iter()
+        .flatten()
+}
+
+/// How one kind of list compares its entries.
+struct ListKind {
+    /// Entries with the same key are repeats (PL201, PL203), not redundancies.
+    key: fn(&str) -> Cow<'_, str>,
+    covers: fn(&str, &str) -> bool,
+    noun: &'static str,
+}
+
+const ACTIONS: ListKind = ListKind {
+    key: |text| Cow::Owned(text.trim().to_ascii_lowercase()),
+    covers: action_covers,
+    noun: "action",
+};
+
+const RESOURCES: ListKind = ListKind {
+    key: |text| Cow::Borrowed(text.trim()),
+    covers: resource_covers,
+    noun: "resource",
+};
+
+/// PL202: an action that a wildcard action of the same list already matches.
+pub fn redundant_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    for statement in &policy.statements {
+        for values in [&statement.action, &statement.not_action]
+            .into_iter()
+            .flatten()
+        {
+            report_covered(values, &ACTIONS, out);
+        }
+    }
+}
+
+/// PL204: a resource that a wildcard resource of the same list already matches.
+pub fn redundant_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    for values in policy.statements.iter().flat_map(resource_lists) {
+        report_covered(values, &RESOURCES, out);
+    }
+}
+
+/// A pattern that can stand for more than itself. AWS policy variables `${*}` and `${?}`
+/// stand for a literal `*` and `?`, so a pattern holding one is not trusted to cover others.
+fn is_wildcard(text: &str) -> bool {
+    text.contains(['*', '?']) && !text.contains("${*}") && !text.contains("${?}")
+}
+
+/// Reports every entry that another entry of the list covers. Coverage is a preorder
+/// (equivalent spellings such as `a*` and `a**` cover each other), so an entry is reported
+/// when something covers it strictly, or covers it equally and comes first: that way the
+/// entries that are kept always cover the ones removed, and one pass of `--fix` may remove
+/// them all. Exact repeats are left to the duplicate rules.
+fn report_covered(values: &Values, kind: &ListKind, out: &mut Vec<Finding>) {
+    let Some(items) = values.array_items() else {
+        return;
+    };
+    let entries = &values.entries;
+    // Most lists hold no wildcard, and then nothing here can be redundant.
+    if !entries.iter().any(|e| is_wildcard(e.text)) {
+        return;
+    }
+    // Repeats of an earlier entry are the duplicate rules' findings, and only first
+    // occurrences cover anything here.
+    let keys: Vec<Cow<str>> = entries.iter().map(|e| (kind.key)(e.text)).collect();
+    let mut seen = HashSet::with_capacity(keys.len());
+    let is_repeat: Vec<bool> = keys.iter().map(|key| !seen.insert(key)).collect();
+    let wildcards: Vec<usize> = (0..entries.len())
+        .filter(|&i| !is_repeat[i] && is_wildcard(entries[i].text))
+        .collect();
+    let dominates = |by: usize, i: usize| {
+        let (general, specific) = (entries[by].text, entries[i].text);
+        keys[by] != keys[i]
+            && (kind.covers)(general, specific)
+            && (by < i || !(kind.covers)(specific, general))
+    };
+    let dominated: Vec<bool> = (0..entries.len())
+        .map(|i| !is_repeat[i] && wildcards.iter().any(|&w| dominates(w, i)))
+        .collect();
+    for (i, entry) in entries.iter().enumerate().filter(|(i, _)| dominated[*i]) {
+        // Name an entry that stays: dominance is a strict partial order, so one exists.
+        let Some(&by) = wildcards
+            .iter()
+            .find(|&&w| !dominated[w] && dominates(w, i))
+        else {
+            continue;
+        };
+        out.push(covered_finding(items, entry, &entries[by], kind));
+    }
+}
+
+fn covered_finding(items: &[Node], entry: &Entry, by: &Entry, kind: &ListKind) -> Finding {
+    let (text, wildcard) = (entry.text.trim(), by.text.trim());
+    let fix = entry
+        .index
+        .and_then(|i| remove_array_element(items, i))
+        .map(|edit| Fix::safe(format!("remove the redundant {}", kind.noun), vec![edit]));
+    Finding::new(
+        entry.node.span,
+        format!("`{text}` is redundant: `{wildcard}` in the same list already matches it"),
+    )
+    .label(by.node.span, format!("`{wildcard}` matches `{text}`"))
+    .help(format!(
+        "remove `{text}`; the statement means the same without it (if `{wildcard}` is broader than intended, narrow it instead)"
+    ))
+    .fix(fix)
+}
+
+/// PL205: a statement that means the same as an earlier one. Statements are compared by a
+/// canonical form (see `canonical_statement`) through a hash map, so a policy of thousands
+/// of statements is checked in linear time.
+pub fn duplicate_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    let items = policy
+        .statement_member
+        .and_then(|member| member.value.as_array());
+    let mut first_seen: HashMap<Canon, &Node> = HashMap::with_capacity(policy.statements.len());
+    for statement in &policy.statements {
+        let Some(canonical) = canonical_statement(statement.node) else {
+            continue;
+        };
+        let Some(first) = first_seen.get(&canonical) else {
+            first_seen.insert(canonical, statement.node);
+            continue;
+        };
+        let fix = items
+            .and_then(|items| remove_array_element(items, statement.index))
+            .map(|edit| Fix::safe("remove the repeated statement", vec![edit]));
+        out.push(
+            Finding::new(
+                opening(statement.node),
+                "this statement means the same as an earlier one",
+            )
+            .label(opening(first), "first written here")
+            .help("remove the repeated statement; the order of list entries, the `Sid` and writing one value as a string or a one-element array do not change what a statement means")
+            .fix(fix),
+        );
+    }
+}
+
+/// A statement reduced to what it means, for comparing statements by hashing. Objects are
+/// sorted by key; a multi-value element (Action, Resource and their `Not` forms, Principal
+/// and Condition values) becomes a sorted set, so entry order, repeats and the choice of a
+/// string or a one-element array disappear; actions are lower-cased (they match
+/// case-insensitively). Everything else compares exactly.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+enum Canon<'n> {
+    Null,
+    Bool(bool),
+    Number(&'n str),
+    String(Cow<'n, str>),
+    List(Vec<Canon<'n>>),
+    Set(Vec<Canon<'n>>),
+    Object(Vec<(&'n str, Canon<'n>)>),
+}
+
+/// `None` when the statement is not an object or holds a duplicate key anywhere: which of
+/// the two values counts depends on the reader, so such a statement is never called a
+/// duplicate (PL002 reports the key).
+fn canonical_statement(node: &Node) -> Option<Canon<'_>> {
+    let members = node.as_object()?;
+    let mut out = Vec::with_capacity(members.len());
+    for member in members.iter().filter(|m| m.key != "Sid") {
+        let value = match member.key.as_str() {
+            "Action" | "NotAction" => canonical(&member.value, Style::Set { lowercase: true })?,
+            "Resource" | "NotResource" | "Principal" | "Condition" => {
+                canonical(&member.value, Style::Set { lowercase: false })?
+            }
+            _ => canonical(&member.value, Style::Exact)?,
+        };
+        out.push((member.key.as_str(), value));
+    }
+    sorted_object(out)
+}
+
+#[derive(Clone, Copy)]
+enum Style {
+    Exact,
+    /// Strings and arrays are sets of values, at every depth.
+    Set {
+        lowercase: bool,
+    },
+}
+
+fn canonical(node: &Node, style: Style) -> Option<Canon<'_>> {
+    Some(match (&node.kind, style) {
+        (NodeKind::String(_), Style::Set { .. }) => Canon::Set(vec![set_member(node, style)?]),
+        (NodeKind::Array(items), Style::Set { .. }) => {
+            let mut set = items
+                .iter()
+                .map(|item| set_member(item, style))
+                .collect::<Option<Vec<_>>>()?;
+            set.sort_unstable();
+            set.dedup();
+            Canon::Set(set)
+        }
+        (NodeKind::Array(items), Style::Exact) => Canon::List(
+            items
+                .iter()
+                .map(|item| canonical(item, style))
+                .collect::<Option<_>>()?,
+        ),
+        (NodeKind::Object(members), _) => sorted_object(
+            members
+                .iter()
+                .map(|m| Some((m.key.as_str(), canonical(&m.value, style)?)))
+                .collect::<Option<_>>()?,
+        )?,
+        (NodeKind::String(s), Style::Exact) => Canon::String(Cow::Borrowed(s)),
+        (NodeKind::Number(raw), _) => Canon::Number(raw),
+        (NodeKind::Bool(b), _) => Canon::Bool(*b),
+        (NodeKind::Null, _) => Canon::Null,
+    })
+}
+
+/// One value of a set: a string as itself (lower-cased for actions), anything else as usual.
+fn set_member(node: &Node, style: Style) -> Option<Canon<'_>> {
+    match (&node.kind, style) {
+        (NodeKind::String(s), Style::Set { lowercase: true })
+            if s.chars().any(char::is_uppercase) =>
+        {
+            Some(Canon::String(Cow::Owned(s.to_lowercase())))
+        }
+        (NodeKind::String(s), _) => Some(Canon::String(Cow::Borrowed(s))),
+        _ => canonical(node, style),
+    }
+}
+
+fn sorted_object<'n>(mut members: Vec<(&'n str, Canon<'n>)>) -> Option<Canon<'n>> {
+    members.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    if members.windows(2).any(|pair| pair[0].0 == pair[1].0) {
+        return None;
+    }
+    Some(Canon::Object(members))
+}
+
+/// PL206: two statements with the same Sid (compared exactly; empty Sids name nothing and
+/// are left alone).
+pub fn duplicate_sid(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    let mut first_seen: HashMap<&str, &Node> = HashMap::new();
+    for statement in &policy.statements {
+        let Some(sid) = statement.sid.map(|m| &m.value) else {
+            continue;
+        };
+        let Some(text) = sid.as_str().filter(|s| !s.trim().is_empty()) else {
+            continue;
+        };
+        let Some(first) = first_seen.get(text) else {
+            first_seen.insert(text, sid);
+            continue;
+        };
+        out.push(
+            Finding::new(
+                sid.span,
+                format!("Sid `{text}` is already used by an earlier statement"),
+            )
+            .label(first.span, "first used here")
+            .help("give each statement its own Sid, or drop the Sid of one of them: a Sid is meant to identify one statement (AWS IAM requires Sids to be unique within a policy)"),
+        );
+    }
+}
+
 fn likely_intended(action: &str, listed: &HashSet<String>) -> Option<String> {
     let (service, name) = action.split_once(':')?;
     let (verb, noun) = FAMILY
@@ -77,6 +386,113 @@ fn likely_intended(action: &str, listed: &HashSet<String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::parse::parse;
+
+    use crate::engine::lint_text;
+    use crate::rules::RuleSet;
+
+    fn findings(text: &str, code: &str) -> Vec<(usize, String)> {
+        let mut rules = RuleSet::builtin().unwrap();
+        rules.retain_selected(&[code.to_string()], &[]).unwrap();
+        lint_text(&rules, text)
+            .diagnostics
+            .into_iter()
+            .map(|d| (d.span.start, d.message))
+            .collect()
+    }
+
+    /// 5,000 statements: statement `i` repeats statement `i - 2500` (spelt differently)
+    /// when `i >= 2500` and `i % 5 == 0`, and reuses the Sid of statement `i - 1000` when
+    /// `i >= 1000` and `i % 7 == 0`. Checks which statements are reported, not how fast.
+    #[test]
+    fn large_policies_get_exactly_their_duplicates() {
+        let count = 5000;
+        let mut statements = Vec::with_capacity(count);
+        let mut starts = Vec::with_capacity(count);
+        let mut text = String::from("{\"Version\": \"1\", \"Statement\": [\n");
+        for i in 0..count {
+            let original = if i >= 2500 && i % 5 == 0 { i - 2500 } else { i };
+            let sid = if i >= 1000 && i % 7 == 0 { i - 1000 } else { i };
+            let body = if original == i {
+                format!(
+                    "\"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:bucket-{i}/*\""
+                )
+            } else {
+                format!(
+                    "\"Resource\": [\"acs:oss:*:*:bucket-{original}/*\"], \"Action\": [\"oss:putobject\", \"oss:GetObject\"], \"Effect\": \"Allow\""
+                )
+            };
+            if i > 0 {
+                text.push_str(",\n");
+            }
+            starts.push(text.len());
+            text.push_str(&format!("{{\"Sid\": \"S{sid}\", {body}}}"));
+            statements.push((original, sid));
+        }
+        text.push_str("\n]}\n");
+
+        let duplicates = findings(&text, "PL205");
+        let expected: Vec<usize> = (0..count).filter(|&i| statements[i].0 != i).collect();
+        assert_eq!(expected.len(), 500);
+        assert_eq!(
+            duplicates.iter().map(|(at, _)| *at).collect::<Vec<_>>(),
+            expected.iter().map(|&i| starts[i]).collect::<Vec<_>>()
+        );
+
+        let sids = findings(&text, "PL206");
+        let expected: Vec<usize> = (0..count).filter(|&i| statements[i].1 != i).collect();
+        assert_eq!(sids.len(), expected.len());
+        for ((at, message), i) in sids.iter().zip(expected) {
+            let sid = format!("S{}", statements[i].1);
+            assert_eq!(&text[*at..*at + sid.len() + 2], format!("\"{sid}\""));
+            assert!(message.contains(&format!("`{sid}`")), "{message}");
+        }
+    }
+
+    #[test]
+    fn canonical_statements_ignore_spelling_but_not_meaning() {
+        let same = |a: &str, b: &str| {
+            let (a, b) = (parse(a).unwrap(), parse(b).unwrap());
+            let (a, b) = (canonical_statement(&a.root), canonical_statement(&b.root));
+            assert!(a.is_some() && b.is_some());
+            a == b
+        };
+        assert!(same(
+            r#"{"Sid": "A", "Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"], "Resource": "r"}"#,
+            r#"{"Resource": ["r", "r"], "Action": ["oss:putobject", "OSS:GetObject"], "Effect": "Allow", "Sid": "B"}"#
+        ));
+        assert!(same(
+            r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r", "Principal": {"RAM": ["1", "2"]}, "Condition": {"StringEquals": {"k": "v", "j": ["w", "x"]}}}"#,
+            r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r", "Principal": {"RAM": ["2", "1"]}, "Condition": {"StringEquals": {"j": ["x", "w"], "k": ["v"]}}}"#
+        ));
+        // Resources, condition values and the effect keep their case.
+        assert!(!same(
+            r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r"}"#,
+            r#"{"Effect": "Allow", "Action": "a:b", "Resource": "R"}"#
+        ));
+        assert!(!same(
+            r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r", "Condition": {"StringEquals": {"k": "v"}}}"#,
+            r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r", "Condition": {"StringEquals": {"k": "V"}}}"#
+        ));
+        assert!(!same(
+            r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r"}"#,
+            r#"{"Effect": "allow", "Action": "a:b", "Resource": "r"}"#
+        ));
+        // Action and NotAction are not interchangeable, nor is a condition optional.
+        assert!(!same(
+            r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r"}"#,
+            r#"{"Effect": "Allow", "NotAction": "a:b", "Resource": "r"}"#
+        ));
+        assert!(!same(
+            r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r"}"#,
+            r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r", "Condition": {}}"#
+        ));
+        // A duplicate key anywhere makes the meaning depend on the reader.
+        let doubled =
+            parse(r#"{"Effect": "Allow", "Action": "a:b", "Action": "a:c", "Resource": "r"}"#)
+                .unwrap();
+        assert_eq!(canonical_statement(&doubled.root), None);
+    }
 
     #[test]
     fn suggests_the_missing_verb() {
