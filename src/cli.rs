@@ -216,6 +216,7 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
             text
         }
         OutputFormat::Json => report::json::render(&reports),
+        OutputFormat::Sarif => report::sarif::render(&reports, &rules),
     };
     // A closed pipe (`policylint | head`) is not an error worth a panic.
     if let Some(fixed) = fixed_stdin {

@@ -3,6 +3,8 @@
 pub mod concise;
 pub mod json;
 pub mod pretty;
+pub mod sarif;
+pub mod utf16;
 
 use crate::diagnostic::{Applicability, Severity};
 use crate::runner::FileReport;
@@ -15,6 +17,8 @@ pub enum OutputFormat {
     Concise,
     /// The machine-readable contract (DESIGN §4).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning (`github/codeql-action/upload-sarif`).
+    Sarif,
 }
 
 /// Counts over a whole run.

@@ -1,0 +1,335 @@
+//! The CI formats: SARIF, checked against the official OASIS schema.
+
+mod common;
+
+use assert_cmd::Command;
+use common::{lint_repo_file, root};
+use policylint::report;
+use policylint::rules::RuleSet;
+use std::fs;
+use std::path::Path;
+
+const SEED_OSS: &str = "fixtures/seeds/pai-designer-oss.json";
+
+/// One line, an emoji (two UTF-16 code units, one character) before a repeated action.
+const EMOJI_POLICY: &str = r#"{"Version": "1", "Statement": [{"Sid": "😀", "Effect": "Allow", "Action": ["oss:GetObject", "oss:GetObject"], "Resource": "acs:oss:*:*:b/*"}, {"Effect": "Allow", "Action": "oss:ListBuckets", "Resource": "*"}]}"#;
+
+fn policylint_in(dir: &Path) -> Command {
+    let mut cmd = Command::cargo_bin("policylint").unwrap();
+    cmd.current_dir(dir).env_remove("NO_COLOR");
+    cmd
+}
+
+fn policylint() -> Command {
+    policylint_in(&root())
+}
+
+fn stdout(cmd: &mut Command) -> String {
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn sarif(cmd: &mut Command) -> serde_json::Value {
+    let text = stdout(cmd.args(["--output-format", "sarif"]));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+fn json(cmd: &mut Command) -> serde_json::Value {
+    serde_json::from_str(&stdout(cmd.args(["--output-format", "json"]))).unwrap()
+}
+
+/// The `language` pattern of the 2.1.0 schema (in `run` and `toolComponent`) has a stray
+/// `]`, so it is not a valid ECMA-262 regex and draft-07 meta-validation rejects the whole
+/// schema; SARIF 2.1.0 Errata 01 corrected it to this. policylint emits no `language`.
+const BROKEN_LANGUAGE_PATTERN: &str = "^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$";
+const ERRATA_LANGUAGE_PATTERN: &str = "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$";
+
+fn sarif_validator() -> jsonschema::Validator {
+    let text = fs::read_to_string(root().join("tests/sarif-schema-2.1.0.json")).unwrap();
+    let broken = serde_json::to_string(BROKEN_LANGUAGE_PATTERN).unwrap();
+    assert_eq!(
+        text.matches(&broken).count(),
+        2,
+        "the schema changed: is the errata patch below still needed?"
+    );
+    let errata = serde_json::to_string(ERRATA_LANGUAGE_PATTERN).unwrap();
+    let schema: serde_json::Value = serde_json::from_str(&text.replace(&broken, &errata)).unwrap();
+    // The official schema is draft-07; say so, and make `format` (uri, uri-reference) an
+    // assertion rather than an annotation.
+    assert_eq!(schema["$schema"], "http://json-schema.org/draft-07/schema#");
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft7)
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap()
+}
+
+fn schema_errors(validator: &jsonschema::Validator, sarif: &serde_json::Value) -> Vec<String> {
+    validator
+        .iter_errors(sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect()
+}
+
+/// Files that exercise the odd corners: not UTF-8, an emoji, a path with spaces, commas,
+/// colons and `%`, and a path that does not exist.
+fn odd_files(dir: &Path) -> Vec<String> {
+    let odd = dir.join("a dir,with:odd%chars");
+    fs::create_dir_all(&odd).unwrap();
+    fs::write(odd.join("emoji policy.json"), EMOJI_POLICY).unwrap();
+    fs::write(
+        dir.join("latin1.json"),
+        b"{\"Version\": \"1\", \"Statement\": [\xe9]}",
+    )
+    .unwrap();
+    fs::write(dir.join("bom.json"), format!("\u{feff}{EMOJI_POLICY}")).unwrap();
+    vec![
+        odd.join("emoji policy.json").display().to_string(),
+        dir.join("latin1.json").display().to_string(),
+        dir.join("bom.json").display().to_string(),
+        dir.join("missing.json").display().to_string(),
+    ]
+}
+
+#[test]
+fn sarif_output_of_the_fixtures_follows_the_official_schema() {
+    let validator = sarif_validator();
+    let dir = tempfile::tempdir().unwrap();
+    let mut args = vec![
+        "fixtures/seeds".to_string(),
+        "fixtures/rules".to_string(),
+        "fixtures/no-such-file.json".to_string(),
+    ];
+    args.extend(odd_files(dir.path()));
+    let output = sarif(policylint().args(&args));
+    let errors = schema_errors(&validator, &output);
+    assert!(errors.is_empty(), "{errors:#?}");
+
+    // Every diagnostic is there: results for rules, notifications for PL000.
+    let contract = json(policylint().args(&args));
+    let diagnostics = contract["diagnostics"].as_array().unwrap();
+    let run = &output["runs"][0];
+    let results = run["results"].as_array().unwrap();
+    let notifications = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    let (io, linted): (Vec<_>, Vec<_>) = diagnostics.iter().partition(|d| d["code"] == "PL000");
+    assert_eq!(results.len(), linted.len());
+    assert!(results.len() > 100);
+    assert_eq!(notifications.len(), io.len());
+    assert_eq!(notifications.len(), 2, "{notifications:#?}");
+    assert!(results.iter().any(|r| r["fixes"].is_array()));
+    assert!(results.iter().any(|r| r["relatedLocations"].is_array()));
+    // Same order as the JSON contract: by path, then position.
+    for (result, d) in results.iter().zip(&linted) {
+        assert_eq!(result["ruleId"], d["code"]);
+        assert_eq!(
+            result["locations"][0]["physicalLocation"]["region"]["startLine"],
+            d["start"]["line"]
+        );
+    }
+}
+
+/// What a breakage is called, and how it breaks a SARIF log.
+type Breakage = (&'static str, fn(&mut serde_json::Value));
+
+#[test]
+fn the_schema_check_catches_broken_sarif() {
+    let validator = sarif_validator();
+    let good = sarif(policylint().arg(SEED_OSS));
+    assert!(schema_errors(&validator, &good).is_empty());
+    let breakages: [Breakage; 5] = [
+        ("column 0", |s| {
+            s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startColumn"] =
+                0.into()
+        }),
+        ("unknown level", |s| {
+            s["runs"][0]["results"][0]["level"] = "info".into()
+        }),
+        ("unknown property", |s| {
+            s["runs"][0]["results"][0]["severity"] = "warning".into()
+        }),
+        ("no message", |s| {
+            s["runs"][0]["results"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("message");
+        }),
+        ("not a URI reference", |s| {
+            s["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] =
+                "a b:c/%zz".into()
+        }),
+    ];
+    for (what, breakage) in breakages {
+        let mut broken = good.clone();
+        breakage(&mut broken);
+        assert!(
+            !schema_errors(&validator, &broken).is_empty(),
+            "the schema check misses: {what}"
+        );
+    }
+}
+
+#[test]
+fn sarif_describes_every_rule_of_the_rule_set() {
+    let output = sarif(policylint().arg(SEED_OSS));
+    let driver = &output["runs"][0]["tool"]["driver"];
+    assert_eq!(driver["name"], "policylint");
+    assert_eq!(driver["version"], env!("CARGO_PKG_VERSION"));
+    let repository = env!("CARGO_PKG_REPOSITORY");
+    if !repository.is_empty() {
+        assert_eq!(driver["informationUri"], repository);
+    }
+    let rules = RuleSet::builtin().unwrap();
+    let described = driver["rules"].as_array().unwrap();
+    assert_eq!(described.len(), rules.rules.len());
+    for (sarif_rule, rule) in described.iter().zip(&rules.rules) {
+        assert_eq!(sarif_rule["id"], rule.id.code);
+        assert_eq!(sarif_rule["name"], rule.id.name);
+        assert_eq!(
+            sarif_rule["shortDescription"]["text"],
+            rule.doc.summary.trim()
+        );
+        assert_eq!(
+            sarif_rule["fullDescription"]["text"],
+            rule.doc.explanation.trim()
+        );
+        for format in ["text", "markdown"] {
+            let help = sarif_rule["help"][format].as_str().unwrap();
+            for example in [&rule.doc.bad, &rule.doc.good] {
+                let first_line = example.trim().lines().next().unwrap();
+                assert!(help.contains(first_line), "{}: {help}", rule.id.code);
+            }
+        }
+        let level = match rule.severity {
+            policylint::diagnostic::Severity::Error => "error",
+            policylint::diagnostic::Severity::Warning => "warning",
+            policylint::diagnostic::Severity::Info => "note",
+        };
+        assert_eq!(sarif_rule["defaultConfiguration"]["level"], level);
+        assert_eq!(sarif_rule["properties"]["category"], rule.id.category);
+    }
+    // Results point at their rule.
+    for result in output["runs"][0]["results"].as_array().unwrap() {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(described[index]["id"], result["ruleId"]);
+    }
+}
+
+#[test]
+fn sarif_columns_count_utf16_code_units_and_paths_are_uris() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = odd_files(dir.path());
+    // Relative paths, from inside the folder.
+    let output = sarif(policylint_in(dir.path()).args([
+        "a dir,with:odd%chars/emoji policy.json",
+        "bom.json",
+        "missing.json",
+    ]));
+    assert!(schema_errors(&sarif_validator(), &output).is_empty());
+    let results = output["runs"][0]["results"].as_array().unwrap();
+    assert_eq!(output["runs"][0]["columnKind"], "utf16CodeUnits");
+    let duplicate = |uri: &str| {
+        results
+            .iter()
+            .find(|r| {
+                r["ruleId"] == "PL201"
+                    && r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == uri
+            })
+            .unwrap_or_else(|| panic!("no PL201 for {uri} in {results:#?}"))
+    };
+    let result = duplicate("a%20dir%2Cwith%3Aodd%25chars/emoji%20policy.json");
+    let location = &result["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "%SRCROOT%");
+    // The second `"oss:GetObject"`: columns before it in UTF-16 code units, plus one.
+    let start = EMOJI_POLICY.rfind("\"oss:GetObject\"").unwrap();
+    let end = start + "\"oss:GetObject\"".len();
+    let utf16 = |offset: usize| EMOJI_POLICY[..offset].encode_utf16().count() + 1;
+    assert_eq!(
+        location["region"],
+        serde_json::json!({"startLine": 1, "startColumn": utf16(start), "endLine": 1, "endColumn": utf16(end)})
+    );
+    // The JSON contract counts characters: one fewer after the emoji.
+    let contract = json(policylint_in(dir.path()).arg("a dir,with:odd%chars/emoji policy.json"));
+    let d = &contract["diagnostics"].as_array().unwrap()[0];
+    assert_eq!(d["code"], "PL201");
+    assert_eq!(
+        d["start"]["column"].as_u64().unwrap() as usize,
+        utf16(start) - 1
+    );
+    // A byte order mark is not a column.
+    let bom = duplicate("bom.json");
+    assert_eq!(
+        bom["locations"][0]["physicalLocation"]["region"],
+        location["region"]
+    );
+    // The fix deletes a region in the same units.
+    let replacement = &result["fixes"][0]["artifactChanges"][0]["replacements"][0];
+    let deleted = EMOJI_POLICY.find("\"oss:GetObject\"").unwrap() + "\"oss:GetObject\"".len();
+    assert_eq!(
+        replacement["deletedRegion"],
+        serde_json::json!({"startLine": 1, "startColumn": utf16(deleted), "endLine": 1, "endColumn": utf16(end)})
+    );
+    assert!(replacement.get("insertedContent").is_none());
+    assert_eq!(result["fixes"][0]["properties"]["applicability"], "safe");
+    // A file that cannot be read: a notification with the file, no result.
+    let notification = &output["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(notification["level"], "error");
+    assert_eq!(notification["descriptor"]["id"], "PL000");
+    assert_eq!(
+        notification["locations"][0]["physicalLocation"],
+        serde_json::json!({"artifactLocation": {"uri": "missing.json", "uriBaseId": "%SRCROOT%"}})
+    );
+    assert_eq!(
+        output["runs"][0]["invocations"][0]["executionSuccessful"],
+        true
+    );
+    // Absolute paths are `file://` URIs with no base.
+    let absolute = sarif(policylint().arg(&files[0]));
+    let location = &absolute["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    let uri = location["artifactLocation"]["uri"].as_str().unwrap();
+    assert!(
+        uri.starts_with("file:///")
+            && uri.ends_with("/a%20dir%2Cwith%3Aodd%25chars/emoji%20policy.json"),
+        "{uri}"
+    );
+    assert!(location["artifactLocation"].get("uriBaseId").is_none());
+}
+
+#[test]
+fn every_format_is_deterministic() {
+    let args = ["fixtures/seeds", "fixtures/rules", "fixtures/corpus"];
+    for format in ["sarif", "json", "concise"] {
+        let run = |threads: &str| {
+            stdout(
+                policylint()
+                    .args(args)
+                    .args(["--output-format", format])
+                    .env("RAYON_NUM_THREADS", threads),
+            )
+        };
+        let one = run("1");
+        assert!(!one.is_empty());
+        assert_eq!(one, run("2"), "{format} output depends on the thread count");
+        assert_eq!(one, run("2"), "{format} output changes between runs");
+    }
+}
+
+#[test]
+fn seed_snapshots() {
+    let reports = [lint_repo_file(SEED_OSS)];
+    let rules = RuleSet::builtin().unwrap();
+    let mut sarif: serde_json::Value =
+        serde_json::from_str(&report::sarif::render(&reports, &rules)).unwrap();
+    // The rule list and the version change with every rule and release; they are
+    // checked above, not pinned here.
+    let driver = &mut sarif["runs"][0]["tool"]["driver"];
+    driver["rules"] = "[every rule]".into();
+    driver["version"] = "[version]".into();
+    driver["semanticVersion"] = "[version]".into();
+    insta::with_settings!({ snapshot_path => "snapshots/report_formats", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("seed.sarif", serde_json::to_string_pretty(&sarif).unwrap());
+    });
+}
