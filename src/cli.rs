@@ -217,6 +217,8 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
         }
         OutputFormat::Json => report::json::render(&reports),
         OutputFormat::Sarif => report::sarif::render(&reports, &rules),
+        OutputFormat::Github => report::github::render(&reports),
+        OutputFormat::Junit => report::junit::render(&reports),
     };
     // A closed pipe (`policylint | head`) is not an error worth a panic.
     if let Some(fixed) = fixed_stdin {

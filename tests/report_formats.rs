@@ -1,4 +1,5 @@
-//! The CI formats: SARIF, checked against the official OASIS schema.
+//! The CI formats: SARIF (checked against the official OASIS schema), GitHub workflow
+//! commands and JUnit XML.
 
 mod common;
 
@@ -6,6 +7,7 @@ use assert_cmd::Command;
 use common::{lint_repo_file, root};
 use policylint::report;
 use policylint::rules::RuleSet;
+use quick_xml::events::Event;
 use std::fs;
 use std::path::Path;
 
@@ -301,7 +303,7 @@ fn sarif_columns_count_utf16_code_units_and_paths_are_uris() {
 #[test]
 fn every_format_is_deterministic() {
     let args = ["fixtures/seeds", "fixtures/rules", "fixtures/corpus"];
-    for format in ["sarif", "json", "concise"] {
+    for format in ["sarif", "github", "junit", "json", "concise"] {
         let run = |threads: &str| {
             stdout(
                 policylint()
@@ -318,6 +320,224 @@ fn every_format_is_deterministic() {
 }
 
 #[test]
+fn github_annotations_escape_messages_and_properties() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("team,a:b%c");
+    fs::create_dir_all(&folder).unwrap();
+    // An action with a line break and a `%` in it: the message quotes it.
+    let policy = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:Get\nObject%1", "oss:ListBuckets", "oss:ListBuckets"], "Resource": "*"}]}"#;
+    fs::write(folder.join("p.json"), policy).unwrap();
+    // ASCII only: a column is the byte offset plus one.
+    let span = |needle: &str, last: bool| {
+        let at = if last {
+            policy.rfind(needle)
+        } else {
+            policy.find(needle)
+        }
+        .unwrap();
+        (at + 1, at + needle.len() + 1)
+    };
+    let invalid = span(r#""oss:Get\nObject%1""#, false);
+    let repeated = span(r#""oss:ListBuckets""#, true);
+    let output = policylint_in(dir.path())
+        .args([
+            "team,a:b%c/p.json",
+            "gone.json",
+            "--output-format",
+            "github",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(
+        lines[0],
+        "::error file=gone.json,title=PL000 io-error::cannot read: No such file or directory (os error 2)"
+    );
+    let expected = format!(
+        "::error file=team%2Ca%3Ab%25c/p.json,line=1,col={},endLine=1,endColumn={},title=PL101 invalid-action::`oss:Get%0AObject%251` is not an action",
+        invalid.0, invalid.1
+    );
+    assert!(lines[1].starts_with(&expected), "{}\n{expected}", lines[1]);
+    assert!(lines[1].contains("%0Ahelp: "), "{}", lines[1]);
+    let expected = format!(
+        "::warning file=team%2Ca%3Ab%25c/p.json,line=1,col={},endLine=1,endColumn={},title=PL201 duplicate-action::",
+        repeated.0, repeated.1
+    );
+    assert!(lines[2].starts_with(&expected), "{}\n{expected}", lines[2]);
+    for line in &lines {
+        // One command per line, and nothing unescaped in the properties.
+        let (properties, _) = line[2..].split_once("::").unwrap();
+        let (_, properties) = properties.split_once(' ').unwrap();
+        for property in properties.split(',') {
+            let (key, value) = property.split_once('=').unwrap();
+            assert!(!key.is_empty() && !value.contains(':'), "{property}");
+        }
+    }
+    // Info findings are notices.
+    fs::write(
+        dir.path().join("info.json"),
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "acs:oss:*:*:b/*"}]}"#,
+    )
+    .unwrap();
+    let info = stdout(policylint_in(dir.path()).args(["info.json", "--output-format", "github"]));
+    assert!(
+        info.starts_with("::notice file=info.json,line=1,"),
+        "{info}"
+    );
+}
+
+type Attributes = Vec<(String, String)>;
+
+/// A parsed `<testcase>`: its attributes and its `<failure>` or `<error>`, if any.
+#[derive(Debug, Default)]
+struct Case {
+    attributes: Attributes,
+    /// Element name, attributes, text.
+    outcome: Option<(String, Attributes, String)>,
+}
+
+fn attributes(start: &quick_xml::events::BytesStart) -> Attributes {
+    start
+        .attributes()
+        .map(|a| {
+            let a = a.unwrap();
+            let value = a
+                .normalized_value(quick_xml::XmlVersion::Explicit1_0)
+                .unwrap();
+            (a.key.0.to_string(), value.into_owned())
+        })
+        .collect()
+}
+
+/// Parses the whole document (end tags checked), returning the test cases and the
+/// `<testsuites>` attributes.
+fn parse_junit(xml: &str) -> (Attributes, Vec<Case>) {
+    for c in xml.chars() {
+        let allowed = matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..);
+        assert!(allowed, "{c:?} cannot appear in XML 1.0");
+    }
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut root = Vec::new();
+    let mut cases = Vec::new();
+    let mut depth = 0;
+    let mut text: Option<String> = None;
+    loop {
+        match reader.read_event().unwrap() {
+            Event::Eof => break,
+            Event::Start(e) | Event::Empty(e) if e.name().0 == "testsuites" => {
+                root = attributes(&e);
+                depth += 1;
+            }
+            Event::Empty(e) if e.name().0 == "testcase" => cases.push(Case {
+                attributes: attributes(&e),
+                outcome: None,
+            }),
+            Event::Start(e) => {
+                depth += 1;
+                match e.name().0 {
+                    "testcase" => cases.push(Case {
+                        attributes: attributes(&e),
+                        outcome: None,
+                    }),
+                    "failure" | "error" => {
+                        let name = e.name().0.to_string();
+                        cases.last_mut().unwrap().outcome =
+                            Some((name, attributes(&e), String::new()));
+                        text = Some(String::new());
+                    }
+                    _ => {}
+                }
+            }
+            Event::Text(t) => {
+                if let Some(text) = &mut text {
+                    text.push_str(&t.xml10_content());
+                }
+            }
+            Event::GeneralRef(r) => {
+                let text = text.as_mut().expect("references only in failure text");
+                match r.resolve_char_ref().unwrap() {
+                    Some(c) => text.push(c),
+                    None => text.push_str(
+                        quick_xml::escape::resolve_predefined_entity(&r.xml10_content()).unwrap(),
+                    ),
+                }
+            }
+            Event::End(e) => {
+                depth -= 1;
+                if matches!(e.name().0, "failure" | "error") {
+                    let case = cases.last_mut().unwrap();
+                    case.outcome.as_mut().unwrap().2 = text.take().unwrap();
+                }
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(depth, 0);
+    (root, cases)
+}
+
+fn get<'a>(attributes: &'a Attributes, key: &str) -> &'a str {
+    &attributes
+        .iter()
+        .find(|(k, _)| k == key)
+        .unwrap_or_else(|| panic!("no {key} in {attributes:?}"))
+        .1
+}
+
+#[test]
+fn junit_is_well_formed_and_escaped() {
+    let dir = tempfile::tempdir().unwrap();
+    // A message that quotes markup, quotes, a line break, a tab, a CR and a control
+    // character (U+0001, which XML 1.0 cannot carry even as a reference).
+    let action = "oss:Get<&\"'>\n\t\r\u{1}";
+    let policy = serde_json::json!({"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": [action, "oss:ListBuckets"], "Resource": "*"}
+    ]});
+    fs::write(dir.path().join("markup.json"), policy.to_string()).unwrap();
+    fs::write(
+        dir.path().join("clean.json"),
+        r#"{"Version": "1", "Statement": [{"Effect": "Deny", "Action": "oss:DeleteBucket", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let xml = stdout(policylint_in(dir.path()).args([
+        "markup.json",
+        "clean.json",
+        "gone & lost.json",
+        "--output-format",
+        "junit",
+    ]));
+    assert!(xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"));
+    let (root, cases) = parse_junit(&xml);
+    assert_eq!(get(&root, "tests"), cases.len().to_string());
+    assert_eq!(get(&root, "errors"), "1");
+    // By path: clean.json, gone & lost.json, markup.json.
+    assert_eq!(get(&cases[0].attributes, "classname"), "clean.json");
+    assert!(cases[0].outcome.is_none());
+    let (kind, attrs, text) = cases[1].outcome.as_ref().unwrap();
+    assert_eq!(kind, "error");
+    assert_eq!(get(&cases[1].attributes, "classname"), "gone & lost.json");
+    assert_eq!(get(attrs, "type"), "PL000");
+    assert!(
+        text.starts_with("gone & lost.json: PL000 [io-error] cannot read"),
+        "{text}"
+    );
+    let (kind, attrs, text) = cases[2].outcome.as_ref().unwrap();
+    assert_eq!(kind, "failure");
+    assert_eq!(get(attrs, "type"), "PL101");
+    // Everything survives the round trip except the control character.
+    let survives = action.replace('\u{1}', "\u{fffd}");
+    assert!(get(attrs, "message").contains(&survives), "{attrs:?}");
+    assert!(text.contains(&survives), "{text:?}");
+    assert!(text.starts_with("markup.json:1:"), "{text}");
+    assert!(text.contains(" error PL101 [invalid-action] "), "{text}");
+    assert!(text.contains("\nhelp: "), "{text}");
+    assert_eq!(get(&cases[2].attributes, "line"), "1");
+}
+
+#[test]
 fn seed_snapshots() {
     let reports = [lint_repo_file(SEED_OSS)];
     let rules = RuleSet::builtin().unwrap();
@@ -331,5 +551,7 @@ fn seed_snapshots() {
     driver["semanticVersion"] = "[version]".into();
     insta::with_settings!({ snapshot_path => "snapshots/report_formats", prepend_module_to_snapshot => false }, {
         insta::assert_snapshot!("seed.sarif", serde_json::to_string_pretty(&sarif).unwrap());
+        insta::assert_snapshot!("seed.github", report::github::render(&reports));
+        insta::assert_snapshot!("seed.junit", report::junit::render(&reports));
     });
 }

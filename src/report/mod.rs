@@ -1,7 +1,9 @@
 //! Reporters: how diagnostics are printed.
 
 pub mod concise;
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod pretty;
 pub mod sarif;
 pub mod utf16;
@@ -19,6 +21,10 @@ pub enum OutputFormat {
     Json,
     /// SARIF 2.1.0, for GitHub code scanning (`github/codeql-action/upload-sarif`).
     Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// JUnit XML, one test suite per file, for CI test reports.
+    Junit,
 }
 
 /// Counts over a whole run.
