@@ -89,6 +89,10 @@ pub struct CheckArgs {
     /// something would change.
     #[arg(long)]
     pub diff: bool,
+    /// Count the diagnostics per rule. With pretty or concise output the counts replace
+    /// the diagnostics; with the other formats they go to standard error.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 impl CheckArgs {
@@ -198,7 +202,25 @@ fn check(mut rules: RuleSet, args: &CheckArgs) -> ExitCode {
         return print_diffs(&reports);
     }
     let summary = Summary::of(&reports);
+    let human = matches!(
+        args.output_format,
+        OutputFormat::Pretty | OutputFormat::Concise
+    );
+    if args.statistics && !human {
+        // The document on standard output stays whole; the counts go to the log.
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(report::statistics::render(&reports).as_bytes());
+    }
     let output = match args.output_format {
+        OutputFormat::Pretty | OutputFormat::Concise if args.statistics => {
+            let mut text = report::statistics::render(&reports);
+            if !args.quiet {
+                text.push_str(&report::summary_line(&summary));
+                text.push('\n');
+            }
+            text
+        }
         OutputFormat::Pretty => {
             let mut text = report::pretty::render(&reports, use_color(args.color));
             if !args.quiet {

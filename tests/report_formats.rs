@@ -1,5 +1,5 @@
 //! The CI formats: SARIF (checked against the official OASIS schema), GitHub workflow
-//! commands and JUnit XML.
+//! commands, JUnit XML, and `--statistics`.
 
 mod common;
 
@@ -538,6 +538,86 @@ fn junit_is_well_formed_and_escaped() {
 }
 
 #[test]
+fn statistics_count_per_rule_most_frequent_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = r#"{"Version": "1", "Statement": [{"Effect": "allow", "Action": ["oss:GetObject", "oss:GetObject", "ecs:DescribeInstances", "ecs:DescribeInstances"], "Resource": ["acs:oss:*:*:<bucket>/*", "acs:oss:*:*:<bucket>/a"]}, {"Effect": "Allow", "Action": "oss:ListBuckets", "Resource": "*"}]}"#;
+    fs::write(dir.path().join("a.json"), policy).unwrap();
+    fs::write(dir.path().join("b.json"), policy).unwrap();
+    fs::write(
+        dir.path().join("c.json"),
+        r#"{"Version": "1", "Statement": [{"effect": "Allow", "Actions": "oss:ListBuckets", "Resource": "*"}]}"#,
+    )
+    .unwrap();
+    let files = ["a.json", "b.json", "c.json"];
+    let concise = stdout(
+        policylint_in(dir.path())
+            .args(files)
+            .args(["--output-format", "concise"]),
+    );
+    let output = policylint_in(dir.path())
+        .args(files)
+        .arg("--statistics")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8(output.stdout).unwrap();
+    let mut lines: Vec<&str> = text.lines().collect();
+    let summary = lines.pop().unwrap();
+    assert!(concise.ends_with(&format!("{summary}\n")), "{text}");
+    // The counts are those of the diagnostics, most frequent first, then by code.
+    let mut expected: Vec<(usize, String)> = Vec::new();
+    for line in concise.lines().filter(|l| l.contains(": PL")) {
+        let code = line.split(": ").nth(1).unwrap().split(' ').next().unwrap();
+        match expected.iter_mut().find(|(_, c)| c == code) {
+            Some((n, _)) => *n += 1,
+            None => expected.push((1, code.to_string())),
+        }
+    }
+    expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let got: Vec<(usize, String)> = lines
+        .iter()
+        .map(|l| {
+            let mut fields = l.split_whitespace();
+            let count = fields.next().unwrap().parse().unwrap();
+            (count, fields.next().unwrap().to_string())
+        })
+        .collect();
+    assert_eq!(got, expected, "{text}");
+    // Fixable by `--fix`: every one `[*]`, some `[-]`, none nothing.
+    let line = |code: &str| *lines.iter().find(|l| l.contains(code)).unwrap();
+    assert!(
+        line("PL201").starts_with("4  PL201  duplicate-action "),
+        "{text}"
+    );
+    assert!(line("PL201").ends_with("  [*]"), "{text}");
+    assert!(line("PL008").ends_with("  [*]"), "{text}");
+    // `effect` → `Effect` is safe, `Actions` → `Action` is not.
+    assert!(line("PL005").ends_with("  [-]"), "{text}");
+    assert!(line("PL109").ends_with("unreplaced-placeholder"), "{text}");
+    // Aligned columns.
+    let code_at: Vec<usize> = lines.iter().map(|l| l.find("PL").unwrap()).collect();
+    assert!(code_at.windows(2).all(|w| w[0] == w[1]), "{text}");
+    // --quiet: the table alone.
+    let quiet = stdout(
+        policylint_in(dir.path())
+            .args(files)
+            .args(["--statistics", "-q"]),
+    );
+    assert_eq!(
+        quiet,
+        lines.iter().map(|l| format!("{l}\n")).collect::<String>()
+    );
+    // Machine formats keep their document on stdout; the table goes to stderr.
+    let output = policylint_in(dir.path())
+        .args(files)
+        .args(["--statistics", "--output-format", "sarif"])
+        .output()
+        .unwrap();
+    serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap();
+    assert_eq!(String::from_utf8(output.stderr).unwrap(), quiet);
+}
+
+#[test]
 fn seed_snapshots() {
     let reports = [lint_repo_file(SEED_OSS)];
     let rules = RuleSet::builtin().unwrap();
@@ -553,5 +633,6 @@ fn seed_snapshots() {
         insta::assert_snapshot!("seed.sarif", serde_json::to_string_pretty(&sarif).unwrap());
         insta::assert_snapshot!("seed.github", report::github::render(&reports));
         insta::assert_snapshot!("seed.junit", report::junit::render(&reports));
+        insta::assert_snapshot!("seed.statistics", report::statistics::render(&reports));
     });
 }
