@@ -31,15 +31,65 @@ impl Rng {
 }
 
 const SERVICES: &[(&str, &[&str], &str)] = &[
-    ("oss", &["GetObject", "PutObject", "DeleteObject", "AbortMultipartUpload", "ListParts"], "acs:oss:*:*:{name}/*"),
-    ("ecs", &["DescribeInstances", "StartInstance", "StopInstance", "RebootInstance", "DescribeDisks"], "acs:ecs:*:*:instance/{name}"),
-    ("rds", &["DescribeDBInstances", "CreateBackup", "DescribeBackups"], "acs:rds:*:*:dbinstance/{name}"),
-    ("log", &["GetLogStore", "ListLogStores", "PostLogStoreLogs", "GetLogs"], "acs:log:*:*:project/{name}/*"),
-    ("kms", &["Decrypt", "Encrypt", "DescribeKey", "ListAliases"], "acs:kms:*:*:key/{name}"),
-    ("vpc", &["DescribeVpcs", "DescribeVSwitches"], "acs:vpc:*:*:vpc/{name}"),
+    (
+        "oss",
+        &[
+            "GetObject",
+            "PutObject",
+            "DeleteObject",
+            "AbortMultipartUpload",
+            "ListParts",
+        ],
+        "acs:oss:*:*:{name}/*",
+    ),
+    (
+        "ecs",
+        &[
+            "DescribeInstances",
+            "StartInstance",
+            "StopInstance",
+            "RebootInstance",
+            "DescribeDisks",
+        ],
+        "acs:ecs:*:*:instance/{name}",
+    ),
+    (
+        "rds",
+        &["DescribeDBInstances", "CreateBackup", "DescribeBackups"],
+        "acs:rds:*:*:dbinstance/{name}",
+    ),
+    (
+        "log",
+        &[
+            "GetLogStore",
+            "ListLogStores",
+            "PostLogStoreLogs",
+            "GetLogs",
+        ],
+        "acs:log:*:*:project/{name}/*",
+    ),
+    (
+        "kms",
+        &["Decrypt", "Encrypt", "DescribeKey", "ListAliases"],
+        "acs:kms:*:*:key/{name}",
+    ),
+    (
+        "vpc",
+        &["DescribeVpcs", "DescribeVSwitches"],
+        "acs:vpc:*:*:vpc/{name}",
+    ),
 ];
 
-const NAMES: &[&str] = &["reports", "app-uploads", "billing", "ml-datasets", "web-assets", "audit-logs", "backups", "i-bp1a2b3c4d"];
+const NAMES: &[&str] = &[
+    "reports",
+    "app-uploads",
+    "billing",
+    "ml-datasets",
+    "web-assets",
+    "audit-logs",
+    "backups",
+    "i-bp1a2b3c4d",
+];
 
 fn clean_statement(rng: &mut Rng, out: &mut String) {
     let (service, actions, resource) = SERVICES[rng.below(SERVICES.len())];
@@ -130,13 +180,16 @@ fn main() {
     };
     let dir = PathBuf::from(dir);
     let count: usize = count.parse().expect("COUNT is a number");
-    let seed: u64 = args.next().map_or(42, |s| s.parse().expect("SEED is a number"));
+    let seed: u64 = args
+        .next()
+        .map_or(42, |s| s.parse().expect("SEED is a number"));
     let mut rng = Rng(seed.max(1));
     for i in 0..count {
         let folder = dir.join(format!("team-{:03}", i / 1000));
         if i % 1000 == 0 {
             std::fs::create_dir_all(&folder).expect("create the corpus folder");
         }
-        std::fs::write(folder.join(format!("policy-{i:06}.json")), policy(&mut rng)).expect("write a policy");
+        std::fs::write(folder.join(format!("policy-{i:06}.json")), policy(&mut rng))
+            .expect("write a policy");
     }
 }

@@ -118,6 +118,10 @@ pub struct CheckArgs {
     /// something would change.
     #[arg(long)]
     pub diff: bool,
+    /// Count the diagnostics per rule. With pretty or concise output the counts replace
+    /// the diagnostics; with the other formats they go to standard error.
+    #[arg(long)]
+    pub statistics: bool,
 }
 
 impl CheckArgs {
@@ -192,6 +196,29 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Every rule the run used, once, by code: with several configs, the union of their rules.
+fn run_rules(used: &[Arc<Settings>]) -> Vec<&Rule> {
+    let mut seen = std::collections::HashSet::new();
+    let mut rules: Vec<&Rule> = Vec::new();
+    let mut distinct: Vec<&Arc<Settings>> = Vec::new();
+    for settings in used {
+        if !distinct.iter().any(|d| Arc::ptr_eq(d, settings)) {
+            distinct.push(settings);
+        }
+    }
+    for settings in distinct {
+        rules.extend(
+            settings
+                .rules
+                .rules
+                .iter()
+                .filter(|r| seen.insert(r.id.code.clone())),
+        );
+    }
+    rules.sort_by(|a, b| a.id.code.cmp(&b.id.code));
+    rules
+}
+
 fn severity_of(fail_on: FailOn) -> Severity {
     match fail_on {
         FailOn::Error => Severity::Error,
@@ -262,6 +289,7 @@ fn check(args: &CheckArgs) -> ExitCode {
         .map(|e| runner::io_error(e.display, e.message))
         .collect();
     let mut fixed_stdin = None;
+    let mut stdin_settings = None;
     if !stdin.is_empty() {
         // Standard input takes the config of the file it stands for.
         let stands_for = PathBuf::from(args.stdin_filename.as_deref().unwrap_or("-"));
@@ -281,7 +309,10 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
         report.fail_on = Some(settings.fail_on);
         reports.push(report);
+        stdin_settings = Some(settings);
     }
+    let mut used_settings: Vec<Arc<Settings>> = candidates.iter().map(|(_, s)| s.clone()).collect();
+    used_settings.extend(stdin_settings);
     for outcome in runner::lint_candidates(&candidates, args.fix_request(false)) {
         match outcome {
             Outcome::Linted(report) => reports.push(report),
@@ -314,7 +345,25 @@ fn check(args: &CheckArgs) -> ExitCode {
         return print_diffs(&reports);
     }
     let summary = Summary::of(&reports);
+    let human = matches!(
+        args.output_format,
+        OutputFormat::Pretty | OutputFormat::Concise
+    );
+    if args.statistics && !human {
+        // The document on standard output stays whole; the counts go to the log.
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(report::statistics::render(&reports).as_bytes());
+    }
     let output = match args.output_format {
+        OutputFormat::Pretty | OutputFormat::Concise if args.statistics => {
+            let mut text = report::statistics::render(&reports);
+            if !args.quiet {
+                text.push_str(&report::summary_line(&summary));
+                text.push('\n');
+            }
+            text
+        }
         OutputFormat::Pretty => {
             let mut text = report::pretty::render(&reports, use_color(args.color));
             if !args.quiet {
@@ -332,6 +381,9 @@ fn check(args: &CheckArgs) -> ExitCode {
             text
         }
         OutputFormat::Json => report::json::render(&reports),
+        OutputFormat::Sarif => report::sarif::render(&reports, &run_rules(&used_settings)),
+        OutputFormat::Github => report::github::render(&reports),
+        OutputFormat::Junit => report::junit::render(&reports),
     };
     // A closed pipe (`policylint | head`) is not an error worth a panic.
     if let Some(fixed) = fixed_stdin {

@@ -1,8 +1,13 @@
 //! Reporters: how diagnostics are printed.
 
 pub mod concise;
+pub mod github;
 pub mod json;
+pub mod junit;
 pub mod pretty;
+pub mod sarif;
+pub mod statistics;
+pub mod utf16;
 
 use crate::diagnostic::{Applicability, Severity};
 use crate::runner::FileReport;
@@ -15,6 +20,12 @@ pub enum OutputFormat {
     Concise,
     /// The machine-readable contract (DESIGN §4).
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning (`github/codeql-action/upload-sarif`).
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the pull request.
+    Github,
+    /// JUnit XML, one test suite per file, for CI test reports.
+    Junit,
 }
 
 /// Counts over a whole run.
