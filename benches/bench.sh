@@ -1,80 +1,85 @@
 #!/usr/bin/env bash
-# Lints a folder of generated policies in release mode with one worker thread, then with
-# every core, and prints wall time, CPU time and the speedup. Compare the ratio within one
-# run: absolute times depend on the machine and its load.
+# policylint's benchmark, in one run on one machine (compare ratios, not absolute times:
+# machines and their load differ).
 #
-#   benches/bench.sh [FILES] [RUNS]     (defaults: 10000 files, best of 3 runs)
+#   benches/bench.sh [FILES] [RUNS]     (defaults: 100000 files, best of 3 runs)
 #
-# A second measurement lints one policy of 5,000 statements (rules that compare statements
-# must stay near-linear) next to one of 500: ten times the statements should cost about ten
-# times the time, not a hundred.
+# On a seeded corpus of realistic RAM policies (benches/generate.rs) it measures:
+#   (a) `policylint check` over FILES files, and over FILES/10 to show linear growth;
+#   (b) the floor: walk, read and parse every file with serde_json in parallel
+#       (benches/floor.rs), the least any linter must do; the ratio a/b is the target (<= 1.5);
+#   (c) the whole-process time to lint one small file (the pre-commit case; target < 10 ms);
+#   (d) peak memory at FILES/10 and FILES (it must not grow with the number of files);
+#   (e) one thread against all cores;
+#   (f) one policy of 5,000 statements against one of 500 (linear, not quadratic).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-files=${1:-10000}
+files=${1:-100000}
 runs=${2:-3}
+small_files=$((files / 10))
 
-cargo build --release --quiet
+cargo build --release --quiet --bin policylint --example generate --example floor
 bin=target/release/policylint
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-# Deterministic, realistic policies: a mix of clean ones and ones with findings, 100 per
-# folder, some 2-10 statements long.
-awk -v n="$files" -v root="$work" 'BEGIN {
-    split("oss:GetObject oss:PutObject oss:DeleteObject oss:ListObjects oss:GetBucketInfo ecs:DescribeInstances ecs:StartInstance rds:DescribeDBInstances vpc:DescribeVpcs log:GetLogStore", actions, " ");
-    for (i = 0; i < n; i++) {
-        dir = sprintf("%s/team-%03d", root, int(i / 100));
-        if (i % 100 == 0) system("mkdir -p " dir);
-        file = sprintf("%s/policy-%05d.json", dir, i);
-        statements = 2 + i % 9;
-        printf "{\n  \"Version\": \"1\",\n  \"Statement\": [\n" > file;
-        for (s = 0; s < statements; s++) {
-            a1 = actions[1 + (i + s) % 10]; a2 = actions[1 + (i * 7 + s * 3) % 10];
-            resource = (i + s) % 13 == 0 ? "*" : sprintf("acs:oss:*:*:bucket-%d/*", (i + s) % 97);
-            printf "    {\n      \"Effect\": \"Allow\",\n      \"Action\": [\"%s\", \"%s\"],\n      \"Resource\": \"%s\"\n    }%s\n", a1, a2, resource, (s < statements - 1 ? "," : "") >> file;
-        }
-        printf "  ]\n}\n" >> file;
-        close(file);
-    }
-}'
+target/release/examples/generate "$work/large" "$files" 42
+target/release/examples/generate "$work/small" "$small_files" 42
+printf '{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"], "Resource": "acs:oss:*:*:reports/*"}, {"Effect": "Allow", "Action": "oss:ListBuckets", "Resource": "*"}]}\n' > "$work/one.json"
 
-measure() { # threads -> "wall cpu" of the fastest run
-    local threads=$1 line
+# Best wall time (s), and the peak resident memory (KB) of that run, over $runs runs.
+measure() {
+    local best="" best_kb=""
     for _ in $(seq "$runs"); do
-        line=$( { /usr/bin/env TIMEFORMAT='%R %U %S' bash -c "time RAYON_NUM_THREADS=$threads $bin check $work --output-format concise --exit-zero --quiet >/dev/null" ; } 2>&1 | tail -1)
-        echo "$line" | awk '{ printf "%.3f %.3f\n", $1, $2 + $3 }'
-    done | sort -n | head -1
+        /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1 || true
+        read -r wall kb < "$work/time"
+        if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
+            best=$wall best_kb=$kb
+        fi
+    done
+    echo "$best $best_kb"
 }
+lint=("$bin" check --output-format concise --exit-zero --quiet)
 
-cores=$(nproc)
-read -r wall1 cpu1 < <(measure 1)
-read -r walln cpun < <(measure "$cores")
-awk -v f="$files" -v r="$runs" -v c="$cores" -v w1="$wall1" -v c1="$cpu1" -v wn="$walln" -v cn="$cpun" 'BEGIN {
-    printf "%d policies, best of %d runs\n", f, r;
-    printf "  1 thread : %6.3f s wall, %6.3f s CPU (%3.0f%% of a core)\n", w1, c1, 100 * c1 / w1;
-    printf "  %d threads: %6.3f s wall, %6.3f s CPU (%3.0f%% of a core)\n", c, wn, cn, 100 * cn / wn;
-    printf "  speedup  : %.2fx on %d cores (%.0f files/s)\n", w1 / wn, c, f / wn;
-}'
+read -r lint_large lint_large_kb < <(measure "${lint[@]}" "$work/large")
+read -r floor_large floor_large_kb < <(measure target/release/examples/floor "$work/large")
+read -r lint_small lint_small_kb < <(measure "${lint[@]}" "$work/small")
+read -r floor_small _ < <(measure target/release/examples/floor "$work/small")
+read -r one_thread _ < <(measure env RAYON_NUM_THREADS=1 "${lint[@]}" "$work/small")
 
-# One big policy: statements compared with each other (duplicates, Sids) must scale linearly.
-big_policy() { # statements -> file
+# One small file: the median of 31 whole-process runs, in milliseconds.
+for _ in $(seq 31); do
+    start=$(date +%s%N)
+    "$bin" check "$work/one.json" >/dev/null
+    end=$(date +%s%N)
+    echo $(( (end - start) / 1000 ))
+done | sort -n | sed -n 16p > "$work/one"
+one_file_us=$(cat "$work/one")
+
+# One big policy.
+big_policy() {
     awk -v n="$1" 'BEGIN {
         printf "{\"Version\": \"1\", \"Statement\": [\n";
-        for (s = 0; s < n; s++) {
-            printf "  {\"Sid\": \"s%d\", \"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:bucket-%d/*\"}%s\n", s % (n - 7), s % (n - 3), (s < n - 1 ? "," : "");
-        }
+        for (s = 0; s < n; s++)
+            printf "  {\"Sid\": \"s%d\", \"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:bucket-%d/*\"}%s\n", s, s, (s < n - 1 ? "," : "");
         printf "]}\n";
     }' > "$work/big-$1.json"
 }
-time_one() { # file -> best wall seconds
-    for _ in $(seq "$runs"); do
-        { TIMEFORMAT='%R'; time "$bin" check "$1" --output-format concise --exit-zero --quiet >/dev/null; } 2>&1 | tail -1
-    done | sort -n | head -1
-}
 big_policy 500
 big_policy 5000
-small=$(time_one "$work/big-500.json")
-large=$(time_one "$work/big-5000.json")
-awk -v s="$small" -v l="$large" 'BEGIN {
-    printf "one policy, 500 statements: %.3f s; 5,000 statements: %.3f s (%.1fx for 10x the statements)\n", s, l, (s > 0 ? l / s : 0);
+read -r big_500 _ < <(measure "${lint[@]}" "$work/big-500.json")
+read -r big_5000 _ < <(measure "${lint[@]}" "$work/big-5000.json")
+
+cores=$(nproc)
+awk -v f="$files" -v sf="$small_files" -v cores="$cores" \
+    -v ll="$lint_large" -v llk="$lint_large_kb" -v fl="$floor_large" -v flk="$floor_large_kb" \
+    -v ls="$lint_small" -v lsk="$lint_small_kb" -v fs="$floor_small" -v ot="$one_thread" \
+    -v one="$one_file_us" -v b5="$big_500" -v b50="$big_5000" 'BEGIN {
+    printf "machine: %d cores; best of runs; seeded corpus of realistic RAM policies\n", cores;
+    printf "(a) policylint, %d files: %.2f s (%.0f files/s); %d files: %.2f s (%.1fx for 10x the files)\n", f, ll, f / ll, sf, ls, ll / ls;
+    printf "(b) floor (walk + read + serde_json, parallel), %d files: %.2f s; a/b = %.2f (target <= 1.5); at %d files a/b = %.2f\n", f, fl, ll / fl, sf, ls / fs;
+    printf "(c) one small file, whole process: %.1f ms (median of 31; target < 10 ms)\n", one / 1000;
+    printf "(d) peak memory: %d files %.1f MB, %d files %.1f MB (floor: %.1f MB)\n", sf, lsk / 1024, f, llk / 1024, flk / 1024;
+    printf "(e) %d files with 1 thread: %.2f s; with %d: %.2f s (%.2fx)\n", sf, ot, cores, ls, ot / ls;
+    printf "(f) one policy of 500 statements: %.3f s; of 5,000: %.3f s\n", b5, b50;
 }'

@@ -145,7 +145,7 @@ impl Catalogue {
             .iter()
             .filter(|(known, _)| known.len().abs_diff(lower.len()) <= 1)
             .filter(|(known, _)| !is_plural_pair(known, &lower))
-            .filter(|(known, _)| strsim::osa_distance(known, &lower) == 1)
+            .filter(|(known, _)| one_edit_apart(known.as_bytes(), lower.as_bytes()))
             .map(|(_, documented)| documented)
             .collect();
         candidates.sort();
@@ -201,6 +201,30 @@ impl Catalogue {
             .filter(|(distance, _)| *distance <= 3)
             .min()
             .map(|(_, known)| known.as_str())
+    }
+}
+
+/// Whether one insertion, deletion, substitution or swap of neighbours turns `a` into `b`
+/// (optimal string alignment distance exactly 1), in one pass without allocating: the
+/// catalogue is scanned for every unlisted action, so this runs often.
+fn one_edit_apart(a: &[u8], b: &[u8]) -> bool {
+    if a == b || a.len().abs_diff(b.len()) > 1 {
+        return false;
+    }
+    let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let suffix = a[prefix..]
+        .iter()
+        .rev()
+        .zip(b[prefix..].iter().rev())
+        .take_while(|(x, y)| x == y)
+        .count();
+    let (rest_a, rest_b) = (a.len() - prefix - suffix, b.len() - prefix - suffix);
+    match (rest_a, rest_b) {
+        // One character inserted, deleted or replaced.
+        (0, 1) | (1, 0) | (1, 1) => true,
+        // Two neighbours swapped.
+        (2, 2) => a[prefix] == b[prefix + 1] && a[prefix + 1] == b[prefix],
+        _ => false,
     }
 }
 
@@ -309,6 +333,38 @@ mod tests {
         // Too far from anything: the list is incomplete, so say nothing.
         assert_eq!(catalogue.typo_of("oss", "GetBucketWorm"), None);
         assert_eq!(catalogue.typo_of("nosuchservice", "Anything"), None);
+    }
+
+    #[test]
+    fn one_edit_apart_agrees_with_the_edit_distance() {
+        let words = [
+            "getobject",
+            "getobjekt",
+            "getobjcet",
+            "getobjectx",
+            "etobject",
+            "gteobject",
+            "getobj",
+            "xgetobject",
+            "getbucket",
+            "a",
+            "ab",
+            "ba",
+            "abc",
+            "acb",
+            "bca",
+            "",
+        ];
+        for a in words {
+            for b in words {
+                let expected = strsim::osa_distance(a, b) == 1;
+                assert_eq!(
+                    one_edit_apart(a.as_bytes(), b.as_bytes()),
+                    expected,
+                    "{a} {b}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -99,7 +99,11 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
                 })
             })
             .collect();
-        if users.is_empty() {
+        if users.is_empty()
+            || users
+                .iter()
+                .all(|(_, check)| check.finds_nothing_in(&parsed.root))
+        {
             continue;
         }
         let Ok(hits) = js_path_process(query, query_root) else {

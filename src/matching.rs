@@ -4,15 +4,35 @@
 /// Whether `pattern` matches all of `text`. Linear in practice: the classic two-pointer
 /// algorithm that backtracks only to the last `*`.
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
+    // Nearly every policy string is ASCII: match bytes then, without allocating.
+    if pattern.is_ascii() && text.is_ascii() {
+        return match_units(
+            pattern.as_bytes(),
+            text.as_bytes(),
+            |p, t| p == b'?' || p == t || (ignore_case && p.eq_ignore_ascii_case(&t)),
+            b'*',
+        );
+    }
     let pattern: Vec<char> = pattern.chars().collect();
     let text: Vec<char> = text.chars().collect();
-    let same = |p: char, t: char| {
-        p == '?' || p == t || (ignore_case && p.to_lowercase().eq(t.to_lowercase()))
-    };
+    match_units(
+        &pattern,
+        &text,
+        |p, t| p == '?' || p == t || (ignore_case && p.to_lowercase().eq(t.to_lowercase())),
+        '*',
+    )
+}
+
+fn match_units<T: Copy + PartialEq>(
+    pattern: &[T],
+    text: &[T],
+    same: impl Fn(T, T) -> bool,
+    star_unit: T,
+) -> bool {
     let (mut p, mut t) = (0, 0);
     let mut star: Option<(usize, usize)> = None;
     while t < text.len() {
-        if p < pattern.len() && pattern[p] == '*' {
+        if p < pattern.len() && pattern[p] == star_unit {
             star = Some((p, t));
             p += 1;
         } else if p < pattern.len() && same(pattern[p], text[t]) {
@@ -26,7 +46,7 @@ pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
             return false;
         }
     }
-    pattern[p..].iter().all(|&c| c == '*')
+    pattern[p..].iter().all(|&c| c == star_unit)
 }
 
 /// Actions match case-insensitively (RAM and IAM both say so).

@@ -120,6 +120,11 @@ fn lint_candidate(settings: &Settings, candidate: &Candidate, fix: Option<FixReq
         );
     }
     report.fail_on = Some(settings.fail_on);
+    // Reports only need their text to place diagnostics: dropping it for clean files keeps
+    // memory flat however many files a run lints.
+    if report.diagnostics.is_empty() {
+        report.text = None;
+    }
     Outcome::Linted(report)
 }
 

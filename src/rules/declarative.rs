@@ -53,6 +53,47 @@ pub const FUNCTIONS: [&str; 6] = [
 ];
 const TYPES: [&str; 6] = ["string", "number", "boolean", "null", "array", "object"];
 
+impl Declarative {
+    /// Whether this check can find nothing anywhere in the document, so its query need not
+    /// run (queries cost far more than a walk of the tree): a `not-match` pattern that no
+    /// string of the document matches, or a field no object of the document has.
+    pub fn finds_nothing_in(&self, root: &Node) -> bool {
+        match (&self.function, self.field.as_deref()) {
+            (
+                Function::Pattern {
+                    must_match: None,
+                    must_not_match: Some(forbidden),
+                    ..
+                },
+                None,
+            ) => !any_node(root, &mut |node| {
+                node.as_str().is_some_and(|s| forbidden.is_match(s))
+            }),
+            (Function::Undefined, Some(field)) => !any_node(root, &mut |node| {
+                node.as_object()
+                    .is_some_and(|members| members.iter().any(|m| m.key == field))
+            }),
+            _ => false,
+        }
+    }
+}
+
+/// Whether some node of the tree satisfies `test` (iterative: trees can be deep).
+fn any_node(root: &Node, test: &mut dyn FnMut(&Node) -> bool) -> bool {
+    let mut stack = vec![root];
+    while let Some(node) = stack.pop() {
+        if test(node) {
+            return true;
+        }
+        match &node.kind {
+            NodeKind::Array(items) => stack.extend(items),
+            NodeKind::Object(members) => stack.extend(members.iter().map(|m| &m.value)),
+            _ => {}
+        }
+    }
+    false
+}
+
 impl Function {
     pub fn compile(name: &str, options: &toml::Table) -> Result<Self, String> {
         let allowed_options: &[&str] = match name {
