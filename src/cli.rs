@@ -35,6 +35,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Explain a rule, or list them all.
     Rule(RuleArgs),
+    /// Run the language server (LSP over standard input and output) for editors.
+    Lsp,
     /// Print a shell completion script: `policylint completions bash > ~/.local/share/bash-completion/completions/policylint`.
     Completions {
         #[arg(value_enum)]
@@ -182,6 +184,7 @@ pub fn run(cli: Cli) -> ExitCode {
             explain(&rules, &args)
         }
         Some(Command::Check(args)) => check(&args),
+        Some(Command::Lsp) => crate::lsp::run(),
         Some(Command::Completions { shell }) => {
             let shell = match shell {
                 CompletionShell::Bash => clap_complete::Shell::Bash,

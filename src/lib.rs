@@ -11,6 +11,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod fix;
+pub mod lsp;
 pub mod matching;
 pub mod model;
 pub mod parse;
