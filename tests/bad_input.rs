@@ -183,3 +183,77 @@ fn ten_thousand_files() {
     assert_eq!(output["summary"]["files"], 10_000);
     assert_eq!(output["diagnostics"].as_array().unwrap().len(), 100);
 }
+
+#[test]
+fn a_million_actions() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("million.json");
+    let actions: Vec<String> = (0..1_000_000)
+        .map(|i| format!("\"ecs:Describe{i}\""))
+        .collect();
+    let text = format!(
+        "{{\"Version\": \"1\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": [{}, \"ecs:Describe7\"], \"Resource\": \"acs:ecs:*:*:instance/*\"}}]}}",
+        actions.join(", ")
+    );
+    fs::write(&file, &text).unwrap();
+    let found = assert_reported(&file, "PL201", "`ecs:Describe7` is already listed");
+    // The repeat is the only problem, however long the list.
+    let diagnostics = diagnostics_for(&found, &file);
+    assert!(
+        diagnostics.iter().any(|d| d["code"] == "PL108"),
+        "and it is far too large"
+    );
+    assert_eq!(
+        diagnostics.iter().filter(|d| d["code"] == "PL201").count(),
+        1
+    );
+}
+
+#[test]
+fn nul_bytes_and_a_byte_order_mark() {
+    let dir = tempfile::tempdir().unwrap();
+    let nul = dir.path().join("nul.json");
+    fs::write(&nul, format!("{}\0", &GOOD[..20])).unwrap();
+    assert_reported(&nul, "PL001", "");
+    let inside_string = dir.path().join("nul-in-string.json");
+    fs::write(&inside_string, GOOD.replace("ListBuckets", "List\0Buckets")).unwrap();
+    assert_reported(&inside_string, "PL001", "");
+    // A BOM is fine: the policy is linted and positions ignore nothing else.
+    let bom = dir.path().join("bom.json");
+    fs::write(&bom, format!("\u{feff}{BAD}")).unwrap();
+    let output = assert_reported(&bom, "PL201", "already listed");
+    let repeat = diagnostics_for(&output, &bom)
+        .into_iter()
+        .find(|d| d["code"] == "PL201")
+        .unwrap()
+        .clone();
+    assert_eq!(repeat["start"]["line"], 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn devices_and_symlink_loops() {
+    let dir = tempfile::tempdir().unwrap();
+    let neighbour = dir.path().join("neighbour.json");
+    fs::write(&neighbour, BAD).unwrap();
+    let (_, output) = lint(&[Path::new("/dev/null"), &neighbour]);
+    let device = diagnostics_for(&output, Path::new("/dev/null"));
+    assert!(
+        device.iter().any(|d| d["code"] == "PL000"
+            && d["message"]
+                .as_str()
+                .unwrap()
+                .contains("not a regular file")),
+        "{device:?}"
+    );
+    assert!(!diagnostics_for(&output, &neighbour).is_empty());
+    let loop_a = dir.path().join("a.json");
+    let loop_b = dir.path().join("b.json");
+    std::os::unix::fs::symlink(&loop_b, &loop_a).unwrap();
+    std::os::unix::fs::symlink(&loop_a, &loop_b).unwrap();
+    assert_reported(&loop_a, "PL000", "cannot read");
+    // In a walk, a symlink loop is skipped or reported, never followed forever.
+    let (status, output) = lint(&[dir.path()]);
+    assert_eq!(status, 1);
+    assert!(!diagnostics_for(&output, &neighbour).is_empty());
+}

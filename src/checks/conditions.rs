@@ -295,7 +295,10 @@ pub fn unknown_condition_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
         }
         for key in keys {
             let name = key.key.as_str();
-            let is_global = name.len() > 4 && name[..4].eq_ignore_ascii_case("acs:");
+            let is_global = name.len() > 4
+                && name
+                    .get(..4)
+                    .is_some_and(|prefix| prefix.eq_ignore_ascii_case("acs:"));
             if is_global {
                 if catalogue.is_global_condition_key(name) {
                     continue;
