@@ -39,8 +39,20 @@ fn declared(ctx: &CheckContext, code: &str, name: &str) -> bool {
             || extra.contains(&format!("{code}:*")))
 }
 
-/// PL103: a known service, and an action one edit away from one of its real actions.
-pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
+/// A typo the catalogue is confident about: the replacement for the whole action, and the
+/// message saying what is wrong.
+struct Typo {
+    replacement: String,
+    message: String,
+}
+
+/// Reports every plain, undeclared action for which `find` returns a typo, with the
+/// suggestion as help and as an unsafe fix.
+fn report_typos(
+    ctx: &CheckContext,
+    out: &mut Vec<Finding>,
+    find: impl Fn(&catalogue::Catalogue, &str, &str, &str) -> Option<Typo>,
+) {
     let Some(policy) = ctx.policy else { return };
     let catalogue = catalogue::catalogue();
     for statement in &policy.statements {
@@ -52,57 +64,39 @@ pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
             if declared(ctx, &code, name) {
                 continue;
             }
-            let Some(real) = catalogue.typo_of(&code, name) else {
+            let Some(typo) = find(catalogue, &code, service, name) else {
                 continue;
             };
-            let suggestion = format!("{service}:{real}");
+            let title = format!("replace with `{}`", typo.replacement);
             out.push(
-                Finding::new(
-                    entry.node.span,
-                    format!("`{}` is not a known `{code}` action", entry.text),
-                )
-                .help(format!("did you mean `{suggestion}`?"))
-                .fix(Some(replace_with(
-                    entry,
-                    &suggestion,
-                    format!("replace with `{suggestion}`"),
-                ))),
+                Finding::new(entry.node.span, typo.message)
+                    .help(format!("did you mean `{}`?", typo.replacement))
+                    .fix(Some(replace_with(entry, &typo.replacement, title))),
             );
         }
     }
 }
 
+/// PL103: a known service, and an action one edit away from one of its real actions.
+pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    report_typos(ctx, out, |catalogue, code, service, name| {
+        let real = catalogue.typo_of(code, name)?;
+        Some(Typo {
+            replacement: format!("{service}:{real}"),
+            message: format!("`{service}:{name}` is not a known `{code}` action"),
+        })
+    });
+}
+
 /// PL104: an unknown service code close to a known one that has the very same action.
 pub fn unknown_service(ctx: &CheckContext, out: &mut Vec<Finding>) {
-    let Some(policy) = ctx.policy else { return };
-    let catalogue = catalogue::catalogue();
-    for statement in &policy.statements {
-        for entry in action_entries(statement) {
-            let Some((service, name)) = plain_action(entry.text) else {
-                continue;
-            };
-            let code = service.to_ascii_lowercase();
-            if declared(ctx, &code, name) {
-                continue;
-            }
-            let Some(real) = catalogue.service_typo_of(&code, name) else {
-                continue;
-            };
-            let suggestion = format!("{real}:{name}");
-            out.push(
-                Finding::new(
-                    entry.node.span,
-                    format!("`{service}` is not a known service code"),
-                )
-                .help(format!("did you mean `{suggestion}`?"))
-                .fix(Some(replace_with(
-                    entry,
-                    &suggestion,
-                    format!("replace with `{suggestion}`"),
-                ))),
-            );
-        }
-    }
+    report_typos(ctx, out, |catalogue, code, service, name| {
+        let real = catalogue.service_typo_of(code, name)?;
+        Some(Typo {
+            replacement: format!("{real}:{name}"),
+            message: format!("`{service}` is not a known service code"),
+        })
+    });
 }
 
 /// The parts of an `acs:` resource name: (service, path after the fourth colon).
