@@ -23,38 +23,60 @@ pub enum OssLevel {
     Object,
 }
 
+/// The file as embedded; names are borrowed from the embedded text, so loading it costs
+/// no allocation per action (the pre-commit case lints one file and must start fast).
 #[derive(Deserialize)]
-struct CatalogueFile {
-    services: BTreeMap<String, ServiceFile>,
-    services_without_actions: Vec<String>,
-    oss_levels: OssLevelsFile,
+struct CatalogueFile<'a> {
+    #[serde(borrow)]
+    services: BTreeMap<&'a str, ServiceFile<'a>>,
+    #[serde(borrow)]
+    services_without_actions: Vec<&'a str>,
+    #[serde(borrow)]
+    oss_levels: OssLevelsFile<'a>,
     condition_operators: Vec<String>,
     global_condition_keys: Vec<String>,
 }
 
 #[derive(Deserialize)]
-struct ServiceFile {
-    products: Vec<String>,
-    actions: Vec<String>,
+struct ServiceFile<'a> {
+    #[serde(borrow)]
+    products: Vec<&'a str>,
+    #[serde(borrow)]
+    actions: Vec<&'a str>,
 }
 
 #[derive(Deserialize)]
-struct OssLevelsFile {
-    service: Vec<String>,
-    bucket: Vec<String>,
-    object: Vec<String>,
+struct OssLevelsFile<'a> {
+    #[serde(borrow)]
+    service: Vec<&'a str>,
+    #[serde(borrow)]
+    bucket: Vec<&'a str>,
+    #[serde(borrow)]
+    object: Vec<&'a str>,
 }
 
 pub struct Service {
     /// The products (OpenAPI codes) whose operations make up the list.
-    pub products: Vec<String>,
-    /// Lower-cased action name → the name as documented.
-    actions: HashMap<String, String>,
+    pub products: Vec<&'static str>,
+    documented: Vec<&'static str>,
+    /// Lower-cased action name → the name as documented, built on first use.
+    by_lower: OnceLock<HashMap<String, &'static str>>,
+}
+
+impl Service {
+    fn actions(&self) -> &HashMap<String, &'static str> {
+        self.by_lower.get_or_init(|| {
+            self.documented
+                .iter()
+                .map(|name| (name.to_ascii_lowercase(), *name))
+                .collect()
+        })
+    }
 }
 
 pub struct Catalogue {
-    services: HashMap<String, Service>,
-    services_without_actions: HashSet<String>,
+    services: HashMap<&'static str, Service>,
+    services_without_actions: HashSet<&'static str>,
     pub condition_operators: Vec<String>,
     /// Global `acs:` keys; a trailing `/*` takes any suffix (`acs:ResourceTag/<key>`).
     pub global_condition_keys: Vec<String>,
@@ -62,26 +84,22 @@ pub struct Catalogue {
 }
 
 static CATALOGUE: OnceLock<Catalogue> = OnceLock::new();
+static CATALOGUE_TEXT: &str = include_str!("../rules/data/catalogue.json");
 
 pub fn catalogue() -> &'static Catalogue {
     CATALOGUE.get_or_init(|| {
-        let file: CatalogueFile =
-            serde_json::from_str(include_str!("../rules/data/catalogue.json"))
-                .expect("rules/data/catalogue.json is valid (checked by tests)");
+        let file: CatalogueFile<'static> = serde_json::from_str(CATALOGUE_TEXT)
+            .expect("rules/data/catalogue.json is valid (checked by tests)");
         let services = file
             .services
             .into_iter()
             .map(|(code, service)| {
-                let actions = service
-                    .actions
-                    .into_iter()
-                    .map(|name| (name.to_ascii_lowercase(), name))
-                    .collect();
                 (
                     code,
                     Service {
                         products: service.products,
-                        actions,
+                        documented: service.actions,
+                        by_lower: OnceLock::new(),
                     },
                 )
             })
@@ -123,10 +141,7 @@ impl Catalogue {
     /// The documented spelling of an action the service's list holds (case-insensitive).
     pub fn action_in(&self, code: &str, name: &str) -> Option<&str> {
         let service = self.services.get(code)?;
-        service
-            .actions
-            .get(&name.to_ascii_lowercase())
-            .map(String::as_str)
+        service.actions().get(&name.to_ascii_lowercase()).copied()
     }
 
     /// A real action of `code` that `name` is very probably a typo of: one edit away
@@ -137,19 +152,19 @@ impl Catalogue {
     pub fn typo_of(&self, code: &str, name: &str) -> Option<&str> {
         let service = self.services.get(code)?;
         let lower = name.to_ascii_lowercase();
-        if lower.chars().count() < MIN_SUGGESTION_LENGTH || service.actions.contains_key(&lower) {
+        if lower.chars().count() < MIN_SUGGESTION_LENGTH || service.actions().contains_key(&lower) {
             return None;
         }
-        let mut candidates: Vec<&String> = service
-            .actions
+        let mut candidates: Vec<&'static str> = service
+            .actions()
             .iter()
             .filter(|(known, _)| known.len().abs_diff(lower.len()) <= 1)
             .filter(|(known, _)| !is_plural_pair(known, &lower))
             .filter(|(known, _)| one_edit_apart(known.as_bytes(), lower.as_bytes()))
-            .map(|(_, documented)| documented)
+            .map(|(_, documented)| *documented)
             .collect();
         candidates.sort();
-        candidates.first().map(|s| s.as_str())
+        candidates.first().copied()
     }
 
     /// A known service that `code` (unknown) is very probably a typo of: at most two edits
@@ -162,8 +177,8 @@ impl Catalogue {
         let mut candidates: Vec<(usize, &str)> = self
             .services
             .iter()
-            .filter(|(_, service)| service.actions.contains_key(&lower))
-            .map(|(known, _)| (strsim::osa_distance(known, code), known.as_str()))
+            .filter(|(_, service)| service.actions().contains_key(&lower))
+            .map(|(known, _)| (strsim::osa_distance(known, code), *known))
             .filter(|&(distance, known)| distance <= 2 && distance < known.len())
             .collect();
         candidates.sort();
@@ -286,8 +301,7 @@ mod tests {
                 .service("odps")
                 .unwrap()
                 .products
-                .iter()
-                .any(|p| p == "MaxCompute")
+                .contains(&"MaxCompute")
         );
         assert_eq!(
             catalogue.action_in("log", "getlogstore"),
