@@ -314,6 +314,16 @@ fn check(args: &CheckArgs) -> ExitCode {
         reports.push(report);
         stdin_settings = Some(settings);
     }
+    let streams = matches!(
+        args.output_format,
+        OutputFormat::Pretty | OutputFormat::Concise | OutputFormat::Github
+    ) && !args.statistics
+        && !args.diff
+        && fixed_stdin.is_none()
+        && !args.verbose;
+    if streams {
+        return stream(args, &candidates, reports);
+    }
     let mut used_settings: Vec<Arc<Settings>> = candidates.iter().map(|(_, s)| s.clone()).collect();
     used_settings.extend(stdin_settings);
     for outcome in runner::lint_candidates(&candidates, args.fix_request(false)) {
@@ -403,6 +413,69 @@ fn check(args: &CheckArgs) -> ExitCode {
         .iter()
         .map(|r| count_at_least(&r.diagnostics, r.fail_on.unwrap_or(Severity::Warning)))
         .sum();
+    if failing > 0 && !args.exit_zero {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Files linted and printed per chunk: large enough to keep both cores busy, small enough
+/// that memory does not grow with the number of files.
+const STREAM_CHUNK: usize = 2048;
+
+/// Lints and prints chunk by chunk, in path order, for the formats written file by file:
+/// a report keeps its text until it is printed, so holding every report until the end
+/// would make memory grow with the number of files. `early` holds the reports made before
+/// linting (unreadable folders, standard input), merged in by path.
+fn stream(
+    args: &CheckArgs,
+    candidates: &[(Candidate, Arc<Settings>)],
+    mut early: Vec<FileReport>,
+) -> ExitCode {
+    early.sort_by(|a, b| b.path.cmp(&a.path));
+    let color = use_color(args.color);
+    let mut summary = Summary::default();
+    let mut failing = 0;
+    let mut stdout = std::io::stdout().lock();
+    let mut emit = |mut reports: Vec<FileReport>, summary: &mut Summary, failing: &mut usize| {
+        reports.sort_by(|a, b| a.path.cmp(&b.path));
+        summary.absorb(&Summary::of(&reports));
+        *failing += reports
+            .iter()
+            .map(|r| count_at_least(&r.diagnostics, r.fail_on.unwrap_or(Severity::Warning)))
+            .sum::<usize>();
+        let text = match args.output_format {
+            OutputFormat::Pretty => report::pretty::render(&reports, color),
+            OutputFormat::Github => report::github::render(&reports),
+            _ => report::concise::render(&reports),
+        };
+        // A closed pipe (`policylint | head`) is not an error worth a panic.
+        let _ = stdout.write_all(text.as_bytes());
+    };
+    for chunk in candidates.chunks(STREAM_CHUNK) {
+        let mut reports: Vec<FileReport> = runner::lint_candidates(chunk, args.fix_request(false))
+            .into_iter()
+            .filter_map(|outcome| match outcome {
+                Outcome::Linted(report) => Some(report),
+                Outcome::NotAPolicy(_) => None,
+            })
+            .collect();
+        let last = chunk
+            .last()
+            .map(|(c, _)| c.display.as_str())
+            .unwrap_or_default();
+        while early.last().is_some_and(|r| r.path.as_str() <= last) {
+            reports.extend(early.pop());
+        }
+        emit(reports, &mut summary, &mut failing);
+    }
+    let rest: Vec<FileReport> = early.drain(..).rev().collect();
+    emit(rest, &mut summary, &mut failing);
+    if !args.quiet && args.output_format != OutputFormat::Github {
+        let _ = writeln!(stdout, "{}", report::summary_line(&summary));
+    }
+    let _ = stdout.flush();
     if failing > 0 && !args.exit_zero {
         ExitCode::from(1)
     } else {

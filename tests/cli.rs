@@ -366,3 +366,43 @@ fn force_exclude_treats_named_files_like_walked_ones() {
         r#"{"name": "web", "version": "1.0.0"}"#
     );
 }
+
+#[test]
+fn streamed_output_keeps_path_order_across_chunks_and_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ecs:StartInstance", "ecs:StartInstance"], "Resource": "*"}]}"#;
+    // More files than one streaming chunk holds.
+    for i in 0..5000 {
+        fs::write(dir.path().join(format!("p{i:05}.json")), bad).unwrap();
+    }
+    let output = policylint()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--output-format",
+            "concise",
+            "--stdin-filename",
+            "p02500x.json",
+            "-",
+            ".",
+        ])
+        .write_stdin(bad)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let paths: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("PL201"))
+        .map(|l| l.split(':').next().unwrap())
+        .collect();
+    assert_eq!(paths.len(), 5001);
+    let mut sorted = paths.clone();
+    sorted.sort();
+    assert_eq!(paths, sorted, "diagnostics in path order");
+    assert!(paths.contains(&"p02500x.json"));
+    assert!(
+        stdout.ends_with("in 5001 files checked. 5001 fixable with `--fix`.\n"),
+        "{}",
+        &stdout[stdout.len() - 200..]
+    );
+}

@@ -67,6 +67,17 @@ impl Summary {
         summary
     }
 
+    /// Adds the counts of another part of the run.
+    pub fn absorb(&mut self, other: &Summary) {
+        self.files += other.files;
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.infos += other.infos;
+        self.fixable += other.fixable;
+        self.unsafe_fixable += other.unsafe_fixable;
+        self.fixed += other.fixed;
+    }
+
     pub fn total(&self) -> usize {
         self.errors + self.warnings + self.infos
     }
