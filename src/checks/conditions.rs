@@ -60,6 +60,10 @@ pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
             out.push(unknown_operator(block, &catalogue.condition_operators));
             continue;
         };
+        // String operators take any value.
+        let Some(value_kind) = ValueKind::of(operator) else {
+            continue;
+        };
         for key in keys {
             let entries = values(key);
             if entries.iter().any(|v| !is_scalar(v)) {
@@ -86,13 +90,16 @@ pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 if has_variable(&text) || is_masked(&text) {
                     continue;
                 }
-                if let Some(problem) = value_problem(operator, &text) {
+                if !value_kind.accepts(&text) {
                     out.push(
                         Finding::new(
                             value.span,
-                            format!("`{text}` is not {problem}, which `{operator}` needs"),
+                            format!(
+                                "`{text}` is not {}, which `{operator}` needs",
+                                value_kind.described()
+                            ),
                         )
-                        .help(value_help(operator)),
+                        .help(value_kind.help()),
                     );
                 }
             }
@@ -162,42 +169,64 @@ fn unknown_operator(block: &Member, operators: &[String]) -> Finding {
     .help(help)
 }
 
-/// What is wrong with `value` for `operator`, as "a ..." phrase, if anything.
-fn value_problem(operator: &str, value: &str) -> Option<&'static str> {
-    let ok = if operator == "Bool" {
-        value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false")
-    } else if operator.ends_with("IpAddress") {
-        is_ip_or_cidr(value)
-    } else if operator.starts_with("Date") {
-        is_iso8601(value)
-    } else if operator.starts_with("Numeric") {
-        value.trim() == value && value.parse::<f64>().is_ok_and(f64::is_finite)
-    } else {
-        return None;
-    };
-    if ok {
-        return None;
-    }
-    Some(if operator == "Bool" {
-        "`\"true\"` or `\"false\"`"
-    } else if operator.ends_with("IpAddress") {
-        "an IP address or CIDR block"
-    } else if operator.starts_with("Date") {
-        "an ISO 8601 date and time"
-    } else {
-        "a number"
-    })
+/// The kind of value an operator family compares; string operators take anything.
+#[derive(Clone, Copy)]
+enum ValueKind {
+    Bool,
+    IpAddress,
+    Date,
+    Number,
 }
 
-fn value_help(operator: &str) -> &'static str {
-    if operator == "Bool" {
-        "write `\"true\"` or `\"false\"`"
-    } else if operator.ends_with("IpAddress") {
-        "write an IPv4 or IPv6 address or a CIDR block, such as `\"192.168.0.0/16\"`"
-    } else if operator.starts_with("Date") {
-        "write a date and time such as `\"2026-01-31T18:00:00+08:00\"` or `\"2026-01-31T10:00:00Z\"`"
-    } else {
-        "write a number, such as `\"10\"`"
+impl ValueKind {
+    fn of(operator: &str) -> Option<Self> {
+        if operator == "Bool" {
+            Some(ValueKind::Bool)
+        } else if operator.ends_with("IpAddress") {
+            Some(ValueKind::IpAddress)
+        } else if operator.starts_with("Date") {
+            Some(ValueKind::Date)
+        } else if operator.starts_with("Numeric") {
+            Some(ValueKind::Number)
+        } else {
+            None
+        }
+    }
+
+    fn accepts(self, value: &str) -> bool {
+        match self {
+            ValueKind::Bool => {
+                value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false")
+            }
+            ValueKind::IpAddress => is_ip_or_cidr(value),
+            ValueKind::Date => is_iso8601(value),
+            ValueKind::Number => {
+                value.trim() == value && value.parse::<f64>().is_ok_and(f64::is_finite)
+            }
+        }
+    }
+
+    /// What the value must be, as an "a ..." phrase.
+    fn described(self) -> &'static str {
+        match self {
+            ValueKind::Bool => "`\"true\"` or `\"false\"`",
+            ValueKind::IpAddress => "an IP address or CIDR block",
+            ValueKind::Date => "an ISO 8601 date and time",
+            ValueKind::Number => "a number",
+        }
+    }
+
+    fn help(self) -> &'static str {
+        match self {
+            ValueKind::Bool => "write `\"true\"` or `\"false\"`",
+            ValueKind::IpAddress => {
+                "write an IPv4 or IPv6 address or a CIDR block, such as `\"192.168.0.0/16\"`"
+            }
+            ValueKind::Date => {
+                "write a date and time such as `\"2026-01-31T18:00:00+08:00\"` or `\"2026-01-31T10:00:00Z\"`"
+            }
+            ValueKind::Number => "write a number, such as `\"10\"`",
+        }
     }
 }
 
@@ -327,6 +356,12 @@ pub fn unknown_condition_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What is wrong with `value` for `operator`, as "a ..." phrase, if anything.
+    fn value_problem(operator: &str, value: &str) -> Option<&'static str> {
+        let kind = ValueKind::of(operator)?;
+        (!kind.accepts(value)).then(|| kind.described())
+    }
 
     #[test]
     fn ip_addresses_and_blocks() {

@@ -48,23 +48,26 @@ fn report_repeats(values: &Values, out: &mut Vec<Finding>) {
         if let Some(intended) = likely_intended(entry.text.trim(), listed) {
             help.push_str(&format!("; did you mean `{intended}`?"));
         }
-        let fix = entry
-            .index
-            .and_then(|i| remove_array_element(items, i))
-            .map(|edit| Fix::safe("remove the repeated action", vec![edit]));
-        out.push(
-            Finding::new(
-                entry.node.span,
-                format!(
-                    "`{}` is already listed in this statement",
-                    entry.text.trim()
-                ),
-            )
-            .label(first.span, "first listed here")
-            .help(help)
-            .fix(fix),
-        );
+        out.push(repeat(entry, first, items, "remove the repeated action").help(help));
     }
+}
+
+/// A list entry repeating an earlier one: labelled at the first, fixed by removing the
+/// repeat (when that leaves the list clean and non-empty).
+fn repeat(entry: &Entry, first: &Node, items: &[Node], fix_title: &str) -> Finding {
+    let fix = entry
+        .index
+        .and_then(|i| remove_array_element(items, i))
+        .map(|edit| Fix::safe(fix_title, vec![edit]));
+    Finding::new(
+        entry.node.span,
+        format!(
+            "`{}` is already listed in this statement",
+            entry.text.trim()
+        ),
+    )
+    .label(first.span, "first listed here")
+    .fix(fix)
 }
 
 /// PL203: the same resource twice in one statement (resources compare case-sensitively,
@@ -81,21 +84,9 @@ pub fn duplicate_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 first_seen.insert(entry.text.trim(), entry.node);
                 continue;
             };
-            let fix = entry
-                .index
-                .and_then(|i| remove_array_element(items, i))
-                .map(|edit| Fix::safe("remove the repeated resource", vec![edit]));
             out.push(
-                Finding::new(
-                    entry.node.span,
-                    format!(
-                        "`{}` is already listed in this statement",
-                        entry.text.trim()
-                    ),
-                )
-                .label(first.span, "first listed here")
-                .help("remove the repeated entry")
-                .fix(fix),
+                repeat(entry, first, items, "remove the repeated resource")
+                    .help("remove the repeated entry"),
             );
         }
     }
