@@ -1,7 +1,7 @@
 //! The command line: `policylint [check] PATH...` and `policylint rule NAME|--all`.
 
 use crate::config::{ConfigError, ConfigMode, Overrides, Resolver, Settings};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::discover::{Candidate, discover};
 use crate::engine::count_at_least;
 use crate::fix::FixMode;
@@ -300,17 +300,12 @@ fn check(args: &CheckArgs) -> ExitCode {
             Ok(settings) => settings,
             Err(error) => return usage_error(&error.to_string()),
         };
-        let absolute = std::path::absolute(&stands_for).unwrap_or(stands_for);
         let mut report = lint_stdin(&settings.rules, args.stdin_filename.clone());
-        settings.apply_per_file_ignores(&absolute, &mut report.diagnostics);
-        if let Some(request) = args.fix_request(true) {
-            let keep = |d: &Diagnostic| settings.keeps(&absolute, d);
-            runner::fix_report(&settings.rules, &mut report, request, None, &keep);
-            if request.action == FixAction::Return {
-                fixed_stdin = report.text.clone();
-            }
+        let request = args.fix_request(true);
+        runner::settle(&settings, &mut report, &stands_for, request, None);
+        if request.is_some_and(|r| r.action == FixAction::Return) {
+            fixed_stdin = report.text.clone();
         }
-        report.fail_on = Some(settings.fail_on);
         reports.push(report);
         stdin_settings = Some(settings);
     }

@@ -107,25 +107,38 @@ fn lint_candidate(settings: &Settings, candidate: &Candidate, fix: Option<FixReq
     if !(is_policy || candidate.explicit) {
         return Outcome::NotAPolicy(candidate.display.clone());
     }
-    let absolute = std::path::absolute(&candidate.path).unwrap_or_else(|_| candidate.path.clone());
-    settings.apply_per_file_ignores(&absolute, &mut report.diagnostics);
-    if let Some(request) = fix {
-        let keep = |d: &Diagnostic| settings.keeps(&absolute, d);
-        fix_report(
-            &settings.rules,
-            &mut report,
-            request,
-            Some(&candidate.path),
-            &keep,
-        );
-    }
-    report.fail_on = Some(settings.fail_on);
+    settle(
+        settings,
+        &mut report,
+        &candidate.path,
+        fix,
+        Some(&candidate.path),
+    );
     // Reports only need their text to place diagnostics: dropping it for clean files keeps
     // memory flat however many files a run lints.
     if report.diagnostics.is_empty() {
         report.text = None;
     }
     Outcome::Linted(report)
+}
+
+/// What every linted report goes through, from a file or standard input: the per-file
+/// ignores of its settings, the fixes asked for (written to `write_to`, if any), and its
+/// `fail-on`. `stands_for` is the path the settings' globs are matched against.
+pub fn settle(
+    settings: &Settings,
+    report: &mut FileReport,
+    stands_for: &Path,
+    fix: Option<FixRequest>,
+    write_to: Option<&Path>,
+) {
+    let absolute = std::path::absolute(stands_for).unwrap_or_else(|_| stands_for.to_path_buf());
+    settings.apply_per_file_ignores(&absolute, &mut report.diagnostics);
+    if let Some(request) = fix {
+        let keep = |d: &Diagnostic| settings.keeps(&absolute, d);
+        fix_report(&settings.rules, report, request, write_to, &keep);
+    }
+    report.fail_on = Some(settings.fail_on);
 }
 
 /// Applies the fixes `request` allows to a linted file: the report then describes the
