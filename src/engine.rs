@@ -2,10 +2,10 @@
 
 use crate::checks::CheckContext;
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
-use crate::model::{Policy, STATEMENT, is_statement_key};
+use crate::model::{Policy, is_statement_key};
 use crate::parse::{self, ParsedFile};
+use crate::rules::query::QueryTarget;
 use crate::rules::{Check, RuleSet};
-use jsonpath_rust::query::js_path_process;
 use std::sync::{Arc, LazyLock};
 
 /// What linting one text found.
@@ -55,19 +55,6 @@ fn mentions_statement(text: &str) -> bool {
         .any(|w| w[0] == b'"' && w[1..].eq_ignore_ascii_case(b"statement"))
 }
 
-/// AWS allows `"Statement": { ... }` for a single statement; rules select statements with
-/// `$.Statement[*]`, which on an object would select its members instead. Returns the
-/// document with the lone statement wrapped in an array, or `None` when nothing needs it.
-fn as_statement_array(root: &serde_json::Value) -> Option<serde_json::Value> {
-    if !root.get(STATEMENT)?.is_object() {
-        return None;
-    }
-    let mut wrapped = root.clone();
-    let lone = wrapped[STATEMENT].take();
-    wrapped[STATEMENT] = serde_json::Value::Array(vec![lone]);
-    Some(wrapped)
-}
-
 fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
     let mut policy = Policy::from_root(&parsed.root);
     if let (Some(policy), Some(dialect)) = (policy.as_mut(), rules.dialect) {
@@ -81,8 +68,7 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
         Some(p) => rule.applies_to(p.dialect, p.kind),
         None => true,
     };
-    let wrapped = as_statement_array(&parsed.value);
-    let query_root = wrapped.as_ref().unwrap_or(&parsed.value);
+    let target = QueryTarget::new(&parsed.root);
     let mut findings: Vec<(usize, Finding)> = Vec::new();
     let mut scratch = Vec::new();
     // Evaluate each distinct query once, for all the rules that share it.
@@ -106,17 +92,9 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
         {
             continue;
         }
-        let Ok(hits) = js_path_process(query, query_root) else {
-            continue;
-        };
-        // Descendant segments (`..*`) can reach one node along two routes.
-        let mut seen = std::collections::HashSet::new();
-        for hit in hits.into_iter().filter(|hit| seen.insert(hit.path.clone())) {
-            let Some(resolved) = parsed.root.resolve(&hit.path) else {
-                continue;
-            };
+        for hit in target.select(query) {
             for (rule_index, check) in &users {
-                check.run(text, resolved.node, resolved.member, &mut scratch);
+                check.run(text, hit.node, hit.member, &mut scratch);
                 findings.extend(scratch.drain(..).map(|f| (*rule_index, f)));
             }
         }

@@ -4,8 +4,8 @@
 //! kept); its strict options reject comments, trailing commas and the other JSON5
 //! leniencies. It still accepts Unicode whitespace between tokens and raw control
 //! characters inside strings, so a cheap byte scan reports those. The result is an owned,
-//! spanned tree plus the `serde_json::Value` that JSONPath queries run on, and a lookup
-//! from RFC 9535 normalized paths (what `query_with_path` returns) back to spans.
+//! spanned tree, a `serde_json::Value` copy of it for general JSONPath queries, and a lookup
+//! from RFC 9535 normalized paths (what jsonpath-rust returns) back to spans.
 
 use crate::source::Span;
 use jsonc_parser::ParseStringErrorKind;
@@ -214,7 +214,6 @@ pub struct SyntaxError {
 #[derive(Debug)]
 pub struct ParsedFile {
     pub root: Node,
-    pub value: serde_json::Value,
 }
 
 /// Parses `text` strictly. Offsets in the result are byte offsets into `text` itself, BOM
@@ -260,9 +259,9 @@ pub fn parse(text: &str) -> Result<ParsedFile, SyntaxError> {
             message: "the file holds no JSON value".into(),
             help: "a policy is a JSON object".into(),
         })?;
-    let root = convert(&ast_root, bom_len);
-    let value = root.to_value();
-    Ok(ParsedFile { root, value })
+    Ok(ParsedFile {
+        root: convert(&ast_root, bom_len),
+    })
 }
 
 fn strict_options() -> jsonc_parser::ParseOptions {
@@ -540,7 +539,7 @@ mod tests {
     fn duplicate_keys_are_kept_and_the_last_wins() {
         let parsed = parse(r#"{"a":1,"a":2}"#).unwrap();
         assert_eq!(parsed.root.as_object().unwrap().len(), 2);
-        assert_eq!(parsed.value["a"], 2);
+        assert_eq!(parsed.root.to_value()["a"], 2);
         assert_eq!(
             parsed.root.get("a").unwrap().value.kind,
             NodeKind::Number("2".into())
