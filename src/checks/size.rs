@@ -8,22 +8,25 @@ pub const DEFAULT_MAX_CHARACTERS: usize = 6_144;
 
 /// Characters of the document without the whitespace between tokens: the compact form
 /// the service stores. A document longer than the limit in this form is too long however
-/// the service counts.
+/// the service counts. Works on bytes: the text parsed as strict JSON, so the only
+/// whitespace between tokens is ASCII, and a character is a byte that does not continue a
+/// UTF-8 sequence.
 pub fn compact_length(text: &str) -> usize {
+    let is_char_start = |b: u8| b & 0xC0 != 0x80;
     let mut count = 0;
     let (mut in_string, mut escaped) = (false, false);
-    for c in text.trim_start_matches('\u{feff}').chars() {
+    for &b in text.trim_start_matches('\u{feff}').as_bytes() {
         if in_string {
-            count += 1;
-            match (escaped, c) {
+            count += usize::from(is_char_start(b));
+            match (escaped, b) {
                 (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_string = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
                 _ => {}
             }
-        } else if !c.is_whitespace() {
-            count += 1;
-            in_string = c == '"';
+        } else if !matches!(b, b' ' | b'\t' | b'\n' | b'\r') {
+            count += usize::from(is_char_start(b));
+            in_string = b == b'"';
         }
     }
     count
@@ -49,6 +52,10 @@ pub fn policy_too_large(ctx: &CheckContext, out: &mut Vec<Finding>) {
         .and_then(|v| v.as_integer())
         .and_then(|n| usize::try_from(n).ok())
         .unwrap_or(DEFAULT_MAX_CHARACTERS);
+    // Every character takes at least one byte.
+    if ctx.text.len() <= limit {
+        return;
+    }
     let length = compact_length(ctx.text);
     if length <= limit {
         return;
