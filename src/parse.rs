@@ -366,29 +366,29 @@ fn nesting_error(body: &str, shift: usize) -> Option<SyntaxError> {
 /// or form feed between tokens, raw control characters inside strings. Full-width
 /// punctuation is named too, since it is a common copy-paste mistake in translated docs.
 fn leniency_error(body: &str, shift: usize) -> Option<SyntaxError> {
+    let bytes = body.as_bytes();
     let mut in_string = false;
     let mut escaped = false;
-    for (i, c) in body.char_indices() {
-        let at = Span::new(i + shift, i + shift + c.len_utf8());
+    // Bytes, not chars: all but the non-ASCII characters between tokens are ASCII, and
+    // decoding every character cost more than the rest of this scan.
+    for (i, &b) in bytes.iter().enumerate() {
+        let at = |len: usize| Span::new(i + shift, i + shift + len);
         if in_string {
-            match c {
+            match b {
                 _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                '\n' | '\r' => {
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                b'\n' | b'\r' => {
                     return Some(SyntaxError {
-                        span: at,
+                        span: at(1),
                         message: "line break inside a string".into(),
                         help: "close the string on the line it starts, or write `\\n` for a line break inside it".into(),
                     });
                 }
-                c if (c as u32) < 0x20 => {
+                0..0x20 => {
                     return Some(SyntaxError {
-                        span: at,
-                        message: format!(
-                            "raw control character U+{:04X} inside a string",
-                            c as u32
-                        ),
+                        span: at(1),
+                        message: format!("raw control character U+{b:04X} inside a string"),
                         help:
                             "JSON strings cannot hold raw control characters; write `\\t` for a tab"
                                 .into(),
@@ -398,21 +398,29 @@ fn leniency_error(body: &str, shift: usize) -> Option<SyntaxError> {
             }
             continue;
         }
-        match c {
-            '"' => in_string = true,
-            ' ' | '\t' | '\n' | '\r' => {}
-            c if c.is_whitespace() || c == '\u{feff}' => {
-                return Some(SyntaxError {
-                    span: at,
-                    message: format!("{} is not JSON whitespace", describe_char(c)),
-                    help: "JSON allows only space, tab, line feed and carriage return between tokens: replace it with plain spaces".into(),
-                });
+        match b {
+            b'"' => in_string = true,
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            0x0b | 0x0c => return Some(not_json_whitespace(b.into(), at(1))),
+            0x80.. => {
+                let c = body[i..].chars().next().expect("a character starts here");
+                if c.is_whitespace() || c == '\u{feff}' {
+                    return Some(not_json_whitespace(c, at(c.len_utf8())));
+                }
+                return None; // the parser reports it, with the hint below
             }
-            c if !c.is_ascii() => return None, // the parser reports it, with the hint below
             _ => {}
         }
     }
     None
+}
+
+fn not_json_whitespace(c: char, span: Span) -> SyntaxError {
+    SyntaxError {
+        span,
+        message: format!("{} is not JSON whitespace", describe_char(c)),
+        help: "JSON allows only space, tab, line feed and carriage return between tokens: replace it with plain spaces".into(),
+    }
 }
 
 fn describe_char(c: char) -> String {
