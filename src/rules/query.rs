@@ -33,10 +33,14 @@ impl<'n> QueryTarget<'n> {
     /// The nodes `query` selects, each once, in no particular order.
     pub fn select(&self, query: &JpQuery) -> Vec<Resolved<'n>> {
         let mut hits = match child_steps(query) {
+            Some(steps) if steps.iter().all(|s| selects_distinct_children(s)) => {
+                return self.walk(&steps);
+            }
             Some(steps) => self.walk(&steps),
             None => self.evaluate_generally(query),
         };
-        // Descendant segments (`..*`) and repeated selectors reach a node more than once.
+        // Descendant segments (`..*`) and overlapping selectors such as `[*,0]` reach a node
+        // more than once.
         let mut seen = std::collections::HashSet::new();
         hits.retain(|hit| {
             seen.insert((
@@ -130,6 +134,15 @@ fn child_steps(query: &JpQuery) -> Option<Vec<&[Selector]>> {
                 .then_some(selectors)
         })
         .collect()
+}
+
+/// Whether one segment's selectors can never pick the same child twice: one selector, or
+/// different names.
+fn selects_distinct_children(selectors: &[Selector]) -> bool {
+    selectors.len() < 2
+        || selectors.iter().enumerate().all(|(i, selector)| {
+            matches!(selector, Selector::Name(_)) && !selectors[..i].contains(selector)
+        })
 }
 
 fn select_children<'n>(node: &'n Node, selector: &Selector, out: &mut Vec<Resolved<'n>>) {
