@@ -10,6 +10,7 @@ use crate::report::{self, OutputFormat, Summary};
 use crate::rules::{Rule, RuleSet};
 use crate::runner::{self, FileReport, FixAction, FixRequest, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
 use std::io::{IsTerminal, Read, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -252,10 +253,8 @@ fn with_settings(
 ) -> Result<Vec<(Candidate, Arc<Settings>)>, ConfigError> {
     let mut paired = Vec::with_capacity(candidates.len());
     for candidate in candidates {
-        let settings = resolver.for_path(&candidate.path)?;
-        let absolute =
-            std::path::absolute(&candidate.path).unwrap_or_else(|_| candidate.path.clone());
-        if candidate.explicit || settings.takes_in_walk(&absolute) {
+        let settings = resolver.for_path(&candidate.absolute)?;
+        if candidate.explicit || settings.takes_in_walk(&candidate.absolute) {
             paired.push((candidate, settings));
         }
     }
@@ -421,8 +420,9 @@ const STREAM_CHUNK: usize = 2048;
 
 /// Lints and prints chunk by chunk, in path order, for the formats written file by file:
 /// a report keeps its text until it is printed, so holding every report until the end
-/// would make memory grow with the number of files. `early` holds the reports made before
-/// linting (unreadable folders, standard input), merged in by path.
+/// would make memory grow with the number of files. Each report is rendered by the thread
+/// that linted it, so printing does not hold up linting. `early` holds the reports made
+/// before linting (unreadable folders, standard input), merged in by path.
 fn stream(
     args: &CheckArgs,
     candidates: &[(Candidate, Arc<Settings>)],
@@ -430,30 +430,45 @@ fn stream(
 ) -> ExitCode {
     early.sort_by(|a, b| b.path.cmp(&a.path));
     let color = use_color(args.color);
+    let render = |report: FileReport| {
+        let reports = std::slice::from_ref(&report);
+        let text = match args.output_format {
+            OutputFormat::Pretty => report::pretty::render(reports, color),
+            OutputFormat::Github => report::github::render(reports),
+            _ => report::concise::render(reports),
+        };
+        let failing = count_at_least(
+            &report.diagnostics,
+            report.fail_on.unwrap_or(Severity::Warning),
+        );
+        RenderedReport {
+            summary: Summary::of(reports),
+            path: report.path,
+            text,
+            failing,
+        }
+    };
     let mut summary = Summary::default();
     let mut failing = 0;
     let mut stdout = std::io::stdout().lock();
-    let mut emit = |mut reports: Vec<FileReport>, summary: &mut Summary, failing: &mut usize| {
-        reports.sort_by(|a, b| a.path.cmp(&b.path));
-        summary.absorb(&Summary::of(&reports));
-        *failing += reports
-            .iter()
-            .map(|r| count_at_least(&r.diagnostics, r.fail_on.unwrap_or(Severity::Warning)))
-            .sum::<usize>();
-        let text = match args.output_format {
-            OutputFormat::Pretty => report::pretty::render(&reports, color),
-            OutputFormat::Github => report::github::render(&reports),
-            _ => report::concise::render(&reports),
-        };
-        // A closed pipe (`policylint | head`) is not an error worth a panic.
-        let _ = stdout.write_all(text.as_bytes());
+    let mut emit = |mut rendered: Vec<RenderedReport>| {
+        rendered.sort_by(|a, b| a.path.cmp(&b.path));
+        for report in rendered {
+            summary.absorb(&report.summary);
+            failing += report.failing;
+            // A closed pipe (`policylint | head`) is not an error worth a panic.
+            let _ = stdout.write_all(report.text.as_bytes());
+        }
     };
+    let fix = args.fix_request(false);
     for chunk in candidates.chunks(STREAM_CHUNK) {
-        let mut reports: Vec<FileReport> = runner::lint_candidates(chunk, args.fix_request(false))
-            .into_iter()
-            .filter_map(|outcome| match outcome {
-                Outcome::Linted(report) => Some(report),
-                Outcome::NotAPolicy(_) => None,
+        let mut rendered: Vec<RenderedReport> = chunk
+            .par_iter()
+            .filter_map(|(candidate, settings)| {
+                match runner::lint_candidate(settings, candidate, fix) {
+                    Outcome::Linted(report) => Some(render(report)),
+                    Outcome::NotAPolicy(_) => None,
+                }
             })
             .collect();
         let last = chunk
@@ -461,12 +476,11 @@ fn stream(
             .map(|(c, _)| c.display.as_str())
             .unwrap_or_default();
         while early.last().is_some_and(|r| r.path.as_str() <= last) {
-            reports.extend(early.pop());
+            rendered.extend(early.pop().map(render));
         }
-        emit(reports, &mut summary, &mut failing);
+        emit(rendered);
     }
-    let rest: Vec<FileReport> = early.drain(..).rev().collect();
-    emit(rest, &mut summary, &mut failing);
+    emit(early.drain(..).rev().map(render).collect());
     if !args.quiet && args.output_format != OutputFormat::Github {
         let _ = writeln!(stdout, "{}", report::summary_line(&summary));
     }
@@ -476,6 +490,14 @@ fn stream(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// A report as printed, with what the run's summary and exit code need of it.
+struct RenderedReport {
+    path: String,
+    text: String,
+    summary: Summary,
+    failing: usize,
 }
 
 /// `--diff`: the diffs on standard output, a count on standard error; exit 1 when

@@ -14,6 +14,9 @@ pub struct Candidate {
     /// The path as reported: as given, or as found under a given folder.
     pub display: String,
     pub path: PathBuf,
+    /// `path` made absolute without resolving symlinks (as `std::path::absolute` does),
+    /// computed once here: config lookup and globs work on it.
+    pub absolute: PathBuf,
     /// Given on the command line: linted (and reported) even if it is not a policy.
     pub explicit: bool,
 }
@@ -35,6 +38,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<WalkError>) {
             candidates.push(Candidate {
                 display: display_path(path),
                 path: path.clone(),
+                absolute: std::path::absolute(path).unwrap_or_else(|_| path.clone()),
                 explicit: true,
             });
         }
@@ -54,6 +58,7 @@ fn display_path(path: &Path) -> String {
 fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
     // Ignore rules match absolute paths, so those above the walk root apply too.
     let absolute_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let logical_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let mut ignores: Vec<Gitignore> = ancestor_gitignores(&absolute_root);
     let mut walker = WalkDir::new(root)
         .follow_links(false)
@@ -80,7 +85,8 @@ fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<WalkError
             }
         };
         let path = entry.path();
-        let absolute = absolute_root.join(path.strip_prefix(root).unwrap_or(path));
+        let relative = path.strip_prefix(root).unwrap_or(path);
+        let absolute = absolute_root.join(relative);
         let is_dir = entry.file_type().is_dir();
         if ignores.iter().any(|gi| is_ignored(gi, &absolute, is_dir)) {
             if is_dir {
@@ -98,6 +104,7 @@ fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<WalkError
             candidates.push(Candidate {
                 display: display_path(path),
                 path: path.to_path_buf(),
+                absolute: logical_root.join(relative),
                 explicit: false,
             });
         }

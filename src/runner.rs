@@ -98,7 +98,12 @@ pub fn lint_candidates(
         .collect()
 }
 
-fn lint_candidate(settings: &Settings, candidate: &Candidate, fix: Option<FixRequest>) -> Outcome {
+/// Reads, lints and settles one file.
+pub fn lint_candidate(
+    settings: &Settings,
+    candidate: &Candidate,
+    fix: Option<FixRequest>,
+) -> Outcome {
     let bytes = match read_regular_file(&candidate.path) {
         Ok(bytes) => bytes,
         Err(message) => return Outcome::Linted(io_error(candidate.display.clone(), message)),
@@ -110,7 +115,7 @@ fn lint_candidate(settings: &Settings, candidate: &Candidate, fix: Option<FixReq
     settle(
         settings,
         &mut report,
-        &candidate.path,
+        &candidate.absolute,
         fix,
         Some(&candidate.path),
     );
