@@ -2,7 +2,7 @@
 
 use crate::config::{ConfigError, ConfigMode, Overrides, Resolver, Settings};
 use crate::diagnostic::Severity;
-use crate::discover::{Candidate, discover};
+use crate::discover::{Candidate, Found, WalkError, discover, path_order};
 use crate::engine::count_at_least;
 use crate::fix::FixMode;
 use crate::model::{Dialect, PolicyKind};
@@ -246,19 +246,39 @@ fn resolver(args: &CheckArgs) -> Result<Resolver, ConfigError> {
     Resolver::new(mode, overrides)
 }
 
-/// Pairs each candidate with its settings, dropping walked files the config does not take.
-fn with_settings(
-    resolver: &mut Resolver,
-    candidates: Vec<Candidate>,
-) -> Result<Vec<(Candidate, Arc<Settings>)>, ConfigError> {
-    let mut paired = Vec::with_capacity(candidates.len());
-    for candidate in candidates {
-        let settings = resolver.for_path(&candidate.absolute)?;
-        if candidate.explicit || settings.takes_in_walk(&candidate.absolute) {
-            paired.push((candidate, settings));
+/// What the run does for each path discovery finds, in output order.
+enum Planned {
+    Lint(Candidate, Arc<Settings>),
+    Unwalkable(WalkError),
+}
+
+impl Planned {
+    fn display(&self) -> &str {
+        match self {
+            Planned::Lint(candidate, _) => &candidate.display,
+            Planned::Unwalkable(error) => &error.display,
         }
     }
-    Ok(paired)
+}
+
+/// Pairs each found file with its settings, dropping walked files the config does not
+/// take; `--force-exclude` treats named files like walked ones.
+fn plan<'r>(
+    resolver: &'r mut Resolver,
+    found: impl Iterator<Item = Found> + 'r,
+    force_exclude: bool,
+) -> impl Iterator<Item = Result<Planned, ConfigError>> + 'r {
+    found.filter_map(move |found| match found {
+        Found::Unwalkable(error) => Some(Ok(Planned::Unwalkable(error))),
+        Found::File(mut candidate) => {
+            candidate.explicit &= !force_exclude;
+            match resolver.for_path(&candidate.absolute) {
+                Err(error) => Some(Err(error)),
+                Ok(settings) => (candidate.explicit || settings.takes_in_walk(&candidate.absolute))
+                    .then(|| Ok(Planned::Lint(candidate, settings))),
+            }
+        }
+    })
 }
 
 fn usage_error(message: &str) -> ExitCode {
@@ -278,18 +298,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     };
     let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
         paths.into_iter().partition(|p| p.as_os_str() == "-");
-    let (mut candidates, walk_errors) = discover(&files);
-    if args.force_exclude {
-        candidates.iter_mut().for_each(|c| c.explicit = false);
-    }
-    let candidates = match with_settings(&mut resolver, candidates) {
-        Ok(candidates) => candidates,
-        Err(error) => return usage_error(&error.to_string()),
-    };
-    let mut reports: Vec<FileReport> = walk_errors
-        .into_iter()
-        .map(|e| runner::io_error(e.display, e.message))
-        .collect();
+    let mut reports: Vec<FileReport> = Vec::new();
     let mut fixed_stdin = None;
     let mut stdin_settings = None;
     if !stdin.is_empty() {
@@ -308,6 +317,7 @@ fn check(args: &CheckArgs) -> ExitCode {
         reports.push(report);
         stdin_settings = Some(settings);
     }
+    let planned = plan(&mut resolver, discover(&files), args.force_exclude);
     let streams = matches!(
         args.output_format,
         OutputFormat::Pretty | OutputFormat::Concise | OutputFormat::Github
@@ -316,7 +326,17 @@ fn check(args: &CheckArgs) -> ExitCode {
         && fixed_stdin.is_none()
         && !args.verbose;
     if streams {
-        return stream(args, &candidates, reports);
+        return stream(args, planned, reports);
+    }
+    let mut candidates = Vec::new();
+    for planned in planned {
+        match planned {
+            Ok(Planned::Lint(candidate, settings)) => candidates.push((candidate, settings)),
+            Ok(Planned::Unwalkable(error)) => {
+                reports.push(runner::io_error(error.display, error.message));
+            }
+            Err(error) => return usage_error(&error.to_string()),
+        }
     }
     let mut used_settings: Vec<Arc<Settings>> = candidates.iter().map(|(_, s)| s.clone()).collect();
     used_settings.extend(stdin_settings);
@@ -329,7 +349,7 @@ fn check(args: &CheckArgs) -> ExitCode {
             Outcome::NotAPolicy(_) => {}
         }
     }
-    reports.sort_by(|a, b| a.path.cmp(&b.path));
+    reports.sort_by(|a, b| path_order(&a.path, &b.path));
     if args.verbose {
         let explicit = candidates.iter().filter(|(c, _)| c.explicit).count();
         let mut configs: Vec<String> = candidates
@@ -419,16 +439,17 @@ fn check(args: &CheckArgs) -> ExitCode {
 const STREAM_CHUNK: usize = 2048;
 
 /// Lints and prints chunk by chunk, in path order, for the formats written file by file:
-/// a report keeps its text until it is printed, so holding every report until the end
-/// would make memory grow with the number of files. Each report is rendered by the thread
-/// that linted it, so printing does not hold up linting. `early` holds the reports made
-/// before linting (unreadable folders, standard input), merged in by path.
+/// discovery runs as the chunks are taken and a report keeps its text until it is
+/// printed, so holding every file until the end would make memory grow with their number.
+/// Each report is rendered by the thread that linted it, so printing does not hold up
+/// linting. `early` holds the reports made before linting (standard input), merged in by
+/// path. A broken config found partway stops the run there, after the files before it.
 fn stream(
     args: &CheckArgs,
-    candidates: &[(Candidate, Arc<Settings>)],
+    mut planned: impl Iterator<Item = Result<Planned, ConfigError>>,
     mut early: Vec<FileReport>,
 ) -> ExitCode {
-    early.sort_by(|a, b| b.path.cmp(&a.path));
+    early.sort_by(|a, b| path_order(&b.path, &a.path));
     let color = use_color(args.color);
     let render = |report: FileReport| {
         let reports = std::slice::from_ref(&report);
@@ -452,7 +473,7 @@ fn stream(
     let mut failing = 0;
     let mut stdout = std::io::stdout().lock();
     let mut emit = |mut rendered: Vec<RenderedReport>| {
-        rendered.sort_by(|a, b| a.path.cmp(&b.path));
+        rendered.sort_by(|a, b| path_order(&a.path, &b.path));
         for report in rendered {
             summary.absorb(&report.summary);
             failing += report.failing;
@@ -461,21 +482,32 @@ fn stream(
         }
     };
     let fix = args.fix_request(false);
-    for chunk in candidates.chunks(STREAM_CHUNK) {
+    loop {
+        let chunk: Vec<Planned> = match planned.by_ref().take(STREAM_CHUNK).collect() {
+            Ok(chunk) => chunk,
+            Err(error) => return usage_error(&error.to_string()),
+        };
+        let Some(last) = chunk.last().map(|p| p.display().to_string()) else {
+            break;
+        };
         let mut rendered: Vec<RenderedReport> = chunk
-            .par_iter()
-            .filter_map(|(candidate, settings)| {
-                match runner::lint_candidate(settings, candidate, fix) {
-                    Outcome::Linted(report) => Some(render(report)),
-                    Outcome::NotAPolicy(_) => None,
+            .into_par_iter()
+            .filter_map(|planned| match planned {
+                Planned::Lint(candidate, settings) => {
+                    match runner::lint_candidate(&settings, &candidate, fix) {
+                        Outcome::Linted(report) => Some(render(report)),
+                        Outcome::NotAPolicy(_) => None,
+                    }
+                }
+                Planned::Unwalkable(error) => {
+                    Some(render(runner::io_error(error.display, error.message)))
                 }
             })
             .collect();
-        let last = chunk
+        while early
             .last()
-            .map(|(c, _)| c.display.as_str())
-            .unwrap_or_default();
-        while early.last().is_some_and(|r| r.path.as_str() <= last) {
+            .is_some_and(|r| path_order(&r.path, &last).is_le())
+        {
             rendered.extend(early.pop().map(render));
         }
         emit(rendered);

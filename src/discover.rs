@@ -28,24 +28,80 @@ pub struct WalkError {
     pub message: String,
 }
 
-pub fn discover(paths: &[PathBuf]) -> (Vec<Candidate>, Vec<WalkError>) {
-    let mut candidates = Vec::new();
-    let mut errors = Vec::new();
-    for path in paths {
-        if path.is_dir() {
-            walk(path, &mut candidates, &mut errors);
-        } else {
-            candidates.push(Candidate {
-                display: display_path(path),
-                path: path.clone(),
-                absolute: std::path::absolute(path).unwrap_or_else(|_| path.clone()),
-                explicit: true,
-            });
+/// What discovery finds: a file to lint, or a path that could not be walked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Found {
+    File(Candidate),
+    Unwalkable(WalkError),
+}
+
+impl Found {
+    pub fn display(&self) -> &str {
+        match self {
+            Found::File(candidate) => &candidate.display,
+            Found::Unwalkable(error) => &error.display,
         }
     }
-    candidates.sort();
-    candidates.dedup_by(|a, b| a.path == b.path);
-    (candidates, errors)
+}
+
+/// The order files are reported in: by path, one component at a time, as a folder listing
+/// sorts (`a/b.json` before `a-c.json`). Discovery yields files in this order.
+pub fn path_order(a: &str, b: &str) -> std::cmp::Ordering {
+    Path::new(a).cmp(Path::new(b))
+}
+
+/// The files under `paths`, in [`path_order`], found as they are consumed: a run over a
+/// hundred thousand files never holds the whole list. Only when the paths overlap (a
+/// file or folder named inside another named folder) is the list collected first, to
+/// report each file once.
+pub fn discover(paths: &[PathBuf]) -> Box<dyn Iterator<Item = Found>> {
+    let mut roots = paths.to_vec();
+    roots.sort();
+    roots.dedup();
+    if !overlapping(&roots) {
+        return Box::new(roots.into_iter().flat_map(find_under));
+    }
+    let mut found: Vec<Found> = roots.into_iter().flat_map(find_under).collect();
+    // Walked before named: a file reached both ways is linted as walked, so include and
+    // exclude still apply to it.
+    let named = |found: &Found| matches!(found, Found::File(c) if c.explicit);
+    found.sort_by(|a, b| path_order(a.display(), b.display()).then(named(a).cmp(&named(b))));
+    found.dedup_by(|later, earlier| match (later, earlier) {
+        (Found::File(later), Found::File(earlier)) => later.absolute == earlier.absolute,
+        _ => false,
+    });
+    Box::new(found.into_iter())
+}
+
+/// Whether one path is, or lies inside, another (after resolving symlinks).
+fn overlapping(roots: &[PathBuf]) -> bool {
+    let resolved: Vec<PathBuf> = roots
+        .iter()
+        .map(|root| {
+            root.canonicalize()
+                .or_else(|_| std::path::absolute(root))
+                .unwrap_or_else(|_| root.clone())
+        })
+        .collect();
+    resolved.iter().enumerate().any(|(i, a)| {
+        resolved
+            .iter()
+            .enumerate()
+            .any(|(j, b)| i != j && a.starts_with(b))
+    })
+}
+
+fn find_under(path: PathBuf) -> Box<dyn Iterator<Item = Found>> {
+    if path.is_dir() {
+        Box::new(Walk::new(path))
+    } else {
+        Box::new(std::iter::once(Found::File(Candidate {
+            display: display_path(&path),
+            absolute: std::path::absolute(&path).unwrap_or_else(|_| path.clone()),
+            path,
+            explicit: true,
+        })))
+    }
 }
 
 fn display_path(path: &Path) -> String {
@@ -55,58 +111,90 @@ fn display_path(path: &Path) -> String {
         .unwrap_or_else(|| text.into_owned())
 }
 
-fn walk(root: &Path, candidates: &mut Vec<Candidate>, errors: &mut Vec<WalkError>) {
-    // Ignore rules match absolute paths, so those above the walk root apply too.
-    let absolute_root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
-    let logical_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-    let mut ignores: Vec<Gitignore> = ancestor_gitignores(&absolute_root);
-    let mut walker = WalkDir::new(root)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|entry| {
-            if entry.depth() == 0 || !entry.file_type().is_dir() {
-                return true;
-            }
-            let name = entry.file_name().to_string_lossy();
-            !(name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref()))
-        });
-    loop {
-        let entry = match walker.next() {
-            None => break,
-            Some(Ok(entry)) => entry,
-            Some(Err(error)) => {
-                errors.push(WalkError {
-                    display: error
-                        .path()
-                        .map_or_else(|| display_path(root), display_path),
-                    message: error.to_string(),
-                });
+/// A lazy walk of one folder, sorted by file name, skipping ignored paths.
+struct Walk {
+    root: PathBuf,
+    /// The root with symlinks resolved: what `.gitignore` files match against.
+    resolved_root: PathBuf,
+    /// The root made absolute without resolving symlinks: what config lookup uses.
+    logical_root: PathBuf,
+    ignores: Vec<Gitignore>,
+    entries: walkdir::FilterEntry<walkdir::IntoIter, fn(&walkdir::DirEntry) -> bool>,
+}
+
+impl Walk {
+    fn new(root: PathBuf) -> Self {
+        // Ignore rules match absolute paths, so those above the walk root apply too.
+        let resolved_root = root.canonicalize().unwrap_or_else(|_| root.clone());
+        let logical_root = std::path::absolute(&root).unwrap_or_else(|_| root.clone());
+        let entries = WalkDir::new(&root)
+            .follow_links(false)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(is_walked as fn(&walkdir::DirEntry) -> bool);
+        Walk {
+            ignores: ancestor_gitignores(&resolved_root),
+            root,
+            resolved_root,
+            logical_root,
+            entries,
+        }
+    }
+}
+
+fn is_walked(entry: &walkdir::DirEntry) -> bool {
+    if entry.depth() == 0 || !entry.file_type().is_dir() {
+        return true;
+    }
+    let name = entry.file_name().to_string_lossy();
+    !(name.starts_with('.') || SKIPPED_DIRS.contains(&name.as_ref()))
+}
+
+impl Iterator for Walk {
+    type Item = Found;
+
+    fn next(&mut self) -> Option<Found> {
+        loop {
+            let entry = match self.entries.next()? {
+                Ok(entry) => entry,
+                Err(error) => {
+                    return Some(Found::Unwalkable(WalkError {
+                        display: error
+                            .path()
+                            .map_or_else(|| display_path(&self.root), display_path),
+                        message: error.to_string(),
+                    }));
+                }
+            };
+            let path = entry.path();
+            let relative = path.strip_prefix(&self.root).unwrap_or(path);
+            let resolved = self.resolved_root.join(relative);
+            let is_dir = entry.file_type().is_dir();
+            if self
+                .ignores
+                .iter()
+                .any(|gi| is_ignored(gi, &resolved, is_dir))
+            {
+                if is_dir {
+                    self.entries.skip_current_dir();
+                }
                 continue;
             }
-        };
-        let path = entry.path();
-        let relative = path.strip_prefix(root).unwrap_or(path);
-        let absolute = absolute_root.join(relative);
-        let is_dir = entry.file_type().is_dir();
-        if ignores.iter().any(|gi| is_ignored(gi, &absolute, is_dir)) {
             if is_dir {
-                walker.skip_current_dir();
+                self.ignores.extend(load_gitignore(&resolved));
+                continue;
             }
-            continue;
-        }
-        if is_dir {
-            ignores.extend(load_gitignore(&absolute));
-            continue;
-        }
-        // Symlinks to files are linted; symlinks to folders are not followed (no loops).
-        let is_file = entry.file_type().is_file() || (entry.path_is_symlink() && path.is_file());
-        if is_file {
-            candidates.push(Candidate {
-                display: display_path(path),
-                path: path.to_path_buf(),
-                absolute: logical_root.join(relative),
-                explicit: false,
-            });
+            // Symlinks to files are linted; symlinks to folders are not followed (no loops).
+            let is_file =
+                entry.file_type().is_file() || (entry.path_is_symlink() && path.is_file());
+            if is_file {
+                return Some(Found::File(Candidate {
+                    display: display_path(path),
+                    path: path.to_path_buf(),
+                    absolute: self.logical_root.join(relative),
+                    explicit: false,
+                }));
+            }
         }
     }
 }

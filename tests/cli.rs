@@ -406,3 +406,41 @@ fn streamed_output_keeps_path_order_across_chunks_and_standard_input() {
         &stdout[stdout.len() - 200..]
     );
 }
+
+#[test]
+fn files_are_reported_in_folder_order_and_once_when_named_paths_overlap() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ecs:StartInstance", "ecs:StartInstance"], "Resource": "*"}]}"#;
+    for name in ["b.json", "a-c.json", "a/b.json", "a/z/y.json"] {
+        let path = dir.path().join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bad).unwrap();
+    }
+    // Component by component, as a folder listing sorts: `a/...` before `a-c.json`.
+    let expected = ["a/b.json", "a/z/y.json", "a-c.json", "b.json"];
+    let reported = |args: &[&str]| -> Vec<String> {
+        let output = policylint()
+            .current_dir(dir.path())
+            .args(["check", "--output-format", "concise"])
+            .args(args)
+            .output()
+            .unwrap();
+        String::from_utf8(output.stdout)
+            .unwrap()
+            .lines()
+            .filter(|l| l.contains("PL201"))
+            .map(|l| l.split(':').next().unwrap().to_string())
+            .collect()
+    };
+    for args in [
+        &["."][..],
+        &["b.json", "a", "a-c.json"],
+        // Overlapping paths: each file once.
+        &[".", "a/b.json", "a"],
+        // Printed at the end rather than streamed.
+        &["--verbose", "."],
+        &["--verbose", ".", "a/z"],
+    ] {
+        assert_eq!(reported(args), expected, "{args:?}");
+    }
+}

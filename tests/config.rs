@@ -282,3 +282,29 @@ fn extra_actions_quiet_unknown_action() {
     let (_, findings, _) = run(dir.path(), &["p.json"]);
     assert!(findings.is_empty(), "{findings:?}");
 }
+
+#[test]
+fn a_broken_config_in_a_subfolder_stops_the_run_in_every_output_format() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", REPEATED);
+    write(
+        dir.path(),
+        "team/policylint.toml",
+        "select = [\"PL2\"]\nbogus = 1\n",
+    );
+    write(dir.path(), "team/b.json", REPEATED);
+    for format in ["json", "concise"] {
+        let output = Command::cargo_bin("policylint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["check", "--output-format", format, "."])
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{format}: {stderr}");
+        assert!(
+            stderr.contains("policylint.toml:2:1") && stderr.contains("bogus"),
+            "{format}: {stderr}"
+        );
+    }
+}
