@@ -4,13 +4,13 @@
 use super::CheckContext;
 use crate::catalogue::{self, OssLevel};
 use crate::diagnostic::{Finding, Severity};
-use crate::matching::action_service;
+use crate::matching::{action_service, trim};
 use crate::model::{Dialect, Entry, PolicyKind, Statement};
 use crate::parse::{Node, NodeKind};
 
 /// Whether a resource names every resource of `service` (or of every service).
 pub(super) fn covers_all_resources(resource: &str, service: Option<&str>) -> bool {
-    let resource = resource.trim();
+    let resource = trim(resource);
     if resource == "*" || resource == "acs:*:*:*:*" || resource == "arn:aws:*:*:*:*" {
         return true;
     }
@@ -30,7 +30,7 @@ fn unscoped_resource<'n>(statement: &Statement<'n>, service: Option<&str>) -> Op
 
 /// `*` or `*:*`: every action of every service.
 pub(super) fn is_every_action(action: &str) -> bool {
-    matches!(action.trim(), "*" | "*:*")
+    matches!(trim(action), "*" | "*:*")
 }
 
 /// `service:*`: every action of one service.
