@@ -3,7 +3,7 @@
 use super::CheckContext;
 use super::access::{covers_all_resources, is_every_action};
 use crate::diagnostic::Finding;
-use crate::matching::{action_matches, wildcard_covers};
+use crate::matching::{action_matches, trim, wildcard_covers, wildcard_match};
 use crate::model::{Entry, Statement};
 use crate::parse::Node;
 
@@ -81,7 +81,11 @@ pub fn privilege_escalation(ctx: &CheckContext, out: &mut Vec<Finding>) {
             continue;
         }
         if let Some(actions) = &statement.action {
-            for action in &actions.entries {
+            for action in actions
+                .entries
+                .iter()
+                .filter(|a| may_name_ram_action(a.text))
+            {
                 let granted = |e: &Escalation| action_matches(action.text, e.action);
                 if let Some((escalation, resource)) = first_unscoped(statement, granted) {
                     out.push(finding(action, escalation, resource));
@@ -107,6 +111,16 @@ pub fn privilege_escalation(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 );
             }
         }
+    }
+}
+
+/// Whether `action` can match a RAM action at all, decided once instead of against every
+/// escalation: most actions of a policy belong to other services. Without a `*` before the
+/// first colon, the part before it matches exactly the service code.
+fn may_name_ram_action(action: &str) -> bool {
+    match trim(action).split_once(':') {
+        Some((service, _)) if !service.contains('*') => wildcard_match(service, "ram", true),
+        _ => true,
     }
 }
 
@@ -151,7 +165,7 @@ fn first_unscoped<'n>(
 /// `*`, `acs:ram:*:*:*`, `acs:ram:*:<account>:*`, `acs:ram:*:*:user/*` and the like.
 /// A specific account still counts: it is the account the holder works in.
 fn covers_every(resource: &str, target: &str) -> bool {
-    let resource = resource.trim();
+    let resource = trim(resource);
     if resource == "*" {
         return true;
     }
@@ -227,6 +241,33 @@ mod tests {
         }
         assert!(covers_every("acs:ram:*:*:role/*", "role"));
         assert!(covers_every("acs:ram:*:*:policy/*", "policy"));
+    }
+
+    #[test]
+    fn only_actions_that_cannot_match_ram_are_passed_over() {
+        for may in [
+            "ram:AttachPolicyToUser",
+            "RAM:*",
+            "r?m:Attach*",
+            "*",
+            "*:*",
+            "ra*",
+            "*Attach*",
+            " ram:UpdateRole ",
+        ] {
+            assert!(may_name_ram_action(may), "{may}");
+            assert!(
+                ESCALATIONS.iter().any(|e| action_matches(may, e.action)),
+                "{may}"
+            );
+        }
+        for cannot in ["oss:GetObject", "ecs:*", "rm:*", "rams:*", "?:*"] {
+            assert!(!may_name_ram_action(cannot), "{cannot}");
+            assert!(
+                !ESCALATIONS.iter().any(|e| action_matches(cannot, e.action)),
+                "{cannot}"
+            );
+        }
     }
 
     #[test]
