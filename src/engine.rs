@@ -88,7 +88,7 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
         if users.is_empty()
             || users
                 .iter()
-                .all(|(_, check)| check.finds_nothing_in(&parsed.root))
+                .all(|(_, check)| check.finds_nothing_in(text, &parsed.root))
         {
             continue;
         }

@@ -29,6 +29,10 @@ pub enum Function {
         allow: Option<Regex>,
         /// Offer a safe fix that trims surrounding whitespace when that makes the value pass.
         trim_fix: bool,
+        /// Whether a file whose text `must_not_match` does not match anywhere can be
+        /// passed over: true when the pattern has no `^`/`$` anchors (see
+        /// `finds_nothing_in`).
+        scan_whole_text: bool,
     },
     Enumeration {
         values: Vec<String>,
@@ -57,18 +61,28 @@ impl Declarative {
     /// Whether this check can find nothing anywhere in the document, so its query need not
     /// run (queries cost far more than a walk of the tree): a `not-match` pattern that no
     /// string of the document matches, or a field no object of the document has.
-    pub fn finds_nothing_in(&self, root: &Node) -> bool {
+    pub fn finds_nothing_in(&self, text: &str, root: &Node) -> bool {
         match (&self.function, self.field.as_deref()) {
             (
                 Function::Pattern {
                     must_match: None,
                     must_not_match: Some(forbidden),
+                    scan_whole_text,
                     ..
                 },
                 None,
-            ) => !any_node(root, &mut |node| {
-                node.as_str().is_some_and(|s| forbidden.is_match(s))
-            }),
+            ) => {
+                // Without escapes, every string's value is a piece of the text, bounded by
+                // quotes, which no word boundary tells from the ends of the value: a
+                // pattern without anchors that matches no part of the text matches no
+                // string. One search of the text costs less than one per string.
+                if *scan_whole_text && !text.contains('\\') {
+                    return !forbidden.is_match(text);
+                }
+                !any_node(root, &mut |node| {
+                    node.as_str().is_some_and(|s| forbidden.is_match(s))
+                })
+            }
             (Function::Undefined, Some(field)) => !any_node(root, &mut |node| {
                 node.as_object()
                     .is_some_and(|members| members.iter().any(|m| m.key == field))
@@ -160,11 +174,16 @@ impl Function {
                     Some(toml::Value::String(s)) if s == "trim" => true,
                     Some(_) => return Err("option `fix` of `pattern` can only be \"trim\"".into()),
                 };
+                let scan_whole_text = must_not_match.as_ref().is_some_and(|re| {
+                    regex_syntax::parse(re.as_str())
+                        .is_ok_and(|hir| !hir.properties().look_set().contains_anchor())
+                });
                 Function::Pattern {
                     must_match,
                     must_not_match,
                     allow: regex("allow")?,
                     trim_fix,
+                    scan_whole_text,
                 }
             }
             "enumeration" => Function::Enumeration {
@@ -275,6 +294,7 @@ impl Declarative {
                 must_not_match,
                 allow,
                 trim_fix,
+                ..
             } => {
                 if let Some(re) = must_match
                     && !re.is_match(value)
@@ -359,5 +379,86 @@ fn substring_span(text: &str, node: &Node, value: &str, start: usize, end: usize
         Span::new(inner.start + start, inner.start + end)
     } else {
         node.span
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::{Check, RuleSet};
+
+    fn placeholder_check(rules: &RuleSet) -> &Declarative {
+        rules
+            .find("unreplaced-placeholder")
+            .unwrap()
+            .checks
+            .iter()
+            .find_map(|check| match check {
+                Check::Declarative(d) => Some(d),
+                _ => None,
+            })
+            .unwrap()
+    }
+
+    /// Searching the whole text passes over a file only when no string of it matches.
+    #[test]
+    fn scanning_the_text_never_passes_over_a_matching_string() {
+        let rules = RuleSet::builtin().unwrap();
+        let check = placeholder_check(&rules);
+        assert!(matches!(
+            check.function,
+            Function::Pattern {
+                scan_whole_text: true,
+                ..
+            }
+        ));
+        let mut texts: Vec<String> = [
+            r#"{"Statement": [{"Resource": "acs:oss:*:*:<bucket>/*"}]}"#,
+            r#"{"Statement": [{"Resource": "acs:oss:*:*:\u003cbucket>/*"}]}"#,
+            r#"{"Statement": [{"Resource": "YOUR_BUCKET"}]}"#,
+            r#"{"Statement": [{"Resource": "x"}], "<key>": 1}"#,
+            r#"{"Statement": [{"Resource": "${acs:CurrentUser}"}]}"#,
+        ]
+        .map(String::from)
+        .into();
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        texts.extend(
+            walkdir::WalkDir::new(fixtures)
+                .into_iter()
+                .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()),
+        );
+        let mut passed_over = 0;
+        for text in &texts {
+            let Ok(parsed) = crate::parse::parse(text) else {
+                continue;
+            };
+            let Function::Pattern {
+                must_not_match: Some(forbidden),
+                ..
+            } = &check.function
+            else {
+                unreachable!()
+            };
+            let some_string_matches = any_node(&parsed.root, &mut |node| {
+                node.as_str().is_some_and(|s| forbidden.is_match(s))
+            });
+            if check.finds_nothing_in(text, &parsed.root) {
+                passed_over += 1;
+                assert!(!some_string_matches, "{text}");
+            }
+        }
+        assert!(passed_over > 500, "{passed_over}");
+    }
+
+    #[test]
+    fn anchored_patterns_are_searched_string_by_string() {
+        let options: toml::Table = toml::from_str("not-match = '^<.*>$'").unwrap();
+        let Function::Pattern {
+            scan_whole_text, ..
+        } = Function::compile("pattern", &options).unwrap()
+        else {
+            unreachable!()
+        };
+        assert!(!scan_whole_text);
     }
 }
