@@ -41,13 +41,7 @@ impl<'n> QueryTarget<'n> {
         };
         // Descendant segments (`..*`) and overlapping selectors such as `[*,0]` reach a node
         // more than once.
-        let mut seen = std::collections::HashSet::new();
-        hits.retain(|hit| {
-            seen.insert((
-                std::ptr::from_ref(hit.node),
-                hit.member.map(std::ptr::from_ref),
-            ))
-        });
+        keep_first_of_each(&mut hits);
         hits
     }
 
@@ -99,6 +93,16 @@ impl<'n> QueryTarget<'n> {
         }
         current
     }
+}
+
+fn keep_first_of_each(hits: &mut Vec<Resolved>) {
+    let mut seen = std::collections::HashSet::new();
+    hits.retain(|hit| {
+        seen.insert((
+            std::ptr::from_ref(hit.node),
+            hit.member.map(std::ptr::from_ref),
+        ))
+    });
 }
 
 /// AWS allows `"Statement": { ... }` for a single statement; rules select statements with
@@ -255,13 +259,7 @@ mod tests {
             for query in &queries {
                 let walked = target.select(query);
                 let mut general = target.evaluate_generally(query);
-                let mut seen = std::collections::HashSet::new();
-                general.retain(|hit| {
-                    seen.insert((
-                        std::ptr::from_ref(hit.node),
-                        hit.member.map(std::ptr::from_ref),
-                    ))
-                });
+                keep_first_of_each(&mut general);
                 assert_eq!(
                     spans(&walked),
                     spans(&general),
