@@ -56,7 +56,8 @@ pub fn path_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// report each file once.
 pub fn discover(paths: &[PathBuf]) -> Box<dyn Iterator<Item = Found>> {
     let mut roots = paths.to_vec();
-    roots.sort();
+    // By what is reported, so `./b` comes after `a` as `b/...` does.
+    roots.sort_by_cached_key(|root| PathBuf::from(display_path(root)));
     roots.dedup();
     if !overlapping(&roots) {
         return Box::new(roots.into_iter().flat_map(find_under));

@@ -444,3 +444,24 @@ fn files_are_reported_in_folder_order_and_once_when_named_paths_overlap() {
         assert_eq!(reported(args), expected, "{args:?}");
     }
 }
+
+#[test]
+fn named_folders_are_walked_in_the_order_they_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["ecs:StartInstance", "ecs:StartInstance"], "Resource": "*"}]}"#;
+    fs::create_dir_all(dir.path().join("a")).unwrap();
+    fs::create_dir_all(dir.path().join("b")).unwrap();
+    fs::write(dir.path().join("a/x.json"), bad).unwrap();
+    // More than one streaming chunk, so the order of the folders shows across chunks.
+    for i in 0..2100 {
+        fs::write(dir.path().join(format!("b/p{i:04}.json")), bad).unwrap();
+    }
+    let output = policylint()
+        .current_dir(dir.path())
+        .args(["check", "--output-format", "concise", "./b", "a"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let first = stdout.lines().next().unwrap_or_default();
+    assert!(first.starts_with("a/x.json:"), "{first}");
+}
