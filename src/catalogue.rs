@@ -192,14 +192,15 @@ impl Catalogue {
     /// Whether `key` is a known global key. Condition keys compare case-insensitively, as
     /// in IAM; tag keys take any suffix.
     pub fn is_global_condition_key(&self, key: &str) -> bool {
-        let key = key.to_ascii_lowercase();
-        self.global_condition_keys.iter().any(|known| {
-            let known = known.to_ascii_lowercase();
-            match known.strip_suffix('*') {
-                Some(prefix) => key.len() > prefix.len() && key.starts_with(prefix),
-                None => known == key,
-            }
-        })
+        let key = key.as_bytes();
+        self.global_condition_keys
+            .iter()
+            .any(|known| match known.as_bytes().strip_suffix(b"*") {
+                Some(prefix) => {
+                    key.len() > prefix.len() && key[..prefix.len()].eq_ignore_ascii_case(prefix)
+                }
+                None => key.eq_ignore_ascii_case(known.as_bytes()),
+            })
     }
 
     /// The known global key closest to an unknown `acs:` key, for the help line.
