@@ -2,7 +2,7 @@
 
 use crate::config::{ConfigError, ConfigMode, Overrides, Resolver, Settings};
 use crate::diagnostic::Severity;
-use crate::discover::{Candidate, Found, WalkError, discover, path_order};
+use crate::discover::{Candidate, Found, discover, path_order};
 use crate::engine::count_at_least;
 use crate::fix::FixMode;
 use crate::model::{Dialect, PolicyKind};
@@ -246,17 +246,18 @@ fn resolver(args: &CheckArgs) -> Result<Resolver, ConfigError> {
     Resolver::new(mode, overrides)
 }
 
-/// What the run does for each path discovery finds, in output order.
+/// What the run does for each path discovery finds, in output order: lint a file with its
+/// settings, or report a path that could not be walked.
 enum Planned {
     Lint(Candidate, Arc<Settings>),
-    Unwalkable(WalkError),
+    Report(FileReport),
 }
 
 impl Planned {
     fn display(&self) -> &str {
         match self {
             Planned::Lint(candidate, _) => &candidate.display,
-            Planned::Unwalkable(error) => &error.display,
+            Planned::Report(report) => &report.path,
         }
     }
 }
@@ -269,7 +270,10 @@ fn plan<'r>(
     force_exclude: bool,
 ) -> impl Iterator<Item = Result<Planned, ConfigError>> + 'r {
     found.filter_map(move |found| match found {
-        Found::Unwalkable(error) => Some(Ok(Planned::Unwalkable(error))),
+        Found::Unwalkable(error) => Some(Ok(Planned::Report(runner::io_error(
+            error.display,
+            error.message,
+        )))),
         Found::File(mut candidate) => {
             candidate.explicit &= !force_exclude;
             match resolver.for_path(&candidate.absolute) {
@@ -332,9 +336,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     for planned in planned {
         match planned {
             Ok(Planned::Lint(candidate, settings)) => candidates.push((candidate, settings)),
-            Ok(Planned::Unwalkable(error)) => {
-                reports.push(runner::io_error(error.display, error.message));
-            }
+            Ok(Planned::Report(report)) => reports.push(report),
             Err(error) => return usage_error(&error.to_string()),
         }
     }
@@ -499,9 +501,7 @@ fn stream(
                         Outcome::NotAPolicy(_) => None,
                     }
                 }
-                Planned::Unwalkable(error) => {
-                    Some(render(runner::io_error(error.display, error.message)))
-                }
+                Planned::Report(report) => Some(render(report)),
             })
             .collect();
         while early

@@ -9,7 +9,7 @@ use walkdir::WalkDir;
 const SKIPPED_DIRS: [&str; 3] = [".git", "target", "node_modules"];
 
 /// A file to lint.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
     /// The path as reported: as given, or as found under a given folder.
     pub display: String,
