@@ -4,8 +4,9 @@
 //! kept); its strict options reject comments, trailing commas and the other JSON5
 //! leniencies. It still accepts Unicode whitespace between tokens and raw control
 //! characters inside strings, so a cheap byte scan reports those. The result is an owned,
-//! spanned tree, a `serde_json::Value` copy of it for general JSONPath queries, and a lookup
-//! from RFC 9535 normalized paths (what jsonpath-rust returns) back to spans.
+//! spanned tree; for the JSONPath queries that need one, it makes a `serde_json::Value`
+//! copy (`to_value`) and resolves RFC 9535 normalized paths (what jsonpath-rust returns)
+//! back to spans.
 
 use crate::source::Span;
 use jsonc_parser::ParseStringErrorKind;
