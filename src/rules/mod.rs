@@ -11,7 +11,7 @@ use crate::checks::{self, BuiltinCheck};
 use crate::diagnostic::{Applicability, RuleId, Severity};
 use crate::model::{Dialect, PolicyKind};
 use declarative::{Declarative, Function};
-use jsonpath_rust::parser::model::JpQuery;
+use query::Query;
 use serde::Deserialize;
 use std::fmt;
 use std::sync::Arc;
@@ -136,7 +136,7 @@ impl std::error::Error for RuleError {}
 pub struct RuleSet {
     pub rules: Vec<Rule>,
     /// Distinct compiled `given` queries; declarative checks refer to them by index.
-    pub queries: Vec<(String, JpQuery)>,
+    pub queries: Vec<(String, Query)>,
     /// Read every policy as this dialect instead of detecting it (config `dialect`).
     pub dialect: Option<Dialect>,
     /// Actions the team knows exist though the catalogue lacks them (config
@@ -322,9 +322,7 @@ impl RuleSet {
         if let Some(i) = self.queries.iter().position(|(text, _)| text == given) {
             return Ok(i);
         }
-        let query = jsonpath_rust::parser::parse_json_path(given)
-            .map_err(|e| format!("`given` is not a valid JSONPath ({given}): {e}"))?;
-        self.queries.push((given.to_string(), query));
+        self.queries.push((given.to_string(), Query::parse(given)?));
         Ok(self.queries.len() - 1)
     }
 

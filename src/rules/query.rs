@@ -31,17 +31,15 @@ impl<'n> QueryTarget<'n> {
     }
 
     /// The nodes `query` selects, each once, in no particular order.
-    pub fn select(&self, query: &JpQuery) -> Vec<Resolved<'n>> {
-        let mut hits = match child_steps(query) {
-            Some(steps) if steps.iter().all(|s| selects_distinct_children(s)) => {
-                return self.walk(&steps);
-            }
-            Some(steps) => self.walk(&steps),
-            None => self.evaluate_generally(query),
+    pub fn select(&self, query: &Query) -> Vec<Resolved<'n>> {
+        let mut hits = if query.walkable {
+            self.walk(&query.parsed)
+        } else {
+            self.evaluate_generally(&query.parsed)
         };
-        // Descendant segments (`..*`) and overlapping selectors such as `[*,0]` reach a node
-        // more than once.
-        keep_first_of_each(&mut hits);
+        if query.may_repeat {
+            keep_first_of_each(&mut hits);
+        }
         hits
     }
 
@@ -59,7 +57,7 @@ impl<'n> QueryTarget<'n> {
             .collect()
     }
 
-    fn walk(&self, steps: &[&[Selector]]) -> Vec<Resolved<'n>> {
+    fn walk(&self, query: &JpQuery) -> Vec<Resolved<'n>> {
         let lone_statement = self
             .root
             .get(STATEMENT)
@@ -69,12 +67,12 @@ impl<'n> QueryTarget<'n> {
             member: None,
         };
         let mut current = vec![root];
-        for selectors in steps {
+        for selectors in query.segments.iter().map(child_selectors) {
             let mut next = Vec::new();
             for at in &current {
                 let at_lone_statement = lone_statement
                     .is_some_and(|lone| at.member.is_some_and(|member| std::ptr::eq(member, lone)));
-                for selector in *selectors {
+                for selector in selectors {
                     if at_lone_statement {
                         // Selected as the one element of an array, as `evaluate_generally`
                         // sees it.
@@ -115,29 +113,49 @@ fn wrap_lone_statement(root: &mut serde_json::Value) {
     }
 }
 
-/// The selectors of each segment, when every segment is a child segment of names, indexes
-/// and wildcards.
-fn child_steps(query: &JpQuery) -> Option<Vec<&[Selector]>> {
-    query
-        .segments
-        .iter()
-        .map(|segment| {
-            let selectors = match segment {
-                Segment::Selector(selector) => std::slice::from_ref(selector),
-                Segment::Selectors(selectors) => selectors.as_slice(),
-                Segment::Descendant(_) => return None,
-            };
-            selectors
-                .iter()
-                .all(|s| {
+/// A rule's `given`, parsed once, with how it is evaluated decided once.
+pub struct Query {
+    parsed: JpQuery,
+    /// Every segment is a child step of names, indexes and wildcards: walked on the tree.
+    walkable: bool,
+    /// The query can reach one node twice: descendant segments (`..*`) and overlapping
+    /// selectors such as `[*,0]` do.
+    may_repeat: bool,
+}
+
+impl Query {
+    pub fn parse(given: &str) -> Result<Self, String> {
+        let parsed = jsonpath_rust::parser::parse_json_path(given)
+            .map_err(|e| format!("`given` is not a valid JSONPath ({given}): {e}"))?;
+        let walkable = parsed.segments.iter().all(|segment| {
+            !matches!(segment, Segment::Descendant(_))
+                && child_selectors(segment).iter().all(|s| {
                     matches!(
                         s,
                         Selector::Name(_) | Selector::Index(_) | Selector::Wildcard
                     )
                 })
-                .then_some(selectors)
+        });
+        let may_repeat = !walkable
+            || !parsed
+                .segments
+                .iter()
+                .all(|segment| selects_distinct_children(child_selectors(segment)));
+        Ok(Query {
+            parsed,
+            walkable,
+            may_repeat,
         })
-        .collect()
+    }
+}
+
+/// The selectors of a child segment (none for a descendant segment).
+fn child_selectors(segment: &Segment) -> &[Selector] {
+    match segment {
+        Segment::Selector(selector) => std::slice::from_ref(selector),
+        Segment::Selectors(selectors) => selectors,
+        Segment::Descendant(_) => &[],
+    }
 }
 
 /// Whether one segment's selectors can never pick the same child twice: one selector, or
@@ -238,10 +256,10 @@ mod tests {
             ]
             .map(String::from),
         );
-        let queries: Vec<JpQuery> = queries
+        let queries: Vec<Query> = queries
             .iter()
-            .map(|q| jsonpath_rust::parser::parse_json_path(q).expect("query parses"))
-            .filter(|q| child_steps(q).is_some())
+            .map(|q| Query::parse(q).expect("query parses"))
+            .filter(|q| q.walkable)
             .collect();
         assert!(
             queries.len() > 14,
@@ -258,12 +276,13 @@ mod tests {
             let target = QueryTarget::new(&parsed.root);
             for query in &queries {
                 let walked = target.select(query);
-                let mut general = target.evaluate_generally(query);
+                let mut general = target.evaluate_generally(&query.parsed);
                 keep_first_of_each(&mut general);
                 assert_eq!(
                     spans(&walked),
                     spans(&general),
-                    "{query} on {}",
+                    "{} on {}",
+                    query.parsed,
                     entry.path().display()
                 );
             }
@@ -278,7 +297,7 @@ mod tests {
             r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*"}}"#;
         let parsed = parse(text).unwrap();
         let target = QueryTarget::new(&parsed.root);
-        let query = jsonpath_rust::parser::parse_json_path("$.Statement[*].Action").unwrap();
+        let query = Query::parse("$.Statement[*].Action").unwrap();
         let hits = target.select(&query);
         assert_eq!(hits.len(), 1);
         assert_eq!(hits[0].node.as_str(), Some("s3:*"));
