@@ -7,6 +7,12 @@
 //! spanned tree; for the JSONPath queries that need one, it makes a `serde_json::Value`
 //! copy (`to_value`) and resolves RFC 9535 normalized paths (what jsonpath-rust returns)
 //! back to spans.
+//!
+//! A valid file, the common case, takes a shorter road: [`tree`] builds the same tree
+//! from the crate's tokens without its intermediate one. Only when that fails does the
+//! full parse below run, to say what is wrong.
+
+mod tree;
 
 use crate::source::Span;
 use jsonc_parser::ParseStringErrorKind;
@@ -220,11 +226,24 @@ pub struct ParsedFile {
 /// Parses `text` strictly. Offsets in the result are byte offsets into `text` itself, BOM
 /// included.
 pub fn parse(text: &str) -> Result<ParsedFile, SyntaxError> {
-    let bom_len = if text.starts_with(UTF8_BOM) {
+    let bom_len = bom_len(text);
+    match tree::build(&text[bom_len..], bom_len) {
+        Some(root) => Ok(ParsedFile { root }),
+        None => parse_with_explanations(text),
+    }
+}
+
+fn bom_len(text: &str) -> usize {
+    if text.starts_with(UTF8_BOM) {
         UTF8_BOM.len()
     } else {
         0
-    };
+    }
+}
+
+/// The full parse, with the checks that name what is wrong with an invalid file.
+fn parse_with_explanations(text: &str) -> Result<ParsedFile, SyntaxError> {
+    let bom_len = bom_len(text);
     let body = &text[bom_len..];
     if body.trim().is_empty() {
         return Err(SyntaxError {
