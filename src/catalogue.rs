@@ -275,6 +275,18 @@ impl OssCatalogue {
             .filter(move |(name, _)| action_matches(&pattern, name))
             .map(|&(_, level)| level)
     }
+
+    /// Whether an action pattern grants some bucket- or object-level OSS action, which a
+    /// resource can scope (unlike `oss:ListBuckets`, a service-level action).
+    pub fn grants_scopable_action(&self, pattern: &str) -> bool {
+        // Most patterns name one action: one lookup instead of matching the whole list.
+        // ASCII only, because wildcard matching folds non-ASCII case too.
+        if pattern.is_ascii() && !pattern.contains(['*', '?']) {
+            return self.level(pattern).is_some_and(|l| l != OssLevel::Service);
+        }
+        self.levels_granted_by(pattern)
+            .any(|level| level != OssLevel::Service)
+    }
 }
 
 #[cfg(test)]
@@ -291,6 +303,26 @@ mod tests {
             oss.levels_granted_by("oss:Get*")
                 .any(|l| l == OssLevel::Bucket)
         );
+        for pattern in [
+            "oss:GetObject",
+            " OSS:getobject ",
+            "oss:ListBuckets",
+            "oss:Get*",
+            "oss:ListBucket?",
+            "oss:List*",
+            "oss:NoSuchAction",
+            "oss:*",
+            "",
+        ] {
+            assert_eq!(
+                oss.grants_scopable_action(pattern),
+                oss.levels_granted_by(pattern)
+                    .any(|l| l != OssLevel::Service),
+                "{pattern:?}"
+            );
+        }
+        assert!(oss.grants_scopable_action("oss:GetObject"));
+        assert!(!oss.grants_scopable_action("oss:ListBuckets"));
     }
 
     #[test]

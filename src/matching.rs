@@ -143,10 +143,12 @@ pub fn resource_covers(general: &str, specific: &str) -> bool {
     wildcard_covers(trim(general), trim(specific), false)
 }
 
-/// The service part of an action (`oss` in `oss:GetObject`), lower-cased.
-pub fn action_service(action: &str) -> Option<String> {
-    let (service, _) = trim(action).split_once(':')?;
-    Some(service.trim().to_ascii_lowercase())
+/// Whether the service part of an action (`oss` in `oss:GetObject`) is `service`, in any
+/// case. `service` is lower-case.
+pub fn is_action_of(action: &str, service: &str) -> bool {
+    trim(action)
+        .split_once(':')
+        .is_some_and(|(own, _)| own.trim().eq_ignore_ascii_case(service))
 }
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 //! anyone as the principal.
 
 use super::CheckContext;
-use crate::catalogue::{self, OssLevel};
+use crate::catalogue;
 use crate::diagnostic::{Finding, Severity};
-use crate::matching::{action_service, trim};
+use crate::matching::{is_action_of, trim};
 use crate::model::{Dialect, Entry, PolicyKind, Statement};
 use crate::parse::{Node, NodeKind};
 
@@ -100,12 +100,10 @@ pub fn wildcard_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let scopable = actions.entries.iter().find(|a| {
-            action_service(a.text).as_deref() == Some("oss")
-                && oss
-                    .levels_granted_by(a.text)
-                    .any(|level| level != OssLevel::Service)
-        });
+        let scopable = actions
+            .entries
+            .iter()
+            .find(|a| is_action_of(a.text, "oss") && oss.grants_scopable_action(a.text));
         let Some(scopable) = scopable else { continue };
         let Some(resources) = &statement.resource else {
             continue;

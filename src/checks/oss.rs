@@ -1,10 +1,10 @@
 //! OSS usability: what the OSS console needs to work.
 
 use super::CheckContext;
-use crate::catalogue::{self, OssLevel};
+use crate::catalogue;
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::append_object;
-use crate::matching::{action_matches, action_service, resource_matches};
+use crate::matching::{action_matches, is_action_of, resource_matches};
 
 const LIST_BUCKETS: &str = "oss:ListBuckets";
 
@@ -21,12 +21,11 @@ pub fn missing_list_buckets(ctx: &CheckContext, out: &mut Vec<Finding>) {
         return;
     }
     let first_grant = allows().find_map(|s| {
-        s.action.as_ref()?.entries.iter().find(|a| {
-            action_service(a.text).as_deref() == Some("oss")
-                && oss
-                    .levels_granted_by(a.text)
-                    .any(|l| l != OssLevel::Service)
-        })
+        s.action
+            .as_ref()?
+            .entries
+            .iter()
+            .find(|a| is_action_of(a.text, "oss") && oss.grants_scopable_action(a.text))
     });
     let Some(grant) = first_grant else { return };
     let fix = policy
