@@ -43,8 +43,9 @@ pub struct Position {
 #[derive(Debug, Clone)]
 pub struct LineIndex {
     line_starts: Vec<usize>,
-    /// Characters starting before byte `i * CHECKPOINT`.
-    chars_at_checkpoint: Vec<usize>,
+    /// Characters starting before byte `i * CHECKPOINT`; `None` for an ASCII text (nearly
+    /// every policy), where characters are bytes.
+    chars_at_checkpoint: Option<Vec<usize>>,
 }
 
 const CHECKPOINT: usize = 4096;
@@ -57,13 +58,16 @@ fn count_char_starts(bytes: &[u8]) -> usize {
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = vec![0];
-        line_starts.extend(newline_ends(text.as_bytes()));
-        let mut chars_at_checkpoint = vec![0];
-        let mut total = 0;
-        for chunk in text.as_bytes().chunks(CHECKPOINT) {
-            total += count_char_starts(chunk);
-            chars_at_checkpoint.push(total);
-        }
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        let chars_at_checkpoint = (!text.is_ascii()).then(|| {
+            let mut counts = vec![0];
+            let mut total = 0;
+            for chunk in text.as_bytes().chunks(CHECKPOINT) {
+                total += count_char_starts(chunk);
+                counts.push(total);
+            }
+            counts
+        });
         LineIndex {
             line_starts,
             chars_at_checkpoint,
@@ -72,9 +76,11 @@ impl LineIndex {
 
     /// Characters that start before byte `offset`.
     fn chars_before(&self, bytes: &[u8], offset: usize) -> usize {
+        let Some(chars_at_checkpoint) = &self.chars_at_checkpoint else {
+            return offset;
+        };
         let checkpoint = offset / CHECKPOINT;
-        self.chars_at_checkpoint[checkpoint]
-            + count_char_starts(&bytes[checkpoint * CHECKPOINT..offset])
+        chars_at_checkpoint[checkpoint] + count_char_starts(&bytes[checkpoint * CHECKPOINT..offset])
     }
 
     /// Position of a byte offset. An offset inside a multi-byte character counts as that
@@ -99,14 +105,6 @@ impl LineIndex {
     pub fn line_count(&self) -> usize {
         self.line_starts.len()
     }
-}
-
-fn newline_ends(bytes: &[u8]) -> impl Iterator<Item = usize> + '_ {
-    bytes
-        .iter()
-        .enumerate()
-        .filter(|&(_, &b)| b == b'\n')
-        .map(|(i, _)| i + 1)
 }
 
 #[cfg(test)]
@@ -154,5 +152,23 @@ mod tests {
         );
         // Inside a two-byte character: counted as that character.
         assert_eq!(index.position(&text, 4).column, 2);
+    }
+
+    #[test]
+    fn ascii_and_non_ascii_texts_agree_on_ascii_lines() {
+        let ascii = "{\r\n  \"a\": 1,\n\n  \"b\": [\"x\"]\n}";
+        let mixed = format!("{ascii}\n\"é\"");
+        let (ascii_index, mixed_index) = (LineIndex::new(ascii), LineIndex::new(&mixed));
+        for offset in 0..=ascii.len() {
+            assert_eq!(
+                ascii_index.position(ascii, offset),
+                mixed_index.position(&mixed, offset)
+            );
+        }
+        assert_eq!(
+            ascii_index.position(ascii, ascii.find('x').unwrap()).column,
+            10
+        );
+        assert_eq!(mixed_index.line_count(), 6);
     }
 }

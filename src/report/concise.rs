@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 pub fn render(reports: &[FileReport]) -> String {
     let mut out = String::new();
-    for report in reports {
+    for report in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
         let text = report.text.as_deref().unwrap_or("");
         let index = LineIndex::new(text);
         for d in &report.diagnostics {
