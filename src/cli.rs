@@ -276,7 +276,7 @@ fn plan<'r>(
         )))),
         Found::File(mut candidate) => {
             candidate.explicit &= !force_exclude;
-            match resolver.for_path(&candidate.absolute) {
+            match resolver.for_absolute(&candidate.absolute) {
                 Err(error) => Some(Err(error)),
                 Ok(settings) => (candidate.explicit || settings.takes_in_walk(&candidate.absolute))
                     .then(|| Ok(Planned::Lint(candidate, settings))),
@@ -314,7 +314,8 @@ fn check(args: &CheckArgs) -> ExitCode {
         };
         let mut report = lint_stdin(&settings.rules, args.stdin_filename.clone());
         let request = args.fix_request(true);
-        runner::settle(&settings, &mut report, &stands_for, request, None);
+        let absolute = std::path::absolute(&stands_for).unwrap_or_else(|_| stands_for.clone());
+        runner::settle(&settings, &mut report, &absolute, request, None);
         if request.is_some_and(|r| r.action == FixAction::Return) {
             fixed_stdin = report.text.clone();
         }

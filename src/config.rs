@@ -358,6 +358,8 @@ pub struct Resolver {
     by_folder: HashMap<PathBuf, Arc<Settings>>,
     by_config: HashMap<PathBuf, Arc<Settings>>,
     defaults: Option<Arc<Settings>>,
+    /// The folder asked about last: a walk asks about each file of a folder in a row.
+    last: Option<(PathBuf, Arc<Settings>)>,
 }
 
 impl Resolver {
@@ -373,6 +375,7 @@ impl Resolver {
             by_folder: HashMap::new(),
             by_config: HashMap::new(),
             defaults: None,
+            last: None,
         })
     }
 
@@ -382,8 +385,24 @@ impl Resolver {
             return Ok(fixed.clone());
         }
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-        let folder = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
-        self.for_folder(&folder)
+        self.for_absolute(&absolute)
+    }
+
+    /// [`Resolver::for_path`] for a path already made absolute by `std::path::absolute`,
+    /// as discovery does once per file.
+    pub fn for_absolute(&mut self, absolute: &Path) -> Result<Arc<Settings>, ConfigError> {
+        if let Some(fixed) = &self.fixed {
+            return Ok(fixed.clone());
+        }
+        let folder = absolute.parent().unwrap_or(Path::new(""));
+        if let Some((last, settings)) = &self.last
+            && last == folder
+        {
+            return Ok(settings.clone());
+        }
+        let settings = self.for_folder(folder)?;
+        self.last = Some((folder.to_path_buf(), settings.clone()));
+        Ok(settings)
     }
 
     fn for_folder(&mut self, folder: &Path) -> Result<Arc<Settings>, ConfigError> {

@@ -129,18 +129,18 @@ pub fn lint_candidate(
 
 /// What every linted report goes through, from a file or standard input: the per-file
 /// ignores of its settings, the fixes asked for (written to `write_to`, if any), and its
-/// `fail-on`. `stands_for` is the path the settings' globs are matched against.
+/// `fail-on`. `absolute` is the path the settings' globs are matched against, made
+/// absolute by `std::path::absolute`.
 pub fn settle(
     settings: &Settings,
     report: &mut FileReport,
-    stands_for: &Path,
+    absolute: &Path,
     fix: Option<FixRequest>,
     write_to: Option<&Path>,
 ) {
-    let absolute = std::path::absolute(stands_for).unwrap_or_else(|_| stands_for.to_path_buf());
-    settings.apply_per_file_ignores(&absolute, &mut report.diagnostics);
+    settings.apply_per_file_ignores(absolute, &mut report.diagnostics);
     if let Some(request) = fix {
-        let keep = |d: &Diagnostic| settings.keeps(&absolute, d);
+        let keep = |d: &Diagnostic| settings.keeps(absolute, d);
         fix_report(&settings.rules, report, request, write_to, &keep);
     }
     report.fail_on = Some(settings.fail_on);
