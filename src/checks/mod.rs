@@ -75,3 +75,54 @@ fn reported_by_the_parser(_: &CheckContext, _: &mut Vec<Finding>) {}
 pub fn opening(node: &Node) -> Span {
     Span::new(node.span.start, node.span.start + 1)
 }
+
+/// Calls `found(i, first)` for every item that repeats an earlier one, `first` being the
+/// index of the earliest equal item. `same(a, b)` must hold exactly when `key(a) ==
+/// key(b)`. Lists in policies hold a handful of items: those are compared pairwise, which
+/// costs less than hashing; only long lists are hashed.
+pub fn for_each_repeat<'a, T, K: std::hash::Hash + Eq>(
+    items: &'a [T],
+    same: impl Fn(&T, &T) -> bool,
+    key: impl Fn(&'a T) -> K,
+    mut found: impl FnMut(usize, usize),
+) {
+    const PAIRWISE_UP_TO: usize = 16;
+    if items.len() <= PAIRWISE_UP_TO {
+        for (i, item) in items.iter().enumerate() {
+            if let Some(first) = items[..i].iter().position(|earlier| same(earlier, item)) {
+                found(i, first);
+            }
+        }
+        return;
+    }
+    let mut first_seen = std::collections::HashMap::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        match first_seen.entry(key(item)) {
+            std::collections::hash_map::Entry::Occupied(first) => found(i, *first.get()),
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert(i);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::for_each_repeat;
+
+    #[test]
+    fn repeats_are_the_same_whether_compared_pairwise_or_hashed() {
+        for len in [0, 1, 5, 16, 17, 40] {
+            let items: Vec<String> = (0..len).map(|i| format!("A{}", i % 7)).collect();
+            let mut pairwise = Vec::new();
+            for_each_repeat(
+                &items,
+                |a, b| a.eq_ignore_ascii_case(b),
+                |a| a.to_ascii_lowercase(),
+                |i, first| pairwise.push((i, first)),
+            );
+            let expected: Vec<(usize, usize)> = (7..len).map(|i| (i, i % 7)).collect();
+            assert_eq!(pairwise, expected, "{len} items");
+        }
+    }
+}

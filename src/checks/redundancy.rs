@@ -4,10 +4,10 @@
 //! form), except the wildcard ones, which compare each entry with the wildcards of its own
 //! list only.
 
-use super::{CheckContext, opening};
+use super::{CheckContext, for_each_repeat, opening};
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::remove_array_element;
-use crate::matching::{action_covers, resource_covers};
+use crate::matching::{action_covers, resource_covers, trim};
 use crate::model::{Entry, Statement, Values};
 use crate::parse::{Node, NodeKind};
 use std::borrow::Cow;
@@ -34,22 +34,32 @@ fn report_repeats(values: &Values, out: &mut Vec<Finding>) {
     let Some(items) = values.array_items() else {
         return;
     };
-    let folded = |text: &str| text.trim().to_ascii_lowercase();
-    let mut first_seen = HashMap::with_capacity(values.entries.len());
+    let folded = |text: &str| trim(text).to_ascii_lowercase();
     // Built on the first repeat only: most statements have none.
     let mut listed: Option<HashSet<String>> = None;
-    for entry in &values.entries {
-        let Some(first) = first_seen.get(&folded(entry.text)) else {
-            first_seen.insert(folded(entry.text), entry.node);
-            continue;
-        };
-        let listed = listed.get_or_insert_with(|| values.texts().map(folded).collect());
-        let mut help = "remove the repeated entry".to_string();
-        if let Some(intended) = likely_intended(entry.text.trim(), listed) {
-            help.push_str(&format!("; did you mean `{intended}`?"));
-        }
-        out.push(repeat(entry, first, items, "remove the repeated action").help(help));
-    }
+    let entries = &values.entries;
+    for_each_repeat(
+        entries,
+        |a, b| trim(a.text).eq_ignore_ascii_case(trim(b.text)),
+        |e| folded(e.text),
+        |i, first| {
+            let entry = &entries[i];
+            let listed = listed.get_or_insert_with(|| values.texts().map(folded).collect());
+            let mut help = "remove the repeated entry".to_string();
+            if let Some(intended) = likely_intended(entry.text.trim(), listed) {
+                help.push_str(&format!("; did you mean `{intended}`?"));
+            }
+            out.push(
+                repeat(
+                    entry,
+                    entries[first].node,
+                    items,
+                    "remove the repeated action",
+                )
+                .help(help),
+            );
+        },
+    );
 }
 
 /// A list entry repeating an earlier one: labelled at the first, fixed by removing the
@@ -78,17 +88,23 @@ pub fn duplicate_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
         let Some(items) = values.array_items() else {
             continue;
         };
-        let mut first_seen: HashMap<&str, &Node> = HashMap::with_capacity(values.entries.len());
-        for entry in &values.entries {
-            let Some(first) = first_seen.get(entry.text.trim()) else {
-                first_seen.insert(entry.text.trim(), entry.node);
-                continue;
-            };
-            out.push(
-                repeat(entry, first, items, "remove the repeated resource")
+        let entries = &values.entries;
+        for_each_repeat(
+            entries,
+            |a, b| trim(a.text) == trim(b.text),
+            |e| trim(e.text),
+            |i, first| {
+                out.push(
+                    repeat(
+                        &entries[i],
+                        entries[first].node,
+                        items,
+                        "remove the repeated resource",
+                    )
                     .help("remove the repeated entry"),
-            );
-        }
+                );
+            },
+        );
     }
 }
 
@@ -254,7 +270,9 @@ enum Canon<'n> {
     Null,
     Bool(bool),
     Number(&'n str),
-    String(Cow<'n, str>),
+    String(&'n str),
+    /// An action, compared in any case.
+    Folded(Folded<'n>),
     List(Vec<Canon<'n>>),
     Set(Vec<Canon<'n>>),
     Object(Vec<(&'n str, Canon<'n>)>),
@@ -312,7 +330,7 @@ fn canonical(node: &Node, style: Style) -> Option<Canon<'_>> {
                 .map(|m| Some((m.key.as_str(), canonical(&m.value, style)?)))
                 .collect::<Option<_>>()?,
         )?,
-        (NodeKind::String(s), Style::Exact) => Canon::String(Cow::Borrowed(s)),
+        (NodeKind::String(s), Style::Exact) => Canon::String(s),
         (NodeKind::Number(raw), _) => Canon::Number(raw),
         (NodeKind::Bool(b), _) => Canon::Bool(*b),
         (NodeKind::Null, _) => Canon::Null,
@@ -322,13 +340,54 @@ fn canonical(node: &Node, style: Style) -> Option<Canon<'_>> {
 /// One value of a set: a string as itself (lower-cased for actions), anything else as usual.
 fn set_member(node: &Node, style: Style) -> Option<Canon<'_>> {
     match (&node.kind, style) {
-        (NodeKind::String(s), Style::Set { lowercase: true })
-            if s.chars().any(char::is_uppercase) =>
-        {
-            Some(Canon::String(Cow::Owned(s.to_lowercase())))
+        (NodeKind::String(s), Style::Set { lowercase: true }) => {
+            Some(Canon::Folded(Folded::new(s)))
         }
-        (NodeKind::String(s), _) => Some(Canon::String(Cow::Borrowed(s))),
+        (NodeKind::String(s), _) => Some(Canon::String(s)),
         _ => canonical(node, style),
+    }
+}
+
+/// A string that compares as its lower-case form. Actions are nearly always ASCII, and
+/// then the comparison folds case as it goes instead of allocating a lower-case copy.
+#[derive(Debug, Clone)]
+struct Folded<'n>(
+    /// The string itself if ASCII, else `str::to_lowercase` of it: either way, folding
+    /// ASCII letters while comparing gives the lower-case form.
+    Cow<'n, str>,
+);
+
+impl<'n> Folded<'n> {
+    fn new(s: &'n str) -> Self {
+        Folded(if s.is_ascii() {
+            Cow::Borrowed(s)
+        } else {
+            Cow::Owned(s.to_lowercase())
+        })
+    }
+
+    fn folded_bytes(&self) -> impl Iterator<Item = u8> + '_ {
+        self.0.bytes().map(|b| b.to_ascii_lowercase())
+    }
+}
+
+impl PartialEq for Folded<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.eq_ignore_ascii_case(&other.0)
+    }
+}
+
+impl Eq for Folded<'_> {}
+
+impl PartialOrd for Folded<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Folded<'_> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.folded_bytes().cmp(other.folded_bytes())
     }
 }
 
@@ -463,6 +522,22 @@ mod tests {
             r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r", "Principal": {"RAM": ["1", "2"]}, "Condition": {"StringEquals": {"k": "v", "j": ["w", "x"]}}}"#,
             r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r", "Principal": {"RAM": ["2", "1"]}, "Condition": {"StringEquals": {"j": ["x", "w"], "k": ["v"]}}}"#
         ));
+        // Non-ASCII actions fold case too, into ASCII letters where Unicode says so.
+        for (a, b, expected) in [
+            ("a:\u{212a}", "A:k", true),
+            ("a:\u{00c9}x", "A:\u{00e9}X", true),
+            ("a:\u{00e9}", "a:e", false),
+            ("a:b", "a:bb", false),
+        ] {
+            assert_eq!(
+                same(
+                    &format!(r#"{{"Effect": "Allow", "Action": "{a}", "Resource": "r"}}"#),
+                    &format!(r#"{{"Effect": "Allow", "Action": ["{b}"], "Resource": "r"}}"#)
+                ),
+                expected,
+                "{a} and {b}"
+            );
+        }
         // Resources, condition values and the effect keep their case.
         assert!(!same(
             r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r"}"#,

@@ -1,11 +1,10 @@
 //! The grammar of a policy document: keys, types, required and known elements.
 
-use super::{CheckContext, opening};
+use super::{CheckContext, for_each_repeat, opening};
 use crate::diagnostic::{Edit, Finding, Fix};
 use crate::fix::{insert_first_member, remove_array_element, remove_member};
 use crate::model::{AWS_VERSIONS, Dialect, PolicyKind, STATEMENT, Statement};
 use crate::parse::{Member, Node, NodeKind};
-use std::collections::HashMap;
 
 /// PL002: a key twice in one object.
 pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
@@ -13,9 +12,12 @@ pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
     while let Some(node) = stack.pop() {
         match &node.kind {
             NodeKind::Object(members) => {
-                let mut first_seen: HashMap<&str, &Member> = HashMap::new();
-                for member in members {
-                    if let Some(first) = first_seen.get(member.key.as_str()) {
+                for_each_repeat(
+                    members,
+                    |a, b| a.key == b.key,
+                    |m| m.key.as_str(),
+                    |i, first| {
+                        let (member, first) = (&members[i], &members[first]);
                         out.push(
                             Finding::new(
                                 member.key_span,
@@ -32,11 +34,9 @@ pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
                                 }
                             )),
                         );
-                    } else {
-                        first_seen.insert(&member.key, member);
-                    }
-                    stack.push(&member.value);
-                }
+                    },
+                );
+                stack.extend(members.iter().map(|m| &m.value));
             }
             NodeKind::Array(items) => stack.extend(items.iter()),
             _ => {}
@@ -52,7 +52,16 @@ fn is_intrinsic_function(node: &Node) -> Option<&str> {
     }
 }
 
-fn wrong_type(node: &Node, what: &str, expected: &str) -> Finding {
+/// A key name in backticks, as messages name it: formatted only if a message is written.
+struct Quoted<'a>(&'a str);
+
+impl std::fmt::Display for Quoted<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`", self.0)
+    }
+}
+
+fn wrong_type(node: &Node, what: &dyn std::fmt::Display, expected: &str) -> Finding {
     if let Some(function) = is_intrinsic_function(node) {
         return Finding::new(
             node.span,
@@ -105,7 +114,7 @@ pub fn invalid_structure(ctx: &CheckContext, out: &mut Vec<Finding>) {
         _ => {
             out.push(wrong_type(
                 &statements.value,
-                "`Statement`",
+                &"`Statement`",
                 "an array of statements",
             ));
             return;
@@ -113,7 +122,7 @@ pub fn invalid_structure(ctx: &CheckContext, out: &mut Vec<Finding>) {
     };
     for item in items {
         if item.as_object().is_none() {
-            out.push(wrong_type(item, "this statement", "an object"));
+            out.push(wrong_type(item, &"this statement", "an object"));
         }
     }
     for statement in &policy.statements {
@@ -123,7 +132,7 @@ pub fn invalid_structure(ctx: &CheckContext, out: &mut Vec<Finding>) {
 
 fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
     for member in statement.node.as_object().unwrap_or_default() {
-        let what = format!("`{}`", member.key);
+        let what = Quoted(&member.key);
         let value = &member.value;
         match member.key.as_str() {
             "Sid" | "Effect" if value.as_str().is_none() => {
@@ -175,7 +184,7 @@ fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_string_or_strings(value: &Node, what: &str, out: &mut Vec<Finding>) {
+fn check_string_or_strings(value: &Node, what: &dyn std::fmt::Display, out: &mut Vec<Finding>) {
     match &value.kind {
         NodeKind::String(_) => {}
         NodeKind::Array(items) => {
