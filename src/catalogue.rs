@@ -9,7 +9,9 @@
 
 use crate::matching::action_matches;
 use serde::Deserialize;
-use std::collections::{BTreeMap, HashMap, HashSet};
+// A fast hasher: the maps are built once from our own data and looked up for every action.
+use foldhash::{HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 /// The kind of resource an OSS action acts on, which decides the resource form it needs.

@@ -12,8 +12,8 @@ fn plain_action(text: &str) -> Option<(&str, &str)> {
     let (service, name) = text.split_once(':')?;
     let plain = |s: &str| {
         !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
     };
     (plain(service) && plain(name)).then_some((service, name))
 }
