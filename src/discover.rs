@@ -128,9 +128,12 @@ impl Walk {
         // Ignore rules match absolute paths, so those above the walk root apply too.
         let resolved_root = root.canonicalize().unwrap_or_else(|_| root.clone());
         let logical_root = std::path::absolute(&root).unwrap_or_else(|_| root.clone());
+        // By file name: the children of one folder share its path up to their names, so
+        // comparing whole paths compares names, without `sort_by_file_name` parsing each
+        // path back to its last component at every comparison.
         let entries = WalkDir::new(&root)
             .follow_links(false)
-            .sort_by_file_name()
+            .sort_by(|a, b| a.path().as_os_str().cmp(b.path().as_os_str()))
             .into_iter()
             .filter_entry(is_walked as fn(&walkdir::DirEntry) -> bool);
         Walk {
