@@ -81,13 +81,29 @@ impl Declarative {
                 }
                 !some_string_matches(root, forbidden)
             }
-            (Function::Undefined, Some(field)) => !any_node(root, &mut |node| {
-                node.as_object()
-                    .is_some_and(|members| members.iter().any(|m| m.key == field))
-            }),
+            (Function::Undefined, Some(field)) => {
+                // Without escapes, a key is its text between quotes: a file that does not
+                // hold `"field"` anywhere has no such key.
+                if !text.contains('\\') && !contains_quoted(text, field) {
+                    return true;
+                }
+                !any_node(root, &mut |node| {
+                    node.as_object()
+                        .is_some_and(|members| members.iter().any(|m| m.key == field))
+                })
+            }
             _ => false,
         }
     }
+}
+
+/// Whether `text` holds `"word"`.
+fn contains_quoted(text: &str, word: &str) -> bool {
+    memchr::memmem::find_iter(text.as_bytes(), word.as_bytes()).any(|at| {
+        at > 0
+            && text.as_bytes()[at - 1] == b'"'
+            && text.as_bytes().get(at + word.len()) == Some(&b'"')
+    })
 }
 
 fn some_string_matches(root: &Node, re: &Regex) -> bool {
@@ -449,6 +465,61 @@ mod tests {
             }
         }
         assert!(passed_over > 500, "{passed_over}");
+    }
+
+    /// Searching the text for a field's key passes over a file only when no object has it.
+    #[test]
+    fn searching_for_a_key_never_passes_over_an_object_that_has_it() {
+        let rules = RuleSet::builtin().unwrap();
+        let checks: Vec<(&Declarative, &str)> = rules
+            .rules
+            .iter()
+            .flat_map(|rule| &rule.checks)
+            .filter_map(|check| match check {
+                Check::Declarative(d) if matches!(d.function, Function::Undefined) => {
+                    Some((d, d.field.as_deref()?))
+                }
+                _ => None,
+            })
+            .collect();
+        assert!(checks.iter().any(|(_, field)| *field == "NotAction"));
+        let mut texts: Vec<String> = [
+            r#"{"Statement": [{"NotAction": "oss:*"}]}"#,
+            r#"{"Statement": [{"Not\u0041ction": "oss:*"}]}"#,
+            r#"{"Statement": [{"Sid": "NotAction", "Action": "oss:*"}]}"#,
+            r#"{"Statement": [{"NotActions": "oss:*", "xNotAction": 1}]}"#,
+        ]
+        .map(String::from)
+        .into();
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        texts.extend(
+            walkdir::WalkDir::new(fixtures)
+                .into_iter()
+                .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()),
+        );
+        let (mut passed_over, mut walked) = (0, 0);
+        for text in &texts {
+            let Ok(parsed) = crate::parse::parse(text) else {
+                continue;
+            };
+            for (check, field) in &checks {
+                let has_key = any_node(&parsed.root, &mut |node| {
+                    node.as_object()
+                        .is_some_and(|members| members.iter().any(|m| m.key == *field))
+                });
+                assert_eq!(
+                    check.finds_nothing_in(text, &parsed.root),
+                    !has_key,
+                    "{text}"
+                );
+                if has_key {
+                    walked += 1;
+                } else {
+                    passed_over += 1;
+                }
+            }
+        }
+        assert!(passed_over > 1_000 && walked > 20, "{passed_over} {walked}");
     }
 
     #[test]
