@@ -639,3 +639,26 @@ fn seed_snapshots() {
         insta::assert_snapshot!("seed.statistics", report::statistics::render(&reports));
     });
 }
+
+#[test]
+fn concise_prints_one_line_per_diagnostic_whatever_the_message_quotes() {
+    let dir = tempfile::tempdir().unwrap();
+    // The invalid action quotes a line break and a carriage return; the repeated one none.
+    let policy = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:Get\r\nObject", "oss:ListBuckets", "oss:ListBuckets"], "Resource": "*"}]}"#;
+    fs::write(dir.path().join("p.json"), policy).unwrap();
+    let output = stdout(
+        policylint_in(dir.path())
+            .args(["p.json", "--output-format", "concise"])
+            .args(["--select", "invalid-action,duplicate-action"]),
+    );
+    let lines: Vec<&str> = output
+        .lines()
+        .filter(|l| l.starts_with("p.json:"))
+        .collect();
+    assert_eq!(lines.len(), 2, "{output}");
+    assert!(lines[0].contains(r"oss:Get\r\nObject"), "{output}");
+    assert!(
+        lines[1].contains("`oss:ListBuckets` is already listed"),
+        "{output}"
+    );
+}

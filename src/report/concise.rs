@@ -17,7 +17,11 @@ pub fn render(reports: &[FileReport]) -> String {
                 _ => "",
             };
             // One diagnostic per line, whatever the message quotes.
-            let message = d.message.replace('\r', "\\r").replace('\n', "\\n");
+            let message = if d.message.contains(['\r', '\n']) {
+                std::borrow::Cow::Owned(d.message.replace('\r', "\\r").replace('\n', "\\n"))
+            } else {
+                std::borrow::Cow::Borrowed(d.message.as_str())
+            };
             let _ = writeln!(
                 out,
                 "{}:{}:{}: {} [{}] {}{marker}",
