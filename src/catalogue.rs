@@ -132,7 +132,7 @@ impl Catalogue {
     /// The documented spelling of an action the service's list holds (case-insensitive).
     pub fn action_in(&self, code: &str, name: &str) -> Option<&str> {
         let service = self.services.get(code)?;
-        service.actions().get(&name.to_ascii_lowercase()).copied()
+        with_ascii_lowercase(name, |lower| service.actions().get(lower).copied())
     }
 
     /// A real action of `code` that `name` is very probably a typo of: one edit away
@@ -142,19 +142,22 @@ impl Catalogue {
     /// that close.
     pub fn typo_of(&self, code: &str, name: &str) -> Option<&str> {
         let service = self.services.get(code)?;
-        let lower = name.to_ascii_lowercase();
-        if lower.chars().count() < MIN_SUGGESTION_LENGTH || service.actions().contains_key(&lower) {
-            return None;
-        }
-        let mut candidates: Vec<&'static str> = service
-            .actions_near_length(lower.len())
-            .iter()
-            .filter(|(known, _)| !is_plural_pair(known, &lower))
-            .filter(|(known, _)| one_edit_apart(known.as_bytes(), lower.as_bytes()))
-            .map(|(_, documented)| *documented)
-            .collect();
-        candidates.sort();
-        candidates.first().copied()
+        with_ascii_lowercase(name, |lower| {
+            if lower.chars().count() < MIN_SUGGESTION_LENGTH
+                || service.actions().contains_key(lower)
+            {
+                return None;
+            }
+            let mut candidates: Vec<&'static str> = service
+                .actions_near_length(lower.len())
+                .iter()
+                .filter(|(known, _)| !is_plural_pair(known, lower))
+                .filter(|(known, _)| one_edit_apart(known.as_bytes(), lower.as_bytes()))
+                .map(|(_, documented)| *documented)
+                .collect();
+            candidates.sort();
+            candidates.first().copied()
+        })
     }
 
     /// A known service that `code` (unknown) is very probably a typo of: at most two edits
@@ -208,6 +211,18 @@ impl Catalogue {
             .min()
             .map(|(_, known)| known.as_str())
     }
+}
+
+/// `f` of `s` with ASCII letters lower-cased, on the stack when `s` is short: the
+/// catalogue's keys are lower-cased, and checks look up every action of every file.
+fn with_ascii_lowercase<R>(s: &str, f: impl FnOnce(&str) -> R) -> R {
+    let mut buffer = [0u8; 64];
+    let Some(lower) = buffer.get_mut(..s.len()) else {
+        return f(&s.to_ascii_lowercase());
+    };
+    lower.copy_from_slice(s.as_bytes());
+    lower.make_ascii_lowercase();
+    f(std::str::from_utf8(lower).expect("lower-casing ASCII letters keeps UTF-8 valid"))
 }
 
 /// Whether one insertion, deletion, substitution or swap of neighbours turns `a` into `b`
@@ -390,6 +405,24 @@ mod tests {
             near.sort_unstable();
             expected.sort_unstable();
             assert_eq!(near, expected, "length {length}");
+        }
+    }
+
+    #[test]
+    fn lower_casing_on_the_stack_is_to_ascii_lowercase() {
+        for s in [
+            String::new(),
+            "GetObject".to_string(),
+            "ÉtatDuCompte".to_string(),
+            "A".repeat(63),
+            "A".repeat(64),
+            "A".repeat(65),
+            "é".repeat(40),
+        ] {
+            assert_eq!(
+                with_ascii_lowercase(&s, str::to_string),
+                s.to_ascii_lowercase()
+            );
         }
     }
 

@@ -60,7 +60,12 @@ fn report_typos(
             let Some((service, name)) = plain_action(entry.text) else {
                 continue;
             };
-            let code = service.to_ascii_lowercase();
+            // Service codes are nearly always written in lower case already.
+            let code = if service.bytes().any(|b| b.is_ascii_uppercase()) {
+                std::borrow::Cow::Owned(service.to_ascii_lowercase())
+            } else {
+                std::borrow::Cow::Borrowed(service)
+            };
             if declared(ctx, &code, name) {
                 continue;
             }
