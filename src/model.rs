@@ -29,11 +29,11 @@ pub const STATEMENT: &str = "Statement";
 
 #[derive(Debug)]
 pub struct Policy<'n> {
-    pub root: &'n Node,
-    pub version: Option<&'n Member>,
+    pub root: &'n Node<'n>,
+    pub version: Option<&'n Member<'n>>,
     /// The `Statement` member, or failing that a key that is `Statement` but for case and
     /// surrounding spaces, so that a typo there does not hide every other finding.
-    pub statement_member: Option<&'n Member>,
+    pub statement_member: Option<&'n Member<'n>>,
     pub statements: Vec<Statement<'n>>,
     pub dialect: Dialect,
     pub kind: PolicyKind,
@@ -42,34 +42,34 @@ pub struct Policy<'n> {
 #[derive(Debug)]
 pub struct Statement<'n> {
     pub index: usize,
-    pub node: &'n Node,
-    pub sid: Option<&'n Member>,
-    pub effect: Option<&'n Member>,
+    pub node: &'n Node<'n>,
+    pub sid: Option<&'n Member<'n>>,
+    pub effect: Option<&'n Member<'n>>,
     pub action: Option<Values<'n>>,
     pub not_action: Option<Values<'n>>,
     pub resource: Option<Values<'n>>,
     pub not_resource: Option<Values<'n>>,
-    pub principal: Option<&'n Member>,
-    pub condition: Option<&'n Member>,
+    pub principal: Option<&'n Member<'n>>,
+    pub condition: Option<&'n Member<'n>>,
 }
 
 /// A multi-value element (string or array of strings) as a list.
 #[derive(Debug)]
 pub struct Values<'n> {
-    pub member: &'n Member,
+    pub member: &'n Member<'n>,
     pub entries: Vec<Entry<'n>>,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct Entry<'n> {
     pub text: &'n str,
-    pub node: &'n Node,
+    pub node: &'n Node<'n>,
     /// Position in the array, or `None` when the element is a single string.
     pub index: Option<usize>,
 }
 
 impl<'n> Values<'n> {
-    fn from_member(member: &'n Member) -> Self {
+    fn from_member(member: &'n Member<'n>) -> Self {
         let entries = match &member.value.kind {
             NodeKind::String(s) => vec![Entry {
                 text: s,
@@ -97,7 +97,7 @@ impl<'n> Values<'n> {
     }
 
     /// The array items when the element is written as an array.
-    pub fn array_items(&self) -> Option<&'n [Node]> {
+    pub fn array_items(&self) -> Option<&'n [Node<'n>]> {
         self.member.value.as_array()
     }
 }
@@ -122,7 +122,7 @@ impl<'n> Statement<'n> {
 
 impl<'n> Policy<'n> {
     /// `None` when the root is not an object.
-    pub fn from_root(root: &'n Node) -> Option<Self> {
+    pub fn from_root(root: &'n Node<'n>) -> Option<Self> {
         root.as_object()?;
         let version = root.get("Version");
         let statement_member = root

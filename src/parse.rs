@@ -3,10 +3,10 @@
 //! `jsonc-parser` does the parsing (byte ranges for every key and value, duplicate keys
 //! kept); its strict options reject comments, trailing commas and the other JSON5
 //! leniencies. It still accepts Unicode whitespace between tokens and raw control
-//! characters inside strings, so a cheap byte scan reports those. The result is an owned,
-//! spanned tree; for the JSONPath queries that need one, it makes a `serde_json::Value`
-//! copy (`to_value`) and resolves RFC 9535 normalized paths (what jsonpath-rust returns)
-//! back to spans.
+//! characters inside strings, so a cheap byte scan reports those. The result is a spanned
+//! tree whose strings borrow from the text (only those with escapes are copies); for the
+//! JSONPath queries that need one, it makes a `serde_json::Value` copy (`to_value`) and
+//! resolves RFC 9535 normalized paths (what jsonpath-rust returns) back to spans.
 //!
 //! A valid file, the common case, takes a shorter road: [`tree`] builds the same tree
 //! from the crate's tokens without its intermediate one. Only when that fails does the
@@ -18,44 +18,47 @@ use crate::source::Span;
 use jsonc_parser::ParseStringErrorKind;
 use jsonc_parser::ast;
 use jsonc_parser::errors::ParseErrorKind;
+use std::borrow::Cow;
 
 pub const UTF8_BOM: &str = "\u{feff}";
 /// Deeper nesting than this is rejected before it can exhaust the stack; real policies
 /// nest about six levels.
 pub const MAX_NESTING_DEPTH: usize = 512;
 
+/// A JSON value and where it is. Strings borrow from the parsed text unless they hold
+/// escapes: nearly all do not, and copying each one was the largest share of allocation.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Node {
+pub struct Node<'t> {
     pub span: Span,
-    pub kind: NodeKind,
+    pub kind: NodeKind<'t>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum NodeKind {
+pub enum NodeKind<'t> {
     Null,
     Bool(bool),
     /// The number exactly as written.
-    Number(String),
-    String(String),
-    Array(Vec<Node>),
-    Object(Vec<Member>),
+    Number(&'t str),
+    String(Cow<'t, str>),
+    Array(Vec<Node<'t>>),
+    Object(Vec<Member<'t>>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Member {
-    pub key: String,
+pub struct Member<'t> {
+    pub key: Cow<'t, str>,
     pub key_span: Span,
-    pub value: Node,
+    pub value: Node<'t>,
 }
 
-impl Member {
+impl Member<'_> {
     /// From the start of the key to the end of the value.
     pub fn span(&self) -> Span {
         Span::new(self.key_span.start, self.value.span.end)
     }
 }
 
-impl Node {
+impl<'t> Node<'t> {
     pub fn as_str(&self) -> Option<&str> {
         match &self.kind {
             NodeKind::String(s) => Some(s),
@@ -63,14 +66,14 @@ impl Node {
         }
     }
 
-    pub fn as_array(&self) -> Option<&[Node]> {
+    pub fn as_array(&self) -> Option<&[Node<'t>]> {
         match &self.kind {
             NodeKind::Array(items) => Some(items),
             _ => None,
         }
     }
 
-    pub fn as_object(&self) -> Option<&[Member]> {
+    pub fn as_object(&self) -> Option<&[Member<'t>]> {
         match &self.kind {
             NodeKind::Object(members) => Some(members),
             _ => None,
@@ -79,7 +82,7 @@ impl Node {
 
     /// The member a JSON consumer sees for `key`: with duplicate keys the last one wins, as
     /// in `serde_json` and most parsers.
-    pub fn get(&self, key: &str) -> Option<&Member> {
+    pub fn get(&self, key: &str) -> Option<&Member<'t>> {
         self.as_object()?.iter().rev().find(|m| m.key == key)
     }
 
@@ -104,12 +107,12 @@ impl Node {
                 .parse::<serde_json::Number>()
                 .map(Value::Number)
                 .unwrap_or(Value::Null),
-            NodeKind::String(s) => Value::String(s.clone()),
+            NodeKind::String(s) => Value::String(s.to_string()),
             NodeKind::Array(items) => Value::Array(items.iter().map(Node::to_value).collect()),
             NodeKind::Object(members) => {
                 let mut map = serde_json::Map::with_capacity(members.len());
                 for member in members {
-                    map.insert(member.key.clone(), member.value.to_value());
+                    map.insert(member.key.to_string(), member.value.to_value());
                 }
                 Value::Object(map)
             }
@@ -143,8 +146,8 @@ impl Node {
 
 #[derive(Debug, Clone, Copy)]
 pub struct Resolved<'n> {
-    pub node: &'n Node,
-    pub member: Option<&'n Member>,
+    pub node: &'n Node<'n>,
+    pub member: Option<&'n Member<'n>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -219,13 +222,13 @@ pub struct SyntaxError {
 }
 
 #[derive(Debug)]
-pub struct ParsedFile {
-    pub root: Node,
+pub struct ParsedFile<'t> {
+    pub root: Node<'t>,
 }
 
 /// Parses `text` strictly. Offsets in the result are byte offsets into `text` itself, BOM
 /// included.
-pub fn parse(text: &str) -> Result<ParsedFile, SyntaxError> {
+pub fn parse(text: &str) -> Result<ParsedFile<'_>, SyntaxError> {
     let bom_len = bom_len(text);
     match tree::build(&text[bom_len..], bom_len) {
         Some(root) => Ok(ParsedFile { root }),
@@ -242,7 +245,7 @@ fn bom_len(text: &str) -> usize {
 }
 
 /// The full parse, with the checks that name what is wrong with an invalid file.
-fn parse_with_explanations(text: &str) -> Result<ParsedFile, SyntaxError> {
+fn parse_with_explanations(text: &str) -> Result<ParsedFile<'_>, SyntaxError> {
     let bom_len = bom_len(text);
     let body = &text[bom_len..];
     if body.trim().is_empty() {
@@ -299,17 +302,17 @@ fn strict_options() -> jsonc_parser::ParseOptions {
     }
 }
 
-fn convert(value: &ast::Value, shift: usize) -> Node {
+fn convert<'t>(value: &ast::Value<'t>, shift: usize) -> Node<'t> {
     let span =
         |range: jsonc_parser::common::Range| Span::new(range.start + shift, range.end + shift);
     match value {
         ast::Value::StringLit(s) => Node {
             span: span(s.range),
-            kind: NodeKind::String(s.value.to_string()),
+            kind: NodeKind::String(s.value.clone()),
         },
         ast::Value::NumberLit(n) => Node {
             span: span(n.range),
-            kind: NodeKind::Number(n.value.to_string()),
+            kind: NodeKind::Number(n.value),
         },
         ast::Value::BooleanLit(b) => Node {
             span: span(b.range),
@@ -330,8 +333,8 @@ fn convert(value: &ast::Value, shift: usize) -> Node {
                     .iter()
                     .map(|p| {
                         let (key, key_range) = match &p.name {
-                            ast::ObjectPropName::String(s) => (s.value.to_string(), s.range),
-                            ast::ObjectPropName::Word(w) => (w.value.to_string(), w.range),
+                            ast::ObjectPropName::String(s) => (s.value.clone(), s.range),
+                            ast::ObjectPropName::Word(w) => (Cow::Borrowed(w.value), w.range),
                         };
                         Member {
                             key,
@@ -570,7 +573,7 @@ mod tests {
         assert_eq!(parsed.root.to_value()["a"], 2);
         assert_eq!(
             parsed.root.get("a").unwrap().value.kind,
-            NodeKind::Number("2".into())
+            NodeKind::Number("2")
         );
     }
 

@@ -196,15 +196,15 @@ fn has_condition(statement: &Statement) -> bool {
 
 /// The `*` strings of a Principal, with the key they sit under (`None` for a bare string
 /// or array).
-fn wildcard_principals(value: &Node) -> Vec<(Option<&str>, &Node)> {
+fn wildcard_principals<'n>(value: &'n Node<'n>) -> Vec<(Option<&'n str>, &'n Node<'n>)> {
     match &value.kind {
         NodeKind::Object(members) => members
             .iter()
-            .filter(|m| PRINCIPAL_KEYS.contains(&m.key.as_str()))
+            .filter(|m| PRINCIPAL_KEYS.contains(&m.key.as_ref()))
             .flat_map(|m| {
                 stars(&m.value)
                     .into_iter()
-                    .map(|n| (Some(m.key.as_str()), n))
+                    .map(|n| (Some(m.key.as_ref()), n))
             })
             .collect(),
         _ => stars(value).into_iter().map(|n| (None, n)).collect(),
@@ -212,7 +212,7 @@ fn wildcard_principals(value: &Node) -> Vec<(Option<&str>, &Node)> {
 }
 
 /// `node` itself if it is the string `*`, or the `*` items of an array.
-fn stars(node: &Node) -> Vec<&Node> {
+fn stars<'n>(node: &'n Node<'n>) -> Vec<&'n Node<'n>> {
     match &node.kind {
         NodeKind::String(s) if s.trim() == "*" => vec![node],
         NodeKind::Array(items) => items

@@ -9,7 +9,7 @@ use crate::parse::{Member, Node, NodeKind};
 use std::net::IpAddr;
 
 /// The condition blocks of every statement: `(operator member, its key/value members)`.
-fn blocks<'n>(ctx: &CheckContext<'n>) -> Vec<(&'n Member, &'n [Member])> {
+fn blocks<'n>(ctx: &CheckContext<'n>) -> Vec<(&'n Member<'n>, &'n [Member<'n>])> {
     let Some(policy) = ctx.policy else {
         return Vec::new();
     };
@@ -23,7 +23,7 @@ fn blocks<'n>(ctx: &CheckContext<'n>) -> Vec<(&'n Member, &'n [Member])> {
 }
 
 /// The scalar values of a condition key, each with its node.
-fn values(member: &Member) -> Vec<&Node> {
+fn values<'n>(member: &'n Member<'n>) -> Vec<&'n Node<'n>> {
     match &member.value.kind {
         NodeKind::Array(items) => items.iter().collect(),
         _ => vec![&member.value],
@@ -40,8 +40,8 @@ fn is_scalar(node: &Node) -> bool {
 /// The value as RAM compares it: strings as written, numbers and booleans as JSON.
 fn value_text(node: &Node) -> String {
     match &node.kind {
-        NodeKind::String(s) => s.clone(),
-        NodeKind::Number(n) => n.clone(),
+        NodeKind::String(s) => s.to_string(),
+        NodeKind::Number(n) => n.to_string(),
         NodeKind::Bool(b) => b.to_string(),
         _ => String::new(),
     }
@@ -129,7 +129,7 @@ fn is_masked(value: &str) -> bool {
 }
 
 fn unknown_operator(block: &Member, operators: &[String]) -> Finding {
-    let operator = block.key.as_str();
+    let operator = block.key.as_ref();
     if let Some(right) = operators
         .iter()
         .find(|o| o.eq_ignore_ascii_case(operator.trim()))
@@ -323,7 +323,7 @@ pub fn unknown_condition_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
             continue;
         }
         for key in keys {
-            let name = key.key.as_str();
+            let name = key.key.as_ref();
             let is_global = name.len() > 4
                 && name
                     .get(..4)

@@ -151,7 +151,7 @@ fn condition_scopes_targets(statement: &Statement) -> bool {
 fn first_unscoped<'n>(
     statement: &Statement<'n>,
     granted: impl Fn(&Escalation) -> bool,
-) -> Option<(&'static Escalation, &'n Node)> {
+) -> Option<(&'static Escalation, &'n Node<'n>)> {
     let resources = &statement.resource.as_ref()?.entries;
     ESCALATIONS.iter().filter(|e| granted(e)).find_map(|e| {
         resources

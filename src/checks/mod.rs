@@ -18,7 +18,7 @@ use crate::source::Span;
 /// What a built-in check sees of one file.
 pub struct CheckContext<'a> {
     pub text: &'a str,
-    pub root: &'a Node,
+    pub root: &'a Node<'a>,
     /// `None` when the top level is not an object.
     pub policy: Option<&'a Policy<'a>>,
     /// The `options` table of the rule's check.

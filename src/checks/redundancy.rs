@@ -281,18 +281,18 @@ enum Canon<'n> {
 /// `None` when the statement is not an object or holds a duplicate key anywhere: which of
 /// the two values counts depends on the reader, so such a statement is never called a
 /// duplicate (PL002 reports the key).
-fn canonical_statement(node: &Node) -> Option<Canon<'_>> {
+fn canonical_statement<'n>(node: &'n Node<'n>) -> Option<Canon<'n>> {
     let members = node.as_object()?;
     let mut out = Vec::with_capacity(members.len());
     for member in members.iter().filter(|m| m.key != "Sid") {
-        let value = match member.key.as_str() {
+        let value = match member.key.as_ref() {
             "Action" | "NotAction" => canonical(&member.value, Style::Set { lowercase: true })?,
             "Resource" | "NotResource" | "Principal" | "Condition" => {
                 canonical(&member.value, Style::Set { lowercase: false })?
             }
             _ => canonical(&member.value, Style::Exact)?,
         };
-        out.push((member.key.as_str(), value));
+        out.push((member.key.as_ref(), value));
     }
     sorted_object(out)
 }
@@ -306,7 +306,7 @@ enum Style {
     },
 }
 
-fn canonical(node: &Node, style: Style) -> Option<Canon<'_>> {
+fn canonical<'n>(node: &'n Node<'n>, style: Style) -> Option<Canon<'n>> {
     Some(match (&node.kind, style) {
         (NodeKind::String(_), Style::Set { .. }) => Canon::Set(vec![set_member(node, style)?]),
         (NodeKind::Array(items), Style::Set { .. }) => {
@@ -327,7 +327,7 @@ fn canonical(node: &Node, style: Style) -> Option<Canon<'_>> {
         (NodeKind::Object(members), _) => sorted_object(
             members
                 .iter()
-                .map(|m| Some((m.key.as_str(), canonical(&m.value, style)?)))
+                .map(|m| Some((m.key.as_ref(), canonical(&m.value, style)?)))
                 .collect::<Option<_>>()?,
         )?,
         (NodeKind::String(s), Style::Exact) => Canon::String(s),
@@ -338,7 +338,7 @@ fn canonical(node: &Node, style: Style) -> Option<Canon<'_>> {
 }
 
 /// One value of a set: a string as itself (lower-cased for actions), anything else as usual.
-fn set_member(node: &Node, style: Style) -> Option<Canon<'_>> {
+fn set_member<'n>(node: &'n Node<'n>, style: Style) -> Option<Canon<'n>> {
     match (&node.kind, style) {
         (NodeKind::String(s), Style::Set { lowercase: true }) => {
             Some(Canon::Folded(Folded::new(s)))

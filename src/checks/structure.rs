@@ -15,7 +15,7 @@ pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 for_each_repeat(
                     members,
                     |a, b| a.key == b.key,
-                    |m| m.key.as_str(),
+                    |m| m.key.as_ref(),
                     |i, first| {
                         let (member, first) = (&members[i], &members[first]);
                         out.push(
@@ -27,7 +27,7 @@ pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
                             .help(format!(
                                 "merge the two `{}` entries into one{}",
                                 member.key,
-                                if matches!(member.key.as_str(), "Action" | "NotAction" | "Resource" | "NotResource") {
+                                if matches!(member.key.as_ref(), "Action" | "NotAction" | "Resource" | "NotResource") {
                                     ", with one array holding both lists"
                                 } else {
                                     ""
@@ -44,7 +44,7 @@ pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
     }
 }
 
-fn is_intrinsic_function(node: &Node) -> Option<&str> {
+fn is_intrinsic_function<'n>(node: &'n Node<'n>) -> Option<&'n str> {
     let members = node.as_object()?;
     match members {
         [only] if only.key == "Ref" || only.key.starts_with("Fn::") => Some(&only.key),
@@ -134,7 +134,7 @@ fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
     for member in statement.node.as_object().unwrap_or_default() {
         let what = Quoted(&member.key);
         let value = &member.value;
-        match member.key.as_str() {
+        match member.key.as_ref() {
             "Sid" | "Effect" if value.as_str().is_none() => {
                 out.push(wrong_type(value, &what, "a string"))
             }
@@ -263,7 +263,7 @@ pub fn invalid_version(ctx: &CheckContext, out: &mut Vec<Finding>) {
         Dialect::Ram => {
             let written = &ctx.text[value.span.start..value.span.end];
             let same_meaning = text.is_some_and(|t| t.trim() == "1")
-                || matches!(&value.kind, NodeKind::Number(n) if n == "1");
+                || matches!(&value.kind, NodeKind::Number(n) if *n == "1");
             let fix = if same_meaning {
                 Fix::safe("write `\"1\"`", vec![Edit::replace(value.span, "\"1\"")])
             } else {
@@ -330,7 +330,7 @@ pub fn unknown_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
     };
     let mut check_object = |members: &[Member], known: &[&str], level: &str| {
         for member in members {
-            if known.contains(&member.key.as_str()) {
+            if known.contains(&member.key.as_ref()) {
                 continue;
             }
             let suggestion = closest_key(&member.key, known);
@@ -463,7 +463,7 @@ pub fn empty_value(ctx: &CheckContext, out: &mut Vec<Finding>) {
     for statement in &policy.statements {
         let members = statement.node.as_object().unwrap_or_default();
         for (index, member) in members.iter().enumerate() {
-            if !MULTI_VALUE.contains(&member.key.as_str()) {
+            if !MULTI_VALUE.contains(&member.key.as_ref()) {
                 continue;
             }
             empty_in(members, index, &member.value, &member.key, out);

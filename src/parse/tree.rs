@@ -13,13 +13,14 @@ use super::{MAX_NESTING_DEPTH, Member, Node, NodeKind};
 use crate::source::Span;
 use jsonc_parser::tokens::Token;
 use jsonc_parser::{Scanner, ScannerOptions};
+use std::borrow::Cow;
 
 /// Why the tree was not built. Deliberately empty: the slow path says what is wrong.
 struct GiveUp;
 
 /// Builds the tree of `body` (the text after any BOM, which is `shift` bytes long), or
 /// `None` when `body` is not strict JSON.
-pub(super) fn build(body: &str, shift: usize) -> Option<Node> {
+pub(super) fn build(body: &str, shift: usize) -> Option<Node<'_>> {
     let mut builder = Builder {
         scanner: Scanner::new(body, &strict_scanner_options()),
         bytes: body.as_bytes(),
@@ -52,8 +53,8 @@ struct Builder<'a> {
     previous_end: usize,
     /// Children of the arrays and objects being built, innermost last: each container
     /// takes its own off the top when it closes, into a vector of the exact size.
-    nodes: Vec<Node>,
-    members: Vec<Member>,
+    nodes: Vec<Node<'a>>,
+    members: Vec<Member<'a>>,
 }
 
 impl<'a> Builder<'a> {
@@ -79,19 +80,19 @@ impl<'a> Builder<'a> {
 
     /// The string token just scanned, if it holds no raw control character (the scanner
     /// lets those through; strict JSON does not).
-    fn string(&self, value: std::borrow::Cow<'a, str>) -> Result<String, GiveUp> {
+    fn string(&self, value: Cow<'a, str>) -> Result<Cow<'a, str>, GiveUp> {
         let raw = &self.bytes[self.scanner.token_start()..self.scanner.token_end()];
         if raw.iter().any(|&b| b < 0x20) {
             return Err(GiveUp);
         }
-        Ok(value.into_owned())
+        Ok(value)
     }
 
-    fn value(&mut self, token: Token<'a>, depth: usize) -> Result<Node, GiveUp> {
+    fn value(&mut self, token: Token<'a>, depth: usize) -> Result<Node<'a>, GiveUp> {
         let start = self.scanner.token_start();
         let kind = match token {
             Token::String(value) => NodeKind::String(self.string(value)?),
-            Token::Number(raw) => NodeKind::Number(raw.to_string()),
+            Token::Number(raw) => NodeKind::Number(raw),
             Token::Boolean(b) => NodeKind::Bool(b),
             Token::Null => NodeKind::Null,
             Token::OpenBracket if depth < MAX_NESTING_DEPTH => self.array(depth + 1)?,
@@ -105,7 +106,7 @@ impl<'a> Builder<'a> {
     }
 
     /// After the `[`; returns once the `]` is the current token.
-    fn array(&mut self, depth: usize) -> Result<NodeKind, GiveUp> {
+    fn array(&mut self, depth: usize) -> Result<NodeKind<'a>, GiveUp> {
         let mark = self.nodes.len();
         let mut token = self.next_token()?;
         if token != Token::CloseBracket {
@@ -123,7 +124,7 @@ impl<'a> Builder<'a> {
     }
 
     /// After the `{`; returns once the `}` is the current token.
-    fn object(&mut self, depth: usize) -> Result<NodeKind, GiveUp> {
+    fn object(&mut self, depth: usize) -> Result<NodeKind<'a>, GiveUp> {
         let mark = self.members.len();
         let mut token = self.next_token()?;
         if token != Token::CloseBrace {
@@ -165,11 +166,11 @@ mod tests {
     use super::*;
 
     /// The slow path's verdict and tree, for comparison.
-    fn slow(text: &str) -> Option<Node> {
+    fn slow(text: &str) -> Option<Node<'_>> {
         parse_with_explanations(text).ok().map(|parsed| parsed.root)
     }
 
-    fn fast(text: &str) -> Option<Node> {
+    fn fast(text: &str) -> Option<Node<'_>> {
         let shift = if text.starts_with(UTF8_BOM) {
             UTF8_BOM.len()
         } else {

@@ -18,12 +18,12 @@ use std::cell::OnceCell;
 /// A parsed file as queries see it. The `serde_json::Value` copy that general queries need
 /// is built on first use, at most once per file.
 pub struct QueryTarget<'n> {
-    root: &'n Node,
+    root: &'n Node<'n>,
     value: OnceCell<serde_json::Value>,
 }
 
 impl<'n> QueryTarget<'n> {
-    pub fn new(root: &'n Node) -> Self {
+    pub fn new(root: &'n Node<'n>) -> Self {
         QueryTarget {
             root,
             value: OnceCell::new(),
@@ -167,7 +167,7 @@ fn selects_distinct_children(selectors: &[Selector]) -> bool {
         })
 }
 
-fn select_children<'n>(node: &'n Node, selector: &Selector, out: &mut Vec<Resolved<'n>>) {
+fn select_children<'n>(node: &'n Node<'n>, selector: &Selector, out: &mut Vec<Resolved<'n>>) {
     match (selector, &node.kind) {
         (Selector::Name(key), NodeKind::Object(_)) => {
             if let Some(member) = node.get(key) {
