@@ -145,14 +145,10 @@ fn unknown_operator(block: &Member, operators: &[String]) -> Finding {
             vec![Edit::replace(block.key_span, literal)],
         )));
     }
+    let folded = operator.to_ascii_lowercase();
     let closest = operators
         .iter()
-        .map(|o| {
-            (
-                strsim::osa_distance(&o.to_ascii_lowercase(), &operator.to_ascii_lowercase()),
-                o,
-            )
-        })
+        .map(|o| (strsim::osa_distance(&o.to_ascii_lowercase(), &folded), o))
         .filter(|(distance, _)| *distance <= 4)
         .min();
     let help = match closest {
