@@ -61,7 +61,7 @@ median_run_us() {
 }
 [ -n "${EPOCHREALTIME:-}" ] || { echo "bench.sh needs bash 5 or later" >&2; exit 2; }
 one_file_us=$(median_run_us "$bin" check "$work/one.json")
-no_op_us=$(median_run_us "$(command -v true)")
+no_op_us=$(median_run_us "$(type -P true)")
 
 # One big policy.
 big_policy() {
