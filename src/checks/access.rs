@@ -15,7 +15,12 @@ pub(super) fn covers_all_resources(resource: &str, service: Option<&str>) -> boo
         return true;
     }
     let Some(service) = service else { return false };
-    resource == format!("acs:{service}:*:*:*") || resource == format!("arn:aws:{service}:*:*:*")
+    ["acs:", "arn:aws:"].iter().any(|partition| {
+        resource
+            .strip_prefix(partition)
+            .and_then(|rest| rest.strip_prefix(service))
+            == Some(":*:*:*")
+    })
 }
 
 fn unscoped_resource<'n>(statement: &Statement<'n>, service: Option<&str>) -> Option<Entry<'n>> {
@@ -220,5 +225,33 @@ fn stars<'n>(node: &'n Node<'n>) -> Vec<&'n Node<'n>> {
             .filter(|item| item.as_str().is_some_and(|s| s.trim() == "*"))
             .collect(),
         _ => Vec::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::covers_all_resources;
+
+    #[test]
+    fn all_resources_of_a_service_or_of_every_service() {
+        for (resource, service, expected) in [
+            ("*", None, true),
+            (" acs:*:*:*:* ", None, true),
+            ("arn:aws:*:*:*:*", None, true),
+            ("acs:oss:*:*:*", None, false),
+            ("acs:oss:*:*:*", Some("oss"), true),
+            (" acs:oss:*:*:*", Some("oss"), true),
+            ("arn:aws:s3:*:*:*", Some("s3"), true),
+            ("acs:oss:*:*:bucket", Some("oss"), false),
+            ("acs:ossx:*:*:*", Some("oss"), false),
+            ("acs:oss:*:*:*:*", Some("oss"), false),
+            ("acs:ecs:*:*:*", Some("oss"), false),
+        ] {
+            assert_eq!(
+                covers_all_resources(resource, service),
+                expected,
+                "{resource:?} {service:?}"
+            );
+        }
     }
 }

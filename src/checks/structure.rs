@@ -466,19 +466,13 @@ pub fn empty_value(ctx: &CheckContext, out: &mut Vec<Finding>) {
             if !MULTI_VALUE.contains(&member.key.as_ref()) {
                 continue;
             }
-            empty_in(members, index, &member.value, &member.key, out);
+            empty_in(members, index, &member.value, &[&member.key], out);
             match &member.value.kind {
                 NodeKind::Object(inner)
                     if member.key == "Principal" || member.key == "Condition" =>
                 {
                     for (i, m) in inner.iter().enumerate() {
-                        empty_in(
-                            inner,
-                            i,
-                            &m.value,
-                            &format!("{}.{}", member.key, m.key),
-                            out,
-                        );
+                        empty_in(inner, i, &m.value, &[&member.key, &m.key], out);
                     }
                 }
                 _ => {}
@@ -487,28 +481,36 @@ pub fn empty_value(ctx: &CheckContext, out: &mut Vec<Finding>) {
     }
 }
 
-fn empty_in(siblings: &[Member], index: usize, value: &Node, what: &str, out: &mut Vec<Finding>) {
+/// `path` names the value (`["Condition", "StringEquals"]`); it is joined only for a finding.
+fn empty_in(
+    siblings: &[Member],
+    index: usize,
+    value: &Node,
+    path: &[&str],
+    out: &mut Vec<Finding>,
+) {
+    let what = || path.join(".");
     match &value.kind {
         NodeKind::String(s) if s.trim().is_empty() => {
             out.push(
-                Finding::new(value.span, format!("`{what}` is an empty string"))
+                Finding::new(value.span, format!("`{}` is an empty string", what()))
                     .help("write the value it is meant to hold"),
             );
         }
         NodeKind::Array(items) if items.is_empty() => {
             out.push(
-                Finding::new(value.span, format!("`{what}` is an empty array"))
+                Finding::new(value.span, format!("`{}` is an empty array", what()))
                     .help("list at least one value"),
             );
         }
         NodeKind::Object(members) if members.is_empty() => {
             // An empty Condition object restricts nothing: removing it keeps the meaning.
-            let fix = (what == "Condition")
+            let fix = (path == ["Condition"])
                 .then(|| remove_member(siblings, index))
                 .flatten()
                 .map(|edit| Fix::safe("remove the empty `Condition`", vec![edit]));
             out.push(
-                Finding::new(value.span, format!("`{what}` is an empty object"))
+                Finding::new(value.span, format!("`{}` is an empty object", what()))
                     .help("fill it in or remove it")
                     .fix(fix),
             );
@@ -522,7 +524,7 @@ fn empty_in(siblings: &[Member], index: usize, value: &Node, what: &str, out: &m
                     out.push(
                         Finding::new(
                             item.span,
-                            format!("an entry of `{what}` is an empty string"),
+                            format!("an entry of `{}` is an empty string", what()),
                         )
                         .help("remove it, or write the value it is meant to hold")
                         .fix(fix),
