@@ -224,7 +224,9 @@ fn covered_finding(items: &[Node], entry: &Entry, by: &Entry, kind: &ListKind) -
 /// PL205: a statement that means the same as an earlier one. Statements are compared by a
 /// canonical form (see `canonical_statement`), sorted so that equal ones sit together: a
 /// policy of thousands of statements is checked in O(n log n) cheap comparisons, which
-/// usually stop at the first differing byte (hashing every canonical form cost more).
+/// usually stop at the first differing byte. Building those forms is most of the cost, so
+/// only statements whose fingerprint (a hash of the canonical form, computed without
+/// building it) another statement shares are built and compared.
 pub fn duplicate_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
     if policy.statements.len() < 2 {
@@ -233,11 +235,18 @@ pub fn duplicate_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let items = policy
         .statement_member
         .and_then(|member| member.value.as_array());
-    let mut canonical: Vec<(Canon, usize)> = policy
+    let mut fingerprints: Vec<(u64, usize)> = policy
         .statements
         .iter()
         .enumerate()
-        .filter_map(|(i, statement)| Some((canonical_statement(statement.node)?, i)))
+        .map(|(i, statement)| (statement_fingerprint(statement.node), i))
+        .collect();
+    fingerprints.sort_unstable();
+    let mut canonical: Vec<(Canon, usize)> = fingerprints
+        .chunk_by(|a, b| a.0 == b.0)
+        .filter(|same| same.len() > 1)
+        .flatten()
+        .filter_map(|&(_, i)| Some((canonical_statement(policy.statements[i].node)?, i)))
         .collect();
     canonical.sort_unstable();
     for same in canonical.chunk_by(|a, b| a.0 == b.0) {
@@ -278,6 +287,94 @@ enum Canon<'n> {
     Object(Vec<(&'n str, Canon<'n>)>),
 }
 
+/// A hash of `canonical_statement(node)`, computed without building it: statements with
+/// equal canonical forms have equal fingerprints (the members of a set are hashed in
+/// order of their own hashes, once each; those of an object summed), and unequal ones
+/// nearly never do.
+fn statement_fingerprint(node: &Node) -> u64 {
+    let Some(members) = node.as_object() else {
+        return 0;
+    };
+    members
+        .iter()
+        .filter(|m| m.key != "Sid")
+        .fold(0, |sum: u64, member| {
+            let value = fingerprint(&member.value, statement_member_style(&member.key));
+            sum.wrapping_add(mix(text_hash(member.key.bytes()), value))
+        })
+}
+
+fn statement_member_style(key: &str) -> Style {
+    match key {
+        "Action" | "NotAction" => Style::Set { lowercase: true },
+        "Resource" | "NotResource" | "Principal" | "Condition" => Style::Set { lowercase: false },
+        _ => Style::Exact,
+    }
+}
+
+/// `canonical`'s shape, hashed.
+fn fingerprint(node: &Node, style: Style) -> u64 {
+    const NULL: u64 = 1;
+    const TRUE: u64 = 2;
+    const FALSE: u64 = 3;
+    const NUMBER: u64 = 4;
+    const STRING: u64 = 5;
+    const LIST: u64 = 6;
+    const SET: u64 = 7;
+    const OBJECT: u64 = 8;
+    match (&node.kind, style) {
+        (NodeKind::String(_), Style::Set { .. }) => mix(SET, set_member_fingerprint(node, style)),
+        (NodeKind::Array(items), Style::Set { .. }) => {
+            let mut members: Vec<u64> = items
+                .iter()
+                .map(|item| set_member_fingerprint(item, style))
+                .collect();
+            members.sort_unstable();
+            members.dedup();
+            members.into_iter().fold(SET, mix)
+        }
+        (NodeKind::Array(items), Style::Exact) => items
+            .iter()
+            .fold(LIST, |list, item| mix(list, fingerprint(item, style))),
+        (NodeKind::Object(members), _) => mix(
+            OBJECT,
+            members.iter().fold(0, |sum: u64, m| {
+                sum.wrapping_add(mix(text_hash(m.key.bytes()), fingerprint(&m.value, style)))
+            }),
+        ),
+        (NodeKind::String(s), Style::Exact) => mix(STRING, text_hash(s.bytes())),
+        (NodeKind::Number(raw), _) => mix(NUMBER, text_hash(raw.bytes())),
+        (NodeKind::Bool(true), _) => TRUE,
+        (NodeKind::Bool(false), _) => FALSE,
+        (NodeKind::Null, _) => NULL,
+    }
+}
+
+/// `set_member`'s shape, hashed: actions by their lower-case form, as `Folded` compares.
+fn set_member_fingerprint(node: &Node, style: Style) -> u64 {
+    const STRING: u64 = 5;
+    const FOLDED: u64 = 9;
+    match (&node.kind, style) {
+        (NodeKind::String(s), Style::Set { lowercase: true }) => {
+            let folded = Folded::new(s);
+            mix(FOLDED, text_hash(folded.folded_bytes()))
+        }
+        (NodeKind::String(s), _) => mix(STRING, text_hash(s.bytes())),
+        _ => fingerprint(node, style),
+    }
+}
+
+/// FNV-1a: a few instructions per byte, and the fingerprints only sort statements.
+fn text_hash(bytes: impl Iterator<Item = u8>) -> u64 {
+    bytes.fold(0xcbf2_9ce4_8422_2325, |hash, b| {
+        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+fn mix(a: u64, b: u64) -> u64 {
+    (a.rotate_left(23) ^ b).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
 /// `None` when the statement is not an object or holds a duplicate key anywhere: which of
 /// the two values counts depends on the reader, so such a statement is never called a
 /// duplicate (PL002 reports the key).
@@ -285,13 +382,7 @@ fn canonical_statement<'n>(node: &'n Node<'n>) -> Option<Canon<'n>> {
     let members = node.as_object()?;
     let mut out = Vec::with_capacity(members.len());
     for member in members.iter().filter(|m| m.key != "Sid") {
-        let value = match member.key.as_ref() {
-            "Action" | "NotAction" => canonical(&member.value, Style::Set { lowercase: true })?,
-            "Resource" | "NotResource" | "Principal" | "Condition" => {
-                canonical(&member.value, Style::Set { lowercase: false })?
-            }
-            _ => canonical(&member.value, Style::Exact)?,
-        };
+        let value = canonical(&member.value, statement_member_style(&member.key))?;
         out.push((member.key.as_ref(), value));
     }
     sorted_object(out)
@@ -504,6 +595,60 @@ mod tests {
             assert_eq!(&text[*at..*at + sid.len() + 2], format!("\"{sid}\""));
             assert!(message.contains(&format!("`{sid}`")), "{message}");
         }
+    }
+
+    /// Equal canonical forms must have equal fingerprints, or duplicates would be missed.
+    #[test]
+    fn equal_statements_have_equal_fingerprints() {
+        let mut texts: Vec<String> = vec![
+            r#"{"Statement": [
+                {"Sid": "A", "Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"], "Resource": "r"},
+                {"Resource": ["r", "r"], "Action": ["oss:putobject", "OSS:GetObject", "oss:getobject"], "Effect": "Allow"},
+                {"Effect": "Allow", "Action": "a:\u212a", "Resource": "r", "Condition": {"StringEquals": {"k": ["v", "w"], "j": "x"}}},
+                {"Effect": "Allow", "Action": ["A:k"], "Resource": ["r"], "Condition": {"StringEquals": {"j": ["x"], "k": ["w", "v", "v"]}}},
+                {"Effect": "Allow", "Action": "a:b", "Resource": "r", "Principal": {"RAM": [["1"], {"x": [1, 2]}]}},
+                {"Effect": "Allow", "Action": "a:b", "Resource": "r", "Principal": {"RAM": [{"x": [2, 1, 1]}, "1"]}}
+            ]}"#
+            .to_string(),
+        ];
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+        texts.extend(
+            walkdir::WalkDir::new(fixtures)
+                .into_iter()
+                .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()),
+        );
+        let parsed: Vec<_> = texts.iter().filter_map(|t| parse(t).ok()).collect();
+        let mut statements = Vec::new();
+        for file in &parsed {
+            let items = file
+                .root
+                .get("Statement")
+                .and_then(|m| m.value.as_array())
+                .unwrap_or_default();
+            for item in items {
+                if let Some(canon) = canonical_statement(item) {
+                    statements.push((canon, statement_fingerprint(item)));
+                }
+            }
+        }
+        statements.sort_unstable();
+        let mut equal_pairs = 0;
+        for same in statements.chunk_by(|a, b| a.0 == b.0) {
+            assert!(
+                same.iter().all(|(_, fp)| *fp == same[0].1),
+                "{:?}",
+                same[0].0
+            );
+            equal_pairs += same.len() - 1;
+        }
+        assert!(equal_pairs >= 3, "{equal_pairs}");
+        let distinct: std::collections::HashSet<u64> = statements.iter().map(|s| s.1).collect();
+        let kinds = statements.chunk_by(|a, b| a.0 == b.0).count();
+        assert!(
+            distinct.len() * 100 >= kinds * 99,
+            "{} fingerprints for {kinds} statements",
+            distinct.len()
+        );
     }
 
     #[test]
