@@ -108,9 +108,7 @@ pub fn catalogue() -> &'static Catalogue {
             services_without_actions: data::SERVICES_WITHOUT_ACTIONS.iter().copied().collect(),
             condition_operators: strings(data::CONDITION_OPERATORS),
             global_condition_keys: strings(data::GLOBAL_CONDITION_KEYS),
-            oss: OssCatalogue {
-                actions: oss_actions,
-            },
+            oss: OssCatalogue::new(oss_actions),
         }
     })
 }
@@ -256,6 +254,8 @@ fn is_plural_pair(a: &str, b: &str) -> bool {
 pub struct OssCatalogue {
     /// (full action such as `oss:GetObject`, level)
     pub actions: Vec<(String, OssLevel)>,
+    /// Lower-cased action → its level (the first listed, if listed twice).
+    by_lower: HashMap<String, OssLevel>,
 }
 
 pub fn oss() -> &'static OssCatalogue {
@@ -264,12 +264,16 @@ pub fn oss() -> &'static OssCatalogue {
 
 impl OssCatalogue {
     /// The level of a known OSS action (case-insensitive), `None` if it is not listed.
+    fn new(actions: Vec<(String, OssLevel)>) -> Self {
+        let mut by_lower = HashMap::default();
+        for (name, level) in &actions {
+            by_lower.entry(name.to_ascii_lowercase()).or_insert(*level);
+        }
+        OssCatalogue { actions, by_lower }
+    }
+
     pub fn level(&self, action: &str) -> Option<OssLevel> {
-        let action = action.trim();
-        self.actions
-            .iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(action))
-            .map(|&(_, level)| level)
+        with_ascii_lowercase(action.trim(), |lower| self.by_lower.get(lower).copied())
     }
 
     /// The levels of the known OSS actions that an action pattern (`oss:Get*`) grants.
@@ -303,6 +307,11 @@ mod tests {
         let oss = oss();
         assert_eq!(oss.level("oss:ListBuckets"), Some(OssLevel::Service));
         assert_eq!(oss.level("OSS:getobject"), Some(OssLevel::Object));
+        assert_eq!(oss.level(" oss:GetBucketCors "), Some(OssLevel::Bucket));
+        assert_eq!(oss.level("oss:GetObjec"), None);
+        for (name, level) in &oss.actions {
+            assert_eq!(oss.level(&name.to_uppercase()), Some(*level), "{name}");
+        }
         assert_eq!(oss.level("oss:GetBucketCors"), Some(OssLevel::Bucket));
         assert!(
             oss.levels_granted_by("oss:Get*")
