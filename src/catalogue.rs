@@ -263,7 +263,6 @@ pub fn oss() -> &'static OssCatalogue {
 }
 
 impl OssCatalogue {
-    /// The level of a known OSS action (case-insensitive), `None` if it is not listed.
     fn new(actions: Vec<(String, OssLevel)>) -> Self {
         let mut by_lower = HashMap::default();
         for (name, level) in &actions {
@@ -272,6 +271,7 @@ impl OssCatalogue {
         OssCatalogue { actions, by_lower }
     }
 
+    /// The level of a known OSS action (case-insensitive), `None` if it is not listed.
     pub fn level(&self, action: &str) -> Option<OssLevel> {
         with_ascii_lowercase(action.trim(), |lower| self.by_lower.get(lower).copied())
     }
