@@ -19,3 +19,5 @@ pub mod report;
 pub mod rules;
 pub mod runner;
 pub mod source;
+#[cfg(test)]
+mod testing;

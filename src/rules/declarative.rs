@@ -432,21 +432,13 @@ mod tests {
                 ..
             }
         ));
-        let mut texts: Vec<String> = [
+        let texts = crate::testing::with_fixture_texts(&[
             r#"{"Statement": [{"Resource": "acs:oss:*:*:<bucket>/*"}]}"#,
             r#"{"Statement": [{"Resource": "acs:oss:*:*:\u003cbucket>/*"}]}"#,
             r#"{"Statement": [{"Resource": "YOUR_BUCKET"}]}"#,
             r#"{"Statement": [{"Resource": "x"}], "<key>": 1}"#,
             r#"{"Statement": [{"Resource": "${acs:CurrentUser}"}]}"#,
-        ]
-        .map(String::from)
-        .into();
-        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        texts.extend(
-            walkdir::WalkDir::new(fixtures)
-                .into_iter()
-                .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()),
-        );
+        ]);
         let mut passed_over = 0;
         for text in &texts {
             let Ok(parsed) = crate::parse::parse(text) else {
@@ -483,20 +475,12 @@ mod tests {
             })
             .collect();
         assert!(checks.iter().any(|(_, field)| *field == "NotAction"));
-        let mut texts: Vec<String> = [
+        let texts = crate::testing::with_fixture_texts(&[
             r#"{"Statement": [{"NotAction": "oss:*"}]}"#,
             r#"{"Statement": [{"Not\u0041ction": "oss:*"}]}"#,
             r#"{"Statement": [{"Sid": "NotAction", "Action": "oss:*"}]}"#,
             r#"{"Statement": [{"NotActions": "oss:*", "xNotAction": 1}]}"#,
-        ]
-        .map(String::from)
-        .into();
-        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-        texts.extend(
-            walkdir::WalkDir::new(fixtures)
-                .into_iter()
-                .filter_map(|e| std::fs::read_to_string(e.ok()?.path()).ok()),
-        );
+        ]);
         let (mut passed_over, mut walked) = (0, 0);
         for text in &texts {
             let Ok(parsed) = crate::parse::parse(text) else {

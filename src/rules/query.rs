@@ -265,13 +265,8 @@ mod tests {
             queries.len() > 14,
             "the embedded rules use child-step queries"
         );
-        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
         let mut compared = 0;
-        for entry in walkdir::WalkDir::new(fixtures) {
-            let entry = entry.unwrap();
-            let Ok(text) = std::fs::read_to_string(entry.path()) else {
-                continue;
-            };
+        for (path, text) in crate::testing::fixture_texts() {
             let Ok(parsed) = parse(&text) else { continue };
             let target = QueryTarget::new(&parsed.root);
             for query in &queries {
@@ -283,7 +278,7 @@ mod tests {
                     spans(&general),
                     "{} on {}",
                     query.parsed,
-                    entry.path().display()
+                    path.display()
                 );
             }
             compared += 1;
