@@ -1,8 +1,8 @@
 //! Entries that add nothing: the same action or resource twice, an entry a wildcard in the
 //! same list already matches, a statement that repeats an earlier one, a Sid used twice.
-//! Every check here is linear in the size of the policy (hash maps keyed by a canonical
-//! form), except the wildcard ones, which compare each entry with the wildcards of its own
-//! list only.
+//! Every check here is linear in the size of the policy (short lists are compared pairwise,
+//! long ones hashed by a canonical form) or, for statements, O(n log n); the wildcard ones
+//! compare each entry with the wildcards of its own list only.
 
 use super::{CheckContext, for_each_repeat, opening};
 use crate::diagnostic::{Finding, Fix};
