@@ -11,7 +11,7 @@ use crate::matching::{action_covers, resource_covers, trim};
 use crate::model::{Entry, Statement, Values};
 use crate::parse::{Node, NodeKind};
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 /// Verbs of one action family: when a statement grants two of them for a noun and lists one
 /// twice, the missing one is the likely intent (`Get`, `Get`, `Delete` -> `Put`).
@@ -312,18 +312,25 @@ fn statement_member_style(key: &str) -> Style {
     }
 }
 
+/// What a fingerprint starts from for each kind of `Canon` value, so kinds differ.
+mod tag {
+    pub const NULL: u64 = 1;
+    pub const TRUE: u64 = 2;
+    pub const FALSE: u64 = 3;
+    pub const NUMBER: u64 = 4;
+    pub const STRING: u64 = 5;
+    pub const LIST: u64 = 6;
+    pub const SET: u64 = 7;
+    pub const OBJECT: u64 = 8;
+    pub const FOLDED: u64 = 9;
+}
+
 /// `canonical`'s shape, hashed.
 fn fingerprint(node: &Node, style: Style) -> u64 {
-    const NULL: u64 = 1;
-    const TRUE: u64 = 2;
-    const FALSE: u64 = 3;
-    const NUMBER: u64 = 4;
-    const STRING: u64 = 5;
-    const LIST: u64 = 6;
-    const SET: u64 = 7;
-    const OBJECT: u64 = 8;
     match (&node.kind, style) {
-        (NodeKind::String(_), Style::Set { .. }) => mix(SET, set_member_fingerprint(node, style)),
+        (NodeKind::String(_), Style::Set { .. }) => {
+            mix(tag::SET, set_member_fingerprint(node, style))
+        }
         (NodeKind::Array(items), Style::Set { .. }) => {
             let mut members: Vec<u64> = items
                 .iter()
@@ -331,35 +338,33 @@ fn fingerprint(node: &Node, style: Style) -> u64 {
                 .collect();
             members.sort_unstable();
             members.dedup();
-            members.into_iter().fold(SET, mix)
+            members.into_iter().fold(tag::SET, mix)
         }
         (NodeKind::Array(items), Style::Exact) => items
             .iter()
-            .fold(LIST, |list, item| mix(list, fingerprint(item, style))),
+            .fold(tag::LIST, |list, item| mix(list, fingerprint(item, style))),
         (NodeKind::Object(members), _) => mix(
-            OBJECT,
+            tag::OBJECT,
             members.iter().fold(0, |sum: u64, m| {
                 sum.wrapping_add(mix(text_hash(m.key.bytes()), fingerprint(&m.value, style)))
             }),
         ),
-        (NodeKind::String(s), Style::Exact) => mix(STRING, text_hash(s.bytes())),
-        (NodeKind::Number(raw), _) => mix(NUMBER, text_hash(raw.bytes())),
-        (NodeKind::Bool(true), _) => TRUE,
-        (NodeKind::Bool(false), _) => FALSE,
-        (NodeKind::Null, _) => NULL,
+        (NodeKind::String(s), Style::Exact) => mix(tag::STRING, text_hash(s.bytes())),
+        (NodeKind::Number(raw), _) => mix(tag::NUMBER, text_hash(raw.bytes())),
+        (NodeKind::Bool(true), _) => tag::TRUE,
+        (NodeKind::Bool(false), _) => tag::FALSE,
+        (NodeKind::Null, _) => tag::NULL,
     }
 }
 
 /// `set_member`'s shape, hashed: actions by their lower-case form, as `Folded` compares.
 fn set_member_fingerprint(node: &Node, style: Style) -> u64 {
-    const STRING: u64 = 5;
-    const FOLDED: u64 = 9;
     match (&node.kind, style) {
         (NodeKind::String(s), Style::Set { lowercase: true }) => {
             let folded = Folded::new(s);
-            mix(FOLDED, text_hash(folded.folded_bytes()))
+            mix(tag::FOLDED, text_hash(folded.folded_bytes()))
         }
-        (NodeKind::String(s), _) => mix(STRING, text_hash(s.bytes())),
+        (NodeKind::String(s), _) => mix(tag::STRING, text_hash(s.bytes())),
         _ => fingerprint(node, style),
     }
 }
@@ -494,27 +499,30 @@ fn sorted_object<'n>(mut members: Vec<(&'n str, Canon<'n>)>) -> Option<Canon<'n>
 /// are left alone).
 pub fn duplicate_sid(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
-    let mut first_seen: HashMap<&str, &Node> = HashMap::new();
-    for statement in &policy.statements {
-        let Some(sid) = statement.sid.map(|m| &m.value) else {
-            continue;
-        };
-        let Some(text) = sid.as_str().filter(|s| !s.trim().is_empty()) else {
-            continue;
-        };
-        let Some(first) = first_seen.get(text) else {
-            first_seen.insert(text, sid);
-            continue;
-        };
-        out.push(
-            Finding::new(
-                sid.span,
-                format!("Sid `{text}` is already used by an earlier statement"),
-            )
-            .label(first.span, "first used here")
-            .help("give each statement its own Sid, or drop the Sid of one of them: a Sid is meant to identify one statement (AWS IAM requires Sids to be unique within a policy)"),
-        );
-    }
+    let sids: Vec<(&str, &Node)> = policy
+        .statements
+        .iter()
+        .filter_map(|statement| {
+            let sid = &statement.sid?.value;
+            Some((sid.as_str().filter(|s| !s.trim().is_empty())?, sid))
+        })
+        .collect();
+    for_each_repeat(
+        &sids,
+        |a, b| a.0 == b.0,
+        |&(text, _)| text,
+        |i, first| {
+            let (text, sid) = sids[i];
+            out.push(
+                Finding::new(
+                    sid.span,
+                    format!("Sid `{text}` is already used by an earlier statement"),
+                )
+                .label(sids[first].1.span, "first used here")
+                .help("give each statement its own Sid, or drop the Sid of one of them: a Sid is meant to identify one statement (AWS IAM requires Sids to be unique within a policy)"),
+            );
+        },
+    );
 }
 
 fn likely_intended(action: &str, listed: &HashSet<String>) -> Option<String> {
