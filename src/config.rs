@@ -381,9 +381,6 @@ impl Resolver {
 
     /// The settings for a file (or, for standard input, a would-be file) at `path`.
     pub fn for_path(&mut self, path: &Path) -> Result<Arc<Settings>, ConfigError> {
-        if let Some(fixed) = &self.fixed {
-            return Ok(fixed.clone());
-        }
         let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
         self.for_absolute(&absolute)
     }

@@ -148,7 +148,7 @@ pub fn resource_covers(general: &str, specific: &str) -> bool {
 pub fn is_action_of(action: &str, service: &str) -> bool {
     trim(action)
         .split_once(':')
-        .is_some_and(|(own, _)| own.trim().eq_ignore_ascii_case(service))
+        .is_some_and(|(own, _)| trim(own).eq_ignore_ascii_case(service))
 }
 
 #[cfg(test)]
