@@ -4,6 +4,7 @@ use crate::checks::CheckContext;
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
 use crate::model::{Policy, is_statement_key};
 use crate::parse::{self, ParsedFile};
+use crate::rules::declarative::{Declarative, Document};
 use crate::rules::query::QueryTarget;
 use crate::rules::{Check, RuleSet};
 use std::sync::{Arc, LazyLock};
@@ -69,31 +70,33 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
         None => true,
     };
     let target = QueryTarget::new(&parsed.root);
+    let document = Document::new(text, &parsed.root);
     let mut findings: Vec<(usize, Finding)> = Vec::new();
     let mut scratch = Vec::new();
-    // Evaluate each distinct query once, for all the rules that share it.
-    for (query_index, (_, query)) in rules.queries.iter().enumerate() {
-        let users: Vec<(usize, &crate::rules::declarative::Declarative)> = rules
-            .rules
-            .iter()
-            .enumerate()
-            .filter(|(_, rule)| applicable(rule))
-            .flat_map(|(i, rule)| {
-                rule.checks.iter().filter_map(move |check| match check {
-                    Check::Declarative(d) if d.query == query_index => Some((i, d)),
-                    _ => None,
-                })
+    // The applicable declarative checks grouped by query (rule order within a query), so
+    // that each distinct query is evaluated once, for all the rules that share it.
+    let mut declarative: Vec<(usize, &Declarative)> = rules
+        .rules
+        .iter()
+        .enumerate()
+        .filter(|(_, rule)| applicable(rule))
+        .flat_map(|(i, rule)| {
+            rule.checks.iter().filter_map(move |check| match check {
+                Check::Declarative(d) => Some((i, d)),
+                Check::Builtin { .. } => None,
             })
-            .collect();
-        if users.is_empty()
-            || users
-                .iter()
-                .all(|(_, check)| check.finds_nothing_in(text, &parsed.root))
+        })
+        .collect();
+    declarative.sort_by_key(|(_, check)| check.query);
+    for users in declarative.chunk_by(|(_, a), (_, b)| a.query == b.query) {
+        if users
+            .iter()
+            .all(|(_, check)| check.finds_nothing_in(&document))
         {
             continue;
         }
-        for hit in target.select(query) {
-            for (rule_index, check) in &users {
+        for hit in target.select(&rules.queries[users[0].1.query].1) {
+            for (rule_index, check) in users {
                 check.run(text, hit.node, hit.member, &mut scratch);
                 findings.extend(scratch.drain(..).map(|f| (*rule_index, f)));
             }

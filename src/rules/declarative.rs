@@ -61,7 +61,12 @@ impl Declarative {
     /// Whether this check can find nothing anywhere in the document, so its query need not
     /// run (queries cost far more than a walk of the tree): a `not-match` pattern that no
     /// string of the document matches, or a field no object of the document has.
-    pub fn finds_nothing_in(&self, text: &str, root: &Node) -> bool {
+    pub fn finds_nothing_in(&self, document: &Document) -> bool {
+        let Document {
+            text,
+            root,
+            has_backslash,
+        } = *document;
         match (&self.function, self.field.as_deref()) {
             (
                 Function::Pattern {
@@ -76,7 +81,7 @@ impl Declarative {
                 // quotes, which no word boundary tells from the ends of the value: a
                 // pattern without anchors that matches no part of the text matches no
                 // string. One search of the text costs less than one per string.
-                if *scan_whole_text && !text.contains('\\') {
+                if *scan_whole_text && !has_backslash {
                     return !forbidden.is_match(text);
                 }
                 !some_string_matches(root, forbidden)
@@ -84,7 +89,7 @@ impl Declarative {
             (Function::Undefined, Some(field)) => {
                 // Without escapes, a key is its text between quotes: a file that does not
                 // hold `"field"` anywhere has no such key.
-                if !text.contains('\\') && !contains_quoted(text, field) {
+                if !has_backslash && !contains_quoted(text, field) {
                     return true;
                 }
                 !any_node(root, &mut |node| {
@@ -93,6 +98,26 @@ impl Declarative {
                 })
             }
             _ => false,
+        }
+    }
+}
+
+/// A parsed text, with what `finds_nothing_in` asks of every check worked out once.
+#[derive(Clone, Copy)]
+pub struct Document<'d> {
+    pub text: &'d str,
+    pub root: &'d Node<'d>,
+    /// Whether the text holds a `\\`: without one, no string or key has an escape, so each
+    /// is its own text between quotes.
+    pub has_backslash: bool,
+}
+
+impl<'d> Document<'d> {
+    pub fn new(text: &'d str, root: &'d Node<'d>) -> Self {
+        Document {
+            text,
+            root,
+            has_backslash: memchr::memchr(b'\\', text.as_bytes()).is_some(),
         }
     }
 }
@@ -451,7 +476,7 @@ mod tests {
             else {
                 unreachable!()
             };
-            if check.finds_nothing_in(text, &parsed.root) {
+            if check.finds_nothing_in(&Document::new(text, &parsed.root)) {
                 passed_over += 1;
                 assert!(!some_string_matches(&parsed.root, forbidden), "{text}");
             }
@@ -492,7 +517,7 @@ mod tests {
                         .is_some_and(|members| members.iter().any(|m| m.key == *field))
                 });
                 assert_eq!(
-                    check.finds_nothing_in(text, &parsed.root),
+                    check.finds_nothing_in(&Document::new(text, &parsed.root)),
                     !has_key,
                     "{text}"
                 );
