@@ -164,14 +164,19 @@ impl Catalogue {
         if self.knows_service(code) || code.len() < 2 {
             return None;
         }
-        let lower = name.to_ascii_lowercase();
-        let mut candidates: Vec<(usize, &str)> = self
-            .services
-            .iter()
-            .filter(|(_, service)| service.actions().contains_key(&lower))
-            .map(|(known, _)| (strsim::osa_distance(known, code), *known))
-            .filter(|&(distance, known)| distance <= 2 && distance < known.len())
-            .collect();
+        // Known codes are ASCII, so lengths in characters that differ by more than two
+        // rule a code out before any distance is computed.
+        let code_length = code.chars().count();
+        let mut candidates: Vec<(usize, &str)> = with_ascii_lowercase(name, |lower| {
+            self.services
+                .iter()
+                .filter(|(known, _)| known.len().abs_diff(code_length) <= 2)
+                .map(|(known, service)| (strsim::osa_distance(known, code), *known, service))
+                .filter(|&(distance, known, _)| distance <= 2 && distance < known.len())
+                .filter(|(_, _, service)| service.actions().contains_key(lower))
+                .map(|(distance, known, _)| (distance, known))
+                .collect()
+        });
         candidates.sort();
         candidates.first().map(|&(_, known)| known)
     }
