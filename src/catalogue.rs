@@ -201,19 +201,38 @@ impl Catalogue {
 
     /// The known global key closest to an unknown `acs:` key, for the help line.
     pub fn closest_global_condition_key(&self, key: &str) -> Option<&str> {
-        self.global_condition_keys
-            .iter()
-            .filter(|known| !known.ends_with('*'))
-            .map(|known| {
-                (
-                    strsim::osa_distance(&known.to_ascii_lowercase(), &key.to_ascii_lowercase()),
-                    known,
-                )
-            })
-            .filter(|(distance, _)| *distance <= 3)
-            .min()
-            .map(|(_, known)| known.as_str())
+        closest_by_edits(
+            key,
+            self.global_condition_keys
+                .iter()
+                .filter(|known| !known.ends_with('*'))
+                .map(String::as_str),
+            3,
+        )
     }
+}
+
+/// The candidate fewest edits from `word` (optimal string alignment distance, ignoring
+/// ASCII case), if that is at most `max_edits`; ties go to the first in sort order. Two
+/// lengths that differ by more than `max_edits` characters rule a candidate out before
+/// any distance is computed.
+pub fn closest_by_edits<'c>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'c str>,
+    max_edits: usize,
+) -> Option<&'c str> {
+    let word = word.to_ascii_lowercase();
+    let length = word.chars().count();
+    candidates
+        .into_iter()
+        .filter(|candidate| candidate.chars().count().abs_diff(length) <= max_edits)
+        .map(|candidate| {
+            let distance = strsim::osa_distance(&candidate.to_ascii_lowercase(), &word);
+            (distance, candidate)
+        })
+        .filter(|(distance, _)| *distance <= max_edits)
+        .min()
+        .map(|(_, candidate)| candidate)
 }
 
 /// `f` of `s` with ASCII letters lower-cased, on the stack when `s` is short: the
@@ -437,6 +456,57 @@ mod tests {
                 with_ascii_lowercase(&s, str::to_string),
                 s.to_ascii_lowercase()
             );
+        }
+    }
+
+    /// Ruling candidates out by length never changes the answer.
+    #[test]
+    fn closest_by_edits_agrees_with_measuring_every_candidate() {
+        let catalogue = catalogue();
+        let mut candidates: Vec<&str> = catalogue
+            .global_condition_keys
+            .iter()
+            .chain(&catalogue.condition_operators)
+            .map(String::as_str)
+            .collect();
+        candidates.extend(["", "a", "ab", "ÄBC", "abcdé"]);
+        let words = [
+            "acs:SourceIp",
+            "acs:sourceip",
+            "acs:SorceIp",
+            "acs:CurrentTme",
+            "acs:MFAPresnt",
+            "acs:x",
+            "StringEqual",
+            "stringequals",
+            "IpAdress",
+            "NumericLessThanEqual",
+            "Bool",
+            "",
+            "abc",
+            "äbc",
+            "abcde",
+        ];
+        for word in words {
+            for max_edits in 0..5 {
+                let measured = candidates
+                    .iter()
+                    .map(|c| {
+                        let distance = strsim::osa_distance(
+                            &c.to_ascii_lowercase(),
+                            &word.to_ascii_lowercase(),
+                        );
+                        (distance, *c)
+                    })
+                    .filter(|(distance, _)| *distance <= max_edits)
+                    .min()
+                    .map(|(_, c)| c);
+                assert_eq!(
+                    closest_by_edits(word, candidates.iter().copied(), max_edits),
+                    measured,
+                    "{word} within {max_edits}"
+                );
+            }
         }
     }
 

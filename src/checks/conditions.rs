@@ -145,14 +145,9 @@ fn unknown_operator(block: &Member, operators: &[String]) -> Finding {
             vec![Edit::replace(block.key_span, literal)],
         )));
     }
-    let folded = operator.to_ascii_lowercase();
-    let closest = operators
-        .iter()
-        .map(|o| (strsim::osa_distance(&o.to_ascii_lowercase(), &folded), o))
-        .filter(|(distance, _)| *distance <= 4)
-        .min();
+    let closest = catalogue::closest_by_edits(operator, operators.iter().map(String::as_str), 4);
     let help = match closest {
-        Some((_, o)) => format!("did you mean `{o}`?"),
+        Some(o) => format!("did you mean `{o}`?"),
         None => format!(
             "RAM condition operators are String*, Numeric*, Date*, `Bool`, `IpAddress` and `NotIpAddress`, such as `{}`",
             operators.first().map_or("StringEquals", String::as_str)
