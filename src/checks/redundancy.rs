@@ -12,6 +12,7 @@ use crate::model::{Entry, Statement, Values};
 use crate::parse::{Node, NodeKind};
 use std::borrow::Cow;
 use std::collections::HashSet;
+use std::hash::{BuildHasher, Hasher};
 
 /// Verbs of one action family: when a statement grants two of them for a noun and lists one
 /// twice, the missing one is the likely intent (`Get`, `Get`, `Delete` -> `Put`).
@@ -300,7 +301,7 @@ fn statement_fingerprint(node: &Node) -> u64 {
         .filter(|m| m.key != "Sid")
         .fold(0, |sum: u64, member| {
             let value = fingerprint(&member.value, statement_member_style(&member.key));
-            sum.wrapping_add(mix(text_hash(member.key.bytes()), value))
+            sum.wrapping_add(mix(text_hash(member.key.as_bytes()), value))
         })
 }
 
@@ -346,11 +347,11 @@ fn fingerprint(node: &Node, style: Style) -> u64 {
         (NodeKind::Object(members), _) => mix(
             tag::OBJECT,
             members.iter().fold(0, |sum: u64, m| {
-                sum.wrapping_add(mix(text_hash(m.key.bytes()), fingerprint(&m.value, style)))
+                sum.wrapping_add(mix(text_hash(m.key.as_bytes()), fingerprint(&m.value, style)))
             }),
         ),
-        (NodeKind::String(s), Style::Exact) => mix(tag::STRING, text_hash(s.bytes())),
-        (NodeKind::Number(raw), _) => mix(tag::NUMBER, text_hash(raw.bytes())),
+        (NodeKind::String(s), Style::Exact) => mix(tag::STRING, text_hash(s.as_bytes())),
+        (NodeKind::Number(raw), _) => mix(tag::NUMBER, text_hash(raw.as_bytes())),
         (NodeKind::Bool(true), _) => tag::TRUE,
         (NodeKind::Bool(false), _) => tag::FALSE,
         (NodeKind::Null, _) => tag::NULL,
@@ -361,19 +362,16 @@ fn fingerprint(node: &Node, style: Style) -> u64 {
 fn set_member_fingerprint(node: &Node, style: Style) -> u64 {
     match (&node.kind, style) {
         (NodeKind::String(s), Style::Set { lowercase: true }) => {
-            let folded = Folded::new(s);
-            mix(tag::FOLDED, text_hash(folded.folded_bytes()))
+            mix(tag::FOLDED, Folded::new(s).hash())
         }
-        (NodeKind::String(s), _) => mix(tag::STRING, text_hash(s.bytes())),
+        (NodeKind::String(s), _) => mix(tag::STRING, text_hash(s.as_bytes())),
         _ => fingerprint(node, style),
     }
 }
 
-/// FNV-1a: a few instructions per byte, and the fingerprints only sort statements.
-fn text_hash(bytes: impl Iterator<Item = u8>) -> u64 {
-    bytes.fold(0xcbf2_9ce4_8422_2325, |hash, b| {
-        (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
+/// foldhash with a fixed seed: the fingerprints only sort the statements of one file.
+fn text_hash(bytes: &[u8]) -> u64 {
+    foldhash::fast::FixedState::default().hash_one(bytes)
 }
 
 fn mix(a: u64, b: u64) -> u64 {
@@ -460,6 +458,20 @@ impl<'n> Folded<'n> {
         } else {
             Cow::Owned(s.to_lowercase())
         })
+    }
+
+    /// A hash of the lower-case form, lower-cased a piece at a time on the stack. Equal
+    /// forms are equally long, so they are cut into the same pieces and hash alike.
+    fn hash(&self) -> u64 {
+        let mut hasher = foldhash::fast::FixedState::default().build_hasher();
+        let mut piece = [0u8; 64];
+        for chunk in self.0.as_bytes().chunks(piece.len()) {
+            let piece = &mut piece[..chunk.len()];
+            piece.copy_from_slice(chunk);
+            piece.make_ascii_lowercase();
+            hasher.write(piece);
+        }
+        hasher.finish()
     }
 
     fn folded_bytes(&self) -> impl Iterator<Item = u8> + '_ {
