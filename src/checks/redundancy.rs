@@ -347,7 +347,10 @@ fn fingerprint(node: &Node, style: Style) -> u64 {
         (NodeKind::Object(members), _) => mix(
             tag::OBJECT,
             members.iter().fold(0, |sum: u64, m| {
-                sum.wrapping_add(mix(text_hash(m.key.as_bytes()), fingerprint(&m.value, style)))
+                sum.wrapping_add(mix(
+                    text_hash(m.key.as_bytes()),
+                    fingerprint(&m.value, style),
+                ))
             }),
         ),
         (NodeKind::String(s), Style::Exact) => mix(tag::STRING, text_hash(s.as_bytes())),
