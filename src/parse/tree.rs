@@ -30,6 +30,7 @@ pub(super) fn build(body: &str, shift: usize) -> Option<Node<'_>> {
         jiter: Jiter::new(body.as_bytes()),
         text: body,
         shift,
+        has_backslash: memchr::memchr(b'\\', body.as_bytes()).is_some(),
         nodes: Vec::new(),
         members: Vec::new(),
     };
@@ -43,6 +44,9 @@ struct Builder<'a> {
     jiter: Jiter<'a>,
     text: &'a str,
     shift: usize,
+    /// Whether any string can hold an escape at all (one search of the text is cheaper
+    /// than one per string).
+    has_backslash: bool,
     /// Children of the arrays and objects being built, innermost last: each container
     /// takes its own off the top when it closes, into a vector of the exact size.
     nodes: Vec<Node<'a>>,
@@ -60,7 +64,7 @@ impl<'a> Builder<'a> {
     fn string(&self, start: usize, end: usize) -> Result<Cow<'a, str>, GiveUp> {
         let quoted = &self.text[start..end];
         let raw = &quoted[1..quoted.len() - 1];
-        if memchr::memchr(b'\\', raw.as_bytes()).is_some() {
+        if self.has_backslash && memchr::memchr(b'\\', raw.as_bytes()).is_some() {
             serde_json::from_str(quoted)
                 .map(Cow::Owned)
                 .map_err(|_| GiveUp)
