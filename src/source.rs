@@ -107,9 +107,86 @@ impl LineIndex {
     }
 }
 
+/// Positions of offsets visited in ascending order, in one pass over the text and without
+/// an index: all a reporter that writes diagnostics in order needs, for a fraction of the
+/// cost of building a [`LineIndex`] (it gives the same positions; an offset before the
+/// last one starts the pass again).
+pub struct LineCursor<'t> {
+    text: &'t str,
+    offset: usize,
+    /// 0-based line of `offset`, where it starts, and the characters from there to `offset`.
+    line: usize,
+    line_start: usize,
+    chars_into_line: usize,
+}
+
+impl<'t> LineCursor<'t> {
+    pub fn new(text: &'t str) -> Self {
+        LineCursor {
+            text,
+            offset: 0,
+            line: 0,
+            line_start: 0,
+            chars_into_line: 0,
+        }
+    }
+
+    pub fn position(&mut self, offset: usize) -> Position {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            *self = LineCursor::new(self.text);
+        }
+        let bytes = self.text.as_bytes();
+        let skipped = &bytes[self.offset..offset];
+        if let Some(last_newline) = memchr::memrchr(b'\n', skipped) {
+            self.line += memchr::memchr_iter(b'\n', skipped).count();
+            self.line_start = self.offset + last_newline + 1;
+            self.chars_into_line = count_char_starts(&bytes[self.line_start..offset]);
+        } else {
+            self.chars_into_line += count_char_starts(skipped);
+        }
+        self.offset = offset;
+        Position {
+            line: self.line + 1,
+            column: self.chars_into_line + 1,
+            offset,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cursor gives what the index gives, on every fixture and a few odd texts, at
+    /// ascending offsets and after going back.
+    #[test]
+    fn the_line_cursor_agrees_with_the_index() {
+        let texts = crate::testing::with_fixture_texts(&[
+            "",
+            "\n",
+            "\n\n\nx",
+            "a\r\nb\rc\n",
+            "é\nàb\n\u{1F600}x\n",
+            &format!("ab\n{}x\n", "é".repeat(5000)),
+        ]);
+        for text in &texts {
+            let index = LineIndex::new(text);
+            let mut cursor = LineCursor::new(text);
+            let step = (text.len() / 97).max(1);
+            let offsets = (0..=text.len() + 1)
+                .step_by(step)
+                .chain([text.len(), 3, 0, 5]);
+            for offset in offsets {
+                assert_eq!(
+                    cursor.position(offset),
+                    index.position(text, offset),
+                    "{offset} in {:?}",
+                    &text[..text.len().min(80)]
+                );
+            }
+        }
+    }
 
     #[test]
     fn positions_count_characters_not_bytes() {

@@ -1,16 +1,17 @@
 //! `path:line:col: CODE [name] message`, one line per diagnostic.
 
 use crate::runner::FileReport;
-use crate::source::LineIndex;
+use crate::source::LineCursor;
 use std::fmt::Write;
 
 pub fn render(reports: &[FileReport]) -> String {
     let mut out = String::new();
     for report in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
         let text = report.text.as_deref().unwrap_or("");
-        let index = LineIndex::new(text);
+        // Diagnostics come sorted by position: one pass finds every line and column.
+        let mut cursor = LineCursor::new(text);
         for d in &report.diagnostics {
-            let at = index.position(text, d.span.start);
+            let at = cursor.position(d.span.start);
             // As in ruff: `[*]` marks what `--fix` applies; unsafe fixes are not marked.
             let marker = match d.fix.as_ref().map(|f| f.applicability) {
                 Some(crate::diagnostic::Applicability::Safe) => " [*]",
