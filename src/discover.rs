@@ -172,20 +172,24 @@ impl Iterator for Walk {
             };
             let path = entry.path();
             let relative = path.strip_prefix(&self.root).unwrap_or(path);
-            let resolved = self.resolved_root.join(relative);
             let is_dir = entry.file_type().is_dir();
-            if self
-                .ignores
-                .iter()
-                .any(|gi| is_ignored(gi, &resolved, is_dir))
-            {
-                if is_dir {
-                    self.entries.skip_current_dir();
+            // Most walks meet no `.gitignore`: the resolved path is made only when needed.
+            if !self.ignores.is_empty() {
+                let resolved = self.resolved_root.join(relative);
+                if self
+                    .ignores
+                    .iter()
+                    .any(|gi| is_ignored(gi, &resolved, is_dir))
+                {
+                    if is_dir {
+                        self.entries.skip_current_dir();
+                    }
+                    continue;
                 }
-                continue;
             }
             if is_dir {
-                self.ignores.extend(load_gitignore(&resolved));
+                self.ignores
+                    .extend(load_gitignore(&self.resolved_root.join(relative)));
                 continue;
             }
             // Symlinks to files are linted; symlinks to folders are not followed (no loops).
