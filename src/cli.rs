@@ -477,12 +477,16 @@ fn stream(
     let mut stdout = std::io::stdout().lock();
     let mut emit = |mut rendered: Vec<RenderedReport>| {
         rendered.sort_by(|a, b| path_order(&a.path, &b.path));
+        // One write per chunk: standard output flushes at every line end, and a write per
+        // file was a system call per file.
+        let mut text = String::new();
         for report in rendered {
             summary.absorb(&report.summary);
             failing += report.failing;
-            // A closed pipe (`policylint | head`) is not an error worth a panic.
-            let _ = stdout.write_all(report.text.as_bytes());
+            text.push_str(&report.text);
         }
+        // A closed pipe (`policylint | head`) is not an error worth a panic.
+        let _ = stdout.write_all(text.as_bytes());
     };
     let fix = args.fix_request(false);
     loop {

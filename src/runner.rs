@@ -104,7 +104,7 @@ pub fn lint_candidate(
     candidate: &Candidate,
     fix: Option<FixRequest>,
 ) -> Outcome {
-    let bytes = match read_regular_file(&candidate.path) {
+    let bytes = match read_regular_file(&candidate.path, !candidate.explicit) {
         Ok(bytes) => bytes,
         Err(message) => return Outcome::Linted(io_error(candidate.display.clone(), message)),
     };
@@ -216,19 +216,28 @@ fn unified_diff(path: &str, before: &str, after: &str) -> String {
         .to_string()
 }
 
-fn read_regular_file(path: &std::path::Path) -> Result<Vec<u8>, String> {
-    let metadata = std::fs::metadata(path).map_err(|e| format!("cannot read: {e}"))?;
-    if metadata.is_dir() {
-        return Err("cannot read: it is a directory".into());
+/// Reads a file. One a walk found is a regular file (the walk yields nothing else), and is
+/// opened at once; a path given by name is looked at first, because opening a FIFO would
+/// wait for a writer and reading a device might never end.
+fn read_regular_file(path: &std::path::Path, found_by_walk: bool) -> Result<Vec<u8>, String> {
+    let cannot = |e: std::io::Error| format!("cannot read: {e}");
+    if !found_by_walk {
+        let metadata = std::fs::metadata(path).map_err(cannot)?;
+        if metadata.is_dir() {
+            return Err("cannot read: it is a directory".into());
+        }
+        if !metadata.is_file() {
+            return Err("cannot read: not a regular file".into());
+        }
     }
-    if !metadata.is_file() {
-        // Reading a FIFO or a device could block forever or never end.
-        return Err("cannot read: not a regular file".into());
-    }
-    let mut bytes = Vec::with_capacity(metadata.len() as usize);
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| format!("cannot read: {e}"))?;
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let length = file.metadata().map_or(0, |metadata| metadata.len());
+    let mut bytes = Vec::with_capacity(usize::try_from(length).unwrap_or(0));
+    // Through `Take`, `read_to_end` skips the size probe `File` makes of its own (another
+    // stat and a seek for every file).
+    file.take(u64::MAX)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
     Ok(bytes)
 }
 
