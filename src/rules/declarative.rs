@@ -12,6 +12,8 @@ pub struct Declarative {
     /// Index into `RuleSet::queries`.
     pub query: usize,
     pub field: Option<String>,
+    /// Searches a text for `field` between quotes, made once: see `finds_nothing_in`.
+    quoted_field: Option<memchr::memmem::Finder<'static>>,
     pub function: Function,
     pub message: String,
     pub help: Option<String>,
@@ -58,6 +60,26 @@ pub const FUNCTIONS: [&str; 6] = [
 const TYPES: [&str; 6] = ["string", "number", "boolean", "null", "array", "object"];
 
 impl Declarative {
+    pub fn new(
+        query: usize,
+        field: Option<String>,
+        function: Function,
+        message: String,
+        help: Option<String>,
+    ) -> Self {
+        let quoted_field = field
+            .as_ref()
+            .map(|field| memchr::memmem::Finder::new(&format!("\"{field}\"")).into_owned());
+        Declarative {
+            query,
+            field,
+            quoted_field,
+            function,
+            message,
+            help,
+        }
+    }
+
     /// Whether this check can find nothing anywhere in the document, so its query need not
     /// run (queries cost far more than a walk of the tree): a `not-match` pattern that no
     /// string of the document matches, or a field no object of the document has.
@@ -89,7 +111,8 @@ impl Declarative {
             (Function::Undefined, Some(field)) => {
                 // Without escapes, a key is its text between quotes: a file that does not
                 // hold `"field"` anywhere has no such key.
-                if !has_backslash && !contains_quoted(text, field) {
+                let quoted = self.quoted_field.as_ref().expect("made with the field");
+                if !has_backslash && quoted.find(text.as_bytes()).is_none() {
                     return true;
                 }
                 !any_node(root, &mut |node| {
@@ -120,15 +143,6 @@ impl<'d> Document<'d> {
             has_backslash: memchr::memchr(b'\\', text.as_bytes()).is_some(),
         }
     }
-}
-
-/// Whether `text` holds `"word"`.
-fn contains_quoted(text: &str, word: &str) -> bool {
-    memchr::memmem::find_iter(text.as_bytes(), word.as_bytes()).any(|at| {
-        at > 0
-            && text.as_bytes()[at - 1] == b'"'
-            && text.as_bytes().get(at + word.len()) == Some(&b'"')
-    })
 }
 
 fn some_string_matches(root: &Node, re: &Regex) -> bool {

@@ -305,13 +305,13 @@ impl RuleSet {
                     .clone()
                     .ok_or("a declarative check needs a `message`")?;
                 let query = self.query_index(given)?;
-                Ok(Check::Declarative(Declarative {
+                Ok(Check::Declarative(Declarative::new(
                     query,
-                    field: spec.field.clone(),
+                    spec.field.clone(),
                     function,
                     message,
-                    help: spec.help.clone(),
-                }))
+                    spec.help.clone(),
+                )))
             }
             (Some(_), Some(_)) => Err("a check has either `builtin` or `given`, not both".into()),
             (None, None) => Err("a check needs `builtin = \"...\"` or `given = \"$...\"`".into()),
