@@ -13,7 +13,8 @@ pub struct Declarative {
     pub query: usize,
     pub field: Option<String>,
     /// Searches a text for `field` between quotes, made once: see `finds_nothing_in`.
-    quoted_field: Option<memchr::memmem::Finder<'static>>,
+    /// (Boxed: a searcher is large, and most checks have none.)
+    quoted_field: Option<Box<memchr::memmem::Finder<'static>>>,
     pub function: Function,
     pub message: String,
     pub help: Option<String>,
@@ -67,9 +68,9 @@ impl Declarative {
         message: String,
         help: Option<String>,
     ) -> Self {
-        let quoted_field = field
-            .as_ref()
-            .map(|field| memchr::memmem::Finder::new(&format!("\"{field}\"")).into_owned());
+        let quoted_field = field.as_ref().map(|field| {
+            Box::new(memchr::memmem::Finder::new(&format!("\"{field}\"")).into_owned())
+        });
         Declarative {
             query,
             field,
