@@ -266,9 +266,9 @@ impl Planned {
 /// take; `--force-exclude` treats named files like walked ones.
 fn plan<'r>(
     resolver: &'r mut Resolver,
-    found: impl Iterator<Item = Found> + 'r,
+    found: impl Iterator<Item = Found> + Send + 'r,
     force_exclude: bool,
-) -> impl Iterator<Item = Result<Planned, ConfigError>> + 'r {
+) -> impl Iterator<Item = Result<Planned, ConfigError>> + Send + 'r {
     found.filter_map(move |found| match found {
         Found::Unwalkable(error) => Some(Ok(Planned::Report(runner::io_error(
             error.display,
@@ -449,7 +449,7 @@ const STREAM_CHUNK: usize = 2048;
 /// path. A broken config found partway stops the run there, after the files before it.
 fn stream(
     args: &CheckArgs,
-    mut planned: impl Iterator<Item = Result<Planned, ConfigError>>,
+    mut planned: impl Iterator<Item = Result<Planned, ConfigError>> + Send,
     mut early: Vec<FileReport>,
 ) -> ExitCode {
     early.sort_by(|a, b| path_order(&b.path, &a.path));
@@ -489,26 +489,34 @@ fn stream(
         let _ = stdout.write_all(text.as_bytes());
     };
     let fix = args.fix_request(false);
+    let mut take_chunk =
+        || -> Result<Vec<Planned>, ConfigError> { planned.by_ref().take(STREAM_CHUNK).collect() };
+    let mut next_chunk = take_chunk();
     loop {
-        let chunk: Vec<Planned> = match planned.by_ref().take(STREAM_CHUNK).collect() {
+        let chunk = match next_chunk {
             Ok(chunk) => chunk,
             Err(error) => return usage_error(&error.to_string()),
         };
         let Some(last) = chunk.last().map(|p| p.display().to_string()) else {
             break;
         };
-        let mut rendered: Vec<RenderedReport> = chunk
-            .into_par_iter()
-            .filter_map(|planned| match planned {
-                Planned::Lint(candidate, settings) => {
-                    match runner::lint_candidate(&settings, &candidate, fix) {
-                        Outcome::Linted(report) => Some(render(report)),
-                        Outcome::NotAPolicy(_) => None,
+        // The next chunk is found (a walk, one thread) while this one is linted, so the
+        // other cores are not left waiting for the walk.
+        let (following, mut rendered) = rayon::join(&mut take_chunk, || {
+            chunk
+                .into_par_iter()
+                .filter_map(|planned| match planned {
+                    Planned::Lint(candidate, settings) => {
+                        match runner::lint_candidate(&settings, &candidate, fix) {
+                            Outcome::Linted(report) => Some(render(report)),
+                            Outcome::NotAPolicy(_) => None,
+                        }
                     }
-                }
-                Planned::Report(report) => Some(render(report)),
-            })
-            .collect();
+                    Planned::Report(report) => Some(render(report)),
+                })
+                .collect::<Vec<RenderedReport>>()
+        });
+        next_chunk = following;
         while early
             .last()
             .is_some_and(|r| path_order(&r.path, &last).is_le())

@@ -54,7 +54,7 @@ pub fn path_order(a: &str, b: &str) -> std::cmp::Ordering {
 /// hundred thousand files never holds the whole list. Only when the paths overlap (a
 /// file or folder named inside another named folder) is the list collected first, to
 /// report each file once.
-pub fn discover(paths: &[PathBuf]) -> Box<dyn Iterator<Item = Found>> {
+pub fn discover(paths: &[PathBuf]) -> Box<dyn Iterator<Item = Found> + Send> {
     let mut roots = paths.to_vec();
     // By what is reported, so `./b` comes after `a` as `b/...` does.
     roots.sort_by_cached_key(|root| PathBuf::from(display_path(root)));
@@ -92,7 +92,7 @@ fn overlapping(roots: &[PathBuf]) -> bool {
     })
 }
 
-fn find_under(path: PathBuf) -> Box<dyn Iterator<Item = Found>> {
+fn find_under(path: PathBuf) -> Box<dyn Iterator<Item = Found> + Send> {
     if path.is_dir() {
         Box::new(Walk::new(path))
     } else {
