@@ -131,7 +131,7 @@ impl Declarative {
 pub struct Document<'d> {
     pub text: &'d str,
     pub root: &'d Node<'d>,
-    /// Whether the text holds a `\\`: without one, no string or key has an escape, so each
+    /// Whether the text holds a `\`: without one, no string or key has an escape, so each
     /// is its own text between quotes.
     pub has_backslash: bool,
 }

@@ -162,15 +162,7 @@ fn equal(node: &Node, a: &Comparable, b: &Comparable) -> bool {
     for step in path {
         at = at.and_then(|node| match step {
             SingularQuerySegment::Name(name) => node.get(name).map(|member| &member.value),
-            SingularQuerySegment::Index(index) => {
-                let items = node.as_array()?;
-                let position = if *index >= 0 {
-                    usize::try_from(*index).ok()?
-                } else {
-                    items.len().checked_sub(index.unsigned_abs() as usize)?
-                };
-                items.get(position)
-            }
+            SingularQuerySegment::Index(index) => item_at(node.as_array()?, *index),
         });
     }
     match (at.map(|node| &node.kind), literal) {
@@ -313,12 +305,7 @@ fn select_children<'n>(node: &'n Node<'n>, selector: &Selector, out: &mut Vec<Re
             }
         }
         (Selector::Index(index), NodeKind::Array(items)) => {
-            let position = if *index >= 0 {
-                usize::try_from(*index).ok()
-            } else {
-                items.len().checked_sub(index.unsigned_abs() as usize)
-            };
-            if let Some(item) = position.and_then(|i| items.get(i)) {
+            if let Some(item) = item_at(items, *index) {
                 out.push(Resolved {
                     node: item,
                     member: None,
@@ -360,6 +347,16 @@ fn select_children<'n>(node: &'n Node<'n>, selector: &Selector, out: &mut Vec<Re
         }
         _ => {}
     }
+}
+
+/// The item at a JSONPath index: from the end when negative.
+fn item_at<'n>(items: &'n [Node<'n>], index: i64) -> Option<&'n Node<'n>> {
+    let position = if index >= 0 {
+        usize::try_from(index).ok()?
+    } else {
+        items.len().checked_sub(index.unsigned_abs() as usize)?
+    };
+    items.get(position)
 }
 
 /// With duplicate keys a JSON consumer sees only the last one.
