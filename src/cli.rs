@@ -442,7 +442,7 @@ fn check(args: &CheckArgs) -> ExitCode {
 const STREAM_CHUNK: usize = 2048;
 
 /// Lints and prints chunk by chunk, in path order, for the formats written file by file:
-/// discovery runs as the chunks are taken and a report keeps its text until it is
+/// discovery runs one chunk ahead of linting and a report keeps its text until it is
 /// printed, so holding every file until the end would make memory grow with their number.
 /// Each report is rendered by the thread that linted it, so printing does not hold up
 /// linting. `early` holds the reports made before linting (standard input), merged in by
