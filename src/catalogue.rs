@@ -35,6 +35,9 @@ pub struct Service {
     documented: &'static [&'static str],
     /// Lower-cased action name → the name as documented, built on first use.
     by_lower: OnceLock<HashMap<String, &'static str>>,
+    /// The names exactly as documented, built on first use: most policies spell actions
+    /// so, and looking them up as written needs no lower-cased copy.
+    as_documented: OnceLock<HashSet<&'static str>>,
     /// The same pairs ordered by length, for the typo search; built on first use.
     by_length: OnceLock<Vec<(String, &'static str)>>,
 }
@@ -47,6 +50,14 @@ impl Service {
                 .map(|name| (name.to_ascii_lowercase(), *name))
                 .collect()
         })
+    }
+
+    /// Whether `name` is one of the service's actions, in any case.
+    fn has_action(&self, name: &str) -> bool {
+        self.as_documented
+            .get_or_init(|| self.documented.iter().copied().collect())
+            .contains(name)
+            || with_ascii_lowercase(name, |lower| self.actions().contains_key(lower))
     }
 
     /// The actions whose lower-cased name is one byte shorter, as long, or one longer than
@@ -89,6 +100,7 @@ pub fn catalogue() -> &'static Catalogue {
                         products: products.to_vec(),
                         documented: actions,
                         by_lower: OnceLock::new(),
+                        as_documented: OnceLock::new(),
                         by_length: OnceLock::new(),
                     },
                 )
@@ -140,12 +152,10 @@ impl Catalogue {
     /// that close.
     pub fn typo_of(&self, code: &str, name: &str) -> Option<&str> {
         let service = self.services.get(code)?;
+        if service.has_action(name) || name.chars().count() < MIN_SUGGESTION_LENGTH {
+            return None;
+        }
         with_ascii_lowercase(name, |lower| {
-            if lower.chars().count() < MIN_SUGGESTION_LENGTH
-                || service.actions().contains_key(lower)
-            {
-                return None;
-            }
             let mut candidates: Vec<&'static str> = service
                 .actions_near_length(lower.len())
                 .iter()
@@ -167,16 +177,17 @@ impl Catalogue {
         // Known codes are ASCII, so lengths in characters that differ by more than two
         // rule a code out before any distance is computed.
         let code_length = code.chars().count();
-        let mut candidates: Vec<(usize, &str)> = with_ascii_lowercase(name, |lower| {
-            self.services
-                .iter()
-                .filter(|(known, _)| known.len().abs_diff(code_length) <= 2)
-                .map(|(known, service)| (strsim::osa_distance(known, code), *known, service))
-                .filter(|&(distance, known, _)| distance <= 2 && distance < known.len())
-                .filter(|(_, _, service)| service.actions().contains_key(lower))
-                .map(|(distance, known, _)| (distance, known))
-                .collect()
-        });
+        let mut candidates: Vec<(usize, &str)> = self
+            .services
+            .iter()
+            .filter(|(known, _)| {
+                known.len().abs_diff(code_length) <= 2 && may_be_within_edits(known, code, 2)
+            })
+            .map(|(known, service)| (strsim::osa_distance(known, code), *known, service))
+            .filter(|&(distance, known, _)| distance <= 2 && distance < known.len())
+            .filter(|(_, _, service)| service.has_action(name))
+            .map(|(distance, known, _)| (distance, known))
+            .collect();
         candidates.sort();
         candidates.first().map(|&(_, known)| known)
     }
@@ -225,7 +236,10 @@ pub fn closest_by_edits<'c>(
     let length = word.chars().count();
     candidates
         .into_iter()
-        .filter(|candidate| candidate.chars().count().abs_diff(length) <= max_edits)
+        .filter(|candidate| {
+            candidate.chars().count().abs_diff(length) <= max_edits
+                && may_be_within_edits(candidate, &word, max_edits)
+        })
         .map(|candidate| {
             let distance = strsim::osa_distance(&candidate.to_ascii_lowercase(), &word);
             (distance, candidate)
@@ -233,6 +247,24 @@ pub fn closest_by_edits<'c>(
         .filter(|(distance, _)| *distance <= max_edits)
         .min()
         .map(|(_, candidate)| candidate)
+}
+
+/// False when `a` and `b` (ASCII letters compared in any case) are surely more than
+/// `max_edits` edits apart: an edit adds at most one character that the other string
+/// lacks and removes at most one, so a character present in one and absent from the
+/// other costs half an edit at least. Far cheaper than measuring the distance, which
+/// most candidates of a typo search need not have measured.
+fn may_be_within_edits(a: &str, b: &str, max_edits: usize) -> bool {
+    fn present(s: &str) -> Option<u128> {
+        s.bytes().try_fold(0u128, |set, byte| {
+            byte.is_ascii()
+                .then(|| set | 1 << byte.to_ascii_lowercase())
+        })
+    }
+    match (present(a), present(b)) {
+        (Some(a), Some(b)) => ((a ^ b).count_ones() as usize) <= 2 * max_edits,
+        _ => true,
+    }
 }
 
 /// `f` of `s` with ASCII letters lower-cased, on the stack when `s` is short: the
@@ -280,6 +312,9 @@ pub struct OssCatalogue {
     pub actions: Vec<(String, OssLevel)>,
     /// Lower-cased action → its level (the first listed, if listed twice).
     by_lower: HashMap<String, OssLevel>,
+    /// The same levels by the action as listed, looked up first: most policies write
+    /// actions so, and that needs no lower-cased copy.
+    as_listed: HashMap<String, OssLevel>,
 }
 
 pub fn oss() -> &'static OssCatalogue {
@@ -292,12 +327,32 @@ impl OssCatalogue {
         for (name, level) in &actions {
             by_lower.entry(name.to_ascii_lowercase()).or_insert(*level);
         }
-        OssCatalogue { actions, by_lower }
+        let as_listed = actions
+            .iter()
+            .map(|(name, _)| (name.clone(), by_lower[&name.to_ascii_lowercase()]))
+            .collect();
+        OssCatalogue {
+            actions,
+            by_lower,
+            as_listed,
+        }
     }
 
     /// The level of a known OSS action (case-insensitive), `None` if it is not listed.
     pub fn level(&self, action: &str) -> Option<OssLevel> {
-        with_ascii_lowercase(action.trim(), |lower| self.by_lower.get(lower).copied())
+        let action = action.trim();
+        // Every listed action starts `oss:`; most of a policy's actions do not.
+        if !action
+            .as_bytes()
+            .get(..4)
+            .is_some_and(|service| service.eq_ignore_ascii_case(b"oss:"))
+        {
+            return None;
+        }
+        if let Some(&level) = self.as_listed.get(action) {
+            return Some(level);
+        }
+        with_ascii_lowercase(action, |lower| self.by_lower.get(lower).copied())
     }
 
     /// The levels of the known OSS actions that an action pattern (`oss:Get*`) grants.
@@ -508,6 +563,61 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn may_be_within_edits_never_rules_out_a_close_pair() {
+        let catalogue = catalogue();
+        let mut words: Vec<String> = catalogue.services.keys().map(|k| k.to_string()).collect();
+        words.extend(
+            [
+                "os",
+                "ossx",
+                "eccs",
+                "ecs",
+                "RAM",
+                "rma",
+                "sts",
+                "kms",
+                "lgo",
+                "Ëcs",
+                "o s",
+                "",
+                "a",
+                "ab",
+                "ba",
+                "GetObject",
+                "getobjekt",
+                "GETOBJCET",
+            ]
+            .map(String::from),
+        );
+        let mut ruled_out = 0;
+        for a in &words {
+            for b in &words {
+                let distance = strsim::osa_distance(&a.to_lowercase(), &b.to_lowercase());
+                for max_edits in 0..4 {
+                    let possible = may_be_within_edits(a, b, max_edits);
+                    assert!(possible || distance > max_edits, "{a} {b} {max_edits}");
+                    ruled_out += usize::from(!possible);
+                }
+            }
+        }
+        assert!(
+            ruled_out > words.len() * words.len(),
+            "the filter rules out most pairs"
+        );
+    }
+
+    #[test]
+    fn oss_levels_as_listed_agree_with_any_case() {
+        let oss = oss();
+        for (name, _) in &oss.actions {
+            assert_eq!(oss.level(name), oss.level(&name.to_lowercase()), "{name}");
+        }
+        assert_eq!(oss.level("ecs:GetObject"), None);
+        assert_eq!(oss.level("os"), None);
+        assert_eq!(oss.level("éoss:GetObject"), None);
     }
 
     #[test]

@@ -155,12 +155,11 @@ pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
         if resources.entries.is_empty() {
             continue;
         }
-        let resource_texts: Vec<&str> = resources.texts().collect();
         for action in &actions.entries {
             let Some(level) = oss.level(action.text) else {
                 continue;
             };
-            if resource_texts.iter().any(|r| can_hold(r, level)) {
+            if resources.texts().any(|r| can_hold(r, level)) {
                 continue;
             }
             let (what, needs) = match level {
