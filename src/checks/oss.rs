@@ -36,9 +36,9 @@ pub fn missing_list_buckets(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 ctx.text,
                 items,
                 &[
-                    "\"Effect\": \"Allow\"".to_string(),
-                    format!("\"Action\": \"{LIST_BUCKETS}\""),
-                    "\"Resource\": \"*\"".to_string(),
+                    "\"Effect\": \"Allow\"",
+                    "\"Action\": \"oss:ListBuckets\"",
+                    "\"Resource\": \"*\"",
                 ],
             )
         })
