@@ -7,6 +7,9 @@ use crate::diagnostic::{Edit, Finding, Fix};
 use crate::parse::{Member, Node, NodeKind};
 use crate::source::Span;
 use regex::Regex;
+use std::cell::RefCell;
+use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 pub struct Declarative {
     /// Index into `RuleSet::queries`.
@@ -26,7 +29,7 @@ pub enum Function {
     /// `field` (or, without `field`, the selected value itself) must be absent.
     Undefined,
     Pattern {
-        must_match: Option<Regex>,
+        must_match: Option<RememberedRegex>,
         must_not_match: Option<Regex>,
         /// Matches of `must_not_match` that are wholly matched by this are accepted.
         allow: Option<Regex>,
@@ -224,7 +227,7 @@ impl Function {
             "undefined" => Function::Undefined,
             "unique" => Function::Unique,
             "pattern" => {
-                let must_match = regex("match")?;
+                let must_match = regex("match")?.map(RememberedRegex::new);
                 let must_not_match = regex("not-match")?;
                 if must_match.is_none() && must_not_match.is_none() {
                     return Err("function `pattern` needs option `match` or `not-match`".into());
@@ -414,6 +417,54 @@ impl Declarative {
     }
 }
 
+/// A pattern every value must match, whose verdicts each thread remembers: the same
+/// actions and resources recur in file after file of a run, and a remembered verdict
+/// costs a hash and a comparison where a search costs several times that.
+pub struct RememberedRegex {
+    regex: Regex,
+    /// Unique for the life of the process, so that a verdict is never taken for another
+    /// pattern's (rules are reloaded by the language server).
+    id: u64,
+}
+
+/// Verdicts kept per thread before they are forgotten all at once: enough for the values
+/// a repository repeats, few enough to keep memory flat (about 100 bytes each).
+const REMEMBERED_VERDICTS: usize = 4096;
+
+thread_local! {
+    /// (pattern id, value) hashed → (value, verdict); the value confirms a hit.
+    static VERDICTS: RefCell<foldhash::HashMap<u64, (Box<str>, bool)>> =
+        RefCell::new(foldhash::HashMap::default());
+}
+
+impl RememberedRegex {
+    fn new(regex: Regex) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
+        RememberedRegex {
+            regex,
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        }
+    }
+
+    pub fn is_match(&self, value: &str) -> bool {
+        let key = foldhash::fast::FixedState::default().hash_one((self.id, value));
+        VERDICTS.with(|verdicts| {
+            let mut verdicts = verdicts.borrow_mut();
+            if let Some((known, verdict)) = verdicts.get(&key)
+                && **known == *value
+            {
+                return *verdict;
+            }
+            let verdict = self.regex.is_match(value);
+            if verdicts.len() >= REMEMBERED_VERDICTS {
+                verdicts.clear();
+            }
+            verdicts.insert(key, (value.into(), verdict));
+            verdict
+        })
+    }
+}
+
 fn json_type(node: &Node) -> &'static str {
     match node.kind {
         NodeKind::Null => "null",
@@ -446,6 +497,37 @@ fn substring_span(text: &str, node: &Node, value: &str, start: usize, end: usize
 mod tests {
     use super::*;
     use crate::rules::{Check, RuleSet};
+
+    #[test]
+    fn remembered_verdicts_are_each_patterns_own() {
+        let action = RememberedRegex::new(Regex::new(r"^[a-z]+:[A-Za-z*]+$").unwrap());
+        let resource = RememberedRegex::new(Regex::new(r"^acs:").unwrap());
+        let values: Vec<String> = (0..3 * REMEMBERED_VERDICTS)
+            .map(|i| match i % 4 {
+                0 => format!("oss:Get{}", "x".repeat(i % 7)),
+                1 => format!("acs:oss:*:*:bucket-{}", i % 50),
+                2 => format!("ecs :Start{i}"),
+                _ => String::new(),
+            })
+            .collect();
+        // Twice over, so that the second pass reads what the first remembered, and past
+        // the limit, so that forgetting is exercised too.
+        for _ in 0..2 {
+            for value in &values {
+                assert_eq!(
+                    action.is_match(value),
+                    action.regex.is_match(value),
+                    "{value}"
+                );
+                assert_eq!(
+                    resource.is_match(value),
+                    resource.regex.is_match(value),
+                    "{value}"
+                );
+            }
+        }
+        VERDICTS.with(|v| assert!(v.borrow().len() <= REMEMBERED_VERDICTS));
+    }
 
     fn placeholder_check(rules: &RuleSet) -> &Declarative {
         rules
