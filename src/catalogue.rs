@@ -11,6 +11,7 @@
 use crate::matching::action_matches;
 // A fast hasher: the maps are built once from our own data and looked up for every action.
 use foldhash::{HashMap, HashSet};
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 /// The kind of resource an OSS action acts on, which decides the resource form it needs.
@@ -58,6 +59,22 @@ impl Service {
             .get_or_init(|| self.documented.iter().copied().collect())
             .contains(name)
             || with_ascii_lowercase(name, |lower| self.actions().contains_key(lower))
+    }
+
+    /// The action `name` (not in the list) is one edit away from; the first in sort
+    /// order if several are.
+    fn typo_of(&self, name: &str) -> Option<&'static str> {
+        with_ascii_lowercase(name, |lower| {
+            let mut candidates: Vec<&'static str> = self
+                .actions_near_length(lower.len())
+                .iter()
+                .filter(|(known, _)| !is_plural_pair(known, lower))
+                .filter(|(known, _)| one_edit_apart(known.as_bytes(), lower.as_bytes()))
+                .map(|(_, documented)| *documented)
+                .collect();
+            candidates.sort();
+            candidates.first().copied()
+        })
     }
 
     /// The actions whose lower-cased name is one byte shorter, as long, or one longer than
@@ -150,30 +167,26 @@ impl Catalogue {
     /// or plural (API versions differ in exactly that), and long enough for one edit to
     /// be telling. `None` when the service has no list, `name` is in it, or nothing is
     /// that close.
-    pub fn typo_of(&self, code: &str, name: &str) -> Option<&str> {
+    pub fn typo_of(&'static self, code: &str, name: &str) -> Option<&'static str> {
         let service = self.services.get(code)?;
         if service.has_action(name) || name.chars().count() < MIN_SUGGESTION_LENGTH {
             return None;
         }
-        with_ascii_lowercase(name, |lower| {
-            let mut candidates: Vec<&'static str> = service
-                .actions_near_length(lower.len())
-                .iter()
-                .filter(|(known, _)| !is_plural_pair(known, lower))
-                .filter(|(known, _)| one_edit_apart(known.as_bytes(), lower.as_bytes()))
-                .map(|(_, documented)| *documented)
-                .collect();
-            candidates.sort();
-            candidates.first().copied()
-        })
+        remembered_search(Search::Action, code, name, || service.typo_of(name))
     }
 
     /// A known service that `code` (unknown) is very probably a typo of: at most two edits
     /// away and holding the action `name`, so the suggestion is backed by the action too.
-    pub fn service_typo_of(&self, code: &str, name: &str) -> Option<&str> {
+    pub fn service_typo_of(&'static self, code: &str, name: &str) -> Option<&'static str> {
         if self.knows_service(code) || code.len() < 2 {
             return None;
         }
+        remembered_search(Search::Service, code, name, || {
+            self.closest_service_with(code, name)
+        })
+    }
+
+    fn closest_service_with(&'static self, code: &str, name: &str) -> Option<&'static str> {
         // Known codes are ASCII, so lengths in characters that differ by more than two
         // rule a code out before any distance is computed.
         let code_length = code.chars().count();
@@ -247,6 +260,50 @@ pub fn closest_by_edits<'c>(
         .filter(|(distance, _)| *distance <= max_edits)
         .min()
         .map(|(_, candidate)| candidate)
+}
+
+/// The typo searches whose answers are remembered.
+#[derive(Clone, Copy)]
+enum Search {
+    Action,
+    Service,
+}
+
+/// Answers each thread keeps before it forgets them all at once (memory stays flat).
+const REMEMBERED_SEARCHES: usize = 1024;
+
+thread_local! {
+    /// Search, service code and action name → the answer. A search scans a list, and
+    /// the names it is asked about (those the catalogue lacks) recur across the files
+    /// of a run.
+    static SEARCHES: RefCell<HashMap<Box<str>, Option<&'static str>>> =
+        RefCell::new(HashMap::default());
+}
+
+/// `search()`, or the answer it gave this thread for the same question before.
+fn remembered_search(
+    kind: Search,
+    code: &str,
+    name: &str,
+    search: impl FnOnce() -> Option<&'static str>,
+) -> Option<&'static str> {
+    // The code's length keeps every (code, name) pair's key its own.
+    let kind = match kind {
+        Search::Action => 'a',
+        Search::Service => 's',
+    };
+    let key = format!("{kind}{}:{code}{name}", code.len());
+    if let Some(answer) = SEARCHES.with_borrow(|answers| answers.get(key.as_str()).copied()) {
+        return answer;
+    }
+    let answer = search();
+    SEARCHES.with_borrow_mut(|answers| {
+        if answers.len() >= REMEMBERED_SEARCHES {
+            answers.clear();
+        }
+        answers.insert(key.into_boxed_str(), answer);
+    });
+    answer
 }
 
 /// False when `a` and `b` (ASCII letters compared in any case) are surely more than
@@ -563,6 +620,49 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn remembered_searches_answer_as_the_searches_do() {
+        let catalogue = catalogue();
+        let mut questions: Vec<(String, String)> = [
+            ("oss", "GetObjet"),
+            ("oss", "GetObject"),
+            ("os", "GetObject"),
+            ("oss", "GetObjectt"),
+            ("ecs", "DescribeInstancse"),
+            ("ecss", "DescribeInstances"),
+            ("kms", "ListeAliases"),
+            ("log", "PostLogStoreLogs"),
+            ("nosuch", "GetObject"),
+        ]
+        .iter()
+        .map(|&(code, name)| (code.to_string(), name.to_string()))
+        .collect();
+        // More distinct questions than are remembered, so that forgetting happens too.
+        questions
+            .extend((0..REMEMBERED_SEARCHES + 10).map(|i| ("oss".into(), format!("Get{i}Objet"))));
+        for _ in 0..2 {
+            for (code, name) in &questions {
+                let searched = catalogue
+                    .service(code)
+                    .filter(|service| {
+                        !service.has_action(name) && name.chars().count() >= MIN_SUGGESTION_LENGTH
+                    })
+                    .and_then(|service| service.typo_of(name));
+                assert_eq!(catalogue.typo_of(code, name), searched, "{code}:{name}");
+                let searched = (!catalogue.knows_service(code) && code.len() >= 2)
+                    .then(|| catalogue.closest_service_with(code, name))
+                    .flatten();
+                assert_eq!(
+                    catalogue.service_typo_of(code, name),
+                    searched,
+                    "{code}:{name}"
+                );
+            }
+        }
+        assert_eq!(catalogue.typo_of("oss", "GetObjet"), Some("GetObject"));
+        assert_eq!(catalogue.service_typo_of("os", "GetObject"), Some("oss"));
     }
 
     #[test]

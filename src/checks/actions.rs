@@ -60,7 +60,7 @@ struct Typo {
 fn report_typos(
     ctx: &CheckContext,
     out: &mut Vec<Finding>,
-    find: impl Fn(&catalogue::Catalogue, &str, &str, &str) -> Option<Typo>,
+    find: impl Fn(&'static catalogue::Catalogue, &str, &str, &str) -> Option<Typo>,
 ) {
     let Some(policy) = ctx.policy else { return };
     let catalogue = catalogue::catalogue();
