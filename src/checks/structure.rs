@@ -8,7 +8,9 @@ use crate::parse::{Member, Node, NodeKind};
 
 /// PL002: a key twice in one object.
 pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
-    let mut stack = vec![ctx.root];
+    // Room for a policy's usual breadth, so the stack is seldom grown.
+    let mut stack = Vec::with_capacity(64);
+    stack.push(ctx.root);
     while let Some(node) = stack.pop() {
         match &node.kind {
             NodeKind::Object(members) => {

@@ -87,13 +87,16 @@ fn walk_segments<'n>(
     segments: &[Segment],
     lone_statement: Option<&'n Member<'n>>,
 ) -> Vec<Resolved<'n>> {
+    // Each step fills `next` from `current`, then the two swap: two buffers for the whole
+    // walk instead of one per step, grown a few times at most.
+    let mut next = Vec::with_capacity(16);
     for segment in segments {
         if let Segment::Descendant(inner) = segment {
             current = current.into_iter().flat_map(self_and_descendants).collect();
             current = walk_segments(current, std::slice::from_ref(&**inner), None);
             continue;
         }
-        let mut next = Vec::new();
+        next.clear();
         for at in &current {
             let at_lone_statement = lone_statement
                 .is_some_and(|lone| at.member.is_some_and(|member| std::ptr::eq(member, lone)));
@@ -110,7 +113,7 @@ fn walk_segments<'n>(
                 select_children(at.node, selector, &mut next);
             }
         }
-        current = next;
+        std::mem::swap(&mut current, &mut next);
     }
     current
 }
