@@ -442,11 +442,12 @@ fn check(args: &CheckArgs) -> ExitCode {
 const STREAM_CHUNK: usize = 2048;
 
 /// Lints and prints chunk by chunk, in path order, for the formats written file by file:
-/// discovery runs one chunk ahead of linting and a report keeps its text until it is
-/// printed, so holding every file until the end would make memory grow with their number.
-/// Each report is rendered by the thread that linted it, so printing does not hold up
-/// linting. `early` holds the reports made before linting (standard input), merged in by
-/// path. A broken config found partway stops the run there, after the files before it.
+/// discovery runs one chunk ahead of linting and printing one chunk behind, and a report
+/// keeps its text until it is printed, so holding every file until the end would make
+/// memory grow with their number. Each report is rendered by the thread that linted it,
+/// so printing does not hold up linting. `early` holds the reports made before linting
+/// (standard input), merged in by path. A broken config found partway stops the run
+/// there, once the chunks before the one it is met in are printed.
 fn stream(
     args: &CheckArgs,
     mut planned: impl Iterator<Item = Result<Planned, ConfigError>> + Send,
@@ -474,7 +475,6 @@ fn stream(
     };
     let mut summary = Summary::default();
     let mut failing = 0;
-    let mut stdout = std::io::stdout().lock();
     let mut emit = |mut rendered: Vec<RenderedReport>| {
         rendered.sort_by(|a, b| path_order(&a.path, &b.path));
         // One write per chunk: standard output flushes at every line end, and a write per
@@ -486,23 +486,33 @@ fn stream(
             text.push_str(&report.text);
         }
         // A closed pipe (`policylint | head`) is not an error worth a panic.
-        let _ = stdout.write_all(text.as_bytes());
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
     };
     let fix = args.fix_request(false);
     let mut take_chunk =
         || -> Result<Vec<Planned>, ConfigError> { planned.by_ref().take(STREAM_CHUNK).collect() };
     let mut next_chunk = take_chunk();
+    // The reports of the chunk linted last, printed while the next one is linted.
+    let mut printable = Vec::new();
     loop {
         let chunk = match next_chunk {
             Ok(chunk) => chunk,
-            Err(error) => return usage_error(&error.to_string()),
+            Err(error) => {
+                emit(printable);
+                return usage_error(&error.to_string());
+            }
         };
         let Some(last) = chunk.last().map(|p| p.display().to_string()) else {
             break;
         };
-        // The next chunk is found (a walk, one thread) while this one is linted, so the
-        // other cores are not left waiting for the walk.
-        let (following, mut rendered) = rayon::join(&mut take_chunk, || {
+        // While this chunk is linted, one thread finds the next chunk (a walk) and prints
+        // the last one, so the other cores wait for neither.
+        let find_and_print = || {
+            let following = take_chunk();
+            emit(std::mem::take(&mut printable));
+            following
+        };
+        let (following, mut rendered) = rayon::join(find_and_print, || {
             chunk
                 .into_par_iter()
                 .filter_map(|planned| match planned {
@@ -523,9 +533,11 @@ fn stream(
         {
             rendered.extend(early.pop().map(render));
         }
-        emit(rendered);
+        printable = rendered;
     }
+    emit(printable);
     emit(early.drain(..).rev().map(render).collect());
+    let mut stdout = std::io::stdout().lock();
     if !args.quiet && args.output_format != OutputFormat::Github {
         let _ = writeln!(stdout, "{}", report::summary_line(&summary));
     }

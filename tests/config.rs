@@ -308,3 +308,32 @@ fn a_broken_config_in_a_subfolder_stops_the_run_in_every_output_format() {
         );
     }
 }
+
+#[test]
+fn files_printed_before_a_broken_config_found_partway_stay_printed() {
+    // More files before the broken config than one chunk of a streamed run holds, so the
+    // error is met while earlier files are already linted and waiting to be printed.
+    let dir = tempfile::tempdir().unwrap();
+    let before = 2_100;
+    for i in 0..before {
+        write(dir.path(), &format!("a/{i:04}.json"), REPEATED);
+    }
+    write(dir.path(), "b/policylint.toml", "bogus = 1\n");
+    write(dir.path(), "b/x.json", REPEATED);
+    let output = Command::cargo_bin("policylint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "--output-format", "concise", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("policylint.toml:1:1"), "{stderr}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let printed = stdout.lines().filter(|l| l.contains(" PL201 ")).count();
+    assert!(
+        (2048..before).contains(&printed),
+        "the first chunk's files are printed, the broken folder's are not: {printed}"
+    );
+    assert!(!stdout.contains("b/x.json"), "{stdout}");
+}
