@@ -196,10 +196,17 @@ impl Iterator for Walk {
             let is_file =
                 entry.file_type().is_file() || (entry.path_is_symlink() && path.is_file());
             if is_file {
+                // Sized once: `join` grows the root's copy to fit, a second allocation per file.
+                let mut absolute = PathBuf::with_capacity(
+                    self.logical_root.as_os_str().len() + 1 + relative.as_os_str().len(),
+                );
+                absolute.push(&self.logical_root);
+                absolute.push(relative);
+                let display = display_path(path);
                 return Some(Found::File(Candidate {
-                    display: display_path(path),
-                    path: path.to_path_buf(),
-                    absolute: self.logical_root.join(relative),
+                    display,
+                    path: entry.into_path(),
+                    absolute,
                     explicit: false,
                 }));
             }
