@@ -271,6 +271,9 @@ enum Search {
 
 /// Answers each thread keeps before it forgets them all at once (memory stays flat).
 const REMEMBERED_SEARCHES: usize = 1024;
+/// Longer names are searched every time: keeping them would let memory grow with what
+/// the files hold.
+const LONGEST_REMEMBERED_NAME: usize = 128;
 
 thread_local! {
     /// Search, service code and action name → the answer. A search scans a list, and
@@ -287,6 +290,9 @@ fn remembered_search(
     name: &str,
     search: impl FnOnce() -> Option<&'static str>,
 ) -> Option<&'static str> {
+    if code.len() + name.len() > LONGEST_REMEMBERED_NAME {
+        return search();
+    }
     // The code's length keeps every (code, name) pair's key its own.
     let kind = match kind {
         Search::Action => 'a',
@@ -642,6 +648,12 @@ mod tests {
         // More distinct questions than are remembered, so that forgetting happens too.
         questions
             .extend((0..REMEMBERED_SEARCHES + 10).map(|i| ("oss".into(), format!("Get{i}Objet"))));
+        // And names too long to be remembered.
+        questions.push((
+            "oss".into(),
+            format!("GetObjet{}", "x".repeat(LONGEST_REMEMBERED_NAME)),
+        ));
+        questions.push(("os".into(), "GetObject".repeat(20)));
         for _ in 0..2 {
             for (code, name) in &questions {
                 let searched = catalogue
@@ -663,6 +675,14 @@ mod tests {
         }
         assert_eq!(catalogue.typo_of("oss", "GetObjet"), Some("GetObject"));
         assert_eq!(catalogue.service_typo_of("os", "GetObject"), Some("oss"));
+        SEARCHES.with_borrow(|answers| {
+            assert!(answers.len() <= REMEMBERED_SEARCHES);
+            assert!(
+                answers
+                    .keys()
+                    .all(|key| key.len() <= LONGEST_REMEMBERED_NAME + 8)
+            );
+        });
     }
 
     #[test]

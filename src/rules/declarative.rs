@@ -430,6 +430,9 @@ pub struct RememberedRegex {
 /// Verdicts kept per thread before they are forgotten all at once: enough for the values
 /// a repository repeats, few enough to keep memory flat (about 100 bytes each).
 const REMEMBERED_VERDICTS: usize = 4096;
+/// Longer values are searched every time: they seldom recur, and keeping copies of them
+/// would let memory grow with what the files hold.
+const LONGEST_REMEMBERED_VALUE: usize = 256;
 
 thread_local! {
     /// (pattern id, value) hashed → (value, verdict); the value confirms a hit.
@@ -447,6 +450,9 @@ impl RememberedRegex {
     }
 
     pub fn is_match(&self, value: &str) -> bool {
+        if value.len() > LONGEST_REMEMBERED_VALUE {
+            return self.regex.is_match(value);
+        }
         let key = foldhash::fast::FixedState::default().hash_one((self.id, value));
         VERDICTS.with(|verdicts| {
             let mut verdicts = verdicts.borrow_mut();
@@ -507,6 +513,7 @@ mod tests {
                 0 => format!("oss:Get{}", "x".repeat(i % 7)),
                 1 => format!("acs:oss:*:*:bucket-{}", i % 50),
                 2 => format!("ecs :Start{i}"),
+                3 if i % 8 == 3 => format!("oss:{}", "Get".repeat(i % 200)),
                 _ => String::new(),
             })
             .collect();
@@ -526,7 +533,14 @@ mod tests {
                 );
             }
         }
-        VERDICTS.with(|v| assert!(v.borrow().len() <= REMEMBERED_VERDICTS));
+        VERDICTS.with_borrow(|verdicts| {
+            assert!(verdicts.len() <= REMEMBERED_VERDICTS);
+            assert!(
+                verdicts
+                    .values()
+                    .all(|(value, _)| value.len() <= LONGEST_REMEMBERED_VALUE)
+            );
+        });
     }
 
     fn placeholder_check(rules: &RuleSet) -> &Declarative {
