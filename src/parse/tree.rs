@@ -31,8 +31,9 @@ pub(super) fn build(body: &str, shift: usize) -> Option<Node<'_>> {
         text: body,
         shift,
         has_backslash: memchr::memchr(b'\\', body.as_bytes()).is_some(),
-        nodes: Vec::new(),
-        members: Vec::new(),
+        // Room for a usual policy's open containers, so the stacks are seldom grown.
+        nodes: Vec::with_capacity(32),
+        members: Vec::with_capacity(32),
     };
     let first = builder.jiter.peek().ok()?;
     let root = builder.value(first, 0).ok()?;
@@ -109,16 +110,21 @@ impl<'a> Builder<'a> {
             self.nodes.push(item);
             next = self.jiter.array_step()?;
         }
-        Ok(NodeKind::Array(self.nodes.drain(mark..).collect()))
+        Ok(NodeKind::Array(self.nodes.split_off(mark)))
     }
 
     /// jiter stands at the `{`; returns once past the `}`.
     fn object(&mut self, depth: usize) -> Result<NodeKind<'a>, GiveUp> {
         let mark = self.members.len();
-        let mut before_key = self.jiter.current_index();
-        let mut has_key = self.jiter.next_object_bytes()?.is_some();
-        while has_key {
-            let (start, end) = self.key_span(before_key);
+        let text_start = self.text.as_ptr() as usize;
+        // jiter hands a key back as the slice of the text between its quotes (escapes
+        // undecoded), so where the slice starts is where the key is.
+        let quoted = |key: &[u8]| {
+            let start = key.as_ptr() as usize - text_start - 1;
+            (start, start + key.len() + 2)
+        };
+        let mut next = self.jiter.next_object_bytes()?.map(quoted);
+        while let Some((start, end)) = next {
             let key = self.string(start, end)?;
             let peek = self.jiter.peek()?;
             let value = self.value(peek, depth)?;
@@ -127,22 +133,9 @@ impl<'a> Builder<'a> {
                 key_span: self.span(start, end),
                 value,
             });
-            before_key = self.jiter.current_index();
-            has_key = self.jiter.next_key_bytes()?.is_some();
+            next = self.jiter.next_key_bytes()?.map(quoted);
         }
-        Ok(NodeKind::Object(self.members.drain(mark..).collect()))
-    }
-
-    /// Where the key jiter has just read lies, quotes included: jiter stands past its colon,
-    /// and only `{` or `,` and JSON whitespace come between `from` and the key.
-    fn key_span(&self, from: usize) -> (usize, usize) {
-        let bytes = self.text.as_bytes();
-        let start =
-            from + memchr::memchr(b'"', &bytes[from..]).expect("jiter read a key after `from`");
-        let colon = memchr::memrchr(b':', &bytes[..self.jiter.current_index()])
-            .expect("jiter stands past the key's colon");
-        let end = 1 + memchr::memrchr(b'"', &bytes[..colon]).expect("the key ends in a quote");
-        (start, end)
+        Ok(NodeKind::Object(self.members.split_off(mark)))
     }
 }
 
