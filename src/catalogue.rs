@@ -224,15 +224,28 @@ impl Catalogue {
     }
 
     /// The known global key closest to an unknown `acs:` key, for the help line.
-    pub fn closest_global_condition_key(&self, key: &str) -> Option<&str> {
-        closest_by_edits(
-            key,
-            self.global_condition_keys
-                .iter()
-                .filter(|known| !known.ends_with('*'))
-                .map(String::as_str),
-            3,
-        )
+    pub fn closest_global_condition_key(&'static self, key: &str) -> Option<&'static str> {
+        remembered_search(Search::ConditionKey, "", key, || {
+            closest_by_edits(
+                key,
+                self.global_condition_keys
+                    .iter()
+                    .filter(|known| !known.ends_with('*'))
+                    .map(String::as_str),
+                3,
+            )
+        })
+    }
+
+    /// The known condition operator closest to an unknown one, for the help line.
+    pub fn closest_condition_operator(&'static self, operator: &str) -> Option<&'static str> {
+        remembered_search(Search::ConditionOperator, "", operator, || {
+            closest_by_edits(
+                operator,
+                self.condition_operators.iter().map(String::as_str),
+                4,
+            )
+        })
     }
 }
 
@@ -240,7 +253,7 @@ impl Catalogue {
 /// ASCII case), if that is at most `max_edits`; ties go to the first in sort order. Two
 /// lengths that differ by more than `max_edits` characters rule a candidate out before
 /// any distance is computed.
-pub fn closest_by_edits<'c>(
+fn closest_by_edits<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
     max_edits: usize,
@@ -267,6 +280,8 @@ pub fn closest_by_edits<'c>(
 enum Search {
     Action,
     Service,
+    ConditionKey,
+    ConditionOperator,
 }
 
 /// Answers each thread keeps before it forgets them all at once (memory stays flat).
@@ -276,9 +291,10 @@ const REMEMBERED_SEARCHES: usize = 1024;
 const LONGEST_REMEMBERED_NAME: usize = 128;
 
 thread_local! {
-    /// Search, service code and action name → the answer. A search scans a list, and
-    /// the names it is asked about (those the catalogue lacks) recur across the files
-    /// of a run.
+    /// The search, and the service code and name it was asked about → the answer. A
+    /// search scans a list, and the names it is asked about (actions, services,
+    /// condition keys and operators the catalogue lacks) recur across the files of a
+    /// run.
     static SEARCHES: RefCell<HashMap<Box<str>, Option<&'static str>>> =
         RefCell::new(HashMap::default());
 }
@@ -297,6 +313,8 @@ fn remembered_search(
     let kind = match kind {
         Search::Action => 'a',
         Search::Service => 's',
+        Search::ConditionKey => 'k',
+        Search::ConditionOperator => 'o',
     };
     let key = format!("{kind}{}:{code}{name}", code.len());
     if let Some(answer) = SEARCHES.with_borrow(|answers| answers.get(key.as_str()).copied()) {
@@ -673,6 +691,43 @@ mod tests {
                 );
             }
         }
+        let keys = catalogue
+            .global_condition_keys
+            .iter()
+            .filter(|k| !k.ends_with('*'));
+        let operators = catalogue.condition_operators.iter();
+        for _ in 0..2 {
+            for word in [
+                "acs:SorceIp",
+                "acs:x",
+                "acs:SourceIp",
+                "StringEqual",
+                "IpAdress",
+                "Bool",
+                "x",
+            ] {
+                let searched = closest_by_edits(word, keys.clone().map(String::as_str), 3);
+                assert_eq!(
+                    catalogue.closest_global_condition_key(word),
+                    searched,
+                    "{word}"
+                );
+                let searched = closest_by_edits(word, operators.clone().map(String::as_str), 4);
+                assert_eq!(
+                    catalogue.closest_condition_operator(word),
+                    searched,
+                    "{word}"
+                );
+            }
+        }
+        assert_eq!(
+            catalogue.closest_global_condition_key("acs:SorceIp"),
+            Some("acs:SourceIp")
+        );
+        assert_eq!(
+            catalogue.closest_condition_operator("IpAdress"),
+            Some("IpAddress")
+        );
         assert_eq!(catalogue.typo_of("oss", "GetObjet"), Some("GetObject"));
         assert_eq!(catalogue.service_typo_of("os", "GetObject"), Some("oss"));
         SEARCHES.with_borrow(|answers| {

@@ -145,7 +145,7 @@ fn unknown_operator(block: &Member, operators: &[String]) -> Finding {
             vec![Edit::replace(block.key_span, literal)],
         )));
     }
-    let closest = catalogue::closest_by_edits(operator, operators.iter().map(String::as_str), 4);
+    let closest = catalogue::catalogue().closest_condition_operator(operator);
     let help = match closest {
         Some(o) => format!("did you mean `{o}`?"),
         None => format!(
