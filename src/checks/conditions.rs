@@ -54,10 +54,9 @@ fn has_variable(value: &str) -> bool {
 
 /// PL106: unknown operators, values of the wrong type for their operator.
 pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
-    let catalogue = catalogue::catalogue();
     for (block, keys) in blocks(ctx) {
         let Some(operator) = base_operator(&block.key) else {
-            out.push(unknown_operator(block, &catalogue.condition_operators));
+            out.push(unknown_operator(block));
             continue;
         };
         // String operators take any value.
@@ -128,7 +127,9 @@ fn is_masked(value: &str) -> bool {
             .all(|c| c.is_ascii_digit() || ".:/xX*".contains(c))
 }
 
-fn unknown_operator(block: &Member, operators: &[String]) -> Finding {
+fn unknown_operator(block: &Member) -> Finding {
+    let catalogue = catalogue::catalogue();
+    let operators = &catalogue.condition_operators;
     let operator = block.key.as_ref();
     if let Some(right) = operators
         .iter()
@@ -145,7 +146,7 @@ fn unknown_operator(block: &Member, operators: &[String]) -> Finding {
             vec![Edit::replace(block.key_span, literal)],
         )));
     }
-    let closest = catalogue::catalogue().closest_condition_operator(operator);
+    let closest = catalogue.closest_condition_operator(operator);
     let help = match closest {
         Some(o) => format!("did you mean `{o}`?"),
         None => format!(
