@@ -10,6 +10,7 @@
 
 use crate::matching::action_matches;
 // A fast hasher: the maps are built once from our own data and looked up for every action.
+use crate::memo::{self, Memory};
 use foldhash::{HashMap, HashSet};
 use std::cell::RefCell;
 use std::sync::OnceLock;
@@ -275,7 +276,7 @@ fn closest_by_edits<'c>(
         .map(|(_, candidate)| candidate)
 }
 
-/// The typo searches whose answers are remembered.
+/// The typo searches whose answers are remembered: each asks its own questions.
 #[derive(Clone, Copy)]
 enum Search {
     Action,
@@ -284,19 +285,11 @@ enum Search {
     ConditionOperator,
 }
 
-/// Answers each thread keeps before it forgets them all at once (memory stays flat).
-const REMEMBERED_SEARCHES: usize = 1024;
-/// Longer names are searched every time: keeping them would let memory grow with what
-/// the files hold.
-const LONGEST_REMEMBERED_NAME: usize = 128;
-
 thread_local! {
-    /// The search, and the service code and name it was asked about → the answer. A
-    /// search scans a list, and the names it is asked about (actions, services,
-    /// condition keys and operators the catalogue lacks) recur across the files of a
-    /// run.
-    static SEARCHES: RefCell<HashMap<Box<str>, Option<&'static str>>> =
-        RefCell::new(HashMap::default());
+    /// The searches' answers (`memo`): a search scans a list, and the names it is asked
+    /// about (actions, services, condition keys and operators the catalogue lacks) recur
+    /// across the files of a run.
+    static SEARCHES: RefCell<Memory<Option<&'static str>>> = RefCell::default();
 }
 
 /// `search()`, or the answer it gave this thread for the same question before.
@@ -306,28 +299,9 @@ fn remembered_search(
     name: &str,
     search: impl FnOnce() -> Option<&'static str>,
 ) -> Option<&'static str> {
-    if code.len() + name.len() > LONGEST_REMEMBERED_NAME {
-        return search();
-    }
-    // The code's length keeps every (code, name) pair's key its own.
-    let kind = match kind {
-        Search::Action => 'a',
-        Search::Service => 's',
-        Search::ConditionKey => 'k',
-        Search::ConditionOperator => 'o',
-    };
-    let key = format!("{kind}{}:{code}{name}", code.len());
-    if let Some(answer) = SEARCHES.with_borrow(|answers| answers.get(key.as_str()).copied()) {
-        return answer;
-    }
-    let answer = search();
-    SEARCHES.with_borrow_mut(|answers| {
-        if answers.len() >= REMEMBERED_SEARCHES {
-            answers.clear();
-        }
-        answers.insert(key.into_boxed_str(), answer);
-    });
-    answer
+    // The code's length keeps every (code, name) pair's question its own.
+    let question = format!("{}:{code}{name}", code.len());
+    memo::recall(&SEARCHES, kind as u64, &question, search)
 }
 
 /// False when `a` and `b` (ASCII letters compared in any case) are surely more than
@@ -664,12 +638,11 @@ mod tests {
         .map(|&(code, name)| (code.to_string(), name.to_string()))
         .collect();
         // More distinct questions than are remembered, so that forgetting happens too.
-        questions
-            .extend((0..REMEMBERED_SEARCHES + 10).map(|i| ("oss".into(), format!("Get{i}Objet"))));
+        questions.extend((0..memo::CAPACITY + 10).map(|i| ("oss".into(), format!("Get{i}Objet"))));
         // And names too long to be remembered.
         questions.push((
             "oss".into(),
-            format!("GetObjet{}", "x".repeat(LONGEST_REMEMBERED_NAME)),
+            format!("GetObjet{}", "x".repeat(memo::LONGEST_QUESTION)),
         ));
         questions.push(("os".into(), "GetObject".repeat(20)));
         for _ in 0..2 {
@@ -731,11 +704,11 @@ mod tests {
         assert_eq!(catalogue.typo_of("oss", "GetObjet"), Some("GetObject"));
         assert_eq!(catalogue.service_typo_of("os", "GetObject"), Some("oss"));
         SEARCHES.with_borrow(|answers| {
-            assert!(answers.len() <= REMEMBERED_SEARCHES);
+            assert!(answers.questions().count() <= memo::CAPACITY);
             assert!(
                 answers
-                    .keys()
-                    .all(|key| key.len() <= LONGEST_REMEMBERED_NAME + 8)
+                    .questions()
+                    .all(|question| question.len() <= memo::LONGEST_QUESTION)
             );
         });
     }

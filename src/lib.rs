@@ -13,6 +13,7 @@ pub mod engine;
 pub mod fix;
 pub mod lsp;
 pub mod matching;
+pub mod memo;
 pub mod model;
 pub mod parse;
 pub mod report;

@@ -4,11 +4,11 @@
 //! element takes a string or an array of strings.
 
 use crate::diagnostic::{Edit, Finding, Fix};
+use crate::memo::{self, Memory};
 use crate::parse::{Member, Node, NodeKind};
 use crate::source::Span;
 use regex::Regex;
 use std::cell::RefCell;
-use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub struct Declarative {
@@ -417,9 +417,8 @@ impl Declarative {
     }
 }
 
-/// A pattern every value must match, whose verdicts each thread remembers: the same
-/// actions and resources recur in file after file of a run, and a remembered verdict
-/// costs a hash and a comparison where a search costs several times that.
+/// A pattern every value must match, whose verdicts each thread remembers (`memo`): the
+/// same actions and resources recur in file after file of a run.
 pub struct RememberedRegex {
     regex: Regex,
     /// Unique for the life of the process, so that a verdict is never taken for another
@@ -427,17 +426,8 @@ pub struct RememberedRegex {
     id: u64,
 }
 
-/// Verdicts kept per thread before they are forgotten all at once: enough for the values
-/// a repository repeats, few enough to keep memory flat (about 100 bytes each).
-const REMEMBERED_VERDICTS: usize = 4096;
-/// Longer values are searched every time: they seldom recur, and keeping copies of them
-/// would let memory grow with what the files hold.
-const LONGEST_REMEMBERED_VALUE: usize = 256;
-
 thread_local! {
-    /// (pattern id, value) hashed → (value, verdict); the value confirms a hit.
-    static VERDICTS: RefCell<foldhash::HashMap<u64, (Box<str>, bool)>> =
-        RefCell::new(foldhash::HashMap::default());
+    static VERDICTS: RefCell<Memory<bool>> = RefCell::default();
 }
 
 impl RememberedRegex {
@@ -450,24 +440,7 @@ impl RememberedRegex {
     }
 
     pub fn is_match(&self, value: &str) -> bool {
-        if value.len() > LONGEST_REMEMBERED_VALUE {
-            return self.regex.is_match(value);
-        }
-        let key = foldhash::fast::FixedState::default().hash_one((self.id, value));
-        VERDICTS.with(|verdicts| {
-            let mut verdicts = verdicts.borrow_mut();
-            if let Some((known, verdict)) = verdicts.get(&key)
-                && **known == *value
-            {
-                return *verdict;
-            }
-            let verdict = self.regex.is_match(value);
-            if verdicts.len() >= REMEMBERED_VERDICTS {
-                verdicts.clear();
-            }
-            verdicts.insert(key, (value.into(), verdict));
-            verdict
-        })
+        memo::recall(&VERDICTS, self.id, value, || self.regex.is_match(value))
     }
 }
 
@@ -508,7 +481,7 @@ mod tests {
     fn remembered_verdicts_are_each_patterns_own() {
         let action = RememberedRegex::new(Regex::new(r"^[a-z]+:[A-Za-z*]+$").unwrap());
         let resource = RememberedRegex::new(Regex::new(r"^acs:").unwrap());
-        let values: Vec<String> = (0..3 * REMEMBERED_VERDICTS)
+        let values: Vec<String> = (0..3 * memo::CAPACITY)
             .map(|i| match i % 4 {
                 0 => format!("oss:Get{}", "x".repeat(i % 7)),
                 1 => format!("acs:oss:*:*:bucket-{}", i % 50),
@@ -534,11 +507,11 @@ mod tests {
             }
         }
         VERDICTS.with_borrow(|verdicts| {
-            assert!(verdicts.len() <= REMEMBERED_VERDICTS);
+            assert!(verdicts.questions().count() <= memo::CAPACITY);
             assert!(
                 verdicts
-                    .values()
-                    .all(|(value, _)| value.len() <= LONGEST_REMEMBERED_VALUE)
+                    .questions()
+                    .all(|value| value.len() <= memo::LONGEST_QUESTION)
             );
         });
     }
