@@ -174,22 +174,22 @@ impl Iterator for Walk {
             let relative = path.strip_prefix(&self.root).unwrap_or(path);
             let is_dir = entry.file_type().is_dir();
             // Most walks meet no `.gitignore`: the resolved path is made only when needed.
-            if !self.ignores.is_empty() {
-                let resolved = self.resolved_root.join(relative);
-                if self
+            let resolved =
+                (is_dir || !self.ignores.is_empty()).then(|| self.resolved_root.join(relative));
+            if let Some(resolved) = &resolved
+                && self
                     .ignores
                     .iter()
-                    .any(|gi| is_ignored(gi, &resolved, is_dir))
-                {
-                    if is_dir {
-                        self.entries.skip_current_dir();
-                    }
-                    continue;
+                    .any(|gi| is_ignored(gi, resolved, is_dir))
+            {
+                if is_dir {
+                    self.entries.skip_current_dir();
                 }
+                continue;
             }
             if is_dir {
                 self.ignores
-                    .extend(load_gitignore(&self.resolved_root.join(relative)));
+                    .extend(resolved.as_deref().and_then(load_gitignore));
                 continue;
             }
             // Symlinks to files are linted; symlinks to folders are not followed (no loops).
