@@ -23,11 +23,13 @@ pub fn render(reports: &[FileReport]) -> String {
             } else {
                 std::borrow::Cow::Borrowed(d.message.as_str())
             };
-            let _ = writeln!(
-                out,
-                "{}:{}:{}: {} [{}] {}{marker}",
-                report.path, at.line, at.column, d.rule.code, d.rule.name, message
-            );
+            // Pieces pushed one by one: the formatting machinery cost more than the rest
+            // of the line when every file has a finding.
+            out.push_str(&report.path);
+            let _ = write!(out, ":{}:{}: ", at.line, at.column);
+            for piece in [&d.rule.code, " [", &d.rule.name, "] ", &message, marker, "\n"] {
+                out.push_str(piece);
+            }
         }
     }
     out
