@@ -73,6 +73,7 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
     let document = Document::new(text, &parsed.root);
     let mut findings: Vec<(usize, Finding)> = Vec::new();
     let mut scratch = Vec::new();
+    let mut hits = Vec::new();
     // The applicable declarative checks grouped by query (rule order within a query), so
     // that each distinct query is evaluated once, for all the rules that share it.
     let mut declarative: Vec<(usize, &Declarative)> = rules
@@ -95,7 +96,8 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
         {
             continue;
         }
-        for hit in target.select(&rules.queries[users[0].1.query].1) {
+        target.select_into(&rules.queries[users[0].1.query].1, &mut hits);
+        for hit in &hits {
             for (rule_index, check) in users {
                 check.run(text, hit.node, hit.member, &mut scratch);
                 findings.extend(scratch.drain(..).map(|f| (*rule_index, f)));

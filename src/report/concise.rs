@@ -27,7 +27,15 @@ pub fn render(reports: &[FileReport]) -> String {
             // of the line when every file has a finding.
             out.push_str(&report.path);
             let _ = write!(out, ":{}:{}: ", at.line, at.column);
-            for piece in [&d.rule.code, " [", &d.rule.name, "] ", &message, marker, "\n"] {
+            for piece in [
+                &d.rule.code,
+                " [",
+                &d.rule.name,
+                "] ",
+                &message,
+                marker,
+                "\n",
+            ] {
                 out.push_str(piece);
             }
         }

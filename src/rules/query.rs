@@ -26,6 +26,8 @@ use std::cell::OnceCell;
 pub struct QueryTarget<'n> {
     root: &'n Node<'n>,
     value: OnceCell<serde_json::Value>,
+    /// The buffer a walk takes turns with the caller's, kept for the file's next query.
+    spare: std::cell::RefCell<Vec<Resolved<'n>>>,
 }
 
 impl<'n> QueryTarget<'n> {
@@ -33,20 +35,28 @@ impl<'n> QueryTarget<'n> {
         QueryTarget {
             root,
             value: OnceCell::new(),
+            spare: Default::default(),
         }
     }
 
     /// The nodes `query` selects, each once, in no particular order.
     pub fn select(&self, query: &Query) -> Vec<Resolved<'n>> {
-        let mut hits = if query.walkable && !(query.extended && self.lone_statement().is_some()) {
-            self.walk(&query.parsed)
-        } else {
-            self.evaluate_generally(&query.parsed)
-        };
-        if query.may_repeat {
-            keep_first_of_each(&mut hits);
-        }
+        let mut hits = Vec::new();
+        self.select_into(query, &mut hits);
         hits
+    }
+
+    /// `select`, into `hits` (cleared first): a file's queries can share one buffer.
+    pub fn select_into(&self, query: &Query, hits: &mut Vec<Resolved<'n>>) {
+        hits.clear();
+        if query.walkable && !(query.extended && self.lone_statement().is_some()) {
+            self.walk(&query.parsed, hits);
+        } else {
+            hits.extend(self.evaluate_generally(&query.parsed));
+        }
+        if query.may_repeat {
+            keep_first_of_each(hits);
+        }
     }
 
     /// The member `"Statement": {...}`, when the statement is a lone object.
@@ -70,34 +80,41 @@ impl<'n> QueryTarget<'n> {
             .collect()
     }
 
-    fn walk(&self, query: &JpQuery) -> Vec<Resolved<'n>> {
-        let root = Resolved {
+    fn walk(&self, query: &JpQuery, hits: &mut Vec<Resolved<'n>>) {
+        hits.push(Resolved {
             node: self.root,
             member: None,
-        };
-        walk_segments(vec![root], &query.segments, self.lone_statement())
+        });
+        let mut spare = self.spare.take();
+        walk_segments(hits, &mut spare, &query.segments, self.lone_statement());
+        self.spare.replace(spare);
     }
 }
 
-/// Applies `segments` to `current` in turn. `lone_statement`, when given, is seen as the one
-/// element of an array, as `evaluate_generally` sees it (only child steps of names, indexes
-/// and wildcards are walked then).
+/// Applies `segments` to `current` in turn, leaving the result in `current`; `next` is
+/// scratch. `lone_statement`, when given, is seen as the one element of an array, as
+/// `evaluate_generally` sees it (only child steps of names, indexes and wildcards are
+/// walked then).
 fn walk_segments<'n>(
-    mut current: Vec<Resolved<'n>>,
+    current: &mut Vec<Resolved<'n>>,
+    next: &mut Vec<Resolved<'n>>,
     segments: &[Segment],
     lone_statement: Option<&'n Member<'n>>,
-) -> Vec<Resolved<'n>> {
+) {
     // Each step fills `next` from `current`, then the two swap: two buffers for the whole
-    // walk instead of one per step, grown a few times at most.
-    let mut next = Vec::with_capacity(16);
+    // walk instead of one per step.
     for segment in segments {
         if let Segment::Descendant(inner) = segment {
-            current = current.into_iter().flat_map(self_and_descendants).collect();
-            current = walk_segments(current, std::slice::from_ref(&**inner), None);
+            next.clear();
+            for &at in current.iter() {
+                push_self_and_descendants(at, next);
+            }
+            std::mem::swap(current, next);
+            walk_segments(current, next, std::slice::from_ref(&**inner), None);
             continue;
         }
         next.clear();
-        for at in &current {
+        for at in current.iter() {
             let at_lone_statement = lone_statement
                 .is_some_and(|lone| at.member.is_some_and(|member| std::ptr::eq(member, lone)));
             for selector in child_selectors(segment) {
@@ -110,24 +127,43 @@ fn walk_segments<'n>(
                     }
                     continue;
                 }
-                select_children(at.node, selector, &mut next);
+                select_children(at.node, selector, next);
             }
         }
-        std::mem::swap(&mut current, &mut next);
+        std::mem::swap(current, next);
     }
-    current
 }
 
-/// `at` and every node under it, as a JSON consumer sees them (the last of duplicate keys).
-fn self_and_descendants(at: Resolved<'_>) -> Vec<Resolved<'_>> {
-    let mut found = vec![at];
-    let mut unvisited = 0;
+/// Pushes `at` and every node under it, as a JSON consumer sees them (the last of
+/// duplicate keys).
+fn push_self_and_descendants<'n>(at: Resolved<'n>, found: &mut Vec<Resolved<'n>>) {
+    let mut unvisited = found.len();
+    found.push(at);
     while let Some(next) = found.get(unvisited) {
         let node = next.node;
         unvisited += 1;
-        select_children(node, &Selector::Wildcard, &mut found);
+        select_children(node, &Selector::Wildcard, found);
     }
-    found
+}
+
+/// Whether `segments`, walked from `node`, select anything. A path of single names, as
+/// filters such as `[?@.Action]` test, is followed without a buffer.
+fn selects_anything(node: &Node, segments: &[Segment]) -> bool {
+    let mut at = node;
+    for segment in segments {
+        match segment {
+            Segment::Selector(Selector::Name(name)) => match at.get(name) {
+                Some(member) => at = &member.value,
+                None => return false,
+            },
+            _ => {
+                let (mut current, mut next) = (vec![Resolved { node, member: None }], Vec::new());
+                walk_segments(&mut current, &mut next, segments, None);
+                return !current.is_empty();
+            }
+        }
+    }
+    true
 }
 
 /// Whether `filter` holds for `node`, in the subset `walkable_filter` admits.
@@ -140,9 +176,7 @@ fn filter_holds(node: &Node, filter: &Filter) -> bool {
             let Test::RelQuery(segments) = &**expr else {
                 unreachable!("walkable_filter admits relative queries only")
             };
-            let current = Resolved { node, member: None };
-            let exists = !walk_segments(vec![current], segments, None).is_empty();
-            exists != *not
+            selects_anything(node, segments) != *not
         }
         Filter::Atom(FilterAtom::Comparison(comparison)) => match &**comparison {
             Comparison::Eq(a, b) => equal(node, a, b),
