@@ -57,7 +57,35 @@ pub struct Statement<'n> {
 #[derive(Debug)]
 pub struct Values<'n> {
     pub member: &'n Member<'n>,
-    pub entries: Vec<Entry<'n>>,
+    pub entries: Entries<'n>,
+}
+
+/// The strings of a multi-value element. Most elements are one string, which needs no
+/// allocation of its own.
+#[derive(Debug)]
+pub enum Entries<'n> {
+    One([Entry<'n>; 1]),
+    Many(Vec<Entry<'n>>),
+}
+
+impl<'n> std::ops::Deref for Entries<'n> {
+    type Target = [Entry<'n>];
+
+    fn deref(&self) -> &[Entry<'n>] {
+        match self {
+            Entries::One(one) => one,
+            Entries::Many(many) => many,
+        }
+    }
+}
+
+impl<'a, 'n> IntoIterator for &'a Entries<'n> {
+    type Item = &'a Entry<'n>;
+    type IntoIter = std::slice::Iter<'a, Entry<'n>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -71,23 +99,25 @@ pub struct Entry<'n> {
 impl<'n> Values<'n> {
     fn from_member(member: &'n Member<'n>) -> Self {
         let entries = match &member.value.kind {
-            NodeKind::String(s) => vec![Entry {
+            NodeKind::String(s) => Entries::One([Entry {
                 text: s,
                 node: &member.value,
                 index: None,
-            }],
-            NodeKind::Array(items) => items
-                .iter()
-                .enumerate()
-                .filter_map(|(i, node)| {
-                    node.as_str().map(|text| Entry {
-                        text,
-                        node,
-                        index: Some(i),
+            }]),
+            NodeKind::Array(items) => Entries::Many(
+                items
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, node)| {
+                        node.as_str().map(|text| Entry {
+                            text,
+                            node,
+                            index: Some(i),
+                        })
                     })
-                })
-                .collect(),
-            _ => Vec::new(),
+                    .collect(),
+            ),
+            _ => Entries::Many(Vec::new()),
         };
         Values { member, entries }
     }
@@ -103,6 +133,48 @@ impl<'n> Values<'n> {
 }
 
 impl<'n> Statement<'n> {
+    /// One pass over the members; as with `Node::get`, the last of a repeated key counts.
+    fn from_node(index: usize, node: &'n Node<'n>) -> Self {
+        let mut element: [Option<&'n Member<'n>>; 8] = [None; 8];
+        for member in node.as_object().unwrap_or_default() {
+            let slot = match member.key.as_ref() {
+                "Sid" => 0,
+                "Effect" => 1,
+                "Action" => 2,
+                "NotAction" => 3,
+                "Resource" => 4,
+                "NotResource" => 5,
+                "Principal" => 6,
+                "Condition" => 7,
+                _ => continue,
+            };
+            element[slot] = Some(member);
+        }
+        let [
+            sid,
+            effect,
+            action,
+            not_action,
+            resource,
+            not_resource,
+            principal,
+            condition,
+        ] = element;
+        let values = |member: Option<&'n Member<'n>>| member.map(Values::from_member);
+        Statement {
+            index,
+            node,
+            sid,
+            effect,
+            action: values(action),
+            not_action: values(not_action),
+            resource: values(resource),
+            not_resource: values(not_resource),
+            principal,
+            condition,
+        }
+    }
+
     pub fn is_allow(&self) -> bool {
         self.effect_text() == Some("Allow")
     }
@@ -144,21 +216,7 @@ impl<'n> Policy<'n> {
             .iter()
             .enumerate()
             .filter(|(_, node)| node.as_object().is_some())
-            .map(|(index, node)| {
-                let values = |key| node.get(key).map(Values::from_member);
-                Statement {
-                    index,
-                    node,
-                    sid: node.get("Sid"),
-                    effect: node.get("Effect"),
-                    action: values("Action"),
-                    not_action: values("NotAction"),
-                    resource: values("Resource"),
-                    not_resource: values("NotResource"),
-                    principal: node.get("Principal"),
-                    condition: node.get("Condition"),
-                }
-            })
+            .map(|(index, node)| Statement::from_node(index, node))
             .collect::<Vec<_>>();
         let dialect = detect_dialect(version, &statements);
         let kind = detect_kind(&statements);
@@ -257,5 +315,20 @@ mod tests {
         assert_eq!(Policy::from_root(&aws.root).unwrap().dialect, Dialect::Aws);
         let typo = parse(r#"{"Version":"1","Statement ":[{}]}"#).unwrap();
         assert_eq!(Policy::from_root(&typo.root).unwrap().statements.len(), 1);
+    }
+
+    /// JSON readers keep the last of repeated keys; so does the model (PL002 reports them).
+    #[test]
+    fn a_repeated_statement_key_reads_as_its_last_value() {
+        let parsed = parse(r#"{"Statement":[{"Action":"a:First","Effect":"Deny","Action":["a:Last","b:Last"],"Effect":"Allow","Sid":"x"}]}"#).unwrap();
+        let policy = Policy::from_root(&parsed.root).unwrap();
+        let statement = &policy.statements[0];
+        assert_eq!(
+            statement.actions().collect::<Vec<_>>(),
+            ["a:Last", "b:Last"]
+        );
+        assert!(statement.is_allow());
+        assert_eq!(statement.sid.map(|m| m.key.as_ref()), Some("Sid"));
+        assert!(statement.resource.is_none() && statement.condition.is_none());
     }
 }
