@@ -395,7 +395,7 @@ impl OssCatalogue {
 
     /// The level of a known OSS action (case-insensitive), `None` if it is not listed.
     pub fn level(&self, action: &str) -> Option<OssLevel> {
-        let action = action.trim();
+        let action = crate::matching::trim(action);
         // Every listed action starts `oss:`; most of a policy's actions do not.
         if !action
             .as_bytes()

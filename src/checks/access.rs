@@ -40,7 +40,7 @@ pub(super) fn is_every_action(action: &str) -> bool {
 
 /// `service:*`: every action of one service.
 fn whole_service(action: &str) -> Option<String> {
-    let service = action.trim().strip_suffix(":*")?;
+    let service = trim(action).strip_suffix(":*")?;
     (!service.is_empty() && !service.contains('*')).then(|| service.to_ascii_lowercase())
 }
 
@@ -187,7 +187,7 @@ pub fn wildcard_principal(ctx: &CheckContext, out: &mut Vec<Finding>) {
 
 /// `"Resource": "*"` (or no resource at all) and no `NotResource`.
 fn names_no_resource(statement: &Statement) -> bool {
-    statement.not_resource.is_none() && statement.resources().all(|r| r.trim() == "*")
+    statement.not_resource.is_none() && statement.resources().all(|r| trim(r) == "*")
 }
 
 /// A Condition that tests something; an empty `{}` narrows nothing.
@@ -219,10 +219,10 @@ fn wildcard_principals<'n>(value: &'n Node<'n>) -> Vec<(Option<&'n str>, &'n Nod
 /// `node` itself if it is the string `*`, or the `*` items of an array.
 fn stars<'n>(node: &'n Node<'n>) -> Vec<&'n Node<'n>> {
     match &node.kind {
-        NodeKind::String(s) if s.trim() == "*" => vec![node],
+        NodeKind::String(s) if trim(s) == "*" => vec![node],
         NodeKind::Array(items) => items
             .iter()
-            .filter(|item| item.as_str().is_some_and(|s| s.trim() == "*"))
+            .filter(|item| item.as_str().is_some_and(|s| trim(s) == "*"))
             .collect(),
         _ => Vec::new(),
     }

@@ -4,6 +4,7 @@
 use super::CheckContext;
 use crate::catalogue::{self, OssLevel};
 use crate::diagnostic::{Edit, Finding, Fix};
+use crate::matching::trim;
 use crate::model::{Entry, Statement};
 
 /// `service:Name` with nothing odd in it (wildcards, spaces and malformed names are
@@ -115,7 +116,7 @@ pub fn unknown_service(ctx: &CheckContext, out: &mut Vec<Finding>) {
 
 /// The parts of an `acs:` resource name: (service, path after the fourth colon).
 fn acs_parts(resource: &str) -> Option<(&str, &str)> {
-    let rest = resource.trim().strip_prefix("acs:")?;
+    let rest = trim(resource).strip_prefix("acs:")?;
     let mut parts = rest.splitn(4, ':');
     let service = parts.next()?;
     let (_, _) = (parts.next()?, parts.next()?);
@@ -126,7 +127,7 @@ fn acs_parts(resource: &str) -> Option<(&str, &str)> {
 /// acts on. Unknown forms (AWS ARNs, typos PL102 reports) are given the benefit of the
 /// doubt.
 fn can_hold(resource: &str, level: OssLevel) -> bool {
-    let resource = resource.trim();
+    let resource = trim(resource);
     if resource == "*" {
         return true;
     }

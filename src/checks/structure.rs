@@ -3,6 +3,7 @@
 use super::{CheckContext, for_each_repeat, opening};
 use crate::diagnostic::{Edit, Finding, Fix};
 use crate::fix::{insert_first_member, remove_array_element, remove_member};
+use crate::matching::trim;
 use crate::model::{AWS_VERSIONS, Dialect, PolicyKind, STATEMENT, Statement};
 use crate::parse::{Member, Node, NodeKind};
 
@@ -493,7 +494,7 @@ fn empty_in(
 ) {
     let what = || path.join(".");
     match &value.kind {
-        NodeKind::String(s) if s.trim().is_empty() => {
+        NodeKind::String(s) if trim(s).is_empty() => {
             out.push(
                 Finding::new(value.span, format!("`{}` is an empty string", what()))
                     .help("write the value it is meant to hold"),
@@ -519,7 +520,7 @@ fn empty_in(
         }
         NodeKind::Array(items) => {
             for (i, item) in items.iter().enumerate() {
-                if item.as_str().is_some_and(|s| s.trim().is_empty()) {
+                if item.as_str().is_some_and(|s| trim(s).is_empty()) {
                     // An empty entry matches nothing, so dropping it keeps the meaning.
                     let fix = remove_array_element(items, i)
                         .map(|edit| Fix::safe("remove the empty entry", vec![edit]));
