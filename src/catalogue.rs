@@ -55,7 +55,7 @@ impl Service {
     }
 
     /// Whether `name` is one of the service's actions, in any case.
-    fn has_action(&self, name: &str) -> bool {
+    pub fn has_action(&self, name: &str) -> bool {
         self.as_documented
             .get_or_init(|| self.documented.iter().copied().collect())
             .contains(name)

@@ -7,12 +7,10 @@ use crate::diagnostic::{Edit, Finding, Fix};
 use crate::matching::trim;
 use crate::model::{Entry, Statement};
 
-/// `service:Name` with nothing odd in it (wildcards, spaces and malformed names are
-/// PL101's business, or cannot be looked up).
-fn plain_action(text: &str) -> Option<(&str, &str)> {
-    let (service, name) = text.split_once(':')?;
-    let plain = |s: &str| !s.is_empty() && s.bytes().all(|b| PLAIN_BYTES[usize::from(b)]);
-    (plain(service) && plain(name)).then_some((service, name))
+/// Whether a service code or action name has nothing odd in it (wildcards, spaces and
+/// malformed names are PL101's business, or cannot be looked up).
+fn is_plain(part: &str) -> bool {
+    !part.is_empty() && part.bytes().all(|b| PLAIN_BYTES[usize::from(b)])
 }
 
 /// The bytes of a plain service code or action name: ASCII letters and digits, `-`, `_`.
@@ -57,17 +55,19 @@ struct Typo {
 }
 
 /// Reports every plain, undeclared action for which `find` returns a typo, with the
-/// suggestion as help and as an unsafe fix.
+/// suggestion as help and as an unsafe fix. `known(catalogue, code, name)` rules an
+/// action out first, cheaply: most actions are known, and need no closer look.
 fn report_typos(
     ctx: &CheckContext,
     out: &mut Vec<Finding>,
+    known: impl Fn(&'static catalogue::Catalogue, &str, &str) -> bool,
     find: impl Fn(&'static catalogue::Catalogue, &str, &str, &str) -> Option<Typo>,
 ) {
     let Some(policy) = ctx.policy else { return };
     let catalogue = catalogue::catalogue();
     for statement in &policy.statements {
         for entry in action_entries(statement) {
-            let Some((service, name)) = plain_action(entry.text) else {
+            let Some((service, name)) = entry.text.split_once(':') else {
                 continue;
             };
             // Service codes are nearly always written in lower case already.
@@ -76,7 +76,10 @@ fn report_typos(
             } else {
                 std::borrow::Cow::Borrowed(service)
             };
-            if declared(ctx, &code, name) {
+            if known(catalogue, &code, name)
+                || !(is_plain(service) && is_plain(name))
+                || declared(ctx, &code, name)
+            {
                 continue;
             }
             let Some(typo) = find(catalogue, &code, service, name) else {
@@ -94,7 +97,13 @@ fn report_typos(
 
 /// PL103: a known service, and an action one edit away from one of its real actions.
 pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
-    report_typos(ctx, out, |catalogue, code, service, name| {
+    // An unknown service is PL104's to report.
+    let known = |catalogue: &catalogue::Catalogue, code: &str, name: &str| {
+        catalogue
+            .service(code)
+            .is_none_or(|service| service.has_action(name))
+    };
+    report_typos(ctx, out, known, |catalogue, code, service, name| {
         let real = catalogue.typo_of(code, name)?;
         Some(Typo {
             replacement: format!("{service}:{real}"),
@@ -105,7 +114,9 @@ pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
 
 /// PL104: an unknown service code close to a known one that has the very same action.
 pub fn unknown_service(ctx: &CheckContext, out: &mut Vec<Finding>) {
-    report_typos(ctx, out, |catalogue, code, service, name| {
+    let known =
+        |catalogue: &catalogue::Catalogue, code: &str, _: &str| catalogue.knows_service(code);
+    report_typos(ctx, out, known, |catalogue, code, service, name| {
         let real = catalogue.service_typo_of(code, name)?;
         Some(Typo {
             replacement: format!("{real}:{name}"),
@@ -195,12 +206,17 @@ mod tests {
 
     #[test]
     fn plain_actions() {
-        assert_eq!(plain_action("oss:GetObject"), Some(("oss", "GetObject")));
-        assert_eq!(plain_action("cs-2_x:Do-It_9"), Some(("cs-2_x", "Do-It_9")));
+        let plain = |action: &str| {
+            action
+                .split_once(':')
+                .is_some_and(|(service, name)| is_plain(service) && is_plain(name))
+        };
+        assert!(plain("oss:GetObject"));
+        assert!(plain("cs-2_x:Do-It_9"));
         for odd in [
             "oss:Get*", "oss:", ":Get", "oss", "oss:a:b", "oss :Get", "oss:Gét", "o.s:Get",
         ] {
-            assert_eq!(plain_action(odd), None, "{odd}");
+            assert!(!plain(odd), "{odd}");
         }
     }
 
