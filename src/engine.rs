@@ -73,10 +73,10 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
     let document = Document::new(text, &parsed.root);
     let mut findings: Vec<(usize, Finding)> = Vec::new();
     let mut scratch = Vec::new();
-    let mut hits = Vec::new();
+    let mut hits = Vec::with_capacity(32);
     // The applicable declarative checks grouped by query (rule order within a query), so
     // that each distinct query is evaluated once, for all the rules that share it.
-    let mut declarative: Vec<(usize, &Declarative)> = rules
+    let mut declarative: Vec<(usize, usize, &Declarative)> = rules
         .rules
         .iter()
         .enumerate()
@@ -87,18 +87,21 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
                 Check::Builtin { .. } => None,
             })
         })
+        .enumerate()
+        .map(|(order, (rule_index, check))| (order, rule_index, check))
         .collect();
-    declarative.sort_by_key(|(_, check)| check.query);
-    for users in declarative.chunk_by(|(_, a), (_, b)| a.query == b.query) {
+    // By query, then in the order written: a stable sort's result, without its buffer.
+    declarative.sort_unstable_by_key(|&(order, _, check)| (check.query, order));
+    for users in declarative.chunk_by(|(_, _, a), (_, _, b)| a.query == b.query) {
         if users
             .iter()
-            .all(|(_, check)| check.finds_nothing_in(&document))
+            .all(|(_, _, check)| check.finds_nothing_in(&document))
         {
             continue;
         }
-        target.select_into(&rules.queries[users[0].1.query].1, &mut hits);
+        target.select_into(&rules.queries[users[0].2.query].1, &mut hits);
         for hit in &hits {
-            for (rule_index, check) in users {
+            for (_, rule_index, check) in users {
                 check.run(text, hit.node, hit.member, &mut scratch);
                 findings.extend(scratch.drain(..).map(|f| (*rule_index, f)));
             }

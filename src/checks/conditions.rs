@@ -22,11 +22,11 @@ fn blocks<'n>(ctx: &CheckContext<'n>) -> Vec<(&'n Member<'n>, &'n [Member<'n>])>
         .collect()
 }
 
-/// The scalar values of a condition key, each with its node.
-fn values<'n>(member: &'n Member<'n>) -> Vec<&'n Node<'n>> {
+/// The values of a condition key: its array's items, or the one value.
+fn values<'n>(member: &'n Member<'n>) -> &'n [Node<'n>] {
     match &member.value.kind {
-        NodeKind::Array(items) => items.iter().collect(),
-        _ => vec![&member.value],
+        NodeKind::Array(items) => items,
+        _ => std::slice::from_ref(&member.value),
     }
 }
 
@@ -38,12 +38,13 @@ fn is_scalar(node: &Node) -> bool {
 }
 
 /// The value as RAM compares it: strings as written, numbers and booleans as JSON.
-fn value_text(node: &Node) -> String {
+fn value_text<'n>(node: &'n Node) -> &'n str {
     match &node.kind {
-        NodeKind::String(s) => s.to_string(),
-        NodeKind::Number(n) => n.to_string(),
-        NodeKind::Bool(b) => b.to_string(),
-        _ => String::new(),
+        NodeKind::String(s) => s,
+        NodeKind::Number(n) => n,
+        NodeKind::Bool(true) => "true",
+        NodeKind::Bool(false) => "false",
+        _ => "",
     }
 }
 
@@ -86,10 +87,10 @@ pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
             }
             for value in entries {
                 let text = value_text(value);
-                if has_variable(&text) || is_masked(&text) {
+                if has_variable(text) || is_masked(text) {
                     continue;
                 }
-                if !value_kind.accepts(&text) {
+                if !value_kind.accepts(text) {
                     out.push(
                         Finding::new(
                             value.span,

@@ -141,8 +141,12 @@ fn condition_scopes_targets(statement: &Statement) -> bool {
         .filter_map(|block| block.value.as_object())
         .flatten()
         .any(|test| {
-            let key = test.key.trim().to_ascii_lowercase();
-            key.starts_with("ram:") || key.starts_with("acs:resourcetag/")
+            let key = trim(&test.key).as_bytes();
+            let starts_with = |prefix: &[u8]| {
+                key.get(..prefix.len())
+                    .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+            };
+            starts_with(b"ram:") || starts_with(b"acs:resourcetag/")
         })
 }
 
