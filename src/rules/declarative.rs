@@ -399,22 +399,47 @@ impl Declarative {
     }
 
     fn finding(&self, span: Span, vars: &[(&str, &str)]) -> Finding {
-        let fill = |template: &str| {
-            let mut filled = template.to_string();
-            if let Some(field) = &self.field {
-                filled = filled.replace("{field}", field);
-            }
-            for (name, value) in vars {
-                filled = filled.replace(&format!("{{{name}}}"), value);
-            }
-            filled
+        let value_of = |name: &str| match name {
+            "field" => self.field.as_deref(),
+            _ => vars
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|&(_, value)| value),
         };
+        let fill = |template: &str| fill_template(template, value_of);
         let mut finding = Finding::new(span, fill(&self.message));
         if let Some(help) = &self.help {
             finding = finding.help(fill(help));
         }
         finding
     }
+}
+
+/// `template` with each `{name}` that `value_of` knows replaced by its value, in one pass:
+/// a value that itself holds `{name}` (policy text may) is written as it is. Braces
+/// around anything else stay.
+fn fill_template<'v>(template: &str, value_of: impl Fn(&str) -> Option<&'v str>) -> String {
+    let mut filled = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        filled.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let value = after
+            .find('}')
+            .and_then(|close| Some((close, value_of(&after[..close])?)));
+        match value {
+            Some((close, value)) => {
+                filled.push_str(value);
+                rest = &after[close + 1..];
+            }
+            None => {
+                filled.push('{');
+                rest = after;
+            }
+        }
+    }
+    filled.push_str(rest);
+    filled
 }
 
 /// A pattern every value must match, whose verdicts each thread remembers (`memo`): the
@@ -514,6 +539,22 @@ mod tests {
                     .all(|value| value.len() <= memo::LONGEST_QUESTION)
             );
         });
+    }
+
+    #[test]
+    fn templates_are_filled_in_one_pass() {
+        let value_of = |name: &str| match name {
+            "value" => Some("a{match}b"),
+            "match" => Some("{value}"),
+            "field" => Some("Action"),
+            _ => None,
+        };
+        assert_eq!(
+            fill_template("`{value}` in {field}: {match} {other} {un{closed", value_of),
+            "`a{match}b` in Action: {value} {other} {un{closed"
+        );
+        assert_eq!(fill_template("{field}{field}", value_of), "ActionAction");
+        assert_eq!(fill_template("", value_of), "");
     }
 
     fn placeholder_check(rules: &RuleSet) -> &Declarative {
