@@ -110,14 +110,15 @@ impl Settings {
     /// Whether a folder walk takes this file: by `include` (default: `*.json` files) and
     /// `exclude`.
     pub fn takes_in_walk(&self, absolute: &Path) -> bool {
-        let relative = self.relative(absolute);
+        // Most configs set neither: the path is made relative (component by component)
+        // and matched only when a pattern needs it.
         let included = match &self.include {
-            Some(include) => include.is_match(relative),
+            Some(include) => include.is_match(self.relative(absolute)),
             None => absolute
                 .extension()
                 .is_some_and(|e| e.eq_ignore_ascii_case("json")),
         };
-        included && !self.exclude.is_match(relative)
+        included && (self.exclude.is_empty() || !self.exclude.is_match(self.relative(absolute)))
     }
 
     /// Drops the diagnostics that a `[[per-file-ignores]]` entry covers for this file.
