@@ -159,7 +159,11 @@ pub fn redundant_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
 /// A pattern that can stand for more than itself. AWS policy variables `${*}` and `${?}`
 /// stand for a literal `*` and `?`, so a pattern holding one is not trusted to cover others.
 fn is_wildcard(text: &str) -> bool {
-    text.contains(['*', '?']) && !text.contains("${*}") && !text.contains("${?}")
+    // On bytes: every entry of every list is asked, and `str` searches decode characters
+    // or set up a substring searcher first.
+    let bytes = text.as_bytes();
+    memchr::memchr2(b'*', b'?', bytes).is_some()
+        && !bytes.windows(4).any(|w| w == b"${*}" || w == b"${?}")
 }
 
 /// Reports every entry that another entry of the list covers. Coverage is a preorder
@@ -588,6 +592,34 @@ mod tests {
             .into_iter()
             .map(|d| (d.span.start, d.message))
             .collect()
+    }
+
+    /// `${*}` and `${?}` are AWS variables for a literal `*` and `?`: an entry holding one
+    /// covers nothing else, whatever its other characters.
+    #[test]
+    fn entries_with_literal_wildcard_variables_cover_nothing() {
+        assert!(is_wildcard("oss:Get*") && is_wildcard("b/?") && !is_wildcard("oss:GetObject"));
+        assert!(!is_wildcard("b/${*}x*") && !is_wildcard("b/${?}") && is_wildcard("b/${x}*"));
+        let policy = |resources: &str| {
+            format!(
+                r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Action": "s3:GetObject", "Resource": [{resources}]}}]}}"#
+            )
+        };
+        assert!(
+            findings(
+                &policy(r#""arn:aws:s3:::b/${*}", "arn:aws:s3:::b/${*}x}""#),
+                "PL204"
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            findings(
+                &policy(r#""arn:aws:s3:::b/*", "arn:aws:s3:::b/${*}x}""#),
+                "PL204"
+            )
+            .len(),
+            1
+        );
     }
 
     /// 5,000 statements: statement `i` repeats statement `i - 2500` (spelt differently)
