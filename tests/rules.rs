@@ -109,6 +109,42 @@ builtin = "no-such-check"
     );
 }
 
+/// A user rule whose `undefined` check has no `field` reports the member its query selected,
+/// and `{field}` in its message names that member.
+#[test]
+fn a_check_without_a_field_names_the_selected_member() {
+    let mut set = RuleSet::builtin().unwrap();
+    let text = r#"
+code = "ACME002"
+name = "acme-no-not-principal"
+severity = "warning"
+category = "custom"
+summary = "Example."
+explanation = "Example."
+bad = "{}"
+good = "{}"
+[[check]]
+given = "$.Statement[*].NotPrincipal"
+function = "undefined"
+message = "`{field}` is not allowed here"
+help = "remove `{field}`"
+"#;
+    set.add_rule_text("acme.toml", text).unwrap();
+    let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}}]}"#;
+    let found: Vec<_> = policylint::engine::lint_text(&set, policy)
+        .diagnostics
+        .into_iter()
+        .filter(|d| d.rule.code == "ACME002")
+        .collect();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].message, "`NotPrincipal` is not allowed here");
+    assert_eq!(found[0].help.as_deref(), Some("remove `NotPrincipal`"));
+    assert_eq!(
+        &policy[found[0].span.start..found[0].span.end],
+        "\"NotPrincipal\""
+    );
+}
+
 /// DESIGN §3's catalogue, a public contract: every code with its name and severity.
 /// (PL301 is an error for `*` on `*` and a warning for one whole service; its default is
 /// the error.)

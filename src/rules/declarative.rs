@@ -399,12 +399,11 @@ impl Declarative {
     }
 
     fn finding(&self, span: Span, vars: &[(&str, &str)]) -> Finding {
-        let value_of = |name: &str| match name {
-            "field" => self.field.as_deref(),
-            _ => vars
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|&(_, value)| value),
+        // The rule's own `field` first, then the finding's values: a check with no `field`
+        // (`undefined` on the member a query selected) names the member as `{field}`.
+        let value_of = |name: &str| {
+            let field = self.field.as_deref().filter(|_| name == "field");
+            field.or_else(|| vars.iter().find(|(n, _)| *n == name).map(|&(_, v)| v))
         };
         let fill = |template: &str| fill_template(template, value_of);
         let mut finding = Finding::new(span, fill(&self.message));
