@@ -82,23 +82,30 @@ fn every_named_builtin_exists_and_every_builtin_is_used() {
     );
 }
 
-#[test]
-fn an_unknown_builtin_is_refused_with_the_known_ones_listed() {
-    let mut set = RuleSet::builtin().unwrap();
-    let text = r#"
-code = "ACME001"
-name = "acme-check"
+/// A team's own rule file: the documentation every rule needs, and `check` (TOML).
+fn custom_rule(code: &str, name: &str, check: &str) -> String {
+    format!(
+        r#"
+code = "{code}"
+name = "{name}"
 severity = "warning"
 category = "custom"
 summary = "Example."
 explanation = "Example."
-bad = "{}"
-good = "{}"
+bad = "{{}}"
+good = "{{}}"
 [[check]]
-builtin = "no-such-check"
-"#;
+{check}
+"#
+    )
+}
+
+#[test]
+fn an_unknown_builtin_is_refused_with_the_known_ones_listed() {
+    let mut set = RuleSet::builtin().unwrap();
+    let text = custom_rule("ACME001", "acme-check", r#"builtin = "no-such-check""#);
     let error = set
-        .add_rule_text("acme.toml", text)
+        .add_rule_text("acme.toml", &text)
         .expect_err("unknown built-in must fail")
         .to_string();
     assert!(
@@ -114,22 +121,12 @@ builtin = "no-such-check"
 #[test]
 fn a_check_without_a_field_names_the_selected_member() {
     let mut set = RuleSet::builtin().unwrap();
-    let text = r#"
-code = "ACME002"
-name = "acme-no-not-principal"
-severity = "warning"
-category = "custom"
-summary = "Example."
-explanation = "Example."
-bad = "{}"
-good = "{}"
-[[check]]
-given = "$.Statement[*].NotPrincipal"
+    let check = r#"given = "$.Statement[*].NotPrincipal"
 function = "undefined"
 message = "`{field}` is not allowed here"
-help = "remove `{field}`"
-"#;
-    set.add_rule_text("acme.toml", text).unwrap();
+help = "remove `{field}`""#;
+    let text = custom_rule("ACME002", "acme-no-not-principal", check);
+    set.add_rule_text("acme.toml", &text).unwrap();
     let policy = r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*", "NotPrincipal": {"AWS": "arn:aws:iam::1:root"}}]}"#;
     let found: Vec<_> = policylint::engine::lint_text(&set, policy)
         .diagnostics
