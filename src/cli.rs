@@ -475,11 +475,11 @@ fn stream(
     };
     let mut summary = Summary::default();
     let mut failing = 0;
-    let mut emit = |mut rendered: Vec<RenderedReport>| {
-        rendered.sort_by(|a, b| path_order(&a.path, &b.path));
+    // `rendered` comes in path order: a chunk's reports keep the order of discovery.
+    let mut emit = |rendered: Vec<RenderedReport>| {
         // One write per chunk: standard output flushes at every line end, and a write per
         // file was a system call per file.
-        let mut text = String::new();
+        let mut text = String::with_capacity(rendered.iter().map(|r| r.text.len()).sum());
         for report in rendered {
             summary.absorb(&report.summary);
             failing += report.failing;
@@ -527,11 +527,16 @@ fn stream(
                 .collect::<Vec<RenderedReport>>()
         });
         next_chunk = following;
+        let linted = rendered.len();
         while early
             .last()
             .is_some_and(|r| path_order(&r.path, &last).is_le())
         {
             rendered.extend(early.pop().map(render));
+        }
+        // Only reports merged in from before linting can be out of place.
+        if rendered.len() > linted {
+            rendered.sort_by(|a, b| path_order(&a.path, &b.path));
         }
         printable = rendered;
     }
