@@ -2,10 +2,17 @@
 
 use crate::runner::FileReport;
 use crate::source::LineCursor;
-use std::fmt::Write;
 
 pub fn render(reports: &[FileReport]) -> String {
-    let mut out = String::new();
+    // Sized up front: growing the string line by line cost more than writing the lines.
+    let mut out = String::with_capacity(
+        reports
+            .iter()
+            .flat_map(|r| r.diagnostics.iter().map(|d| (r.path.len(), d)))
+            .map(|(path, d)| path + d.rule.code.len() + d.rule.name.len() + d.message.len() + 40)
+            .sum(),
+    );
+    let mut numbers = itoa::Buffer::new();
     for report in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
         let text = report.text.as_deref().unwrap_or("");
         // Diagnostics come sorted by position: one pass finds every line and column.
@@ -26,7 +33,11 @@ pub fn render(reports: &[FileReport]) -> String {
             // Pieces pushed one by one: the formatting machinery cost more than the rest
             // of the line when every file has a finding.
             out.push_str(&report.path);
-            let _ = write!(out, ":{}:{}: ", at.line, at.column);
+            out.push(':');
+            out.push_str(numbers.format(at.line));
+            out.push(':');
+            out.push_str(numbers.format(at.column));
+            out.push_str(": ");
             for piece in [
                 &d.rule.code,
                 " [",
