@@ -3,10 +3,11 @@
 use crate::checks::CheckContext;
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
 use crate::model::{Policy, is_statement_key};
-use crate::parse::{self, ParsedFile};
+use crate::parse::{self, Arena, ParsedFile};
 use crate::rules::declarative::{Declarative, Document};
 use crate::rules::query::QueryTarget;
 use crate::rules::{Check, RuleSet};
+use std::cell::RefCell;
 use std::sync::{Arc, LazyLock};
 
 /// What linting one text found.
@@ -26,9 +27,33 @@ pub static JSON_SYNTAX: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
     })
 });
 
+thread_local! {
+    /// Each thread's arena for the trees of the files it lints, kept from file to file so
+    /// that its block is allocated once rather than once per file.
+    static ARENA: RefCell<Arena> = RefCell::new(Arena::new());
+}
+
+/// An arena grown larger than this by one file is let go rather than kept for the next.
+const ARENA_KEPT_BYTES: usize = 1 << 20;
+
 /// Lints `text` with `rules`.
 pub fn lint_text(rules: &RuleSet, text: &str) -> LintResult {
-    match parse::parse(text) {
+    ARENA.with(|arena| match arena.try_borrow_mut() {
+        Ok(mut arena) => {
+            arena.reset();
+            let result = lint_text_in(rules, text, &arena);
+            if arena.allocated_bytes() > ARENA_KEPT_BYTES {
+                *arena = Arena::new();
+            }
+            result
+        }
+        // Only a lint inside a lint would find it taken.
+        Err(_) => lint_text_in(rules, text, &Arena::new()),
+    })
+}
+
+fn lint_text_in(rules: &RuleSet, text: &str, arena: &Arena) -> LintResult {
+    match parse::parse(text, arena) {
         Ok(parsed) => lint_parsed(rules, text, &parsed),
         Err(error) => {
             let rule = rules.find("json-syntax");
@@ -64,7 +89,7 @@ fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
     let is_policy = parsed
         .root
         .as_object()
-        .is_some_and(|members| members.iter().any(|m| is_statement_key(&m.key)));
+        .is_some_and(|members| members.iter().any(|m| is_statement_key(m.key)));
     let applicable = |rule: &crate::rules::Rule| match &policy {
         Some(p) => rule.applies_to(p.dialect, p.kind),
         None => true,

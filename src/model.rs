@@ -137,7 +137,7 @@ impl<'n> Statement<'n> {
     fn from_node(index: usize, node: &'n Node<'n>) -> Self {
         let mut element: [Option<&'n Member<'n>>; 8] = [None; 8];
         for member in node.as_object().unwrap_or_default() {
-            let slot = match member.key.as_ref() {
+            let slot = match member.key {
                 "Sid" => 0,
                 "Effect" => 1,
                 "Action" => 2,
@@ -199,7 +199,7 @@ impl<'n> Policy<'n> {
         let version = root.get("Version");
         let statement_member = root
             .get(STATEMENT)
-            .or_else(|| root.as_object()?.iter().find(|m| is_statement_key(&m.key)));
+            .or_else(|| root.as_object()?.iter().find(|m| is_statement_key(m.key)));
         // A lone statement object (valid in AWS, reported by PL003 in RAM) is read as a
         // one-statement array so the rest of the statement is still linted.
         let statement_nodes = match statement_member.map(|m| &m.value) {
@@ -287,11 +287,12 @@ fn detect_kind(statements: &[Statement]) -> PolicyKind {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::parse;
+    use crate::parse::{Arena, parse};
 
     #[test]
     fn kinds_and_dialects() {
-        let identity = parse(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":["*"]}]}"#).unwrap();
+        let arena = Arena::new();
+        let identity = parse(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":["*"]}]}"#, &arena).unwrap();
         let policy = Policy::from_root(&identity.root).unwrap();
         assert_eq!(
             (policy.kind, policy.dialect),
@@ -301,26 +302,27 @@ mod tests {
             policy.statements[0].actions().collect::<Vec<_>>(),
             ["oss:GetObject"]
         );
-        let trust = parse(r#"{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":["ecs.aliyuncs.com"]}}],"Version":"1"}"#).unwrap();
+        let trust = parse(r#"{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":["ecs.aliyuncs.com"]}}],"Version":"1"}"#, &arena).unwrap();
         assert_eq!(
             Policy::from_root(&trust.root).unwrap().kind,
             PolicyKind::Trust
         );
-        let bucket = parse(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Principal":["123"],"Resource":"acs:oss:*:*:b/*"}]}"#).unwrap();
+        let bucket = parse(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Principal":["123"],"Resource":"acs:oss:*:*:b/*"}]}"#, &arena).unwrap();
         assert_eq!(
             Policy::from_root(&bucket.root).unwrap().kind,
             PolicyKind::Resource
         );
-        let aws = parse(r#"{"Version":"2012-10-17","Statement":[]}"#).unwrap();
+        let aws = parse(r#"{"Version":"2012-10-17","Statement":[]}"#, &arena).unwrap();
         assert_eq!(Policy::from_root(&aws.root).unwrap().dialect, Dialect::Aws);
-        let typo = parse(r#"{"Version":"1","Statement ":[{}]}"#).unwrap();
+        let typo = parse(r#"{"Version":"1","Statement ":[{}]}"#, &arena).unwrap();
         assert_eq!(Policy::from_root(&typo.root).unwrap().statements.len(), 1);
     }
 
     /// JSON readers keep the last of repeated keys; so does the model (PL002 reports them).
     #[test]
     fn a_repeated_statement_key_reads_as_its_last_value() {
-        let parsed = parse(r#"{"Statement":[{"Action":"a:First","Effect":"Deny","Action":["a:Last","b:Last"],"Effect":"Allow","Sid":"x"}]}"#).unwrap();
+        let arena = Arena::new();
+        let parsed = parse(r#"{"Statement":[{"Action":"a:First","Effect":"Deny","Action":["a:Last","b:Last"],"Effect":"Allow","Sid":"x"}]}"#, &arena).unwrap();
         let policy = Policy::from_root(&parsed.root).unwrap();
         let statement = &policy.statements[0];
         assert_eq!(
@@ -328,7 +330,7 @@ mod tests {
             ["a:Last", "b:Last"]
         );
         assert!(statement.is_allow());
-        assert_eq!(statement.sid.map(|m| m.key.as_ref()), Some("Sid"));
+        assert_eq!(statement.sid.map(|m| m.key), Some("Sid"));
         assert!(statement.resource.is_none() && statement.condition.is_none());
     }
 }

@@ -129,7 +129,7 @@ fn check(rules: &RuleSet, name: &str, bytes: Vec<u8>) -> (bool, bool) {
             continue;
         }
         assert!(
-            policylint::parse::parse(&outcome.text).is_ok(),
+            policylint::parse::check_syntax(&outcome.text).is_ok(),
             "{name} ({mode:?}): fixed text does not parse:\n{}",
             outcome.text
         );

@@ -205,12 +205,8 @@ fn wildcard_principals<'n>(value: &'n Node<'n>) -> Vec<(Option<&'n str>, &'n Nod
     match &value.kind {
         NodeKind::Object(members) => members
             .iter()
-            .filter(|m| PRINCIPAL_KEYS.contains(&m.key.as_ref()))
-            .flat_map(|m| {
-                stars(&m.value)
-                    .into_iter()
-                    .map(|n| (Some(m.key.as_ref()), n))
-            })
+            .filter(|m| PRINCIPAL_KEYS.contains(&m.key))
+            .flat_map(|m| stars(&m.value).into_iter().map(|n| (Some(m.key), n)))
             .collect(),
         _ => stars(value).into_iter().map(|n| (None, n)).collect(),
     }

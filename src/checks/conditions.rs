@@ -56,7 +56,7 @@ fn has_variable(value: &str) -> bool {
 /// PL106: unknown operators, values of the wrong type for their operator.
 pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
     for (block, keys) in blocks(ctx) {
-        let Some(operator) = base_operator(&block.key) else {
+        let Some(operator) = base_operator(block.key) else {
             out.push(unknown_operator(block));
             continue;
         };
@@ -131,7 +131,7 @@ fn is_masked(value: &str) -> bool {
 fn unknown_operator(block: &Member) -> Finding {
     let catalogue = catalogue::catalogue();
     let operators = &catalogue.condition_operators;
-    let operator = block.key.as_ref();
+    let operator = block.key;
     if let Some(right) = operators
         .iter()
         .find(|o| o.eq_ignore_ascii_case(operator.trim()))
@@ -312,11 +312,11 @@ fn is_service_key(key: &str) -> bool {
 pub fn unknown_condition_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let catalogue = catalogue::catalogue();
     for (block, keys) in blocks(ctx) {
-        if base_operator(&block.key).is_none() {
+        if base_operator(block.key).is_none() {
             continue;
         }
         for key in keys {
-            let name = key.key.as_ref();
+            let name = key.key;
             let is_global = name.len() > 4
                 && name
                     .get(..4)

@@ -141,7 +141,7 @@ fn condition_scopes_targets(statement: &Statement) -> bool {
         .filter_map(|block| block.value.as_object())
         .flatten()
         .any(|test| {
-            let key = trim(&test.key).as_bytes();
+            let key = trim(test.key).as_bytes();
             let starts_with = |prefix: &[u8]| {
                 key.get(..prefix.len())
                     .is_some_and(|start| start.eq_ignore_ascii_case(prefix))

@@ -304,7 +304,7 @@ fn statement_fingerprint(node: &Node) -> u64 {
         .iter()
         .filter(|m| m.key != "Sid")
         .fold(0, |sum: u64, member| {
-            let value = fingerprint(&member.value, statement_member_style(&member.key));
+            let value = fingerprint(&member.value, statement_member_style(member.key));
             sum.wrapping_add(mix(text_hash(member.key.as_bytes()), value))
         })
 }
@@ -410,8 +410,8 @@ fn canonical_statement<'n>(node: &'n Node<'n>) -> Option<Canon<'n>> {
     let members = node.as_object()?;
     let mut out = Vec::with_capacity(members.len());
     for member in members.iter().filter(|m| m.key != "Sid") {
-        let value = canonical(&member.value, statement_member_style(&member.key))?;
-        out.push((member.key.as_ref(), value));
+        let value = canonical(&member.value, statement_member_style(member.key))?;
+        out.push((member.key, value));
     }
     sorted_object(out)
 }
@@ -446,7 +446,7 @@ fn canonical<'n>(node: &'n Node<'n>, style: Style) -> Option<Canon<'n>> {
         (NodeKind::Object(members), _) => sorted_object(
             members
                 .iter()
-                .map(|m| Some((m.key.as_ref(), canonical(&m.value, style)?)))
+                .map(|m| Some((m.key, canonical(&m.value, style)?)))
                 .collect::<Option<_>>()?,
         )?,
         (NodeKind::String(s), Style::Exact) => Canon::String(s),
@@ -579,7 +579,7 @@ fn likely_intended(action: &str, listed: &HashSet<String>) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::parse;
+    use crate::parse::{Arena, parse};
 
     use crate::engine::lint_text;
     use crate::rules::RuleSet;
@@ -683,7 +683,8 @@ mod tests {
                 {"Effect": "Allow", "Action": ["a:C", "a:b"], "Resource": "long"},
                 {"Effect": "Allow", "Action": ["a:b", "a:b", "a:b", "a:b", "a:b", "a:b", "a:b", "a:b", "a:b", "a:b", "a:b", "a:b", "a:b", "a:b", "a:b", "a:b", "a:c", "a:B"], "Resource": "long"}
             ]}"#]);
-        let parsed: Vec<_> = texts.iter().filter_map(|t| parse(t).ok()).collect();
+        let arena = Arena::new();
+        let parsed: Vec<_> = texts.iter().filter_map(|t| parse(t, &arena).ok()).collect();
         let mut statements = Vec::new();
         for file in &parsed {
             let items = file
@@ -720,7 +721,8 @@ mod tests {
     #[test]
     fn canonical_statements_ignore_spelling_but_not_meaning() {
         let same = |a: &str, b: &str| {
-            let (a, b) = (parse(a).unwrap(), parse(b).unwrap());
+            let arena = Arena::new();
+            let (a, b) = (parse(a, &arena).unwrap(), parse(b, &arena).unwrap());
             let (a, b) = (canonical_statement(&a.root), canonical_statement(&b.root));
             assert!(a.is_some() && b.is_some());
             a == b
@@ -772,9 +774,12 @@ mod tests {
             r#"{"Effect": "Allow", "Action": "a:b", "Resource": "r", "Condition": {}}"#
         ));
         // A duplicate key anywhere makes the meaning depend on the reader.
-        let doubled =
-            parse(r#"{"Effect": "Allow", "Action": "a:b", "Action": "a:c", "Resource": "r"}"#)
-                .unwrap();
+        let arena = Arena::new();
+        let doubled = parse(
+            r#"{"Effect": "Allow", "Action": "a:b", "Action": "a:c", "Resource": "r"}"#,
+            &arena,
+        )
+        .unwrap();
         assert_eq!(canonical_statement(&doubled.root), None);
     }
 

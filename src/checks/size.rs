@@ -104,7 +104,9 @@ mod tests {
     fn compact(text: &str) -> usize {
         compact_length(
             text,
-            &crate::parse::parse(text).expect("test text parses").root,
+            &crate::parse::parse(text, &crate::parse::Arena::new())
+                .expect("test text parses")
+                .root,
         )
     }
 
@@ -150,7 +152,8 @@ mod tests {
     fn counts_as_a_byte_by_byte_walk_does_on_every_fixture() {
         let mut compared = 0;
         for (path, text) in crate::testing::fixture_texts() {
-            let Ok(parsed) = crate::parse::parse(&text) else {
+            let arena = crate::parse::Arena::new();
+            let Ok(parsed) = crate::parse::parse(&text, &arena) else {
                 continue;
             };
             assert_eq!(

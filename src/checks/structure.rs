@@ -18,7 +18,7 @@ pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 for_each_repeat(
                     members,
                     |a, b| a.key == b.key,
-                    |m| m.key.as_ref(),
+                    |m| m.key,
                     |i, first| {
                         let (member, first) = (&members[i], &members[first]);
                         out.push(
@@ -30,7 +30,7 @@ pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
                             .help(format!(
                                 "merge the two `{}` entries into one{}",
                                 member.key,
-                                if matches!(member.key.as_ref(), "Action" | "NotAction" | "Resource" | "NotResource") {
+                                if matches!(member.key, "Action" | "NotAction" | "Resource" | "NotResource") {
                                     ", with one array holding both lists"
                                 } else {
                                     ""
@@ -50,7 +50,7 @@ pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
 fn is_intrinsic_function<'n>(node: &'n Node<'n>) -> Option<&'n str> {
     let members = node.as_object()?;
     match members {
-        [only] if only.key == "Ref" || only.key.starts_with("Fn::") => Some(&only.key),
+        [only] if only.key == "Ref" || only.key.starts_with("Fn::") => Some(only.key),
         _ => None,
     }
 }
@@ -135,9 +135,9 @@ pub fn invalid_structure(ctx: &CheckContext, out: &mut Vec<Finding>) {
 
 fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
     for member in statement.node.as_object().unwrap_or_default() {
-        let what = Quoted(&member.key);
+        let what = Quoted(member.key);
         let value = &member.value;
-        match member.key.as_ref() {
+        match member.key {
             "Sid" | "Effect" if value.as_str().is_none() => {
                 out.push(wrong_type(value, &what, "a string"))
             }
@@ -147,7 +147,7 @@ fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
             "Principal" | "NotPrincipal" => match &value.kind {
                 NodeKind::String(_) => {}
                 NodeKind::Object(members) if is_intrinsic_function(value).is_none() => {
-                    for m in members {
+                    for m in members.iter() {
                         check_string_or_strings(&m.value, &format!("`Principal.{}`", m.key), out);
                     }
                 }
@@ -161,11 +161,11 @@ fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
             },
             "Condition" => match &value.kind {
                 NodeKind::Object(operators) => {
-                    for operator in operators {
+                    for operator in operators.iter() {
                         match &operator.value.kind {
                             NodeKind::Object(keys) => {
-                                for key in keys {
-                                    check_condition_values(&key.value, &key.key, out);
+                                for key in keys.iter() {
+                                    check_condition_values(&key.value, key.key, out);
                                 }
                             }
                             _ => out.push(wrong_type(
@@ -191,7 +191,7 @@ fn check_string_or_strings(value: &Node, what: &dyn std::fmt::Display, out: &mut
     match &value.kind {
         NodeKind::String(_) => {}
         NodeKind::Array(items) => {
-            for item in items {
+            for item in items.iter() {
                 if item.as_str().is_none() {
                     out.push(wrong_type(
                         item,
@@ -333,10 +333,10 @@ pub fn unknown_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
     };
     let mut check_object = |members: &[Member], known: &[&str], level: &str| {
         for member in members {
-            if known.contains(&member.key.as_ref()) {
+            if known.contains(&member.key) {
                 continue;
             }
-            let suggestion = closest_key(&member.key, known);
+            let suggestion = closest_key(member.key, known);
             let message = match suggestion {
                 Some(s) => format!(
                     "`{}` is not a {level} element; did you mean `{s}`?",
@@ -466,16 +466,16 @@ pub fn empty_value(ctx: &CheckContext, out: &mut Vec<Finding>) {
     for statement in &policy.statements {
         let members = statement.node.as_object().unwrap_or_default();
         for (index, member) in members.iter().enumerate() {
-            if !MULTI_VALUE.contains(&member.key.as_ref()) {
+            if !MULTI_VALUE.contains(&member.key) {
                 continue;
             }
-            empty_in(members, index, &member.value, &[&member.key], out);
+            empty_in(members, index, &member.value, &[member.key], out);
             match &member.value.kind {
                 NodeKind::Object(inner)
                     if member.key == "Principal" || member.key == "Condition" =>
                 {
                     for (i, m) in inner.iter().enumerate() {
-                        empty_in(inner, i, &m.value, &[&member.key, &m.key], out);
+                        empty_in(inner, i, &m.value, &[member.key, m.key], out);
                     }
                 }
                 _ => {}
@@ -500,13 +500,13 @@ fn empty_in(
                     .help("write the value it is meant to hold"),
             );
         }
-        NodeKind::Array(items) if items.is_empty() => {
+        NodeKind::Array([]) => {
             out.push(
                 Finding::new(value.span, format!("`{}` is an empty array", what()))
                     .help("list at least one value"),
             );
         }
-        NodeKind::Object(members) if members.is_empty() => {
+        NodeKind::Object([]) => {
             // An empty Condition object restricts nothing: removing it keeps the meaning.
             let fix = (path == ["Condition"])
                 .then(|| remove_member(siblings, index))

@@ -93,7 +93,7 @@ pub fn fix_text_keeping(
         };
     }
     // Parsed here, not read off the diagnostics: `--select` may have left out json-syntax.
-    let refused = if let Err(error) = crate::parse::parse(&current) {
+    let refused = if let Err(error) = crate::parse::check_syntax(&current) {
         Some(format!(
             "the fixed text would not parse ({})",
             error.message

@@ -127,19 +127,13 @@ pub fn apply_edits(text: &str, edits: &[Edit]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::parse;
+    use crate::parse::{Arena, check_syntax, parse};
 
     fn remove(text: &str, index: usize) -> Option<String> {
-        let parsed = parse(text).unwrap();
-        let items = parsed
-            .root
-            .get("a")
-            .unwrap()
-            .value
-            .as_array()
-            .unwrap()
-            .to_vec();
-        remove_array_element(&items, index).map(|edit| apply_edits(text, &[edit]))
+        let arena = Arena::new();
+        let parsed = parse(text, &arena).unwrap();
+        let items = parsed.root.get("a").unwrap().value.as_array().unwrap();
+        remove_array_element(items, index).map(|edit| apply_edits(text, &[edit]))
     }
 
     #[test]
@@ -169,7 +163,8 @@ mod tests {
     #[test]
     fn inserted_members_follow_the_layout() {
         let text = "{\r\n\t\"Statement\": []\r\n}";
-        let parsed = parse(text).unwrap();
+        let arena = Arena::new();
+        let parsed = parse(text, &arena).unwrap();
         let members = parsed.root.as_object().unwrap();
         let edit = insert_first_member(text, &parsed.root, members, "\"Version\": \"1\"");
         assert_eq!(
@@ -181,7 +176,8 @@ mod tests {
     #[test]
     fn appended_objects_follow_the_layout() {
         let text = "{\"a\": [\n  {\n    \"k\": 1\n  }\n]}";
-        let parsed = parse(text).unwrap();
+        let arena = Arena::new();
+        let parsed = parse(text, &arena).unwrap();
         let items = parsed.root.get("a").unwrap().value.as_array().unwrap();
         let edit = append_object(text, items, &["\"k\": 2", "\"j\": 3"]).unwrap();
         let fixed = apply_edits(text, &[edit]);
@@ -189,6 +185,6 @@ mod tests {
             fixed,
             "{\"a\": [\n  {\n    \"k\": 1\n  },\n  {\n    \"k\": 2,\n    \"j\": 3\n  }\n]}"
         );
-        assert!(parse(&fixed).is_ok());
+        assert!(check_syntax(&fixed).is_ok());
     }
 }

@@ -9,10 +9,9 @@
 //! exactly what that path accepts and build exactly what it builds; a test checks both on
 //! every fixture and thousands of damaged copies.
 
-use super::{MAX_NESTING_DEPTH, Member, Node, NodeKind};
+use super::{Arena, MAX_NESTING_DEPTH, Member, Node, NodeKind};
 use crate::source::Span;
 use jiter::{Jiter, Peek};
-use std::borrow::Cow;
 
 /// Why the tree was not built. Deliberately empty: the slow path says what is wrong.
 struct GiveUp;
@@ -23,14 +22,15 @@ impl From<jiter::JiterError> for GiveUp {
     }
 }
 
-/// Builds the tree of `body` (the text after any BOM, which is `shift` bytes long), or
-/// `None` when `body` is not strict JSON.
-pub(super) fn build(body: &str, shift: usize) -> Option<Node<'_>> {
+/// Builds the tree of `body` (the text after any BOM, which is `shift` bytes long) in
+/// `arena`, or `None` when `body` is not strict JSON.
+pub(super) fn build<'a>(body: &'a str, shift: usize, arena: &'a Arena) -> Option<Node<'a>> {
     let mut builder = Builder {
         jiter: Jiter::new(body.as_bytes()),
         text: body,
         shift,
         has_backslash: memchr::memchr(b'\\', body.as_bytes()).is_some(),
+        arena,
         // Room for a usual policy's open containers, so the stacks are seldom grown.
         nodes: Vec::with_capacity(32),
         members: Vec::with_capacity(32),
@@ -48,8 +48,10 @@ struct Builder<'a> {
     /// Whether any string can hold an escape at all (one search of the text is cheaper
     /// than one per string).
     has_backslash: bool,
+    arena: &'a Arena,
     /// Children of the arrays and objects being built, innermost last: each container
-    /// takes its own off the top when it closes, into a vector of the exact size.
+    /// moves its own off the top into the arena when it closes. Outside the arena, so
+    /// that what a stack outgrows is freed, not kept until the file is done.
     nodes: Vec<Node<'a>>,
     members: Vec<Member<'a>>,
 }
@@ -62,15 +64,14 @@ impl<'a> Builder<'a> {
     /// The string whose quotes are at `start` and `end - 1`: borrowed from the text unless
     /// it holds an escape (jiter has checked the escapes; decoding them is rare enough to
     /// leave to serde_json).
-    fn string(&self, start: usize, end: usize) -> Result<Cow<'a, str>, GiveUp> {
+    fn string(&self, start: usize, end: usize) -> Result<&'a str, GiveUp> {
         let quoted = &self.text[start..end];
         let raw = &quoted[1..quoted.len() - 1];
         if self.has_backslash && memchr::memchr(b'\\', raw.as_bytes()).is_some() {
-            serde_json::from_str(quoted)
-                .map(Cow::Owned)
-                .map_err(|_| GiveUp)
+            let decoded: String = serde_json::from_str(quoted).map_err(|_| GiveUp)?;
+            Ok(self.arena.alloc_str(&decoded))
         } else {
-            Ok(Cow::Borrowed(raw))
+            Ok(raw)
         }
     }
 
@@ -110,7 +111,9 @@ impl<'a> Builder<'a> {
             self.nodes.push(item);
             next = self.jiter.array_step()?;
         }
-        Ok(NodeKind::Array(self.nodes.split_off(mark)))
+        Ok(NodeKind::Array(
+            self.arena.alloc_slice_fill_iter(self.nodes.drain(mark..)),
+        ))
     }
 
     /// jiter stands at the `{`; returns once past the `}`.
@@ -135,7 +138,9 @@ impl<'a> Builder<'a> {
             });
             next = self.jiter.next_key_bytes()?.map(quoted);
         }
-        Ok(NodeKind::Object(self.members.split_off(mark)))
+        Ok(NodeKind::Object(
+            self.arena.alloc_slice_fill_iter(self.members.drain(mark..)),
+        ))
     }
 }
 
@@ -145,21 +150,28 @@ mod tests {
     use super::*;
 
     /// The slow path's verdict and tree, for comparison.
-    fn slow(text: &str) -> Option<Node<'_>> {
-        parse_with_explanations(text).ok().map(|parsed| parsed.root)
+    fn slow<'t>(text: &'t str, arena: &'t Arena) -> Option<Node<'t>> {
+        parse_with_explanations(text, arena)
+            .ok()
+            .map(|parsed| parsed.root)
     }
 
-    fn fast(text: &str) -> Option<Node<'_>> {
+    fn fast<'t>(text: &'t str, arena: &'t Arena) -> Option<Node<'t>> {
         let shift = if text.starts_with(UTF8_BOM) {
             UTF8_BOM.len()
         } else {
             0
         };
-        build(&text[shift..], shift)
+        build(&text[shift..], shift, arena)
     }
 
     fn assert_same(text: &str, origin: &str) {
-        assert_eq!(fast(text), slow(text), "{origin}: {text:?}");
+        let (fast_arena, slow_arena) = (Arena::new(), Arena::new());
+        assert_eq!(
+            fast(text, &fast_arena),
+            slow(text, &slow_arena),
+            "{origin}: {text:?}"
+        );
     }
 
     #[test]
@@ -219,7 +231,7 @@ mod tests {
             "[".repeat(MAX_NESTING_DEPTH),
             "]".repeat(MAX_NESTING_DEPTH)
         );
-        assert!(fast(&deep_enough).is_some());
+        assert!(fast(&deep_enough, &Arena::new()).is_some());
         assert_same(&deep_enough, "deepest allowed");
         let too_deep = format!("[{deep_enough}]");
         assert_same(&too_deep, "one level too deep");
@@ -248,7 +260,7 @@ mod tests {
             let origin = path.display().to_string();
             assert_same(&text, &origin);
             files += 1;
-            accepted += usize::from(fast(&text).is_some());
+            accepted += usize::from(fast(&text, &Arena::new()).is_some());
             let boundaries: Vec<usize> = (0..=text.len())
                 .filter(|&i| text.is_char_boundary(i))
                 .collect();

@@ -163,7 +163,7 @@ fn any_node(root: &Node, test: &mut dyn FnMut(&Node) -> bool) -> bool {
             return true;
         }
         match &node.kind {
-            NodeKind::Array(items) => stack.extend(items),
+            NodeKind::Array(items) => stack.extend(items.iter()),
             NodeKind::Object(members) => stack.extend(members.iter().map(|m| &m.value)),
             _ => {}
         }
@@ -292,7 +292,7 @@ impl Declarative {
                     None => hit_member,
                 };
                 if let Some(member) = present {
-                    out.push(self.finding(member.key_span, &[("field", &member.key)]));
+                    out.push(self.finding(member.key_span, &[("field", member.key)]));
                 } else if self.field.is_none() {
                     out.push(self.finding(hit.span, &[]));
                 }
@@ -338,7 +338,7 @@ impl Declarative {
             Function::Pattern { .. } | Function::Enumeration { .. } => match &subject.kind {
                 NodeKind::String(value) => self.test_string(text, subject, value, out),
                 NodeKind::Array(items) => {
-                    for item in items {
+                    for item in items.iter() {
                         if let Some(value) = item.as_str() {
                             self.test_string(text, item, value, out);
                         }
@@ -590,7 +590,8 @@ mod tests {
         ]);
         let mut passed_over = 0;
         for text in &texts {
-            let Ok(parsed) = crate::parse::parse(text) else {
+            let arena = crate::parse::Arena::new();
+            let Ok(parsed) = crate::parse::parse(text, &arena) else {
                 continue;
             };
             let Function::Pattern {
@@ -632,7 +633,8 @@ mod tests {
         ]);
         let (mut passed_over, mut walked) = (0, 0);
         for text in &texts {
-            let Ok(parsed) = crate::parse::parse(text) else {
+            let arena = crate::parse::Arena::new();
+            let Ok(parsed) = crate::parse::parse(text, &arena) else {
                 continue;
             };
             for (check, field) in &checks {

@@ -408,7 +408,7 @@ fn last_of_each_key<'n>(members: &'n [Member<'n>]) -> impl Iterator<Item = &'n M
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::parse;
+    use crate::parse::{Arena, parse};
 
     fn spans(hits: &[Resolved]) -> Vec<(crate::source::Span, Option<crate::source::Span>)> {
         let mut spans: Vec<_> = hits
@@ -478,7 +478,10 @@ mod tests {
         assert!(not_walked.is_empty(), "not walked: {not_walked:?}");
         let mut compared = 0;
         for (path, text) in crate::testing::fixture_texts() {
-            let Ok(parsed) = parse(&text) else { continue };
+            let arena = Arena::new();
+            let Ok(parsed) = parse(&text, &arena) else {
+                continue;
+            };
             let target = QueryTarget::new(&parsed.root);
             for query in &queries {
                 let walked = target.select(query);
@@ -501,7 +504,8 @@ mod tests {
     fn a_lone_statement_is_selected_as_one_statement() {
         let text =
             r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*"}}"#;
-        let parsed = parse(text).unwrap();
+        let arena = Arena::new();
+        let parsed = parse(text, &arena).unwrap();
         let target = QueryTarget::new(&parsed.root);
         let query = Query::parse("$.Statement[*].Action").unwrap();
         let hits = target.select(&query);
