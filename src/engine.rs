@@ -54,7 +54,7 @@ pub fn lint_text(rules: &RuleSet, text: &str) -> LintResult {
 
 fn lint_text_in(rules: &RuleSet, text: &str, arena: &Arena) -> LintResult {
     match parse::parse(text, arena) {
-        Ok(parsed) => lint_parsed(rules, text, &parsed),
+        Ok(parsed) => lint_parsed(rules, text, &parsed, arena),
         Err(error) => {
             let rule = rules.find("json-syntax");
             let diagnostics = rule
@@ -81,8 +81,13 @@ fn mentions_statement(text: &str) -> bool {
         .any(|w| w[0] == b'"' && w[1..].eq_ignore_ascii_case(b"statement"))
 }
 
-fn lint_parsed(rules: &RuleSet, text: &str, parsed: &ParsedFile) -> LintResult {
-    let mut policy = Policy::from_root(&parsed.root);
+fn lint_parsed<'t>(
+    rules: &RuleSet,
+    text: &str,
+    parsed: &ParsedFile<'t>,
+    arena: &'t Arena,
+) -> LintResult {
+    let mut policy = Policy::from_root(&parsed.root, arena);
     if let (Some(policy), Some(dialect)) = (policy.as_mut(), rules.dialect) {
         policy.dialect = dialect;
     }

@@ -3,7 +3,8 @@
 //! It is lenient by design: anything of the wrong shape is simply absent here and
 //! reported by the structure checks.
 
-use crate::parse::{Member, Node, NodeKind};
+use crate::parse::{Arena, Member, Node, NodeKind};
+use bumpalo::collections::Vec as ArenaVec;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -34,7 +35,7 @@ pub struct Policy<'n> {
     /// The `Statement` member, or failing that a key that is `Statement` but for case and
     /// surrounding spaces, so that a typo there does not hide every other finding.
     pub statement_member: Option<&'n Member<'n>>,
-    pub statements: Vec<Statement<'n>>,
+    pub statements: &'n [Statement<'n>],
     pub dialect: Dialect,
     pub kind: PolicyKind,
 }
@@ -60,12 +61,11 @@ pub struct Values<'n> {
     pub entries: Entries<'n>,
 }
 
-/// The strings of a multi-value element. Most elements are one string, which needs no
-/// allocation of its own.
+/// The strings of a multi-value element. Most elements are one string, held inline.
 #[derive(Debug)]
 pub enum Entries<'n> {
     One([Entry<'n>; 1]),
-    Many(Vec<Entry<'n>>),
+    Many(&'n [Entry<'n>]),
 }
 
 impl<'n> std::ops::Deref for Entries<'n> {
@@ -97,27 +97,26 @@ pub struct Entry<'n> {
 }
 
 impl<'n> Values<'n> {
-    fn from_member(member: &'n Member<'n>) -> Self {
+    fn from_member(member: &'n Member<'n>, arena: &'n Arena) -> Self {
         let entries = match &member.value.kind {
             NodeKind::String(s) => Entries::One([Entry {
                 text: s,
                 node: &member.value,
                 index: None,
             }]),
-            NodeKind::Array(items) => Entries::Many(
-                items
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, node)| {
-                        node.as_str().map(|text| Entry {
-                            text,
-                            node,
-                            index: Some(i),
-                        })
+            NodeKind::Array(items) => {
+                // Sized for every item, so that it is never grown (and copied) in the arena.
+                let mut entries = ArenaVec::with_capacity_in(items.len(), arena);
+                entries.extend(items.iter().enumerate().filter_map(|(i, node)| {
+                    node.as_str().map(|text| Entry {
+                        text,
+                        node,
+                        index: Some(i),
                     })
-                    .collect(),
-            ),
-            _ => Entries::Many(Vec::new()),
+                }));
+                Entries::Many(entries.into_bump_slice())
+            }
+            _ => Entries::Many(&[]),
         };
         Values { member, entries }
     }
@@ -134,7 +133,7 @@ impl<'n> Values<'n> {
 
 impl<'n> Statement<'n> {
     /// One pass over the members; as with `Node::get`, the last of a repeated key counts.
-    fn from_node(index: usize, node: &'n Node<'n>) -> Self {
+    fn from_node(index: usize, node: &'n Node<'n>, arena: &'n Arena) -> Self {
         let mut element: [Option<&'n Member<'n>>; 8] = [None; 8];
         for member in node.as_object().unwrap_or_default() {
             let slot = match member.key {
@@ -160,7 +159,7 @@ impl<'n> Statement<'n> {
             principal,
             condition,
         ] = element;
-        let values = |member: Option<&'n Member<'n>>| member.map(Values::from_member);
+        let values = |member: Option<&'n Member<'n>>| member.map(|m| Values::from_member(m, arena));
         Statement {
             index,
             node,
@@ -193,8 +192,8 @@ impl<'n> Statement<'n> {
 }
 
 impl<'n> Policy<'n> {
-    /// `None` when the root is not an object.
-    pub fn from_root(root: &'n Node<'n>) -> Option<Self> {
+    /// `None` when the root is not an object. The model's lists go in `arena`.
+    pub fn from_root(root: &'n Node<'n>, arena: &'n Arena) -> Option<Self> {
         root.as_object()?;
         let version = root.get("Version");
         let statement_member = root
@@ -212,14 +211,17 @@ impl<'n> Policy<'n> {
             Some(value) => value.as_array().unwrap_or_default(),
             None => &[],
         };
-        let statements = statement_nodes
-            .iter()
-            .enumerate()
-            .filter(|(_, node)| node.as_object().is_some())
-            .map(|(index, node)| Statement::from_node(index, node))
-            .collect::<Vec<_>>();
-        let dialect = detect_dialect(version, &statements);
-        let kind = detect_kind(&statements);
+        let mut statements = ArenaVec::with_capacity_in(statement_nodes.len(), arena);
+        statements.extend(
+            statement_nodes
+                .iter()
+                .enumerate()
+                .filter(|(_, node)| node.as_object().is_some())
+                .map(|(index, node)| Statement::from_node(index, node, arena)),
+        );
+        let statements = statements.into_bump_slice();
+        let dialect = detect_dialect(version, statements);
+        let kind = detect_kind(statements);
         Some(Policy {
             root,
             version,
@@ -293,7 +295,7 @@ mod tests {
     fn kinds_and_dialects() {
         let arena = Arena::new();
         let identity = parse(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Resource":["*"]}]}"#, &arena).unwrap();
-        let policy = Policy::from_root(&identity.root).unwrap();
+        let policy = Policy::from_root(&identity.root, &arena).unwrap();
         assert_eq!(
             (policy.kind, policy.dialect),
             (PolicyKind::Identity, Dialect::Ram)
@@ -304,18 +306,27 @@ mod tests {
         );
         let trust = parse(r#"{"Statement":[{"Effect":"Allow","Action":"sts:AssumeRole","Principal":{"Service":["ecs.aliyuncs.com"]}}],"Version":"1"}"#, &arena).unwrap();
         assert_eq!(
-            Policy::from_root(&trust.root).unwrap().kind,
+            Policy::from_root(&trust.root, &arena).unwrap().kind,
             PolicyKind::Trust
         );
         let bucket = parse(r#"{"Version":"1","Statement":[{"Effect":"Allow","Action":"oss:GetObject","Principal":["123"],"Resource":"acs:oss:*:*:b/*"}]}"#, &arena).unwrap();
         assert_eq!(
-            Policy::from_root(&bucket.root).unwrap().kind,
+            Policy::from_root(&bucket.root, &arena).unwrap().kind,
             PolicyKind::Resource
         );
         let aws = parse(r#"{"Version":"2012-10-17","Statement":[]}"#, &arena).unwrap();
-        assert_eq!(Policy::from_root(&aws.root).unwrap().dialect, Dialect::Aws);
+        assert_eq!(
+            Policy::from_root(&aws.root, &arena).unwrap().dialect,
+            Dialect::Aws
+        );
         let typo = parse(r#"{"Version":"1","Statement ":[{}]}"#, &arena).unwrap();
-        assert_eq!(Policy::from_root(&typo.root).unwrap().statements.len(), 1);
+        assert_eq!(
+            Policy::from_root(&typo.root, &arena)
+                .unwrap()
+                .statements
+                .len(),
+            1
+        );
     }
 
     /// JSON readers keep the last of repeated keys; so does the model (PL002 reports them).
@@ -323,7 +334,7 @@ mod tests {
     fn a_repeated_statement_key_reads_as_its_last_value() {
         let arena = Arena::new();
         let parsed = parse(r#"{"Statement":[{"Action":"a:First","Effect":"Deny","Action":["a:Last","b:Last"],"Effect":"Allow","Sid":"x"}]}"#, &arena).unwrap();
-        let policy = Policy::from_root(&parsed.root).unwrap();
+        let policy = Policy::from_root(&parsed.root, &arena).unwrap();
         let statement = &policy.statements[0];
         assert_eq!(
             statement.actions().collect::<Vec<_>>(),

@@ -65,7 +65,7 @@ fn report_typos(
 ) {
     let Some(policy) = ctx.policy else { return };
     let catalogue = catalogue::catalogue();
-    for statement in &policy.statements {
+    for statement in policy.statements {
         for entry in action_entries(statement) {
             let Some((service, name)) = entry.text.split_once(':') else {
                 continue;
@@ -160,7 +160,7 @@ fn can_hold(resource: &str, level: OssLevel) -> bool {
 pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
     let oss = catalogue::oss();
-    for statement in &policy.statements {
+    for statement in policy.statements {
         let (Some(actions), Some(resources)) = (&statement.action, &statement.resource) else {
             continue;
         };

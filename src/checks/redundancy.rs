@@ -21,7 +21,7 @@ const FAMILY: [&str; 3] = ["Get", "Put", "Delete"];
 /// PL201: the same action twice in one statement (actions compare case-insensitively).
 pub fn duplicate_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
-    for statement in &policy.statements {
+    for statement in policy.statements {
         for values in [&statement.action, &statement.not_action]
             .into_iter()
             .flatten()
@@ -138,7 +138,7 @@ const RESOURCES: ListKind = ListKind {
 /// PL202: an action that a wildcard action of the same list already matches.
 pub fn redundant_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
-    for statement in &policy.statements {
+    for statement in policy.statements {
         for values in [&statement.action, &statement.not_action]
             .into_iter()
             .flatten()

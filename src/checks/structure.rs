@@ -128,7 +128,7 @@ pub fn invalid_structure(ctx: &CheckContext, out: &mut Vec<Finding>) {
             out.push(wrong_type(item, &"this statement", "an object"));
         }
     }
-    for statement in &policy.statements {
+    for statement in policy.statements {
         check_statement_types(statement, out);
     }
 }
@@ -372,7 +372,7 @@ pub fn unknown_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
         policy_keys,
         "policy",
     );
-    for statement in &policy.statements {
+    for statement in policy.statements {
         check_object(
             statement.node.as_object().unwrap_or_default(),
             statement_keys,
@@ -410,7 +410,7 @@ pub fn missing_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
         );
         return;
     }
-    for statement in &policy.statements {
+    for statement in policy.statements {
         let mut missing = Vec::new();
         if statement.effect.is_none() {
             missing.push((
@@ -463,7 +463,7 @@ pub fn empty_value(ctx: &CheckContext, out: &mut Vec<Finding>) {
             .help("add the statements the policy is meant to hold, or delete the policy"),
         );
     }
-    for statement in &policy.statements {
+    for statement in policy.statements {
         let members = statement.node.as_object().unwrap_or_default();
         for (index, member) in members.iter().enumerate() {
             if !MULTI_VALUE.contains(&member.key) {
