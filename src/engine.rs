@@ -7,6 +7,7 @@ use crate::parse::{self, Arena, ParsedFile};
 use crate::rules::declarative::{Declarative, Document};
 use crate::rules::query::QueryTarget;
 use crate::rules::{Check, RuleSet};
+use bumpalo::collections::Vec as ArenaVec;
 use std::cell::RefCell;
 use std::sync::{Arc, LazyLock};
 
@@ -106,20 +107,25 @@ fn lint_parsed<'t>(
     let mut hits = Vec::with_capacity(32);
     // The applicable declarative checks grouped by query (rule order within a query), so
     // that each distinct query is evaluated once, for all the rules that share it.
-    let mut declarative: Vec<(usize, usize, &Declarative)> = rules
-        .rules
-        .iter()
-        .enumerate()
-        .filter(|(_, rule)| applicable(rule))
-        .flat_map(|(i, rule)| {
-            rule.checks.iter().filter_map(move |check| match check {
-                Check::Declarative(d) => Some((i, d)),
-                Check::Builtin { .. } => None,
+    // In the arena, sized for every check: no allocation per file.
+    let check_count = rules.rules.iter().map(|rule| rule.checks.len()).sum();
+    let mut declarative: ArenaVec<(usize, usize, &Declarative)> =
+        ArenaVec::with_capacity_in(check_count, arena);
+    declarative.extend(
+        rules
+            .rules
+            .iter()
+            .enumerate()
+            .filter(|(_, rule)| applicable(rule))
+            .flat_map(|(i, rule)| {
+                rule.checks.iter().filter_map(move |check| match check {
+                    Check::Declarative(d) => Some((i, d)),
+                    Check::Builtin { .. } => None,
+                })
             })
-        })
-        .enumerate()
-        .map(|(order, (rule_index, check))| (order, rule_index, check))
-        .collect();
+            .enumerate()
+            .map(|(order, (rule_index, check))| (order, rule_index, check)),
+    );
     // By query, then in the order written: a stable sort's result, without its buffer.
     declarative.sort_unstable_by_key(|&(order, _, check)| (check.query, order));
     for users in declarative.chunk_by(|(_, _, a), (_, _, b)| a.query == b.query) {
