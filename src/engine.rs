@@ -39,17 +39,13 @@ const ARENA_KEPT_BYTES: usize = 1 << 20;
 
 /// Lints `text` with `rules`.
 pub fn lint_text(rules: &RuleSet, text: &str) -> LintResult {
-    ARENA.with(|arena| match arena.try_borrow_mut() {
-        Ok(mut arena) => {
-            arena.reset();
-            let result = lint_text_in(rules, text, &arena);
-            if arena.allocated_bytes() > ARENA_KEPT_BYTES {
-                *arena = Arena::new();
-            }
-            result
+    ARENA.with_borrow_mut(|arena| {
+        arena.reset();
+        let result = lint_text_in(rules, text, arena);
+        if arena.allocated_bytes() > ARENA_KEPT_BYTES {
+            *arena = Arena::new();
         }
-        // Only a lint inside a lint would find it taken.
-        Err(_) => lint_text_in(rules, text, &Arena::new()),
+        result
     })
 }
 

@@ -242,7 +242,7 @@ pub fn parse<'t>(text: &'t str, arena: &'t Arena) -> Result<ParsedFile<'t>, Synt
     }
 }
 
-/// Whether `text` is a valid policy document's JSON, and if not, what is wrong first.
+/// Whether `text` is strict JSON, and if not, what is wrong first (no tree is kept).
 pub fn check_syntax(text: &str) -> Result<(), SyntaxError> {
     parse(text, &Arena::new()).map(|_| ())
 }
