@@ -513,16 +513,32 @@ fn stream(
             following
         };
         let (following, mut rendered) = rayon::join(find_and_print, || {
+            // A few files a task, linted together (see `runner::lint_batch`).
+            let batch_size = runner::batch_size(chunk.len(), rayon::current_num_threads());
             chunk
                 .into_par_iter()
-                .filter_map(|planned| match planned {
-                    Planned::Lint(candidate, settings) => {
-                        match runner::lint_candidate(&settings, &candidate, fix) {
+                .chunks(batch_size)
+                .flat_map_iter(|batch| {
+                    let lintable: Vec<(&Candidate, &Settings)> = batch
+                        .iter()
+                        .filter_map(|planned| match planned {
+                            Planned::Lint(candidate, settings) => Some((candidate, &**settings)),
+                            Planned::Report(_) => None,
+                        })
+                        .collect();
+                    let mut rendered =
+                        runner::lint_batch(&lintable, fix, |outcome| match outcome {
                             Outcome::Linted(report) => Some(render(report)),
                             Outcome::NotAPolicy(_) => None,
-                        }
-                    }
-                    Planned::Report(report) => Some(render(report)),
+                        })
+                        .into_iter();
+                    batch
+                        .into_iter()
+                        .filter_map(|planned| match planned {
+                            Planned::Lint(..) => rendered.next().expect("one outcome a file"),
+                            Planned::Report(report) => Some(render(report)),
+                        })
+                        .collect::<Vec<RenderedReport>>()
                 })
                 .collect::<Vec<RenderedReport>>()
         });

@@ -4,7 +4,7 @@
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
 use crate::discover::Candidate;
-use crate::engine::{JSON_SYNTAX, lint_text};
+use crate::engine::{JSON_SYNTAX, lint_text, lint_texts};
 use crate::fix::write::write_atomically;
 use crate::fix::{FixMode, fix_text_keeping};
 use crate::rules::RuleSet;
@@ -88,27 +88,143 @@ fn whole_file_error(rule: &Arc<RuleId>, message: String) -> Diagnostic {
     )
 }
 
+/// The most files one parallel task lints together (rule by rule across them, see
+/// `engine::lint_texts`): enough that each check's code stays warm from file to file.
+const LINT_BATCH: usize = 16;
+
+/// The most text a batch gathers before it is linted: the trees of a batch's files are
+/// all in memory at once, and a file larger than this is linted on its own.
+const LINT_BATCH_BYTES: usize = 256 * 1024;
+
+/// How many files each parallel task lints together when `files` files are shared among
+/// `threads` threads: `LINT_BATCH`, unless that would leave fewer than about four tasks
+/// a thread to balance the load with (a run of a few files on many cores).
+pub fn batch_size(files: usize, threads: usize) -> usize {
+    (files / (threads.max(1) * 4)).clamp(1, LINT_BATCH)
+}
+
 pub fn lint_candidates(
     candidates: &[(Candidate, Arc<Settings>)],
     fix: Option<FixRequest>,
 ) -> Vec<Outcome> {
     candidates
-        .par_iter()
-        .map(|(candidate, settings)| lint_candidate(settings, candidate, fix))
+        .par_chunks(batch_size(candidates.len(), rayon::current_num_threads()))
+        .flat_map_iter(|batch| {
+            let batch: Vec<(&Candidate, &Settings)> = batch
+                .iter()
+                .map(|(candidate, settings)| (candidate, &**settings))
+                .collect();
+            lint_batch(&batch, fix, |outcome| outcome)
+        })
         .collect()
 }
 
-/// Reads, lints and settles one file.
-pub fn lint_candidate(
+/// Reads, lints and settles a few files (see `batch_size`), and passes each outcome
+/// through `then` as soon as it is known (a report holds its file's text: rendered at
+/// once, the text is let go before the rest of the batch is read). The results come in
+/// the order of `batch`. Files that share settings are linted together.
+pub fn lint_batch<T>(
+    batch: &[(&Candidate, &Settings)],
+    fix: Option<FixRequest>,
+    then: impl Fn(Outcome) -> T,
+) -> Vec<T> {
+    let mut outcomes: Vec<Option<T>> = batch.iter().map(|_| None).collect();
+    let mut pending = Pending::default();
+    for (index, &(candidate, settings)) in batch.iter().enumerate() {
+        let bytes = match read_regular_file(&candidate.path, !candidate.explicit) {
+            Ok(bytes) => bytes,
+            Err(message) => {
+                outcomes[index] = Some(then(Outcome::Linted(io_error(
+                    candidate.display.clone(),
+                    message,
+                ))));
+                continue;
+            }
+        };
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(error) => {
+                let report = not_utf8(&settings.rules, candidate.display.clone(), error);
+                outcomes[index] = Some(then(finish(settings, candidate, report, true, fix)));
+                continue;
+            }
+        };
+        if !pending.takes(settings, text.len()) {
+            pending.lint(batch, &mut outcomes, fix, &then);
+        }
+        pending.push(settings, index, text);
+    }
+    pending.lint(batch, &mut outcomes, fix, &then);
+    outcomes
+        .into_iter()
+        .map(|outcome| outcome.expect("every file of a batch has an outcome"))
+        .collect()
+}
+
+/// The texts of a batch waiting to be linted together: all with the same settings.
+#[derive(Default)]
+struct Pending<'s> {
+    settings: Option<&'s Settings>,
+    /// (index in the batch, text)
+    texts: Vec<(usize, String)>,
+    bytes: usize,
+}
+
+impl<'s> Pending<'s> {
+    /// Whether a text of `length` bytes linted with `settings` can join the batch.
+    fn takes(&self, settings: &Settings, length: usize) -> bool {
+        self.texts.is_empty()
+            || (self.settings.is_some_and(|s| std::ptr::eq(s, settings))
+                && self.bytes + length <= LINT_BATCH_BYTES)
+    }
+
+    fn push(&mut self, settings: &'s Settings, index: usize, text: String) {
+        self.settings = Some(settings);
+        self.bytes += text.len();
+        self.texts.push((index, text));
+    }
+
+    /// Lints the texts waiting and settles their files; the batch is empty after.
+    fn lint<T>(
+        &mut self,
+        batch: &[(&Candidate, &Settings)],
+        outcomes: &mut [Option<T>],
+        fix: Option<FixRequest>,
+        then: impl Fn(Outcome) -> T,
+    ) {
+        let Some(settings) = self.settings.take() else {
+            return;
+        };
+        let texts: Vec<&str> = self.texts.iter().map(|(_, text)| text.as_str()).collect();
+        let results = lint_texts(&settings.rules, &texts);
+        for ((index, text), result) in self.texts.drain(..).zip(results) {
+            let candidate = batch[index].0;
+            let report = FileReport {
+                path: candidate.display.clone(),
+                text: Some(text),
+                diagnostics: result.diagnostics,
+                ..FileReport::default()
+            };
+            outcomes[index] = Some(then(finish(
+                settings,
+                candidate,
+                report,
+                result.is_policy,
+                fix,
+            )));
+        }
+        self.bytes = 0;
+    }
+}
+
+/// Settles one linted file, unless a walk found it and it is not a policy.
+fn finish(
     settings: &Settings,
     candidate: &Candidate,
+    mut report: FileReport,
+    is_policy: bool,
     fix: Option<FixRequest>,
 ) -> Outcome {
-    let bytes = match read_regular_file(&candidate.path, !candidate.explicit) {
-        Ok(bytes) => bytes,
-        Err(message) => return Outcome::Linted(io_error(candidate.display.clone(), message)),
-    };
-    let (mut report, is_policy) = lint_bytes(&settings.rules, candidate.display.clone(), bytes);
     if !(is_policy || candidate.explicit) {
         return Outcome::NotAPolicy(candidate.display.clone());
     }
@@ -256,35 +372,68 @@ pub fn lint_bytes(rules: &RuleSet, path: String, bytes: Vec<u8>) -> (FileReport,
                 result.is_policy,
             )
         }
-        Err(error) => {
-            let at = error.utf8_error().valid_up_to();
-            let bytes = error.into_bytes();
-            let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
-            let message = if utf16 {
-                "the file is UTF-16 text; policies are UTF-8 JSON".to_string()
-            } else {
-                format!("the file is not valid UTF-8 (invalid byte at offset {at})")
-            };
-            let severity = rules
-                .find("json-syntax")
-                .map_or(Severity::Error, |r| r.severity);
-            let text = String::from_utf8_lossy(&bytes).into_owned();
-            let end = (at + 1..=text.len())
-                .find(|&i| text.is_char_boundary(i))
-                .unwrap_or(at);
-            let finding = Finding::new(Span::new(at, end), message)
-                .help("save the file as UTF-8 (most editors offer this under \"encoding\")");
-            let report = FileReport {
-                path,
-                text: Some(text),
-                diagnostics: vec![Diagnostic::from_finding(
-                    JSON_SYNTAX.clone(),
-                    severity,
-                    finding,
-                )],
-                ..FileReport::default()
-            };
-            (report, true)
-        }
+        Err(error) => (not_utf8(rules, path, error), true),
+    }
+}
+
+/// The report of a file that is not UTF-8: a `json-syntax` error at the first bad byte.
+fn not_utf8(rules: &RuleSet, path: String, error: std::string::FromUtf8Error) -> FileReport {
+    let at = error.utf8_error().valid_up_to();
+    let bytes = error.into_bytes();
+    let utf16 = bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]);
+    let message = if utf16 {
+        "the file is UTF-16 text; policies are UTF-8 JSON".to_string()
+    } else {
+        format!("the file is not valid UTF-8 (invalid byte at offset {at})")
+    };
+    let severity = rules
+        .find("json-syntax")
+        .map_or(Severity::Error, |r| r.severity);
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let end = (at + 1..=text.len())
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(at);
+    let finding = Finding::new(Span::new(at, end), message)
+        .help("save the file as UTF-8 (most editors offer this under \"encoding\")");
+    FileReport {
+        path,
+        text: Some(text),
+        diagnostics: vec![Diagnostic::from_finding(
+            JSON_SYNTAX.clone(),
+            severity,
+            finding,
+        )],
+        ..FileReport::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Overrides;
+
+    #[test]
+    fn a_batch_holds_texts_of_one_settings_and_a_bounded_size() {
+        let first = Settings::defaults(&Overrides::default()).unwrap();
+        let second = Settings::defaults(&Overrides::default()).unwrap();
+        let mut pending = Pending::default();
+        // However large, a text starts a batch.
+        assert!(pending.takes(&first, 50 << 20));
+        pending.push(&first, 0, "{}".repeat(1000));
+        assert!(pending.takes(&first, 1000));
+        // Other settings (another folder's config) wait for a batch of their own.
+        assert!(!pending.takes(&second, 1000));
+        // So does text that would take the batch past its size.
+        assert!(!pending.takes(&first, LINT_BATCH_BYTES));
+        pending.push(&first, 1, "{}".repeat(1000));
+        assert_eq!(pending.bytes, 4000);
+    }
+
+    #[test]
+    fn batches_are_full_only_when_every_thread_has_several() {
+        assert_eq!(batch_size(2048, 2), LINT_BATCH);
+        assert_eq!(batch_size(100, 8), 3);
+        assert_eq!(batch_size(5, 2), 1);
+        assert_eq!(batch_size(0, 0), 1);
     }
 }

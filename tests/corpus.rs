@@ -1,6 +1,7 @@
 //! The real-policy corpus (`fixtures/corpus/`, 1,329 files, 73 not valid JSON): linting
 //! never panics, every span lies on character boundaries inside its file, and every file
-//! that is not strict JSON gets a `json-syntax` diagnostic.
+//! that is not strict JSON gets a `json-syntax` diagnostic; linted in batches, every file
+//! gets what it gets alone.
 
 mod common;
 
@@ -48,5 +49,33 @@ fn the_whole_corpus_lints_without_panics_and_with_sound_spans() {
             syntax_error, !strict[path],
             "{path}: json-syntax should fire exactly on the non-strict files"
         );
+    }
+}
+
+/// A run lints files in batches, rule by rule across a batch (`engine::lint_texts`): a
+/// batch mixing RAM and AWS policies, broken JSON and files that are not policies must
+/// come out exactly as each file linted alone.
+#[test]
+fn linting_in_batches_finds_what_linting_one_file_at_a_time_does() {
+    let rules = policylint::rules::RuleSet::builtin().unwrap();
+    let texts: Vec<(String, String)> = json_files("fixtures")
+        .into_iter()
+        .filter_map(|path| Some((std::fs::read_to_string(root().join(&path)).ok()?, path)))
+        .collect();
+    assert!(texts.len() > 1500);
+    let alone: Vec<_> = texts
+        .iter()
+        .map(|(text, _)| policylint::engine::lint_text(&rules, text))
+        .collect();
+    for batch_size in [16, 7] {
+        for (batch, expected) in texts.chunks(batch_size).zip(alone.chunks(batch_size)) {
+            let borrowed: Vec<&str> = batch.iter().map(|(text, _)| text.as_str()).collect();
+            let results = policylint::engine::lint_texts(&rules, &borrowed);
+            assert_eq!(results.len(), batch.len());
+            for ((result, expected), (_, path)) in results.iter().zip(expected).zip(batch) {
+                assert_eq!(result.is_policy, expected.is_policy, "{path}");
+                assert_eq!(result.diagnostics, expected.diagnostics, "{path}");
+            }
+        }
     }
 }
