@@ -1,4 +1,5 @@
-//! Lints one text: parse once, build the model, run every applicable rule, sort.
+//! Lints texts: parse each once, build its model, run every applicable rule (a batch of
+//! texts rule by rule), sort.
 
 use crate::checks::CheckContext;
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
@@ -30,7 +31,7 @@ pub static JSON_SYNTAX: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
 
 thread_local! {
     /// Each thread's arena for the trees of the texts it lints, kept from batch to batch
-    /// so that its block is allocated once rather than once per file.
+    /// so that its block is allocated once rather than once per batch.
     static ARENA: RefCell<Arena> = RefCell::new(Arena::new());
 }
 
