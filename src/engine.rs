@@ -52,7 +52,7 @@ pub fn lint_text(rules: &RuleSet, text: &str) -> LintResult {
 /// after another evicted each check's code (and its branch history) before the next file
 /// needed it; run over a batch of files in a row, a check stays warm (about a fifth less
 /// CPU time over many small files, `benches/bench.sh`). The trees of all the texts are
-/// in memory at once, so callers bound the batch (see `runner::LINT_BATCH`).
+/// in memory at once, so callers bound the batch (see `runner::lint_batch`).
 pub fn lint_texts(rules: &RuleSet, texts: &[&str]) -> Vec<LintResult> {
     ARENA.with_borrow_mut(|arena| {
         arena.reset();

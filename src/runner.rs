@@ -30,6 +30,18 @@ pub struct FileReport {
     pub fail_on: Option<Severity>,
 }
 
+impl FileReport {
+    /// The report of a text that was linted, with what was found in it.
+    fn linted(path: String, text: String, diagnostics: Vec<Diagnostic>) -> Self {
+        FileReport {
+            path,
+            text: Some(text),
+            diagnostics,
+            ..FileReport::default()
+        }
+    }
+}
+
 /// What to do with fixes, when asked to fix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FixRequest {
@@ -199,12 +211,7 @@ impl<'s> Pending<'s> {
         let results = lint_texts(&settings.rules, &texts);
         for ((index, text), result) in self.texts.drain(..).zip(results) {
             let candidate = batch[index].0;
-            let report = FileReport {
-                path: candidate.display.clone(),
-                text: Some(text),
-                diagnostics: result.diagnostics,
-                ..FileReport::default()
-            };
+            let report = FileReport::linted(candidate.display.clone(), text, result.diagnostics);
             outcomes[index] = Some(then(finish(
                 settings,
                 candidate,
@@ -363,12 +370,7 @@ pub fn lint_bytes(rules: &RuleSet, path: String, bytes: Vec<u8>) -> (FileReport,
         Ok(text) => {
             let result = lint_text(rules, &text);
             (
-                FileReport {
-                    path,
-                    text: Some(text),
-                    diagnostics: result.diagnostics,
-                    ..FileReport::default()
-                },
+                FileReport::linted(path, text, result.diagnostics),
                 result.is_policy,
             )
         }
