@@ -106,7 +106,11 @@ fn find_under(path: PathBuf) -> Box<dyn Iterator<Item = Found> + Send> {
 }
 
 fn display_path(path: &Path) -> String {
-    let text = path.to_string_lossy();
+    // `to_str` first: it checks the bytes at once where `to_string_lossy` goes through
+    // them chunk by chunk, and nearly every path is UTF-8.
+    let text = path
+        .to_str()
+        .map_or_else(|| path.to_string_lossy(), std::borrow::Cow::Borrowed);
     text.strip_prefix("./")
         .map(str::to_string)
         .unwrap_or_else(|| text.into_owned())
@@ -146,6 +150,23 @@ impl Walk {
     }
 }
 
+impl Walk {
+    /// `path`, an entry of this walk, relative to its root. The walk makes each entry's
+    /// path by appending to the root as given, so this is the text after the root's:
+    /// `Path::strip_prefix`, comparing component by component, took more instructions
+    /// than the rest of finding a file.
+    fn relative<'p>(&self, path: &'p Path) -> &'p Path {
+        let after_root = path
+            .to_str()
+            .zip(self.root.to_str())
+            .and_then(|(path, root)| path.strip_prefix(root));
+        match after_root {
+            Some(rest) => Path::new(rest.trim_start_matches(std::path::is_separator)),
+            None => path.strip_prefix(&self.root).unwrap_or(path),
+        }
+    }
+}
+
 fn is_walked(entry: &walkdir::DirEntry) -> bool {
     if entry.depth() == 0 || !entry.file_type().is_dir() {
         return true;
@@ -171,7 +192,7 @@ impl Iterator for Walk {
                 }
             };
             let path = entry.path();
-            let relative = path.strip_prefix(&self.root).unwrap_or(path);
+            let relative = self.relative(path);
             let is_dir = entry.file_type().is_dir();
             // Most walks meet no `.gitignore`: the resolved path is made only when needed.
             let resolved =
@@ -241,4 +262,35 @@ fn ancestor_gitignores(absolute_root: &Path) -> Vec<Gitignore> {
         }
     }
     found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_entry_is_relative_to_the_root_however_the_root_is_spelt() {
+        // (root, an entry as the walk spells it, the entry relative to the root)
+        let cases = [
+            ("team", "team/sub/a.json", "sub/a.json"),
+            ("team/", "team/sub/a.json", "sub/a.json"),
+            ("team//", "team//a.json", "a.json"),
+            ("./team", "./team/a.json", "a.json"),
+            ("team/.", "team/./a.json", "a.json"),
+            (".", "./a.json", "a.json"),
+            ("./", "./a.json", "a.json"),
+            ("/srv/policies", "/srv/policies/x/a.json", "x/a.json"),
+            ("team", "team", ""),
+        ];
+        for (root, entry, expected) in cases {
+            let walk = Walk::new(PathBuf::from(root));
+            let relative = walk.relative(Path::new(entry));
+            assert_eq!(relative, Path::new(expected), "{entry} under {root}");
+            assert_eq!(
+                Some(relative),
+                Path::new(entry).strip_prefix(root).ok(),
+                "{entry} under {root}, as `Path::strip_prefix` has it"
+            );
+        }
+    }
 }
