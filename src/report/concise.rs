@@ -24,8 +24,9 @@ pub fn render(reports: &[FileReport]) -> String {
                 Some(crate::diagnostic::Applicability::Safe) => " [*]",
                 _ => "",
             };
-            // One diagnostic per line, whatever the message quotes.
-            let message = if d.message.contains(['\r', '\n']) {
+            // One diagnostic per line, whatever the message quotes. (Searched as bytes: as
+            // a pattern of chars, the search decoded every character of every message.)
+            let message = if memchr::memchr2(b'\r', b'\n', d.message.as_bytes()).is_some() {
                 std::borrow::Cow::Owned(d.message.replace('\r', "\\r").replace('\n', "\\n"))
             } else {
                 std::borrow::Cow::Borrowed(d.message.as_str())
@@ -52,4 +53,47 @@ pub fn render(reports: &[FileReport]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
+    use crate::source::Span;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_message_that_quotes_line_breaks_stays_on_one_line() {
+        let rule = Arc::new(RuleId {
+            code: "PL002".into(),
+            name: "duplicate-key".into(),
+            category: "structure".into(),
+        });
+        let text = "{\"a\r\nb\": 1,\n \"a\r\nb\": 2}";
+        let diagnostic = |message: &str| {
+            Diagnostic::from_finding(
+                rule.clone(),
+                Severity::Error,
+                Finding::new(Span::new(13, 20), message),
+            )
+        };
+        let report = FileReport {
+            path: "p.json".into(),
+            text: Some(text.into()),
+            diagnostics: vec![
+                diagnostic("`a\r\nb` appears twice"),
+                diagnostic("a\nb"),
+                diagnostic("a\rb"),
+                diagnostic("plain"),
+            ],
+            ..FileReport::default()
+        };
+        assert_eq!(
+            render(&[report]),
+            "p.json:3:2: PL002 [duplicate-key] `a\\r\\nb` appears twice\n\
+             p.json:3:2: PL002 [duplicate-key] a\\nb\n\
+             p.json:3:2: PL002 [duplicate-key] a\\rb\n\
+             p.json:3:2: PL002 [duplicate-key] plain\n"
+        );
+    }
 }
