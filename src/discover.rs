@@ -148,9 +148,7 @@ impl Walk {
             entries,
         }
     }
-}
 
-impl Walk {
     /// `path`, an entry of this walk, relative to its root. The walk makes each entry's
     /// path by appending to the root as given, so this is the text after the root's:
     /// `Path::strip_prefix`, comparing component by component, took more instructions
