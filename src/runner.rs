@@ -179,7 +179,6 @@ struct Pending<'s> {
     settings: Option<&'s Settings>,
     /// (index in the batch, text)
     texts: Vec<(usize, String)>,
-    bytes: usize,
 }
 
 impl<'s> Pending<'s> {
@@ -187,12 +186,15 @@ impl<'s> Pending<'s> {
     fn takes(&self, settings: &Settings, length: usize) -> bool {
         self.texts.is_empty()
             || (self.settings.is_some_and(|s| std::ptr::eq(s, settings))
-                && self.bytes + length <= LINT_BATCH_BYTES)
+                && self.bytes() + length <= LINT_BATCH_BYTES)
+    }
+
+    fn bytes(&self) -> usize {
+        self.texts.iter().map(|(_, text)| text.len()).sum()
     }
 
     fn push(&mut self, settings: &'s Settings, index: usize, text: String) {
         self.settings = Some(settings);
-        self.bytes += text.len();
         self.texts.push((index, text));
     }
 
@@ -220,7 +222,6 @@ impl<'s> Pending<'s> {
                 fix,
             )));
         }
-        self.bytes = 0;
     }
 }
 
@@ -447,7 +448,7 @@ mod tests {
         // So does text that would take the batch past its size.
         assert!(!pending.takes(&first, LINT_BATCH_BYTES));
         pending.push(&first, 1, "{}".repeat(1000));
-        assert_eq!(pending.bytes, 4000);
+        assert_eq!(pending.bytes(), 4000);
     }
 
     #[test]
