@@ -178,7 +178,7 @@ pub fn run(cli: Cli) -> ExitCode {
                 }
             };
             for dir in &args.rules_dirs {
-                if let Err(error) = rules.add_rules_dir(dir) {
+                if let Err(error) = rules.add_rules_dir(dir, None) {
                     return usage_error(&error.to_string());
                 }
             }

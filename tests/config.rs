@@ -208,14 +208,18 @@ fn team_rule_folders_load_and_broken_rules_stop_the_run() {
         "only the Allow of `oss:Delete*`, not the Deny: {findings:?}"
     );
 
-    // The same folder from a config's rules-dirs, relative to the config.
+    // The same rules from a config's rules-dirs, relative to the config (and inside the
+    // folder it governs).
+    for entry in fs::read_dir(&team).unwrap() {
+        let entry = entry.unwrap();
+        let copy = dir.path().join("policy-rules").join(entry.file_name());
+        fs::create_dir_all(copy.parent().unwrap()).unwrap();
+        fs::copy(entry.path(), copy).unwrap();
+    }
     write(
         dir.path(),
         "policylint.toml",
-        &format!(
-            "rules-dirs = [{:?}]\nselect = [\"team\"]\n",
-            team.to_str().unwrap()
-        ),
+        "rules-dirs = [\"policy-rules\"]\nselect = [\"team\"]\n",
     );
     fs::copy(&policy, dir.path().join("p.json")).unwrap();
     let (_, findings, _) = run(dir.path(), &["p.json"]);

@@ -232,6 +232,14 @@ impl Function {
                 if must_match.is_none() && must_not_match.is_none() {
                     return Err("function `pattern` needs option `match` or `not-match`".into());
                 }
+                if let Some(forbidden) = &must_not_match
+                    && matches_empty_text(forbidden)
+                {
+                    return Err(format!(
+                        "option `not-match` (`{}`) matches the empty string, so it would report every position of every string; make it match at least one character",
+                        forbidden.as_str()
+                    ));
+                }
                 let trim_fix = match options.get("fix") {
                     None => false,
                     Some(toml::Value::String(s)) if s == "trim" => true,
@@ -322,16 +330,19 @@ impl Declarative {
                 let Some(items) = subject.as_array() else {
                     return;
                 };
-                for (i, item) in items.iter().enumerate() {
+                // The first item of each value, found in one pass (a million items must not
+                // take a million squared comparisons).
+                let mut first_of: foldhash::HashMap<&str, &Node> = foldhash::HashMap::default();
+                for item in items.iter() {
                     let Some(value) = item.as_str() else { continue };
-                    if let Some(first) = items[..i]
-                        .iter()
-                        .find(|earlier| earlier.as_str() == Some(value))
-                    {
-                        out.push(
+                    match first_of.entry(value) {
+                        std::collections::hash_map::Entry::Vacant(entry) => {
+                            entry.insert(item);
+                        }
+                        std::collections::hash_map::Entry::Occupied(first) => out.push(
                             self.finding(item.span, &[("value", value)])
-                                .label(first.span, "first listed here"),
-                        );
+                                .label(first.get().span, "first listed here"),
+                        ),
                     }
                 }
             }
@@ -369,13 +380,16 @@ impl Declarative {
                     out.push(self.finding(node.span, &[("value", value)]).fix(fix));
                 }
                 if let Some(re) = must_not_match {
+                    let value_start = start_in_text(text, node, value);
                     for found in re.find_iter(value) {
                         let allowed = allow.as_ref().is_some_and(|a| {
                             a.find(found.as_str())
                                 .is_some_and(|m| m.len() == found.len())
                         });
                         if !allowed {
-                            let at = substring_span(text, node, value, found.start(), found.end());
+                            let at = value_start.map_or(node.span, |start| {
+                                Span::new(start + found.start(), start + found.end())
+                            });
                             out.push(
                                 self.finding(at, &[("value", value), ("match", found.as_str())]),
                             );
@@ -414,9 +428,31 @@ impl Declarative {
     }
 }
 
-/// `template` with each `{name}` that `value_of` knows replaced by its value, in one pass:
-/// a value that itself holds `{name}` (policy text may) is written as it is. Braces
-/// around anything else stay.
+/// The names a message or help template can hold between braces.
+pub const PLACEHOLDERS: [&str; 4] = ["value", "match", "field", "type"];
+
+/// Most placeholders one template may hold (checked when the rule file is loaded).
+pub const MAX_PLACEHOLDERS: usize = 8;
+
+/// Most characters of a template (checked when the rule file is loaded).
+pub const MAX_TEMPLATE_CHARS: usize = 1_000;
+
+/// Most characters of a value written into a message: longer ones are cut, ending in `…`.
+/// With the two bounds above, a message holds at most a few thousand characters whatever
+/// the policy (a 20,000-fold `{value}` once turned one finding into 2.3 GB of output).
+pub const MAX_VALUE_CHARS: usize = 200;
+
+/// How many placeholders `template` holds.
+pub fn placeholder_count(template: &str) -> usize {
+    PLACEHOLDERS
+        .iter()
+        .map(|name| template.matches(&format!("{{{name}}}")).count())
+        .sum()
+}
+
+/// `template` with each `{name}` that `value_of` knows replaced by its value (cut to
+/// `MAX_VALUE_CHARS`), in one pass: a value that itself holds `{name}` (policy text may) is
+/// written as it is. Braces around anything else stay.
 fn fill_template<'v>(template: &str, value_of: impl Fn(&str) -> Option<&'v str>) -> String {
     let mut filled = String::with_capacity(template.len() + 32);
     let mut rest = template;
@@ -428,7 +464,7 @@ fn fill_template<'v>(template: &str, value_of: impl Fn(&str) -> Option<&'v str>)
             .and_then(|close| Some((close, value_of(&after[..close])?)));
         match value {
             Some((close, value)) => {
-                filled.push_str(value);
+                push_cut(&mut filled, value, MAX_VALUE_CHARS);
                 rest = &after[close + 1..];
             }
             None => {
@@ -439,6 +475,26 @@ fn fill_template<'v>(template: &str, value_of: impl Fn(&str) -> Option<&'v str>)
     }
     filled.push_str(rest);
     filled
+}
+
+/// Pushes `value`, or its first `max_chars - 1` characters and `…` when it is longer.
+fn push_cut(out: &mut String, value: &str, max_chars: usize) {
+    match value.char_indices().nth(max_chars) {
+        None => out.push_str(value),
+        Some(_) => {
+            let (end, _) = value
+                .char_indices()
+                .nth(max_chars - 1)
+                .expect("longer than max_chars");
+            out.push_str(&value[..end]);
+            out.push('…');
+        }
+    }
+}
+
+/// Whether `regex` can match without consuming a character (`""`, `x*`, `^`, `\b`).
+fn matches_empty_text(regex: &Regex) -> bool {
+    regex_syntax::parse(regex.as_str()).is_ok_and(|hir| hir.properties().minimum_len() == Some(0))
 }
 
 /// A pattern every value must match, whose verdicts each thread remembers (`memo`): the
@@ -485,15 +541,16 @@ fn replace_string(node: &Node, new_value: &str, title: impl Into<String>) -> Fix
     Fix::safe(title, vec![Edit::replace(node.span, literal)])
 }
 
-/// The span of `value[start..end]` inside the literal `node`, when the literal has no
-/// escapes (so value bytes and text bytes line up); otherwise the whole literal.
-fn substring_span(text: &str, node: &Node, value: &str, start: usize, end: usize) -> Span {
+/// Where `value`, the string of the literal `node`, starts in `text`, when the literal has
+/// no escapes (so value bytes and text bytes line up; then the value borrows the text, and
+/// the check costs nothing however long it is: it was once made for each match, which
+/// made a long value quadratic).
+fn start_in_text(text: &str, node: &Node, value: &str) -> Option<usize> {
     let inner = Span::new(node.span.start + 1, node.span.end.saturating_sub(1));
-    if text.get(inner.start..inner.end) == Some(value) {
-        Span::new(inner.start + start, inner.start + end)
-    } else {
-        node.span
-    }
+    let literal = text.get(inner.start..inner.end)?;
+    (literal.len() == value.len()
+        && (std::ptr::eq(literal.as_ptr(), value.as_ptr()) || literal == value))
+        .then_some(inner.start)
 }
 
 #[cfg(test)]
@@ -554,6 +611,43 @@ mod tests {
         );
         assert_eq!(fill_template("{field}{field}", value_of), "ActionAction");
         assert_eq!(fill_template("", value_of), "");
+    }
+
+    #[test]
+    fn long_values_are_cut_in_messages() {
+        let long = "é".repeat(MAX_VALUE_CHARS + 1);
+        let exact = "x".repeat(MAX_VALUE_CHARS);
+        let value_of = |name: &str| match name {
+            "value" => Some(long.as_str()),
+            "match" => Some(exact.as_str()),
+            _ => None,
+        };
+        let filled = fill_template("{value}|{match}", value_of);
+        let (cut, whole) = filled.split_once('|').unwrap();
+        assert_eq!(cut.chars().count(), MAX_VALUE_CHARS);
+        assert!(cut.ends_with("é…"));
+        assert_eq!(whole, exact);
+        assert_eq!(
+            placeholder_count("{value}{value} {match} {other} {field}{type}"),
+            5
+        );
+    }
+
+    #[test]
+    fn a_not_match_pattern_that_matches_nothing_at_all_is_refused() {
+        for pattern in ["", "x*", "^", "\\b", "(?i)(a|)"] {
+            let options: toml::Table = toml::from_str(&format!("not-match = '{pattern}'")).unwrap();
+            let error = Function::compile("pattern", &options).err();
+            assert!(
+                error
+                    .as_deref()
+                    .is_some_and(|e| e.contains("matches the empty string")),
+                "{pattern:?}: {error:?}"
+            );
+        }
+        // A `match` pattern may accept the empty string: it reports what it does not match.
+        let options: toml::Table = toml::from_str("match = '^.*$'\nnot-match = 'x+'").unwrap();
+        assert!(Function::compile("pattern", &options).is_ok());
     }
 
     fn placeholder_check(rules: &RuleSet) -> &Declarative {

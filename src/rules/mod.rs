@@ -8,13 +8,14 @@ pub mod declarative;
 pub mod query;
 
 use crate::checks::{self, BuiltinCheck};
-use crate::diagnostic::{Applicability, RuleId, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Finding, RuleId, Severity};
 use crate::model::{Dialect, PolicyKind};
 use declarative::{Declarative, Function};
-use query::Query;
+use query::{Query, QueryBound};
 use serde::Deserialize;
 use std::fmt;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
@@ -77,6 +78,8 @@ pub enum Check {
 
 pub struct Rule {
     pub id: Arc<RuleId>,
+    /// Where the rule was read from: `rules/<code>-<name>.toml` for a built-in rule.
+    pub file: String,
     pub doc: RuleFile,
     pub severity: Severity,
     /// Set by a `[severity]` override: every diagnostic of the rule takes it, even those
@@ -89,6 +92,55 @@ impl Rule {
     pub fn applies_to(&self, dialect: Dialect, kind: PolicyKind) -> bool {
         self.doc.dialects.contains(&dialect) && self.doc.kinds.contains(&kind)
     }
+}
+
+/// Most bytes of a rule file or a config file: a thousand times what any needs.
+pub const MAX_SMALL_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads a rule file or a config file, which a pull request can replace with anything: a
+/// regular file of at most `MAX_SMALL_FILE_BYTES`, as UTF-8. The file is opened without
+/// waiting (a FIFO would wait for a writer) and looked at once open, so a FIFO, a device
+/// (`/dev/zero` would be read forever) or a folder is refused whatever the path's name
+/// or links say.
+pub fn read_small_file(path: &Path) -> Result<String, String> {
+    let cannot = |e: std::io::Error| format!("cannot read: {e}");
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let file = options.open(path).map_err(cannot)?;
+    let metadata = file.metadata().map_err(cannot)?;
+    if metadata.is_dir() {
+        return Err("cannot read: it is a folder".into());
+    }
+    if !metadata.is_file() {
+        return Err("cannot read: not a regular file (a FIFO, socket or device)".into());
+    }
+    let too_large = || {
+        format!(
+            "cannot read: larger than {} bytes (1 MiB), the most a rule or config file may hold",
+            MAX_SMALL_FILE_BYTES
+        )
+    };
+    if metadata.len() > MAX_SMALL_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    // Through `take`: a file that grows while it is read stops at the bound too.
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_SMALL_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_SMALL_FILE_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "cannot read: not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// A problem in a rule file: which file, and what.
@@ -132,6 +184,17 @@ fn check_line(text: &str, index: usize) -> Option<usize> {
 
 impl std::error::Error for RuleError {}
 
+/// A file a rule could not check: its query reached the bound of the file's size. Like the
+/// other PL000 problems it is not a rule, so no config can select, ignore or lower it: a
+/// hostile file or rule never passes silently.
+pub static RULE_ERROR: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
+    Arc::new(RuleId {
+        code: "PL000".into(),
+        name: "rule-error".into(),
+        category: "rule".into(),
+    })
+});
+
 #[derive(Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
@@ -159,8 +222,13 @@ impl RuleSet {
         Ok(set)
     }
 
-    /// Adds every `*.toml` rule file of a folder, in name order.
-    pub fn add_rules_dir(&mut self, dir: &std::path::Path) -> Result<usize, RuleError> {
+    /// Adds every `*.toml` rule file of a folder, in name order. With `confine_to` (a
+    /// canonical folder), a file that resolves outside it (a symlink) is refused.
+    pub fn add_rules_dir(
+        &mut self,
+        dir: &Path,
+        confine_to: Option<&Path>,
+    ) -> Result<usize, RuleError> {
         let error = |message: String| RuleError {
             file: dir.display().to_string(),
             line: None,
@@ -168,7 +236,7 @@ impl RuleSet {
         };
         let entries = std::fs::read_dir(dir)
             .map_err(|e| error(format!("cannot read the rules folder: {e}")))?;
-        let mut files: Vec<std::path::PathBuf> = entries
+        let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|entry| entry.path())
             .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
@@ -176,11 +244,24 @@ impl RuleSet {
         files.sort();
         for path in &files {
             let file = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| RuleError {
+            let error = |message: String| RuleError {
                 file: file.clone(),
                 line: None,
-                message: format!("cannot read: {e}"),
-            })?;
+                message,
+            };
+            if let Some(folder) = confine_to {
+                let resolved = path
+                    .canonicalize()
+                    .map_err(|e| error(format!("cannot read: {e}")))?;
+                if !resolved.starts_with(folder) {
+                    return Err(error(format!(
+                        "the rule file resolves to {}, outside {}",
+                        resolved.display(),
+                        folder.display()
+                    )));
+                }
+            }
+            let text = read_small_file(path).map_err(error)?;
             self.add_rule_text(&file, &text)?;
         }
         Ok(files.len())
@@ -260,6 +341,7 @@ impl RuleSet {
                 name: doc.name.clone(),
                 category: doc.category.clone(),
             }),
+            file: file.to_string(),
             severity: doc.severity,
             forced_severity: None,
             doc,
@@ -304,6 +386,10 @@ impl RuleSet {
                     .message
                     .clone()
                     .ok_or("a declarative check needs a `message`")?;
+                check_template("message", &message)?;
+                if let Some(help) = &spec.help {
+                    check_template("help", help)?;
+                }
                 let query = self.query_index(given)?;
                 Ok(Check::Declarative(Declarative::new(
                     query,
@@ -324,6 +410,33 @@ impl RuleSet {
         }
         self.queries.push((given.to_string(), Query::parse(given)?));
         Ok(self.queries.len() - 1)
+    }
+
+    /// The diagnostic of a file on which query `query`, used by the rules `users` (indexes
+    /// in `rules`), reached its bound: the file's other findings stand.
+    pub fn query_bound_error(
+        &self,
+        query: usize,
+        users: impl Iterator<Item = usize>,
+        bound: QueryBound,
+    ) -> Diagnostic {
+        let rules: Vec<String> = users
+            .map(|i| {
+                let rule = &self.rules[i];
+                format!("{} [{}] ({})", rule.id.code, rule.id.name, rule.file)
+            })
+            .collect();
+        let message = format!(
+            "rule {} did not check this file: its query `{}` stopped after visiting {} nodes, the most a file of this size allows",
+            rules.join(", rule "),
+            self.queries[query].0,
+            bound.visited
+        );
+        let finding = Finding::new(crate::source::Span::default(), message).help(format!(
+            "a query may visit {} nodes of this file (10,000 plus 64 per byte); write the rule's `given` with fewer nested searches (`..`) inside filters",
+            bound.bound
+        ));
+        Diagnostic::from_finding(RULE_ERROR.clone(), Severity::Error, finding)
     }
 
     pub fn find(&self, name_or_code: &str) -> Option<&Rule> {
@@ -354,6 +467,25 @@ impl RuleSet {
         });
         Ok(())
     }
+}
+
+/// A message or help template of bounded size: its findings are printed once per place.
+fn check_template(key: &str, template: &str) -> Result<(), String> {
+    let chars = template.chars().count();
+    if chars > declarative::MAX_TEMPLATE_CHARS {
+        return Err(format!(
+            "`{key}` is {chars} characters long; a message holds at most {}",
+            declarative::MAX_TEMPLATE_CHARS
+        ));
+    }
+    let placeholders = declarative::placeholder_count(template);
+    if placeholders > declarative::MAX_PLACEHOLDERS {
+        return Err(format!(
+            "`{key}` holds {placeholders} placeholders such as `{{value}}`; a message holds at most {}",
+            declarative::MAX_PLACEHOLDERS
+        ));
+    }
+    Ok(())
 }
 
 fn selector_matches(selector: &str, id: &RuleId) -> bool {
