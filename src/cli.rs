@@ -414,6 +414,7 @@ fn check(args: &CheckArgs) -> ExitCode {
         OutputFormat::Sarif => report::sarif::render(&reports, &run_rules(&used_settings)),
         OutputFormat::Github => report::github::render(&reports),
         OutputFormat::Junit => report::junit::render(&reports),
+        OutputFormat::Gitlab => report::gitlab::render(&reports),
     };
     // A closed pipe (`policylint | head`) is not an error worth a panic.
     if let Some(fixed) = fixed_stdin {

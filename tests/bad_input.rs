@@ -275,7 +275,9 @@ mod team_rules_and_config {
     /// for 15 GB, printed gigabytes, or waited for ever.
     const TIME_BOUND: Duration = Duration::from_secs(60);
 
-    const FORMATS: [&str; 6] = ["pretty", "concise", "json", "sarif", "github", "junit"];
+    const FORMATS: [&str; 7] = [
+        "pretty", "concise", "json", "sarif", "github", "junit", "gitlab",
+    ];
 
     const POLICY: &str = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"], "Resource": "acs:oss:*:*:reports/*"}]}"#;
 

@@ -1,5 +1,5 @@
 //! The CI formats: SARIF (checked against the official OASIS schema), GitHub workflow
-//! commands, JUnit XML, and `--statistics`.
+//! commands, JUnit XML, GitLab Code Quality, and `--statistics`.
 
 mod common;
 
@@ -303,7 +303,7 @@ fn sarif_columns_count_utf16_code_units_and_paths_are_uris() {
 #[test]
 fn every_format_is_deterministic() {
     let args = ["fixtures/seeds", "fixtures/rules", "fixtures/corpus"];
-    for format in ["sarif", "github", "junit", "json", "concise"] {
+    for format in ["sarif", "github", "junit", "json", "concise", "gitlab"] {
         let run = |threads: &str| {
             stdout(
                 policylint()
@@ -660,5 +660,163 @@ fn concise_prints_one_line_per_diagnostic_whatever_the_message_quotes() {
     assert!(
         lines[1].contains("`oss:ListBuckets` is already listed"),
         "{output}"
+    );
+}
+
+/// GitLab Code Quality, as https://docs.gitlab.com/ci/testing/code_quality/ lists the
+/// fields GitLab reads: each required, of its type; `severity` one of five; the path
+/// relative, without `./`.
+fn gitlab_validator() -> jsonschema::Validator {
+    let schema = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["description", "check_name", "fingerprint", "severity", "location"],
+            "additionalProperties": false,
+            "properties": {
+                "description": {"type": "string", "minLength": 1},
+                "check_name": {"type": "string", "pattern": "^[A-Z]+[0-9]+$"},
+                "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+                "location": {
+                    "type": "object",
+                    "required": ["path", "lines"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "path": {"type": "string", "pattern": "^(?!\\./)(?!/)[^\\\\]+$"},
+                        "lines": {
+                            "type": "object",
+                            "required": ["begin"],
+                            "properties": {
+                                "begin": {"type": "integer", "minimum": 1},
+                                "end": {"type": "integer", "minimum": 1}
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    });
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn gitlab(cmd: &mut Command) -> serde_json::Value {
+    let text = stdout(cmd.args(["--output-format", "gitlab"]));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn gitlab_code_quality_follows_the_documented_fields() {
+    let validator = gitlab_validator();
+    let issues = gitlab(policylint().args(["fixtures/seeds", "fixtures/rules", "fixtures/corpus"]));
+    let errors: Vec<String> = validator
+        .iter_errors(&issues)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .take(10)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let issues = issues.as_array().unwrap();
+    let findings = json(policylint().args(["fixtures/seeds", "fixtures/rules", "fixtures/corpus"]));
+    assert_eq!(
+        issues.len(),
+        findings["diagnostics"].as_array().unwrap().len()
+    );
+    let mut fingerprints: Vec<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    fingerprints.sort();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), issues.len(), "fingerprints are unique");
+    // The schema refuses what it should.
+    let broken = serde_json::json!([{"description": "x", "check_name": "PL201", "fingerprint": "f", "severity": "high", "location": {"path": "./a.json", "lines": {"begin": 0}}}]);
+    assert_eq!(validator.iter_errors(&broken).count(), 4);
+
+    let seed = issues
+        .iter()
+        .find(|i| i["check_name"] == "PL201" && i["location"]["path"] == SEED_OSS)
+        .unwrap();
+    assert_eq!(seed["severity"], "minor");
+    assert_eq!(seed["location"]["lines"]["begin"], 13);
+    assert!(
+        seed["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("PL201 duplicate-action: `oss:GetBucketCors` is already listed")
+    );
+    let severities: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|i| i["severity"].as_str().unwrap())
+        .collect();
+    assert!(
+        ["info", "minor", "major", "critical"]
+            .iter()
+            .all(|s| severities.contains(s)),
+        "{severities:?}"
+    );
+}
+
+#[test]
+fn gitlab_fingerprints_survive_unrelated_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two findings alike in path, rule, message and line text.
+    let policy = r#"{
+  "Version": "1",
+  "Statement": [
+    {"Effect": "Allow", "Resource": "acs:oss:*:*:a/*", "Action": [
+      "oss:GetObject",
+      "oss:GetObject"]},
+    {"Effect": "Allow", "Resource": "acs:oss:*:*:b/*", "Action": [
+      "oss:GetObject",
+      "oss:GetObject"]}
+  ]
+}"#;
+    fs::write(dir.path().join("p.json"), policy).unwrap();
+    let run = || gitlab(policylint_in(dir.path()).args(["./p.json", "gone.json"]));
+    let repeats = |issues: &serde_json::Value| -> Vec<(String, u64)> {
+        issues
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["check_name"] == "PL201")
+            .map(|i| {
+                assert_eq!(i["location"]["path"], "p.json");
+                let fingerprint = i["fingerprint"].as_str().unwrap().to_string();
+                (
+                    fingerprint,
+                    i["location"]["lines"]["begin"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let before = run();
+    assert_eq!(before[0]["location"]["path"], "gone.json");
+    assert_eq!(before[0]["severity"], "blocker");
+    assert_eq!(before[0]["location"]["lines"]["begin"], 1);
+    let alike = repeats(&before);
+    assert_eq!(alike.len(), 2);
+    assert_ne!(alike[0].0, alike[1].0, "told apart by their order");
+    // Lines added above: the findings move, their fingerprints do not.
+    fs::write(
+        dir.path().join("p.json"),
+        policy.replacen("\"Version\": \"1\",", "\"Version\": \"1\",\n\n\n", 1),
+    )
+    .unwrap();
+    let moved = repeats(&run());
+    assert_eq!(moved[0].0, alike[0].0);
+    assert_eq!(moved[1].0, alike[1].0);
+    assert_eq!(moved[0].1, alike[0].1 + 3);
+    // Another message on the line: another fingerprint.
+    fs::write(
+        dir.path().join("p.json"),
+        policy.replace("GetObject", "PutObject"),
+    )
+    .unwrap();
+    let other = repeats(&run());
+    assert!(
+        other
+            .iter()
+            .all(|(f, _)| !alike.iter().any(|(g, _)| f == g))
     );
 }
