@@ -212,7 +212,43 @@ fn sarif_describes_every_rule_of_the_rule_set() {
         };
         assert_eq!(sarif_rule["defaultConfiguration"]["level"], level);
         assert_eq!(sarif_rule["properties"]["category"], rule.id.category);
+        // GitHub's security score: a number from 0.0 to 10.0 in a string, high for the
+        // security errors.
+        let score: f64 = sarif_rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.1..=10.0).contains(&score), "{}: {score}", rule.id.code);
+        let expected = match (rule.id.category.as_str(), level) {
+            ("security", "error") => 7.0..9.0,
+            ("security", "warning") => 4.0..7.0,
+            (_, "error") => 0.1..7.0,
+            _ => 0.1..4.0,
+        };
+        assert!(expected.contains(&score), "{}: {score}", rule.id.code);
+        // The rule's documentation: its file in the repository, which exists.
+        assert_eq!(
+            sarif_rule["helpUri"],
+            format!("{repository}/blob/main/{}", rule.file)
+        );
+        assert!(root().join(&rule.file).is_file(), "{}", rule.file);
     }
+    assert!(!repository.is_empty(), "Cargo.toml names the repository");
+    // A team rule has no page in policylint's repository.
+    let team = sarif(policylint().args([
+        "--rules",
+        "fixtures/custom-rules/team-rules",
+        "fixtures/custom-rules/delete-bucket.json",
+    ]));
+    let team_rule = team["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "ACME001")
+        .unwrap();
+    assert!(team_rule.get("helpUri").is_none(), "{team_rule}");
+    assert_eq!(team_rule["properties"]["security-severity"], "2.0");
     // Results point at their rule.
     for result in output["runs"][0]["results"].as_array().unwrap() {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;

@@ -80,6 +80,8 @@ pub struct Rule {
     pub id: Arc<RuleId>,
     /// Where the rule was read from: `rules/<code>-<name>.toml` for a built-in rule.
     pub file: String,
+    /// Embedded in the binary: its file is `file` in policylint's repository.
+    pub builtin: bool,
     pub doc: RuleFile,
     pub severity: Severity,
     /// Set by a `[severity]` override: every diagnostic of the rule takes it, even those
@@ -219,6 +221,9 @@ impl RuleSet {
         for (file, text) in EMBEDDED_RULES {
             set.add_rule_text(&format!("rules/{file}"), text)?;
         }
+        for rule in &mut set.rules {
+            rule.builtin = true;
+        }
         Ok(set)
     }
 
@@ -342,6 +347,7 @@ impl RuleSet {
                 category: doc.category.clone(),
             }),
             file: file.to_string(),
+            builtin: false,
             severity: doc.severity,
             forced_severity: None,
             doc,
