@@ -427,7 +427,8 @@ fn github_annotations_escape_messages_and_properties() {
 
 type Attributes = Vec<(String, String)>;
 
-/// A parsed `<testcase>`: its attributes and its `<failure>` or `<error>`, if any.
+/// A parsed `<testcase>`: its attributes and its `<failure>`, `<error>` or `<system-out>`,
+/// if any.
 #[derive(Debug, Default)]
 struct Case {
     attributes: Attributes,
@@ -478,7 +479,7 @@ fn parse_junit(xml: &str) -> (Attributes, Vec<Case>) {
                         attributes: attributes(&e),
                         outcome: None,
                     }),
-                    "failure" | "error" => {
+                    "failure" | "error" | "system-out" => {
                         let name = e.name().0.to_string();
                         cases.last_mut().unwrap().outcome =
                             Some((name, attributes(&e), String::new()));
@@ -503,7 +504,7 @@ fn parse_junit(xml: &str) -> (Attributes, Vec<Case>) {
             }
             Event::End(e) => {
                 depth -= 1;
-                if matches!(e.name().0, "failure" | "error") {
+                if matches!(e.name().0, "failure" | "error" | "system-out") {
                     let case = cases.last_mut().unwrap();
                     case.outcome.as_mut().unwrap().2 = text.take().unwrap();
                 }
@@ -571,6 +572,69 @@ fn junit_is_well_formed_and_escaped() {
     assert!(text.contains(" error PL101 [invalid-action] "), "{text}");
     assert!(text.contains("\nhelp: "), "{text}");
     assert_eq!(get(&cases[2].attributes, "line"), "1");
+}
+
+/// Only findings at or above `--fail-on` fail their test; the others pass, with their text
+/// in `<system-out>`.
+#[test]
+fn junit_fails_only_what_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // PL201 (warning) and PL401 (info).
+    let policy = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:GetObject", "oss:GetObject"], "Resource": "acs:oss:*:*:b/*"}]}"#;
+    fs::write(dir.path().join("p.json"), policy).unwrap();
+    let run = |fail_on: &str| {
+        let output = policylint_in(dir.path())
+            .args(["p.json", "--output-format", "junit", "--fail-on", fail_on])
+            .output()
+            .unwrap();
+        let (root, cases) = parse_junit(&String::from_utf8(output.stdout).unwrap());
+        let kinds: Vec<(String, String)> = cases
+            .iter()
+            .map(|case| {
+                let (kind, _, text) = case.outcome.as_ref().unwrap();
+                let code = text.split_whitespace().nth(2).unwrap().to_string();
+                (code, kind.clone())
+            })
+            .collect();
+        (
+            output.status.code(),
+            get(&root, "failures").to_string(),
+            get(&root, "tests").to_string(),
+            kinds,
+        )
+    };
+    let pair = |code: &str, kind: &str| (code.to_string(), kind.to_string());
+    assert_eq!(
+        run("warning"),
+        (
+            Some(1),
+            "1".into(),
+            "2".into(),
+            vec![pair("PL401", "system-out"), pair("PL201", "failure")]
+        )
+    );
+    assert_eq!(
+        run("info"),
+        (
+            Some(1),
+            "2".into(),
+            "2".into(),
+            vec![pair("PL401", "failure"), pair("PL201", "failure")]
+        )
+    );
+    assert_eq!(
+        run("error"),
+        (
+            Some(0),
+            "0".into(),
+            "2".into(),
+            vec![pair("PL401", "system-out"), pair("PL201", "system-out")]
+        )
+    );
+    // A config's fail-on counts the same.
+    fs::write(dir.path().join("policylint.toml"), "fail-on = \"error\"\n").unwrap();
+    let xml = stdout(policylint_in(dir.path()).args(["p.json", "--output-format", "junit"]));
+    assert_eq!(get(&parse_junit(&xml).0, "failures"), "0");
 }
 
 #[test]
