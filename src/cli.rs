@@ -716,9 +716,13 @@ fn explain(rules: &RuleSet, args: &RuleArgs) -> ExitCode {
         let name = args.name.as_deref().unwrap_or_default();
         match rules.find(name) {
             Some(rule) => vec![rule],
+            None if crate::rules::is_not_a_rule(name) => {
+                return explain_not_a_rule(args.output_format);
+            }
             None => {
                 return usage_error(&format!(
-                    "no rule is named `{name}`; `policylint rule --all` lists them"
+                    "{} (`policylint rule --all` lists the rules)",
+                    rules.not_a_rule(name)
                 ));
             }
         }
@@ -747,6 +751,52 @@ fn explain(rules: &RuleSet, args: &RuleArgs) -> ExitCode {
             })
             .collect(),
         RuleFormat::Text => rule_text(selected[0]),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+const NOT_A_RULE_SUMMARY: &str =
+    "A file policylint could not check, or not fully. PL000 is not a rule.";
+
+const NOT_A_RULE_EXPLANATION: &str = "PL000 reports a file that policylint could not check, \
+or could not check fully. It is not a rule: `--select`, `--ignore`, a config's `select`, \
+`ignore`, `[severity]` and `per-file-ignores` cannot name it, and it is always an error, so \
+a run never passes over a file it did not check.
+
+- io-error: the file could not be read (missing, a folder, a FIFO or a device, no \
+permission, not a regular file), or under `--fix` could not be written. Nothing in it was \
+linted.
+- internal-error: policylint failed on the file in a way it should not, for instance a fix \
+it had to refuse (the file is left untouched). Please report it, with the file.
+- rule-error: a rule's JSONPath query reached the bound of work a file of this size allows \
+(10,000 nodes plus 64 per byte); that rule did not check the file, the other findings \
+stand. Write the rule's `given` with fewer nested searches.
+
+In SARIF it is a tool execution notification rather than a result, in JUnit an `<error>`, \
+in GitLab Code Quality a `blocker`.";
+
+fn explain_not_a_rule(format: RuleFormat) -> ExitCode {
+    let (code, names) = (
+        crate::rules::NOT_A_RULE_CODE,
+        crate::rules::NOT_A_RULE_NAMES,
+    );
+    let text = match format {
+        RuleFormat::Json => {
+            let value = serde_json::json!({
+                "code": code,
+                "names": names,
+                "severity": Severity::Error,
+                "selectable": false,
+                "summary": NOT_A_RULE_SUMMARY,
+                "explanation": NOT_A_RULE_EXPLANATION,
+            });
+            serde_json::to_string_pretty(&value).expect("plain data serializes") + "\n"
+        }
+        RuleFormat::Text => format!(
+            "{code} {} (error; not a rule)\n\n{NOT_A_RULE_SUMMARY}\n\n{NOT_A_RULE_EXPLANATION}\n",
+            names.join(", ")
+        ),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     ExitCode::SUCCESS

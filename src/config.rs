@@ -255,10 +255,7 @@ fn compile(
                     file,
                     text,
                     selector.span().start,
-                    format!(
-                        "`{}` matches no rule name, code, code prefix or category",
-                        selector.get_ref()
-                    ),
+                    rules.not_a_selector(selector.get_ref()),
                 ));
             }
         }

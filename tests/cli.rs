@@ -543,3 +543,76 @@ fn force_exclude_applies_to_standard_input() {
     assert_eq!(linted.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&linted.stdout).contains("app.json:13:9: PL201"));
 }
+
+/// The command line's rule names get the same suggestions as a config's.
+#[test]
+fn misspelt_rule_names_on_the_command_line_get_did_you_mean() {
+    for (args, expected) in [
+        (
+            &["check", "--select", "PL2011", SEED_OSS][..],
+            "`PL2011` matches no rule name, code, code prefix or category; did you mean `PL201`?",
+        ),
+        (
+            &["check", "--ignore", "duplicate-actoin", SEED_OSS],
+            "did you mean `duplicate-action`?",
+        ),
+        (
+            &["check", "--select", "PL1,validty", SEED_OSS],
+            "did you mean `validity`?",
+        ),
+        (
+            &["rule", "wildcard-resorce"],
+            "`wildcard-resorce` is not a rule name or code; did you mean `wildcard-resource`?",
+        ),
+        (&["rule", "pl3011"], "did you mean `PL301`?"),
+        (
+            &["check", "--ignore", "rule-error", SEED_OSS],
+            "`rule-error` is not a rule",
+        ),
+    ] {
+        policylint()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected));
+    }
+    policylint()
+        .args(["rule", "nothing-like-it"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean").not());
+}
+
+/// PL000 is documented where users look for a code: `policylint rule PL000` (or one of
+/// its names) explains each kind and says it is not a rule.
+#[test]
+fn pl000_is_explained() {
+    for name in ["PL000", "pl000", "io-error", "internal-error", "rule-error"] {
+        policylint()
+            .args(["rule", name])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::starts_with(
+                "PL000 io-error, internal-error, rule-error (error; not a rule)",
+            ))
+            .stdout(predicate::str::contains(
+                "- io-error: the file could not be read",
+            ))
+            .stdout(predicate::str::contains("- internal-error:"))
+            .stdout(predicate::str::contains("- rule-error:"))
+            .stdout(predicate::str::contains("cannot name it"));
+    }
+    let json = policylint()
+        .args(["rule", "PL000", "--output-format", "json"])
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["code"], "PL000");
+    assert_eq!(value["selectable"], false);
+    assert_eq!(
+        value["names"],
+        serde_json::json!(["io-error", "internal-error", "rule-error"])
+    );
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(readme.contains("| PL000 | `io-error`, `internal-error`, `rule-error` |"));
+}

@@ -274,11 +274,13 @@ impl RuleSet {
 
     /// Makes every diagnostic of the rule `selector` names (name or code) take `severity`.
     pub fn override_severity(&mut self, selector: &str, severity: Severity) -> Result<(), String> {
-        let rule = self
+        let Some(rule) = self
             .rules
             .iter_mut()
             .find(|r| r.id.name == selector || r.id.code.eq_ignore_ascii_case(selector))
-            .ok_or_else(|| format!("`{selector}` is not a rule name or code"))?;
+        else {
+            return Err(self.not_a_rule(selector));
+        };
         rule.severity = severity;
         rule.forced_severity = Some(severity);
         Ok(())
@@ -445,6 +447,57 @@ impl RuleSet {
         Diagnostic::from_finding(RULE_ERROR.clone(), Severity::Error, finding)
     }
 
+    /// The error for a rule selector (`--select`, `--ignore`, a config's `select`,
+    /// `ignore` or `per-file-ignores`) that picks no rule, with "did you mean".
+    pub fn not_a_selector(&self, selector: &str) -> String {
+        if let Some(pl000) = not_a_rule_at_all(selector) {
+            return pl000;
+        }
+        format!(
+            "`{selector}` matches no rule name, code, code prefix or category{}",
+            did_you_mean(self.closest(selector, true))
+        )
+    }
+
+    /// The error for a name that must be one rule's name or code (`[severity]`,
+    /// `policylint rule`) and is not, with "did you mean".
+    pub fn not_a_rule(&self, name: &str) -> String {
+        if let Some(pl000) = not_a_rule_at_all(name) {
+            return pl000;
+        }
+        format!(
+            "`{name}` is not a rule name or code{}",
+            did_you_mean(self.closest(name, false))
+        )
+    }
+
+    /// The rule name or code (or, with `categories`, category) closest to `written`, if
+    /// it is a typo away: every place that names rules suggests through this.
+    pub fn closest(&self, written: &str, categories: bool) -> Option<&str> {
+        let written_lower = written.to_ascii_lowercase();
+        // One edit in a short word, two from 6 characters, three from 12.
+        let most_edits = (written.chars().count() / 6 + 1).min(3);
+        self.rules
+            .iter()
+            .flat_map(|rule| {
+                let category = categories.then_some(rule.id.category.as_str());
+                [
+                    Some(rule.id.name.as_str()),
+                    Some(rule.id.code.as_str()),
+                    category,
+                ]
+            })
+            .flatten()
+            .map(|candidate| {
+                let distance =
+                    strsim::osa_distance(&candidate.to_ascii_lowercase(), &written_lower);
+                (distance, candidate)
+            })
+            .filter(|&(distance, _)| distance <= most_edits)
+            .min()
+            .map(|(_, candidate)| candidate)
+    }
+
     pub fn find(&self, name_or_code: &str) -> Option<&Rule> {
         self.rules
             .iter()
@@ -456,9 +509,7 @@ impl RuleSet {
     pub fn retain_selected(&mut self, select: &[String], ignore: &[String]) -> Result<(), String> {
         for selector in select.iter().chain(ignore) {
             if !self.rules.iter().any(|r| selector_matches(selector, &r.id)) && selector != "ALL" {
-                return Err(format!(
-                    "`{selector}` matches no rule name, code, code prefix or category"
-                ));
+                return Err(self.not_a_selector(selector));
             }
         }
         self.rules.retain(|rule| {
@@ -473,6 +524,31 @@ impl RuleSet {
         });
         Ok(())
     }
+}
+
+/// PL000 and its names: problems that are not rules (files policylint could not check).
+pub const NOT_A_RULE_CODE: &str = "PL000";
+pub const NOT_A_RULE_NAMES: [&str; 3] = ["io-error", "internal-error", "rule-error"];
+
+/// Whether `name` is PL000 or one of its names.
+pub fn is_not_a_rule(name: &str) -> bool {
+    name.eq_ignore_ascii_case(NOT_A_RULE_CODE) || NOT_A_RULE_NAMES.contains(&name)
+}
+
+/// The error for PL000 where a rule is expected.
+fn not_a_rule_at_all(name: &str) -> Option<String> {
+    is_not_a_rule(name).then(|| {
+        format!(
+            "`{name}` is not a rule: PL000 reports files policylint could not check, which no setting can select, ignore or lower (`policylint rule PL000` explains it)"
+        )
+    })
+}
+
+/// "; did you mean `x`?", or nothing.
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
 }
 
 /// A message or help template of bounded size: its findings are printed once per place.
