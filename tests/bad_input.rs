@@ -446,53 +446,56 @@ mod team_rules_and_config {
         assert!(of("policy.json").iter().all(|d| d["code"] != "PL000"));
     }
 
+    /// A folder with one team rule in `rules/` and `POLICY` in `policy.json`.
+    fn folder_with_rule(code: &str, name: &str, check: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let file = format!("rules/{code}-{name}.toml");
+        write(dir.path(), &file, &team_rule(code, name, check));
+        write(dir.path(), "policy.json", POLICY);
+        dir
+    }
+
+    /// The error that refuses a team rule when it loads.
+    fn rule_refused(code: &str, name: &str, check: &str) -> String {
+        let dir = folder_with_rule(code, name, check);
+        let args = ["check", "--no-config", "--rules", "rules", "policy.json"];
+        refused(dir.path(), &args)
+    }
+
+    /// Concise output of `file` in `dir` with only the team's rules.
+    fn team_findings(dir: &Path, file: &str) -> Output {
+        let args = [
+            "check",
+            "--no-config",
+            "--rules",
+            "rules",
+            "--select",
+            "team",
+            "--output-format",
+            "concise",
+            file,
+        ];
+        run(dir, &args, None)
+    }
+
     #[test]
     fn message_templates_are_bounded() {
-        let dir = tempfile::tempdir().unwrap();
         let huge = format!(
             "given = \"$.Statement[*].Action\"\nfunction = \"pattern\"\noptions = {{ match = '^ecs:' }}\nmessage = \"{}\"",
             "{value}".repeat(20_000)
         );
-        write(
-            dir.path(),
-            "rules/ACME004-huge.toml",
-            &team_rule("ACME004", "huge", &huge),
-        );
-        write(dir.path(), "policy.json", POLICY);
-        let error = refused(
-            dir.path(),
-            &["check", "--no-config", "--rules", "rules", "policy.json"],
-        );
+        let error = rule_refused("ACME004", "huge", &huge);
         assert!(
             error.contains("ACME004-huge.toml:10:") && error.contains("at most"),
             "{error}"
         );
 
         // A long value is cut in the message: a 1 MB action gives a short line.
-        let dir = tempfile::tempdir().unwrap();
         let fine = "given = \"$.Statement[*].Action\"\nfunction = \"pattern\"\noptions = { match = '^ecs:' }\nmessage = \"`{value}` is not ECS; neither is `{value}`\"";
-        write(
-            dir.path(),
-            "rules/ACME005-ecs.toml",
-            &team_rule("ACME005", "only-ecs", fine),
-        );
+        let dir = folder_with_rule("ACME005", "only-ecs", fine);
         let long = POLICY.replace("oss:GetObject", &"x".repeat(1 << 20));
         write(dir.path(), "long.json", &long);
-        let output = run(
-            dir.path(),
-            &[
-                "check",
-                "--no-config",
-                "--rules",
-                "rules",
-                "--select",
-                "team",
-                "--output-format",
-                "concise",
-                "long.json",
-            ],
-            None,
-        );
+        let output = team_findings(dir.path(), "long.json");
         assert_eq!(output.status.code(), Some(1));
         assert!(output.stdout.len() < 2_000, "{} bytes", output.stdout.len());
         assert!(String::from_utf8_lossy(&output.stdout).contains("xxx…` is not ECS"));
@@ -500,18 +503,8 @@ mod team_rules_and_config {
 
     #[test]
     fn an_empty_not_match_pattern_is_refused_and_unique_is_linear() {
-        let dir = tempfile::tempdir().unwrap();
         let empty = "given = \"$.Statement[*].Action\"\nfunction = \"pattern\"\noptions = { not-match = '' }\nmessage = \"no\"";
-        write(
-            dir.path(),
-            "rules/ACME006-empty.toml",
-            &team_rule("ACME006", "empty", empty),
-        );
-        write(dir.path(), "policy.json", POLICY);
-        let error = refused(
-            dir.path(),
-            &["check", "--no-config", "--rules", "rules", "policy.json"],
-        );
+        let error = rule_refused("ACME006", "empty", empty);
         assert!(
             error.contains("ACME006-empty.toml:10:") && error.contains("matches the empty string"),
             "{error}"
@@ -519,34 +512,15 @@ mod team_rules_and_config {
 
         // A million distinct actions and one repeat: comparing each with those before it
         // took hours.
-        let dir = tempfile::tempdir().unwrap();
         let unique = "given = \"$.Statement[*].Action\"\nfunction = \"unique\"\nmessage = \"`{value}` again\"";
-        write(
-            dir.path(),
-            "rules/ACME007-unique.toml",
-            &team_rule("ACME007", "unique", unique),
-        );
+        let dir = folder_with_rule("ACME007", "unique", unique);
         let actions: Vec<String> = (0..1_000_000).map(|i| format!("\"ecs:A{i}\"")).collect();
         let policy = format!(
             "{{\"Version\": \"1\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": [{}, \"ecs:A7\"], \"Resource\": \"*\"}}]}}",
             actions.join(",")
         );
         write(dir.path(), "many.json", &policy);
-        let output = run(
-            dir.path(),
-            &[
-                "check",
-                "--no-config",
-                "--rules",
-                "rules",
-                "--select",
-                "ACME007",
-                "--output-format",
-                "concise",
-                "many.json",
-            ],
-            None,
-        );
+        let output = team_findings(dir.path(), "many.json");
         let stdout = String::from_utf8_lossy(&output.stdout);
         assert_eq!(stdout.matches("ACME007").count(), 1, "{stdout}");
         assert!(stdout.contains("`ecs:A7` again"));

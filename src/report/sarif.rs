@@ -8,10 +8,10 @@
 //! - Paths are reported as given: relative paths stay relative (to `%SRCROOT%`, the folder
 //!   policylint ran in, normally the repository root), absolute ones become `file://` URIs;
 //!   characters other than letters, digits, `-._~` and `/` are percent-encoded.
-//! - PL000 (a file that could not be read, or fixes that were refused) is not a rule and
-//!   has no position: it is a `toolExecutionNotifications` entry of level `error`, which
-//!   tells consumers the results may be incomplete, as CodeQL does for files it cannot
-//!   extract.
+//! - PL000 (a file that could not be read, fixes that were refused, or a rule whose query
+//!   reached its bound on the file) is not a rule and has no position: it is a
+//!   `toolExecutionNotifications` entry of level `error`, which tells consumers the
+//!   results may be incomplete, as CodeQL does for files it cannot extract.
 //! - Each rule carries `properties.security-severity`, the 0.0 to 10.0 score GitHub code
 //!   scanning ranks security alerts by (it shows it for rules tagged `security`): see
 //!   [`security_severity`]. A built-in rule's `helpUri` is its rule file in policylint's
@@ -146,7 +146,7 @@ struct DescriptorReference {
 
 #[derive(Serialize)]
 struct NotificationProperties {
-    /// `io-error` or `internal-error`.
+    /// `io-error`, `internal-error` or `rule-error`.
     name: String,
 }
 
@@ -357,7 +357,7 @@ pub fn render(reports: &[FileReport], rules: &[&Rule]) -> String {
                     notifications: [NotificationDescriptor {
                         id: NOT_A_RULE,
                         short_description: Text::new(
-                            "A file could not be read, or its fixes were refused; it is not fully linted.",
+                            "A file could not be read, its fixes were refused, or a rule's query reached its bound; it is not fully linted.",
                         ),
                     }],
                 },
