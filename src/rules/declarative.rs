@@ -3,6 +3,10 @@
 //! `enumeration`) also test each string of an array, because every multi-value policy
 //! element takes a string or an array of strings.
 
+mod template;
+
+pub use template::check as check_template;
+
 use crate::diagnostic::{Edit, Finding, Fix};
 use crate::memo::{self, Memory};
 use crate::parse::{Member, Node, NodeKind};
@@ -419,76 +423,12 @@ impl Declarative {
             let field = self.field.as_deref().filter(|_| name == "field");
             field.or_else(|| vars.iter().find(|(n, _)| *n == name).map(|&(_, v)| v))
         };
-        let fill = |template: &str| fill_template(template, value_of);
+        let fill = |template: &str| template::fill(template, value_of);
         let mut finding = Finding::new(span, fill(&self.message));
         if let Some(help) = &self.help {
             finding = finding.help(fill(help));
         }
         finding
-    }
-}
-
-/// The names a message or help template can hold between braces.
-pub const PLACEHOLDERS: [&str; 4] = ["value", "match", "field", "type"];
-
-/// Most placeholders one template may hold (checked when the rule file is loaded).
-pub const MAX_PLACEHOLDERS: usize = 8;
-
-/// Most characters of a template (checked when the rule file is loaded).
-pub const MAX_TEMPLATE_CHARS: usize = 1_000;
-
-/// Most characters of a value written into a message: longer ones are cut, ending in `…`.
-/// With the two bounds above, a message holds at most a few thousand characters whatever
-/// the policy (a 20,000-fold `{value}` once turned one finding into 2.3 GB of output).
-pub const MAX_VALUE_CHARS: usize = 200;
-
-/// How many placeholders `template` holds.
-pub fn placeholder_count(template: &str) -> usize {
-    PLACEHOLDERS
-        .iter()
-        .map(|name| template.matches(&format!("{{{name}}}")).count())
-        .sum()
-}
-
-/// `template` with each `{name}` that `value_of` knows replaced by its value (cut to
-/// `MAX_VALUE_CHARS`), in one pass: a value that itself holds `{name}` (policy text may) is
-/// written as it is. Braces around anything else stay.
-fn fill_template<'v>(template: &str, value_of: impl Fn(&str) -> Option<&'v str>) -> String {
-    let mut filled = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        filled.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after
-            .find('}')
-            .and_then(|close| Some((close, value_of(&after[..close])?)));
-        match value {
-            Some((close, value)) => {
-                push_cut(&mut filled, value, MAX_VALUE_CHARS);
-                rest = &after[close + 1..];
-            }
-            None => {
-                filled.push('{');
-                rest = after;
-            }
-        }
-    }
-    filled.push_str(rest);
-    filled
-}
-
-/// Pushes `value`, or its first `max_chars - 1` characters and `…` when it is longer.
-fn push_cut(out: &mut String, value: &str, max_chars: usize) {
-    match value.char_indices().nth(max_chars) {
-        None => out.push_str(value),
-        Some(_) => {
-            let (end, _) = value
-                .char_indices()
-                .nth(max_chars - 1)
-                .expect("longer than max_chars");
-            out.push_str(&value[..end]);
-            out.push('…');
-        }
     }
 }
 
@@ -595,42 +535,6 @@ mod tests {
                     .all(|value| value.len() <= memo::LONGEST_QUESTION)
             );
         });
-    }
-
-    #[test]
-    fn templates_are_filled_in_one_pass() {
-        let value_of = |name: &str| match name {
-            "value" => Some("a{match}b"),
-            "match" => Some("{value}"),
-            "field" => Some("Action"),
-            _ => None,
-        };
-        assert_eq!(
-            fill_template("`{value}` in {field}: {match} {other} {un{closed", value_of),
-            "`a{match}b` in Action: {value} {other} {un{closed"
-        );
-        assert_eq!(fill_template("{field}{field}", value_of), "ActionAction");
-        assert_eq!(fill_template("", value_of), "");
-    }
-
-    #[test]
-    fn long_values_are_cut_in_messages() {
-        let long = "é".repeat(MAX_VALUE_CHARS + 1);
-        let exact = "x".repeat(MAX_VALUE_CHARS);
-        let value_of = |name: &str| match name {
-            "value" => Some(long.as_str()),
-            "match" => Some(exact.as_str()),
-            _ => None,
-        };
-        let filled = fill_template("{value}|{match}", value_of);
-        let (cut, whole) = filled.split_once('|').unwrap();
-        assert_eq!(cut.chars().count(), MAX_VALUE_CHARS);
-        assert!(cut.ends_with("é…"));
-        assert_eq!(whole, exact);
-        assert_eq!(
-            placeholder_count("{value}{value} {match} {other} {field}{type}"),
-            5
-        );
     }
 
     #[test]

@@ -394,9 +394,9 @@ impl RuleSet {
                     .message
                     .clone()
                     .ok_or("a declarative check needs a `message`")?;
-                check_template("message", &message)?;
+                declarative::check_template("message", &message)?;
                 if let Some(help) = &spec.help {
-                    check_template("help", help)?;
+                    declarative::check_template("help", help)?;
                 }
                 let query = self.query_index(given)?;
                 Ok(Check::Declarative(Declarative::new(
@@ -549,25 +549,6 @@ fn did_you_mean(suggestion: Option<&str>) -> String {
     suggestion
         .map(|s| format!("; did you mean `{s}`?"))
         .unwrap_or_default()
-}
-
-/// A message or help template of bounded size: its findings are printed once per place.
-fn check_template(key: &str, template: &str) -> Result<(), String> {
-    let chars = template.chars().count();
-    if chars > declarative::MAX_TEMPLATE_CHARS {
-        return Err(format!(
-            "`{key}` is {chars} characters long; a message holds at most {}",
-            declarative::MAX_TEMPLATE_CHARS
-        ));
-    }
-    let placeholders = declarative::placeholder_count(template);
-    if placeholders > declarative::MAX_PLACEHOLDERS {
-        return Err(format!(
-            "`{key}` holds {placeholders} placeholders such as `{{value}}`; a message holds at most {}",
-            declarative::MAX_PLACEHOLDERS
-        ));
-    }
-    Ok(())
 }
 
 fn selector_matches(selector: &str, id: &RuleId) -> bool {
