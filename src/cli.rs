@@ -1,11 +1,12 @@
 //! The command line: `policylint [check] PATH...` and `policylint rule NAME|--all`.
 
+mod rule;
+
 use crate::config::{ConfigError, ConfigMode, Overrides, Resolver, Settings};
 use crate::diagnostic::Severity;
 use crate::discover::{Candidate, Found, discover, path_order};
 use crate::engine::count_at_least;
 use crate::fix::FixMode;
-use crate::model::{Dialect, PolicyKind};
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules::{Rule, RuleSet};
 use crate::runner::{self, FileReport, FixAction, FixRequest, Outcome};
@@ -172,20 +173,7 @@ pub struct RuleArgs {
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Some(Command::Rule(args)) => {
-            let mut rules = match RuleSet::builtin() {
-                Ok(rules) => rules,
-                Err(error) => {
-                    return usage_error(&format!("built-in rule file is broken: {error}"));
-                }
-            };
-            for dir in &args.rules_dirs {
-                if let Err(error) = rules.add_rules_dir(dir, None) {
-                    return usage_error(&error.to_string());
-                }
-            }
-            explain(&rules, &args)
-        }
+        Some(Command::Rule(args)) => rule::run(&args),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Lsp) => crate::lsp::run(),
         Some(Command::Completions { shell }) => {
@@ -707,160 +695,4 @@ fn use_color(choice: Color) -> bool {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
-}
-
-fn explain(rules: &RuleSet, args: &RuleArgs) -> ExitCode {
-    let selected: Vec<&Rule> = if args.all {
-        rules.rules.iter().collect()
-    } else {
-        let name = args.name.as_deref().unwrap_or_default();
-        match rules.find(name) {
-            Some(rule) => vec![rule],
-            None if crate::rules::is_not_a_rule(name) => {
-                return explain_not_a_rule(args.output_format);
-            }
-            None => {
-                return usage_error(&format!(
-                    "{} (`policylint rule --all` lists the rules)",
-                    rules.not_a_rule(name)
-                ));
-            }
-        }
-    };
-    let text = match args.output_format {
-        RuleFormat::Json => {
-            let list: Vec<serde_json::Value> = selected.iter().map(|r| rule_json(r)).collect();
-            let value = if args.all {
-                serde_json::Value::Array(list)
-            } else {
-                list.into_iter().next().unwrap_or_default()
-            };
-            serde_json::to_string_pretty(&value).expect("plain data serializes") + "\n"
-        }
-        RuleFormat::Text if args.all => selected
-            .iter()
-            .map(|r| {
-                format!(
-                    "{:<6} {:<26} {:<8} {:<12} {}\n",
-                    r.id.code,
-                    r.id.name,
-                    r.severity.as_str(),
-                    r.id.category,
-                    r.doc.summary
-                )
-            })
-            .collect(),
-        RuleFormat::Text => rule_text(selected[0]),
-    };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    ExitCode::SUCCESS
-}
-
-const NOT_A_RULE_SUMMARY: &str =
-    "A file policylint could not check, or not fully. PL000 is not a rule.";
-
-const NOT_A_RULE_EXPLANATION: &str = "PL000 reports a file that policylint could not check, \
-or could not check fully. It is not a rule: `--select`, `--ignore`, a config's `select`, \
-`ignore`, `[severity]` and `per-file-ignores` cannot name it, and it is always an error, so \
-a run never passes over a file it did not check.
-
-- io-error: the file could not be read (missing, a folder, a FIFO or a device, no \
-permission, not a regular file), or under `--fix` could not be written. Nothing in it was \
-linted.
-- internal-error: policylint failed on the file in a way it should not, for instance a fix \
-it had to refuse (the file is left untouched). Please report it, with the file.
-- rule-error: a rule's JSONPath query reached the bound of work a file of this size allows \
-(10,000 nodes plus 64 per byte); that rule did not check the file, the other findings \
-stand. Write the rule's `given` with fewer nested searches.
-
-In SARIF it is a tool execution notification rather than a result, in JUnit an `<error>`, \
-in GitLab Code Quality a `blocker`.";
-
-fn explain_not_a_rule(format: RuleFormat) -> ExitCode {
-    let (code, names) = (
-        crate::rules::NOT_A_RULE_CODE,
-        crate::rules::NOT_A_RULE_NAMES,
-    );
-    let text = match format {
-        RuleFormat::Json => {
-            let value = serde_json::json!({
-                "code": code,
-                "names": names,
-                "severity": Severity::Error,
-                "selectable": false,
-                "summary": NOT_A_RULE_SUMMARY,
-                "explanation": NOT_A_RULE_EXPLANATION,
-            });
-            serde_json::to_string_pretty(&value).expect("plain data serializes") + "\n"
-        }
-        RuleFormat::Text => format!(
-            "{code} {} (error; not a rule)\n\n{NOT_A_RULE_SUMMARY}\n\n{NOT_A_RULE_EXPLANATION}\n",
-            names.join(", ")
-        ),
-    };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    ExitCode::SUCCESS
-}
-
-fn rule_json(rule: &Rule) -> serde_json::Value {
-    serde_json::json!({
-        "code": rule.id.code,
-        "name": rule.id.name,
-        "severity": rule.severity,
-        "category": rule.id.category,
-        "summary": rule.doc.summary,
-        "explanation": rule.doc.explanation.trim(),
-        "fix": rule.doc.fix,
-        "dialects": rule.doc.dialects,
-        "kinds": rule.doc.kinds,
-        "bad": rule.doc.bad,
-        "good": rule.doc.good,
-    })
-}
-
-fn rule_text(rule: &Rule) -> String {
-    let doc = &rule.doc;
-    let indent = |s: &str| {
-        s.trim_end()
-            .lines()
-            .map(|l| format!("    {l}\n"))
-            .collect::<String>()
-    };
-    let fix = match doc.fix {
-        Some(crate::diagnostic::Applicability::Safe) => "safe (applied by `--fix`)",
-        Some(crate::diagnostic::Applicability::Unsafe) => {
-            "unsafe (applied by `--fix --unsafe-fixes`)"
-        }
-        None => "none",
-    };
-    let dialects = doc
-        .dialects
-        .iter()
-        .map(|d| match d {
-            Dialect::Ram => "Alibaba Cloud RAM",
-            Dialect::Aws => "AWS IAM",
-        })
-        .collect::<Vec<_>>()
-        .join(" and ");
-    let kinds = doc
-        .kinds
-        .iter()
-        .map(|k| match k {
-            PolicyKind::Identity => "identity",
-            PolicyKind::Trust => "trust",
-            PolicyKind::Resource => "resource (bucket)",
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!(
-        "{} {} ({}, {})\n\n{}\n\n{}\n\nApplies to: {dialects}; {kinds} policies\nFix: {fix}\n\nBad:\n{}\nGood:\n{}",
-        doc.code,
-        doc.name,
-        rule.severity,
-        doc.category,
-        doc.summary,
-        doc.explanation.trim(),
-        indent(&doc.bad),
-        indent(&doc.good),
-    )
 }
