@@ -183,7 +183,7 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
         file: file.clone(),
         line: 0,
         column: 0,
-        message: format!("the config {message}"),
+        message: format!("cannot read the config: {message}"),
     })?;
     let config: ConfigFile = toml::from_str(&text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);

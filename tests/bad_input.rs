@@ -548,12 +548,12 @@ mod team_rules_and_config {
         };
         check(
             &["check", "--config", "zero.toml", "policy.json"],
-            "zero.toml: the config cannot read: not a regular file",
+            "zero.toml: cannot read the config: not a regular file",
         );
         if mkfifo(&root.join("fifo.toml")) {
             check(
                 &["check", "--config", "fifo.toml", "policy.json"],
-                "fifo.toml: the config cannot read: not a regular file",
+                "fifo.toml: cannot read the config: not a regular file",
             );
             fs::create_dir(root.join("fifo-rules")).unwrap();
             assert!(mkfifo(&root.join("fifo-rules/ACME008-x.toml")));

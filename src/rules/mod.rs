@@ -103,9 +103,9 @@ pub const MAX_SMALL_FILE_BYTES: u64 = 1 << 20;
 /// regular file of at most `MAX_SMALL_FILE_BYTES`, as UTF-8. The file is opened without
 /// waiting (a FIFO would wait for a writer) and looked at once open, so a FIFO, a device
 /// (`/dev/zero` would be read forever) or a folder is refused whatever the path's name
-/// or links say.
+/// or links say. The error says why, for the caller to put after "cannot read".
 pub fn read_small_file(path: &Path) -> Result<String, String> {
-    let cannot = |e: std::io::Error| format!("cannot read: {e}");
+    let cannot = |e: std::io::Error| e.to_string();
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -113,14 +113,14 @@ pub fn read_small_file(path: &Path) -> Result<String, String> {
     let file = options.open(path).map_err(cannot)?;
     let metadata = file.metadata().map_err(cannot)?;
     if metadata.is_dir() {
-        return Err("cannot read: it is a folder".into());
+        return Err("it is a folder".into());
     }
     if !metadata.is_file() {
-        return Err("cannot read: not a regular file (a FIFO, socket or device)".into());
+        return Err("not a regular file (a FIFO, socket or device)".into());
     }
     let too_large = || {
         format!(
-            "cannot read: larger than {} bytes (1 MiB), the most a rule or config file may hold",
+            "larger than {} bytes (1 MiB), the most a rule or config file may hold",
             MAX_SMALL_FILE_BYTES
         )
     };
@@ -139,7 +139,7 @@ pub fn read_small_file(path: &Path) -> Result<String, String> {
     }
     String::from_utf8(bytes).map_err(|e| {
         format!(
-            "cannot read: not UTF-8 text (invalid byte at offset {})",
+            "not UTF-8 text (invalid byte at offset {})",
             e.utf8_error().valid_up_to()
         )
     })
@@ -266,7 +266,7 @@ impl RuleSet {
                     )));
                 }
             }
-            let text = read_small_file(path).map_err(error)?;
+            let text = read_small_file(path).map_err(|why| error(format!("cannot read: {why}")))?;
             self.add_rule_text(&file, &text)?;
         }
         Ok(files.len())
