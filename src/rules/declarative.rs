@@ -5,7 +5,7 @@
 
 mod template;
 
-pub use template::check as check_template;
+pub use template::{check as check_template, cut};
 
 use crate::diagnostic::{Edit, Finding, Fix};
 use crate::memo::{self, Memory};

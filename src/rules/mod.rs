@@ -437,7 +437,7 @@ impl RuleSet {
         let message = format!(
             "rule {} did not check this file: its query `{}` stopped after visiting {} nodes, the most a file of this size allows",
             rules.join(", rule "),
-            self.queries[query].0,
+            declarative::cut(&self.queries[query].0, 200),
             bound.visited
         );
         let finding = Finding::new(crate::source::Span::default(), message).help(format!(

@@ -397,12 +397,35 @@ pub struct Query {
 
 impl Query {
     pub fn parse(given: &str) -> Result<Self, String> {
-        let parsed = jsonpath_rust::parser::parse_json_path(given)
-            .map_err(|e| format!("`given` is not a valid JSONPath ({given}): {e}"))?;
+        // A rule file may hold a query of a megabyte: messages quote the start of it.
+        let shown = super::declarative::cut(given, 200);
+        let parsed = jsonpath_rust::parser::parse_json_path(given).map_err(|e| {
+            format!(
+                "`given` is not a valid JSONPath ({shown}): {}",
+                parse_error_summary(e.to_string())
+            )
+        })?;
         let patterns = filter::Patterns::of(&parsed.segments)
-            .map_err(|e| format!("`given` cannot be evaluated ({given}): {e}"))?;
+            .map_err(|e| format!("`given` cannot be evaluated ({shown}): {e}"))?;
         Ok(Query { parsed, patterns })
     }
+}
+
+/// A parse error short enough to print: a long query's error would quote all of it, with
+/// a line of spaces under it to point at the place; then only the place and what was
+/// expected are kept.
+fn parse_error_summary(error: String) -> String {
+    if error.chars().count() <= 400 {
+        return error;
+    }
+    let kept: Vec<&str> = error
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            line.starts_with("Failed") || line.starts_with("-->") || line.starts_with("= ")
+        })
+        .collect();
+    super::declarative::cut(&kept.join(" "), 400)
 }
 
 /// The selectors of a child segment (none for a descendant segment).

@@ -70,6 +70,14 @@ pub fn fill<'v>(template: &str, value_of: impl Fn(&str) -> Option<&'v str>) -> S
     filled
 }
 
+/// `text`, or its first `max_chars - 1` characters and `…` when it is longer: for a rule's
+/// own text (a query) quoted in a message.
+pub fn cut(text: &str, max_chars: usize) -> String {
+    let mut out = String::new();
+    push_cut(&mut out, text, max_chars);
+    out
+}
+
 /// Pushes `value`, or its first `max_chars - 1` characters and `…` when it is longer.
 fn push_cut(out: &mut String, value: &str, max_chars: usize) {
     match value.char_indices().nth(max_chars) {

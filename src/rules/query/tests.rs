@@ -288,3 +288,18 @@ fn count_of_nothing_is_zero() {
     assert_eq!(hits.len(), 1);
     assert_eq!(hits[0].node.as_str(), Some("x"));
 }
+
+/// A rule file may hold a query of a megabyte: its errors quote only the start of it.
+#[test]
+fn errors_about_a_long_query_stay_short() {
+    let long = format!("$.a{}", ".b".repeat(100_000));
+    for given in [
+        format!("{long}[?shout(@.Sid)]"),
+        format!("{long}[?length(@)]"),
+        format!("$[?{}@.a{}]", "(".repeat(50_000), ")".repeat(50_000)),
+    ] {
+        let error = Query::parse(&given).err().expect("refused");
+        assert!(error.chars().count() < 1_000, "{} characters", error.len());
+        assert!(error.contains("….") || error.contains("…)"), "{error}");
+    }
+}
