@@ -526,6 +526,27 @@ mod team_rules_and_config {
         assert!(stdout.contains("`ecs:A7` again"));
     }
 
+    #[test]
+    fn deep_or_long_rule_and_config_text_is_refused_in_a_few_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = format!("[{}{}]\n", "[".repeat(200_000), "]".repeat(200_000));
+        write(dir.path(), "deep.toml", &format!("select = {deep}"));
+        write(dir.path(), "policy.json", POLICY);
+        let error = refused(
+            dir.path(),
+            &["check", "--config", "deep.toml", "policy.json"],
+        );
+        assert!(error.contains("deep.toml:1:"), "{error}");
+        let error = rule_refused("ACME012", "deep", &format!("given = {deep}"));
+        assert!(error.contains("ACME012-deep.toml:"), "{error}");
+        // A query of 200 KB that does not parse: the error quotes its start.
+        let long = format!("$.a{}[?shout(@)]", ".b".repeat(100_000));
+        let check = format!("given = \"{long}\"\nfunction = \"undefined\"\nmessage = \"x\"");
+        let error = rule_refused("ACME013", "long", &check);
+        assert!(error.contains("not a valid JSONPath"), "{error}");
+        assert!(error.len() < 1_000, "{} bytes", error.len());
+    }
+
     #[cfg(unix)]
     fn mkfifo(path: &Path) -> bool {
         std::process::Command::new("mkfifo")
