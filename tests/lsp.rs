@@ -495,7 +495,7 @@ fn malformed_messages_get_errors_and_the_server_carries_on() {
 
     let bad_params = client.request("textDocument/codeAction", json!({"textDocument": 5}));
     assert_eq!(bad_params["error"]["code"], -32602, "{bad_params}");
-    let unknown = client.request("textDocument/hover", json!({}));
+    let unknown = client.request("textDocument/completion", json!({}));
     assert_eq!(unknown["error"]["code"], -32601, "{unknown}");
     client.send_raw("{this is not json");
     let parse_error = client.response_to(Value::Null);
