@@ -48,7 +48,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, Sender, TryRecvError};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::time::Duration;
 use transport::{Channels, Incoming, QUEUED_MESSAGES};
 
 /// Runs the server until the client says `exit`: exit code 0 after a `shutdown` request,
@@ -222,7 +223,16 @@ impl Server {
                 Err(TryRecvError::Disconnected) => return None,
                 Err(TryRecvError::Empty) => {}
             }
-            if self.reading.load(Ordering::Acquire) || !self.lint_next_changed() {
+            if self.reading.load(Ordering::Acquire) {
+                // Whatever is on its way comes before any lint, and may change what to
+                // lint. (A payload answered with an error never arrives: look again.)
+                match self.incoming.recv_timeout(Duration::from_millis(10)) {
+                    Ok(incoming) => return Some(incoming),
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => return None,
+                }
+            }
+            if !self.lint_next_changed() {
                 return self.incoming.recv().ok();
             }
         }

@@ -123,6 +123,8 @@ fn read_all(input: &mut impl BufRead, to_server: &SyncSender<Incoming>, reading:
         };
         let exit =
             matches!(&incoming, Incoming::Message(Message::Notification(n)) if n.method == "exit");
+        // Before the server can see the message: once it has, it must not wait for it.
+        reading.store(false, Ordering::Release);
         if to_server.send(incoming).is_err() || exit {
             break;
         }
