@@ -17,6 +17,9 @@ use lsp_types::{
 };
 use std::path::{Path, PathBuf};
 
+/// The id of the request that registers the config watcher.
+pub(super) const WATCH_REQUEST: &str = "policylint/watch-configs";
+
 /// The longest config read to place an error in it.
 const MAX_CONFIG_BYTES: u64 = 1 << 20;
 
@@ -141,7 +144,7 @@ impl Server {
                 })),
             }],
         };
-        let id = RequestId::from("policylint/watch-configs".to_string());
+        let id = RequestId::from(WATCH_REQUEST.to_string());
         self.send(Request::new(id, RegisterCapability::METHOD.to_string(), params).into());
     }
 

@@ -194,20 +194,25 @@ impl Server {
                         eprintln!("policylint lsp: failed on a {method} notification");
                     }
                 }
-                Incoming::Message(Message::Response(response)) => {
-                    // The answer to one of the server's own requests (registering the
-                    // config watcher); only a refusal is worth a line in the log.
-                    if let Err(error) = response.response_result {
-                        eprintln!(
-                            "policylint lsp: the client refused a request: {}",
-                            error.message
-                        );
-                    }
-                }
+                Incoming::Message(Message::Response(response)) => self.response(response),
             }
         }
         // The input ended without `exit`.
         ExitCode::from(1)
+    }
+
+    /// The answer to the server's only request, registering the config watcher: if the
+    /// client refuses, saves are the sign that a config may have changed, as without one.
+    fn response(&mut self, response: Response) {
+        if let Err(error) = response.response_result {
+            eprintln!(
+                "policylint lsp: the client refused a request: {}",
+                error.message
+            );
+            if response.id == RequestId::from(configs::WATCH_REQUEST.to_string()) {
+                self.client.watch_registration = false;
+            }
+        }
     }
 
     /// The next message to handle, read ahead first. When none is waiting (nor on its

@@ -5,7 +5,7 @@
 use super::Server;
 use super::transport::{Channels, Incoming};
 use crate::config::{ConfigMode, Overrides, Resolver, Settings};
-use lsp_server::{Message, Notification, Request, RequestId};
+use lsp_server::{Message, Notification, Request, RequestId, Response};
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -62,8 +62,12 @@ fn code_actions(id: i32) -> Incoming {
 /// Runs a server over `messages` (after `initialize`), all queued before it starts, and
 /// returns what it sent.
 fn serve(messages: Vec<Incoming>) -> Vec<Value> {
+    serve_client(json!({}), messages)
+}
+
+fn serve_client(capabilities: Value, messages: Vec<Incoming>) -> Vec<Value> {
     let mut all = vec![
-        request(0, "initialize", json!({"capabilities": {}})),
+        request(0, "initialize", json!({"capabilities": capabilities})),
         notification("initialized", json!({})),
     ];
     all.extend(messages);
@@ -221,4 +225,34 @@ fn a_change_that_cannot_be_read_takes_its_document_out_of_sync() {
     assert_eq!(versions, [1, 1, 3], "{published:#?}");
     assert!(codes(published[1]).is_empty());
     assert!(codes(published[2]).contains(&"PL201"));
+}
+
+#[test]
+fn saves_reload_the_configs_unless_the_client_watches_them() {
+    let watching = json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}});
+    let save = || {
+        notification(
+            "textDocument/didSave",
+            json!({"textDocument": {"uri": URI}}),
+        )
+    };
+    let session = |capabilities: Value, answer: Option<Response>| {
+        let mut messages = vec![open(&policy(&["oss:GetObject"])), code_actions(1)];
+        messages.extend(answer.map(|r| Incoming::Message(Message::Response(r))));
+        messages.extend([save(), code_actions(2)]);
+        let sent = serve_client(capabilities, messages);
+        let registered = sent
+            .iter()
+            .any(|m| m["method"] == "client/registerCapability");
+        (registered, published(&sent).len())
+    };
+    let id = || RequestId::from(super::configs::WATCH_REQUEST.to_string());
+    // No watcher: a save re-lints (publishes again) in case a config changed.
+    assert_eq!(session(json!({}), None), (false, 2));
+    // A watcher: a save of a policy is only a save.
+    let granted = Response::new_ok(id(), Value::Null);
+    assert_eq!(session(watching.clone(), Some(granted)), (true, 1));
+    // A watcher the client refused: back to saves.
+    let refused = Response::new_err(id(), -32601, "no".to_string());
+    assert_eq!(session(watching, Some(refused)), (true, 2));
 }
