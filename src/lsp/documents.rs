@@ -173,21 +173,20 @@ impl Server {
         self.lint_and_publish(uri);
     }
 
-    /// Lints one document changed since it was last linted, if any, and publishes its
-    /// diagnostics unless a message that arrived meanwhile changes it (then the lint was
-    /// for a text already gone; the document is linted again when its turn comes).
-    /// Whether there was one.
-    pub(super) fn lint_next_changed(&mut self) -> bool {
-        let Some(uri) = self
-            .documents
+    /// A document changed since it was last linted, if any.
+    pub(super) fn changed_document(&self) -> Option<Uri> {
+        self.documents
             .iter()
             .find(|(_, d)| d.changed)
             .map(|(uri, _)| uri.clone())
-        else {
-            return false;
-        };
-        let Some(document) = self.documents.get(&uri) else {
-            return false;
+    }
+
+    /// Lints a document and publishes its diagnostics, unless a message that arrived
+    /// meanwhile changes it: then the lint was for a text already gone, and the document
+    /// is linted again when its turn comes.
+    pub(super) fn lint_unless_overtaken(&mut self, uri: &Uri) {
+        let Some(document) = self.documents.get(uri) else {
+            return;
         };
         let diagnostics = document.lint();
         self.read_ahead();
@@ -204,9 +203,8 @@ impl Server {
             _ => false,
         });
         if !stale {
-            self.publish(&uri, diagnostics);
+            self.publish(uri, diagnostics);
         }
-        true
     }
 
     /// Lints a document now if it changed since it was last linted (a request about it

@@ -228,6 +228,9 @@ impl Server {
                 Err(TryRecvError::Disconnected) => return None,
                 Err(TryRecvError::Empty) => {}
             }
+            let Some(changed) = self.changed_document() else {
+                return self.incoming.recv().ok();
+            };
             if self.reading.load(Ordering::Acquire) {
                 // Whatever is on its way comes before any lint, and may change what to
                 // lint. (A payload answered with an error never arrives: look again.)
@@ -237,9 +240,7 @@ impl Server {
                     Err(RecvTimeoutError::Disconnected) => return None,
                 }
             }
-            if !self.lint_next_changed() {
-                return self.incoming.recv().ok();
-            }
+            self.lint_unless_overtaken(&changed);
         }
     }
 
