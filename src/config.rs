@@ -436,6 +436,17 @@ impl Resolver {
     }
 }
 
+/// The config that applies to files in `folder` (absolute) as [`Resolver`] finds it: the
+/// first of [`CONFIG_NAMES`] in the folder or the nearest one above it.
+pub fn nearest_config(folder: &Path) -> Option<PathBuf> {
+    folder.ancestors().find_map(|dir| {
+        CONFIG_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|path| path.is_file())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 //! evaluated once per file.
 
 pub mod declarative;
+pub mod doc;
 pub mod query;
 
 use crate::checks::{self, BuiltinCheck};
