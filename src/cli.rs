@@ -312,12 +312,18 @@ fn check(args: &CheckArgs) -> ExitCode {
             Ok(settings) => settings,
             Err(error) => return usage_error(&error.to_string()),
         };
-        let mut report = lint_stdin(&settings.rules, args.stdin_filename.clone());
+        let (mut report, original) = lint_stdin(&settings.rules, args.stdin_filename.clone());
         let request = args.fix_request(true);
         let absolute = std::path::absolute(&stands_for).unwrap_or_else(|_| stands_for.clone());
         runner::settle(&settings, &mut report, &absolute, request, None);
         if request.is_some_and(|r| r.action == FixAction::Return) {
-            fixed_stdin = report.text.clone();
+            // Text that was not fixed goes back as it came, byte for byte: an editor
+            // replaces its buffer with it (and text that is not UTF-8 was only decoded
+            // for the report).
+            fixed_stdin = Some(match &report.text {
+                Some(text) if report.fixed > 0 => text.clone().into_bytes(),
+                _ => original,
+            });
         }
         reports.push(report);
         stdin_settings = Some(settings);
@@ -374,7 +380,8 @@ fn check(args: &CheckArgs) -> ExitCode {
     if args.diff {
         return print_diffs(&reports);
     }
-    let summary = Summary::of(&reports);
+    let mut summary = Summary::of(&reports);
+    summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
     let human = matches!(
         args.output_format,
         OutputFormat::Pretty | OutputFormat::Concise
@@ -418,7 +425,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     // A closed pipe (`policylint | head`) is not an error worth a panic.
     if let Some(fixed) = fixed_stdin {
         // Format-on-save: standard output is the fixed text and nothing else.
-        let _ = std::io::stdout().lock().write_all(fixed.as_bytes());
+        let _ = std::io::stdout().lock().write_all(&fixed);
         let _ = std::io::stderr().lock().write_all(output.as_bytes());
     } else {
         let mut stdout = std::io::stdout().lock();
@@ -558,6 +565,7 @@ fn stream(
     }
     emit(printable);
     emit(early.drain(..).rev().map(render).collect());
+    summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
     let mut stdout = std::io::stdout().lock();
     if !args.quiet && args.output_format != OutputFormat::Github {
         let _ = writeln!(stdout, "{}", report::summary_line(&summary));
@@ -606,12 +614,16 @@ fn print_diffs(reports: &[FileReport]) -> ExitCode {
     }
 }
 
-fn lint_stdin(rules: &RuleSet, name: Option<String>) -> FileReport {
+/// Lints standard input; also returns the bytes read.
+fn lint_stdin(rules: &RuleSet, name: Option<String>) -> (FileReport, Vec<u8>) {
     let path = name.unwrap_or_else(|| "-".to_string());
     let mut bytes = Vec::new();
     match std::io::stdin().lock().read_to_end(&mut bytes) {
-        Ok(_) => runner::lint_bytes(rules, path, bytes).0,
-        Err(e) => runner::io_error(path, format!("cannot read standard input: {e}")),
+        Ok(_) => (runner::lint_bytes(rules, path, bytes.clone()).0, bytes),
+        Err(e) => (
+            runner::io_error(path, format!("cannot read standard input: {e}")),
+            bytes,
+        ),
     }
 }
 
