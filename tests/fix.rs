@@ -366,6 +366,38 @@ fn stdin_that_cannot_be_fixed_comes_back_byte_for_byte() {
     );
 }
 
+#[test]
+fn a_rename_that_turns_something_on_waits_for_unsafe_fixes() {
+    // In the corpus: `"Statement "` is not read, so this policy grants nothing; renaming
+    // it grants `elasticsearch:*`.
+    let corpus =
+        fs::read_to_string(root().join("fixtures/corpus/ram/elasticsearch/0015.json")).unwrap();
+    assert!(corpus.contains("\"Statement \""));
+    let misspelt = [
+        corpus.clone(),
+        r#"{"Version": "1", "Statement": [{"effect": "Allow", "Action": "ecs:DescribeInstances", "Resource": "*"}]}"#.to_string(),
+        r#"{"Version": "1", "Statement": [{"Effect": "allow", "Action": "ecs:DescribeInstances", "Resource": "*"}]}"#.to_string(),
+        r#"{"Version": "1", "Statement": [{"Effect": "Deny ", "Action": "ecs:DeleteInstance", "Resource": "*"}]}"#.to_string(),
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ecs:DescribeInstances", "Resource": "*", "Condition": {"bool": {"acs:MFAPresent": "true"}}}]}"#.to_string(),
+    ];
+    for original in misspelt {
+        let (_dir, file) = temp_copy(original.as_bytes());
+        let (_, stdout, _) = run(&["--fix", "--output-format", "concise"], &file);
+        assert_eq!(fs::read_to_string(&file).unwrap(), original, "{stdout}");
+        assert!(stdout.contains("1 more with `--unsafe-fixes`"), "{stdout}");
+        run(&["--fix", "--unsafe-fixes"], &file);
+        assert_ne!(fs::read_to_string(&file).unwrap(), original);
+    }
+    // A key that grants nothing is still renamed by `--fix`.
+    let sid = r#"{"Version": "1", "Statement": [{"sid": "Read", "Effect": "Allow", "Action": "ecs:DescribeInstances", "Resource": "*"}]}"#;
+    let (_dir, file) = temp_copy(sid.as_bytes());
+    run(&["--fix"], &file);
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        sid.replace("\"sid\"", "\"Sid\"")
+    );
+}
+
 #[cfg(unix)]
 #[test]
 fn a_file_with_hard_links_is_not_split() {

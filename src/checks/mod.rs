@@ -35,6 +35,7 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("invalid-structure", structure::invalid_structure),
     ("invalid-version", structure::invalid_version),
     ("unknown-element", structure::unknown_element),
+    ("invalid-effect", structure::invalid_effect),
     ("missing-element", structure::missing_element),
     ("empty-value", structure::empty_value),
     ("duplicate-action", redundancy::duplicate_action),
