@@ -265,10 +265,10 @@ fn finish(
     Outcome::Linted(report)
 }
 
-/// What every linted report goes through, from a file or standard input: the per-file
-/// ignores of its settings, the fixes asked for (written to `write_to`, if any), and its
-/// `fail-on`. `absolute` is the path the settings' globs are matched against, made
-/// absolute by `std::path::absolute`.
+/// What every linted report goes through, from a file or standard input: the ignores of
+/// its settings (`[[per-file-ignores]]`, `[[ignore]]`), the fixes asked for (written to
+/// `write_to`, if any), and its `fail-on`. `absolute` is the path the settings' globs are
+/// matched against, made absolute by `std::path::absolute`.
 pub fn settle(
     settings: &Settings,
     report: &mut FileReport,
@@ -276,10 +276,15 @@ pub fn settle(
     fix: Option<FixRequest>,
     write_to: Option<Destination>,
 ) {
-    settings.apply_per_file_ignores(absolute, &mut report.diagnostics);
+    settings.apply_ignores(
+        absolute,
+        report.text.as_deref(),
+        &mut report.diagnostics,
+        true,
+    );
     if let Some(request) = fix {
-        let drop_ignored = |_: &str, diagnostics: &mut Vec<Diagnostic>| {
-            settings.apply_per_file_ignores(absolute, diagnostics)
+        let drop_ignored = |text: &str, diagnostics: &mut Vec<Diagnostic>| {
+            settings.apply_ignores(absolute, Some(text), diagnostics, false)
         };
         fix_report(&settings.rules, report, request, write_to, &drop_ignored);
     }
@@ -359,6 +364,49 @@ fn note(rule: &Arc<RuleId>, message: String) -> Diagnostic {
         Severity::Info,
         Finding::new(Span::default(), message),
     )
+}
+
+/// The `unused-ignore` findings of a run: for each config, the `[[ignore]]` entries that
+/// silenced nothing although the run saw every file they cover (see
+/// `IgnoreEntries::unused`; `walked`: the folders the run walked, absolute). Each is a
+/// report on the config file, at the entry's header.
+pub fn unused_ignore_reports(
+    configs: &[Arc<Settings>],
+    walked: &[std::path::PathBuf],
+) -> Vec<FileReport> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut reports = Vec::new();
+    for settings in configs {
+        let (Some(source), Some(text)) = (&settings.source, &settings.source_text) else {
+            continue;
+        };
+        let Some(rule) = settings.rules.find("unused-ignore") else {
+            continue;
+        };
+        let diagnostics: Vec<Diagnostic> = settings
+            .ignores
+            .unused(walked, &settings.rules)
+            .into_iter()
+            .map(|(span, message)| {
+                let finding = Finding::new(span, message)
+                    .help("delete the entry, or correct its `paths`, `sid` or `pointer`");
+                Diagnostic::from_finding(rule.id.clone(), rule.severity, finding)
+            })
+            .collect();
+        if diagnostics.is_empty() {
+            continue;
+        }
+        let absolute = std::path::absolute(source).unwrap_or_else(|_| source.clone());
+        let display = absolute
+            .strip_prefix(&cwd)
+            .unwrap_or(&absolute)
+            .display()
+            .to_string();
+        let mut report = FileReport::linted(display, text.clone(), diagnostics);
+        report.fail_on = Some(settings.fail_on);
+        reports.push(report);
+    }
+    reports
 }
 
 fn unified_diff(path: &str, before: &str, after: &str) -> String {
