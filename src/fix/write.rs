@@ -118,8 +118,10 @@ fn refuse_to_split_hard_links(_: &Metadata) -> Result<(), NotWritten> {
 /// mount): the folder allows the rename whatever the file says.
 #[cfg(unix)]
 fn check_writable(path: &Path) -> Result<(), NotWritten> {
-    use rustix::fs::{Access, AtFlags, CWD, accessat};
-    accessat(CWD, path, Access::WRITE_OK, AtFlags::EACCESS).map_err(|e| {
+    // Plain `access` (the real ids, which are the effective ones: policylint is not
+    // setuid): `AT_EACCESS` needs `faccessat2`, which older container seccomp profiles
+    // refuse with EPERM.
+    rustix::fs::access(path, rustix::fs::Access::WRITE_OK).map_err(|e| {
         NotWritten::Failed(format!(
             "cannot fix: you may not write this file ({}); nothing was written",
             std::io::Error::from(e)
@@ -175,8 +177,10 @@ const TEMPORARY_PREFIX: &str = ".policylint-fix-";
 
 impl Temporary {
     fn create(folder: &Path) -> std::io::Result<Temporary> {
+        // The unnamed file is linked in through `/proc/self/fd`: without `/proc` (some
+        // chroots), a named one.
         #[cfg(target_os = "linux")]
-        {
+        if Path::new("/proc/self/fd").is_dir() {
             use std::os::unix::fs::OpenOptionsExt;
             let unnamed = std::fs::OpenOptions::new()
                 .write(true)
