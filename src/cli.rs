@@ -1,5 +1,7 @@
 //! The command line: `policylint [check] PATH...` and `policylint rule NAME|--all`.
 
+mod add_ignores;
+
 use crate::config::{ConfigError, ConfigMode, Overrides, Resolver, Settings};
 use crate::diagnostic::Severity;
 use crate::discover::{Candidate, Found, discover, path_order};
@@ -124,6 +126,10 @@ pub struct CheckArgs {
     /// the diagnostics; with the other formats they go to standard error.
     #[arg(long)]
     pub statistics: bool,
+    /// Append an `[[ignore]]` entry for every current finding to the nearest config
+    /// (a new `policylint.toml` here if there is none), so that only new findings fail.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "no_config"])]
+    pub add_ignores: bool,
 }
 
 impl CheckArgs {
@@ -230,13 +236,17 @@ fn severity_of(fail_on: FailOn) -> Severity {
     }
 }
 
-fn resolver(args: &CheckArgs) -> Result<Resolver, ConfigError> {
-    let overrides = Overrides {
+fn overrides(args: &CheckArgs) -> Overrides {
+    Overrides {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         fail_on: args.fail_on.map(severity_of),
         rules_dirs: args.rules_dirs.clone(),
-    };
+    }
+}
+
+fn resolver(args: &CheckArgs) -> Result<Resolver, ConfigError> {
+    let overrides = overrides(args);
     let mode = match (&args.config, args.no_config) {
         (Some(file), _) => ConfigMode::Fixed(file.clone()),
         (None, true) => ConfigMode::Ignore,
@@ -290,6 +300,9 @@ fn usage_error(message: &str) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
+    if args.add_ignores {
+        return add_ignores::add_ignores(args);
+    }
     let mut resolver = match resolver(args) {
         Ok(resolver) => resolver,
         Err(error) => return usage_error(&error.to_string()),
@@ -311,12 +324,18 @@ fn check(args: &CheckArgs) -> ExitCode {
             Ok(settings) => settings,
             Err(error) => return usage_error(&error.to_string()),
         };
-        let mut report = lint_stdin(&settings.rules, args.stdin_filename.clone());
+        let (mut report, original) = lint_stdin(&settings.rules, args.stdin_filename.clone());
         let request = args.fix_request(true);
         let absolute = std::path::absolute(&stands_for).unwrap_or_else(|_| stands_for.clone());
         runner::settle(&settings, &mut report, &absolute, request, None);
         if request.is_some_and(|r| r.action == FixAction::Return) {
-            fixed_stdin = report.text.clone();
+            // Text that was not fixed goes back as it came, byte for byte: an editor
+            // replaces its buffer with it (and text that is not UTF-8 was only decoded
+            // for the report).
+            fixed_stdin = Some(match &report.text {
+                Some(text) if report.fixed > 0 => text.clone().into_bytes(),
+                _ => original,
+            });
         }
         reports.push(report);
         stdin_settings = Some(settings);
@@ -329,8 +348,18 @@ fn check(args: &CheckArgs) -> ExitCode {
         && !args.diff
         && fixed_stdin.is_none()
         && !args.verbose;
+    let judges_unused_ignores = stdin.is_empty();
     if streams {
-        return stream(args, planned, reports);
+        let streamed = match stream(args, planned, reports) {
+            Ok(streamed) => streamed,
+            Err(code) => return code,
+        };
+        let unused = if judges_unused_ignores && !streamed.unreadable {
+            unused_ignores(&resolver, &files)
+        } else {
+            Vec::new()
+        };
+        return finish_stream(args, streamed, unused);
     }
     let mut candidates = Vec::new();
     for planned in planned {
@@ -350,6 +379,10 @@ fn check(args: &CheckArgs) -> ExitCode {
             }
             Outcome::NotAPolicy(_) => {}
         }
+    }
+    let unreadable = reports.iter().any(could_not_be_read);
+    if judges_unused_ignores && !unreadable {
+        reports.extend(unused_ignores(&resolver, &files));
     }
     reports.sort_by(|a, b| path_order(&a.path, &b.path));
     if args.verbose {
@@ -373,7 +406,8 @@ fn check(args: &CheckArgs) -> ExitCode {
     if args.diff {
         return print_diffs(&reports);
     }
-    let summary = Summary::of(&reports);
+    let mut summary = Summary::of(&reports);
+    summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
     let human = matches!(
         args.output_format,
         OutputFormat::Pretty | OutputFormat::Concise
@@ -417,7 +451,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     // A closed pipe (`policylint | head`) is not an error worth a panic.
     if let Some(fixed) = fixed_stdin {
         // Format-on-save: standard output is the fixed text and nothing else.
-        let _ = std::io::stdout().lock().write_all(fixed.as_bytes());
+        let _ = std::io::stdout().lock().write_all(&fixed);
         let _ = std::io::stderr().lock().write_all(output.as_bytes());
     } else {
         let mut stdout = std::io::stdout().lock();
@@ -451,29 +485,13 @@ fn stream(
     args: &CheckArgs,
     mut planned: impl Iterator<Item = Result<Planned, ConfigError>> + Send,
     mut early: Vec<FileReport>,
-) -> ExitCode {
+) -> Result<Streamed, ExitCode> {
     early.sort_by(|a, b| path_order(&b.path, &a.path));
     let color = use_color(args.color);
-    let render = |report: FileReport| {
-        let reports = std::slice::from_ref(&report);
-        let text = match args.output_format {
-            OutputFormat::Pretty => report::pretty::render(reports, color),
-            OutputFormat::Github => report::github::render(reports),
-            _ => report::concise::render(reports),
-        };
-        let failing = count_at_least(
-            &report.diagnostics,
-            report.fail_on.unwrap_or(Severity::Warning),
-        );
-        RenderedReport {
-            summary: Summary::of(reports),
-            path: report.path,
-            text,
-            failing,
-        }
-    };
+    let render = |report: FileReport| render_streamed(args, color, report);
     let mut summary = Summary::default();
     let mut failing = 0;
+    let mut unreadable = false;
     // `rendered` comes in path order: a chunk's reports keep the order of discovery.
     let mut emit = |rendered: Vec<RenderedReport>| {
         // One write per chunk: standard output flushes at every line end, and a write per
@@ -482,6 +500,7 @@ fn stream(
         for report in rendered {
             summary.absorb(&report.summary);
             failing += report.failing;
+            unreadable |= report.unreadable;
             text.push_str(&report.text);
         }
         // A closed pipe (`policylint | head`) is not an error worth a panic.
@@ -498,7 +517,7 @@ fn stream(
             Ok(chunk) => chunk,
             Err(error) => {
                 emit(printable);
-                return usage_error(&error.to_string());
+                return Err(usage_error(&error.to_string()));
             }
         };
         let Some(last) = chunk.last().map(|p| p.display().to_string()) else {
@@ -557,7 +576,59 @@ fn stream(
     }
     emit(printable);
     emit(early.drain(..).rev().map(render).collect());
+    Ok(Streamed {
+        summary,
+        failing,
+        unreadable,
+    })
+}
+
+/// What a streamed run printed, for its summary and exit code.
+struct Streamed {
+    summary: Summary,
+    failing: usize,
+    /// Some file could not be read or walked.
+    unreadable: bool,
+}
+
+/// Renders one report of a streamed run (pretty, concise or github).
+fn render_streamed(args: &CheckArgs, color: bool, report: FileReport) -> RenderedReport {
+    let reports = std::slice::from_ref(&report);
+    let text = match args.output_format {
+        OutputFormat::Pretty => report::pretty::render(reports, color),
+        OutputFormat::Github => report::github::render(reports),
+        _ => report::concise::render(reports),
+    };
+    let failing = count_at_least(
+        &report.diagnostics,
+        report.fail_on.unwrap_or(Severity::Warning),
+    );
+    RenderedReport {
+        summary: Summary::of(reports),
+        unreadable: could_not_be_read(&report),
+        path: report.path,
+        text,
+        failing,
+    }
+}
+
+/// Ends a streamed run: the reports known only at its end (unused ignores, on config
+/// files), the summary line, the exit code.
+fn finish_stream(args: &CheckArgs, streamed: Streamed, late: Vec<FileReport>) -> ExitCode {
+    let Streamed {
+        mut summary,
+        mut failing,
+        ..
+    } = streamed;
+    let color = use_color(args.color);
     let mut stdout = std::io::stdout().lock();
+    for report in late {
+        let rendered = render_streamed(args, color, report);
+        summary.absorb(&rendered.summary);
+        failing += rendered.failing;
+        let _ = stdout.write_all(rendered.text.as_bytes());
+    }
+    summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
     if !args.quiet && args.output_format != OutputFormat::Github {
         let _ = writeln!(stdout, "{}", report::summary_line(&summary));
     }
@@ -569,12 +640,32 @@ fn stream(
     }
 }
 
+/// Whether a report is about a file that could not be read (or a folder not walked).
+fn could_not_be_read(report: &FileReport) -> bool {
+    report
+        .diagnostics
+        .iter()
+        .any(|d| Arc::ptr_eq(&d.rule, &runner::IO_ERROR))
+}
+
+/// The unused `[[ignore]]` entries of the configs this run used (see
+/// `IgnoreEntries::unused`), judged against the folders it walked.
+fn unused_ignores(resolver: &Resolver, files: &[PathBuf]) -> Vec<FileReport> {
+    let walked: Vec<PathBuf> = files
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    runner::unused_ignore_reports(&resolver.loaded_configs(), &walked)
+}
+
 /// A report as printed, with what the run's summary and exit code need of it.
 struct RenderedReport {
     path: String,
     text: String,
     summary: Summary,
     failing: usize,
+    unreadable: bool,
 }
 
 /// `--diff`: the diffs on standard output, a count on standard error; exit 1 when
@@ -605,12 +696,16 @@ fn print_diffs(reports: &[FileReport]) -> ExitCode {
     }
 }
 
-fn lint_stdin(rules: &RuleSet, name: Option<String>) -> FileReport {
+/// Lints standard input; also returns the bytes read.
+fn lint_stdin(rules: &RuleSet, name: Option<String>) -> (FileReport, Vec<u8>) {
     let path = name.unwrap_or_else(|| "-".to_string());
     let mut bytes = Vec::new();
     match std::io::stdin().lock().read_to_end(&mut bytes) {
-        Ok(_) => runner::lint_bytes(rules, path, bytes).0,
-        Err(e) => runner::io_error(path, format!("cannot read standard input: {e}")),
+        Ok(_) => (runner::lint_bytes(rules, path, bytes.clone()).0, bytes),
+        Err(e) => (
+            runner::io_error(path, format!("cannot read standard input: {e}")),
+            bytes,
+        ),
     }
 }
 
