@@ -1,5 +1,6 @@
 //! The command line: `policylint [check] PATH...` and `policylint rule NAME|--all`.
 
+mod add_ignores;
 mod rule;
 
 use crate::config::{ConfigError, ConfigMode, Overrides, Resolver, Settings};
@@ -128,6 +129,10 @@ pub struct CheckArgs {
     /// the diagnostics; with the other formats they go to standard error.
     #[arg(long)]
     pub statistics: bool,
+    /// Append an `[[ignore]]` entry for every current finding to the nearest config
+    /// (a new `policylint.toml` here if there is none), so that only new findings fail.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "no_config"])]
+    pub add_ignores: bool,
 }
 
 impl CheckArgs {
@@ -221,13 +226,17 @@ fn severity_of(fail_on: FailOn) -> Severity {
     }
 }
 
-fn resolver(args: &CheckArgs) -> Result<Resolver, ConfigError> {
-    let overrides = Overrides {
+fn overrides(args: &CheckArgs) -> Overrides {
+    Overrides {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         fail_on: args.fail_on.map(severity_of),
         rules_dirs: args.rules_dirs.clone(),
-    };
+    }
+}
+
+fn resolver(args: &CheckArgs) -> Result<Resolver, ConfigError> {
+    let overrides = overrides(args);
     let mode = match (&args.config, args.no_config) {
         (Some(file), _) => ConfigMode::Fixed(file.clone()),
         (None, true) => ConfigMode::Ignore,
@@ -281,6 +290,9 @@ fn usage_error(message: &str) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
+    if args.add_ignores {
+        return add_ignores::add_ignores(args);
+    }
     let mut resolver = match resolver(args) {
         Ok(resolver) => resolver,
         Err(error) => return usage_error(&error.to_string()),
@@ -315,8 +327,18 @@ fn check(args: &CheckArgs) -> ExitCode {
         && !args.diff
         && fixed_stdin.is_none()
         && !args.verbose;
+    let judges_unused_ignores = stdin.is_empty();
     if streams {
-        return stream(args, planned, reports);
+        let streamed = match stream(args, planned, reports) {
+            Ok(streamed) => streamed,
+            Err(code) => return code,
+        };
+        let unused = if judges_unused_ignores && !streamed.unreadable {
+            unused_ignores(&resolver, &files)
+        } else {
+            Vec::new()
+        };
+        return finish_stream(args, streamed, unused);
     }
     let mut candidates = Vec::new();
     for planned in planned {
@@ -336,6 +358,10 @@ fn check(args: &CheckArgs) -> ExitCode {
             }
             Outcome::NotAPolicy(_) => {}
         }
+    }
+    let unreadable = reports.iter().any(could_not_be_read);
+    if judges_unused_ignores && !unreadable {
+        reports.extend(unused_ignores(&resolver, &files));
     }
     reports.sort_by(|a, b| path_order(&a.path, &b.path));
     if args.verbose {
@@ -359,7 +385,8 @@ fn check(args: &CheckArgs) -> ExitCode {
     if args.diff {
         return print_diffs(&reports);
     }
-    let summary = Summary::of(&reports);
+    let mut summary = Summary::of(&reports);
+    summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
     let human = matches!(
         args.output_format,
         OutputFormat::Pretty | OutputFormat::Concise
@@ -404,7 +431,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     // A closed pipe (`policylint | head`) is not an error worth a panic.
     if let Some(fixed) = fixed_stdin {
         // Format-on-save: standard output is the fixed text and nothing else.
-        let _ = std::io::stdout().lock().write_all(fixed.as_bytes());
+        let _ = std::io::stdout().lock().write_all(&fixed);
         let _ = std::io::stderr().lock().write_all(output.as_bytes());
     } else {
         let mut stdout = std::io::stdout().lock();
@@ -438,29 +465,13 @@ fn stream(
     args: &CheckArgs,
     mut planned: impl Iterator<Item = Result<Planned, ConfigError>> + Send,
     mut early: Vec<FileReport>,
-) -> ExitCode {
+) -> Result<Streamed, ExitCode> {
     early.sort_by(|a, b| path_order(&b.path, &a.path));
     let color = use_color(args.color);
-    let render = |report: FileReport| {
-        let reports = std::slice::from_ref(&report);
-        let text = match args.output_format {
-            OutputFormat::Pretty => report::pretty::render(reports, color),
-            OutputFormat::Github => report::github::render(reports),
-            _ => report::concise::render(reports),
-        };
-        let failing = count_at_least(
-            &report.diagnostics,
-            report.fail_on.unwrap_or(Severity::Warning),
-        );
-        RenderedReport {
-            summary: Summary::of(reports),
-            path: report.path,
-            text,
-            failing,
-        }
-    };
+    let render = |report: FileReport| render_streamed(args, color, report);
     let mut summary = Summary::default();
     let mut failing = 0;
+    let mut unreadable = false;
     // `rendered` comes in path order: a chunk's reports keep the order of discovery.
     let mut emit = |rendered: Vec<RenderedReport>| {
         // One write per chunk: standard output flushes at every line end, and a write per
@@ -469,6 +480,7 @@ fn stream(
         for report in rendered {
             summary.absorb(&report.summary);
             failing += report.failing;
+            unreadable |= report.unreadable;
             text.push_str(&report.text);
         }
         // A closed pipe (`policylint | head`) is not an error worth a panic.
@@ -485,7 +497,7 @@ fn stream(
             Ok(chunk) => chunk,
             Err(error) => {
                 emit(printable);
-                return usage_error(&error.to_string());
+                return Err(usage_error(&error.to_string()));
             }
         };
         let Some(last) = chunk.last().map(|p| p.display().to_string()) else {
@@ -544,7 +556,59 @@ fn stream(
     }
     emit(printable);
     emit(early.drain(..).rev().map(render).collect());
+    Ok(Streamed {
+        summary,
+        failing,
+        unreadable,
+    })
+}
+
+/// What a streamed run printed, for its summary and exit code.
+struct Streamed {
+    summary: Summary,
+    failing: usize,
+    /// Some file could not be read or walked.
+    unreadable: bool,
+}
+
+/// Renders one report of a streamed run (pretty, concise or github).
+fn render_streamed(args: &CheckArgs, color: bool, report: FileReport) -> RenderedReport {
+    let reports = std::slice::from_ref(&report);
+    let text = match args.output_format {
+        OutputFormat::Pretty => report::pretty::render(reports, color),
+        OutputFormat::Github => report::github::render(reports),
+        _ => report::concise::render(reports),
+    };
+    let failing = count_at_least(
+        &report.diagnostics,
+        report.fail_on.unwrap_or(Severity::Warning),
+    );
+    RenderedReport {
+        summary: Summary::of(reports),
+        unreadable: could_not_be_read(&report),
+        path: report.path,
+        text,
+        failing,
+    }
+}
+
+/// Ends a streamed run: the reports known only at its end (unused ignores, on config
+/// files), the summary line, the exit code.
+fn finish_stream(args: &CheckArgs, streamed: Streamed, late: Vec<FileReport>) -> ExitCode {
+    let Streamed {
+        mut summary,
+        mut failing,
+        ..
+    } = streamed;
+    let color = use_color(args.color);
     let mut stdout = std::io::stdout().lock();
+    for report in late {
+        let rendered = render_streamed(args, color, report);
+        summary.absorb(&rendered.summary);
+        failing += rendered.failing;
+        let _ = stdout.write_all(rendered.text.as_bytes());
+    }
+    summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
     if !args.quiet && args.output_format != OutputFormat::Github {
         let _ = writeln!(stdout, "{}", report::summary_line(&summary));
     }
@@ -556,12 +620,32 @@ fn stream(
     }
 }
 
+/// Whether a report is about a file that could not be read (or a folder not walked).
+fn could_not_be_read(report: &FileReport) -> bool {
+    report
+        .diagnostics
+        .iter()
+        .any(|d| Arc::ptr_eq(&d.rule, &runner::IO_ERROR))
+}
+
+/// The unused `[[ignore]]` entries of the configs this run used (see
+/// `IgnoreEntries::unused`), judged against the folders it walked.
+fn unused_ignores(resolver: &Resolver, files: &[PathBuf]) -> Vec<FileReport> {
+    let walked: Vec<PathBuf> = files
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    runner::unused_ignore_reports(&resolver.loaded_configs(), &walked)
+}
+
 /// A report as printed, with what the run's summary and exit code need of it.
 struct RenderedReport {
     path: String,
     text: String,
     summary: Summary,
     failing: usize,
+    unreadable: bool,
 }
 
 /// `--diff`: the diffs on standard output, a count on standard error; exit 1 when
@@ -597,8 +681,9 @@ enum StandardInput {
     Linted {
         report: FileReport,
         settings: Arc<Settings>,
-        /// With `--fix`: the fixed text, which goes to standard output.
-        fixed: Option<String>,
+        /// With `--fix`: what goes to standard output, the fixed text or, when nothing
+        /// was fixed, the input byte for byte (an editor replaces its buffer with it).
+        fixed: Option<Vec<u8>>,
     },
     /// `--force-exclude` left it out.
     PassedOver,
@@ -621,16 +706,21 @@ fn standard_input(args: &CheckArgs, resolver: &mut Resolver) -> Result<StandardI
         pass_stdin_over(request, read.as_deref().unwrap_or_default());
         return Ok(StandardInput::PassedOver);
     }
+    // Kept to give back when nothing is fixed: text that is not UTF-8 is only decoded for
+    // the report.
+    let original = request
+        .is_some_and(|r| r.action == FixAction::Return)
+        .then(|| read.as_ref().map(Vec::clone).unwrap_or_default());
     let (mut report, is_policy) = lint_stdin(&settings.rules, args.stdin_filename.clone(), read);
     if args.force_exclude && !is_policy {
-        pass_stdin_over(request, report.text.as_deref().unwrap_or("").as_bytes());
+        pass_stdin_over(request, original.as_deref().unwrap_or_default());
         return Ok(StandardInput::PassedOver);
     }
     runner::settle(&settings, &mut report, &absolute, request, None);
-    let fixed = request
-        .is_some_and(|r| r.action == FixAction::Return)
-        .then(|| report.text.clone())
-        .flatten();
+    let fixed = original.map(|original| match &report.text {
+        Some(text) if report.fixed > 0 => text.clone().into_bytes(),
+        _ => original,
+    });
     Ok(StandardInput::Linted {
         report,
         settings,

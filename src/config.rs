@@ -5,6 +5,12 @@
 //! not understand stops the run with the config file's line: a typo in a config must never
 //! silently turn a check off.
 
+mod ignore;
+mod ignore_entry;
+
+pub use ignore::IgnoreEntries;
+pub use ignore_entry::{ADDED_REASON, ignore_entry_for, ignore_entry_with_reason};
+
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::Dialect;
 use crate::rules::RuleSet;
@@ -24,7 +30,8 @@ pub const CONFIG_NAMES: [&str; 2] = ["policylint.toml", ".policylint.toml"];
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ConfigFile {
     select: Option<Vec<Spanned<String>>>,
-    ignore: Option<Vec<Spanned<String>>>,
+    /// Rules turned off (strings) and `[[ignore]]` entries (tables): see `ignore`.
+    ignore: Option<Vec<Spanned<ignore::IgnoreItem>>>,
     fail_on: Option<Severity>,
     dialect: Option<DialectChoice>,
     include: Option<Vec<Spanned<String>>>,
@@ -98,6 +105,10 @@ pub struct Settings {
     include: Option<GlobSet>,
     exclude: GlobSet,
     per_file_ignores: Vec<(GlobSet, Vec<String>)>,
+    /// The config's `[[ignore]]` entries.
+    pub ignores: IgnoreEntries,
+    /// The config file's text, for reporting its unused `[[ignore]]` entries.
+    pub source_text: Option<String>,
 }
 
 impl Settings {
@@ -185,13 +196,20 @@ pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError>
         column: 0,
         message: format!("cannot read the config: {message}"),
     })?;
-    let config: ConfigFile = toml::from_str(&text).map_err(|e| {
+    load_text(path, &text, overrides)
+}
+
+/// Compiles `text` as the config file at `path` (which need not exist yet).
+pub fn load_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Settings, ConfigError> {
+    let file = path.display().to_string();
+    let config: ConfigFile = toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        error_at(&file, &text, offset, e.message().trim_end().to_string())
+        let message = ignore::explain_toml_error(text, offset, e.message().trim_end());
+        error_at(&file, text, offset, message)
     })?;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let root = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
-    compile(Some((&file, &text)), &root, Some(config), overrides).map(|mut settings| {
+    compile(Some((&file, text)), &root, Some(config), overrides).map(|mut settings| {
         settings.source = Some(path.to_path_buf());
         settings
     })
@@ -262,7 +280,8 @@ fn compile(
         Ok(())
     };
     let select = config.select.unwrap_or_default();
-    let ignore = config.ignore.unwrap_or_default();
+    let (ignore, ignore_entries) = ignore::split_items(config.ignore.unwrap_or_default());
+    let ignores = ignore::compile_entries(file, text, root, ignore_entries, &rules)?;
     check_selectors(&select, &rules)?;
     check_selectors(&ignore, &rules)?;
     let per_file_ignores = config.per_file_ignores.unwrap_or_default();
@@ -345,6 +364,8 @@ fn compile(
         include,
         exclude,
         per_file_ignores: compiled_ignores,
+        ignores,
+        source_text: source.map(|(_, text)| text.to_string()),
     })
 }
 
@@ -463,6 +484,55 @@ impl Resolver {
         self.by_folder
             .insert(folder.to_path_buf(), settings.clone());
         Ok(settings)
+    }
+}
+
+/// The config that applies to files in `folder` (absolute) as [`Resolver`] finds it: the
+/// first of [`CONFIG_NAMES`] in the folder or the nearest one above it.
+pub fn nearest_config(folder: &Path) -> Option<PathBuf> {
+    folder.ancestors().find_map(|dir| {
+        CONFIG_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|path| path.is_file())
+    })
+}
+
+/// `[[ignore]]` entries: applied with the file's text, since `sid` and `pointer` place a
+/// finding in the policy.
+impl Settings {
+    /// Drops the diagnostics that a `[[per-file-ignores]]` or `[[ignore]]` entry covers
+    /// for this file (`text`: the text the spans refer to). With `record`, the entries
+    /// remember what they silenced, for the unused-ignore report: once per file and run,
+    /// not in the fix engine's re-lints.
+    pub fn apply_ignores(
+        &self,
+        absolute: &Path,
+        text: Option<&str>,
+        diagnostics: &mut Vec<Diagnostic>,
+        record: bool,
+    ) {
+        self.apply_per_file_ignores(absolute, diagnostics);
+        if !self.ignores.is_empty() {
+            self.ignores
+                .apply(self.relative(absolute), text, diagnostics, record);
+        }
+    }
+
+    /// A file's path relative to the config's folder (`absolute` itself when outside it).
+    pub fn relative_path<'p>(&self, absolute: &'p Path) -> &'p Path {
+        self.relative(absolute)
+    }
+}
+
+/// Every config the resolver loaded (each once), in the order they were first met.
+impl Resolver {
+    pub fn loaded_configs(&self) -> Vec<Arc<Settings>> {
+        let mut configs: Vec<Arc<Settings>> = self.fixed.iter().cloned().collect();
+        configs.extend(self.by_config.values().cloned());
+        configs.retain(|s| s.source.is_some());
+        configs.sort_by(|a, b| a.source.cmp(&b.source));
+        configs
     }
 }
 

@@ -5,8 +5,8 @@ use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
 use crate::discover::Candidate;
 use crate::engine::{JSON_SYNTAX, lint_text, lint_texts};
-use crate::fix::write::write_atomically;
-use crate::fix::{FixMode, fix_text_keeping};
+use crate::fix::write::{Destination, NotWritten, write_atomically};
+use crate::fix::{FixMode, fix_text_ignoring};
 use crate::rules::RuleSet;
 use crate::source::Span;
 use rayon::prelude::*;
@@ -81,6 +81,16 @@ pub static INTERNAL_ERROR: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
         code: "PL000".into(),
         name: "internal-error".into(),
         category: "internal".into(),
+    })
+});
+
+/// A fix that was not applied or not written although it was asked for: a note about the
+/// run, not a problem in the policy (whose findings are still reported).
+pub static FIX_NOT_APPLIED: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
+    Arc::new(RuleId {
+        code: "PL000".into(),
+        name: "fix-not-applied".into(),
+        category: "fix".into(),
     })
 });
 
@@ -236,12 +246,16 @@ fn finish(
     if !(is_policy || candidate.explicit) {
         return Outcome::NotAPolicy(candidate.display.clone());
     }
+    let destination = Destination {
+        path: &candidate.path,
+        walk_root: candidate.walk_root.as_deref(),
+    };
     settle(
         settings,
         &mut report,
         &candidate.absolute,
         fix,
-        Some(&candidate.path),
+        Some(destination),
     );
     // Reports only need their text to place diagnostics: dropping it for clean files keeps
     // memory flat however many files a run lints.
@@ -251,34 +265,41 @@ fn finish(
     Outcome::Linted(report)
 }
 
-/// What every linted report goes through, from a file or standard input: the per-file
-/// ignores of its settings, the fixes asked for (written to `write_to`, if any), and its
-/// `fail-on`. `absolute` is the path the settings' globs are matched against, made
-/// absolute by `std::path::absolute`.
+/// What every linted report goes through, from a file or standard input: the ignores of
+/// its settings (`[[per-file-ignores]]`, `[[ignore]]`), the fixes asked for (written to
+/// `write_to`, if any), and its `fail-on`. `absolute` is the path the settings' globs are
+/// matched against, made absolute by `std::path::absolute`.
 pub fn settle(
     settings: &Settings,
     report: &mut FileReport,
     absolute: &Path,
     fix: Option<FixRequest>,
-    write_to: Option<&Path>,
+    write_to: Option<Destination>,
 ) {
-    settings.apply_per_file_ignores(absolute, &mut report.diagnostics);
+    settings.apply_ignores(
+        absolute,
+        report.text.as_deref(),
+        &mut report.diagnostics,
+        true,
+    );
     if let Some(request) = fix {
-        let keep = |d: &Diagnostic| settings.keeps(absolute, d);
-        fix_report(&settings.rules, report, request, write_to, &keep);
+        let drop_ignored = |text: &str, diagnostics: &mut Vec<Diagnostic>| {
+            settings.apply_ignores(absolute, Some(text), diagnostics, false)
+        };
+        fix_report(&settings.rules, report, request, write_to, &drop_ignored);
     }
     report.fail_on = Some(settings.fail_on);
 }
 
 /// Applies the fixes `request` allows to a linted file: the report then describes the
-/// fixed text. `path` is where to write (`None` for standard input). On any failure the
-/// file is left exactly as it was and the report says why.
+/// fixed text. `destination` is where to write (`None` for standard input). On any
+/// failure the file is left exactly as it was and the report says why.
 pub fn fix_report(
     rules: &RuleSet,
     report: &mut FileReport,
     request: FixRequest,
-    path: Option<&Path>,
-    keep: &dyn Fn(&Diagnostic) -> bool,
+    destination: Option<Destination>,
+    drop_ignored: &crate::fix::DropIgnored,
 ) {
     let fixable = report.diagnostics.iter().any(|d| {
         d.fix
@@ -291,34 +312,38 @@ pub fn fix_report(
     let Some(original) = report.text.take() else {
         return;
     };
-    let outcome = fix_text_keeping(
+    let outcome = fix_text_ignoring(
         rules,
         &original,
         std::mem::take(&mut report.diagnostics),
         request.mode,
-        keep,
+        drop_ignored,
     );
     report.diagnostics = outcome.diagnostics;
-    if let Some(reason) = outcome.refused {
-        report.diagnostics.push(whole_file_error(
-            &INTERNAL_ERROR,
+    if let Some(refused) = outcome.refused {
+        let message = if refused.safe_fixes_applied {
             format!(
-                "fixes not applied: {reason}; the file was left untouched (please report this)"
-            ),
-        ));
+                "unsafe fixes not applied: {}; the safe fixes were",
+                refused.reason
+            )
+        } else {
+            format!("fixes not applied: {}; nothing was changed", refused.reason)
+        };
+        report.diagnostics.push(note(&FIX_NOT_APPLIED, message));
     }
     if outcome.text == original {
         report.text = Some(original);
         return;
     }
-    match (request.action, path) {
-        (FixAction::Write, Some(path)) => {
-            if let Err(message) = write_atomically(path, &outcome.text) {
+    match (request.action, destination) {
+        (FixAction::Write, Some(destination)) => {
+            if let Err(not_written) = write_atomically(destination, &outcome.text) {
                 report.diagnostics = lint_text(rules, &original).diagnostics;
-                report.diagnostics.retain(|d| keep(d));
-                report
-                    .diagnostics
-                    .push(whole_file_error(&IO_ERROR, message));
+                drop_ignored(&original, &mut report.diagnostics);
+                report.diagnostics.push(match not_written {
+                    NotWritten::Declined(message) => note(&FIX_NOT_APPLIED, message),
+                    NotWritten::Failed(message) => whole_file_error(&IO_ERROR, message),
+                });
                 report.text = Some(original);
                 return;
             }
@@ -330,6 +355,58 @@ pub fn fix_report(
     }
     report.fixed = outcome.fixed;
     report.text = Some(outcome.text);
+}
+
+/// A note about the whole file, at its start: information, which fails no run.
+fn note(rule: &Arc<RuleId>, message: String) -> Diagnostic {
+    Diagnostic::from_finding(
+        rule.clone(),
+        Severity::Info,
+        Finding::new(Span::default(), message),
+    )
+}
+
+/// The `unused-ignore` findings of a run: for each config, the `[[ignore]]` entries that
+/// silenced nothing although the run saw every file they cover (see
+/// `IgnoreEntries::unused`; `walked`: the folders the run walked, absolute). Each is a
+/// report on the config file, at the entry's header.
+pub fn unused_ignore_reports(
+    configs: &[Arc<Settings>],
+    walked: &[std::path::PathBuf],
+) -> Vec<FileReport> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut reports = Vec::new();
+    for settings in configs {
+        let (Some(source), Some(text)) = (&settings.source, &settings.source_text) else {
+            continue;
+        };
+        let Some(rule) = settings.rules.find("unused-ignore") else {
+            continue;
+        };
+        let diagnostics: Vec<Diagnostic> = settings
+            .ignores
+            .unused(walked, &settings.rules)
+            .into_iter()
+            .map(|(span, message)| {
+                let finding = Finding::new(span, message)
+                    .help("delete the entry, or correct its `paths`, `sid` or `pointer`");
+                Diagnostic::from_finding(rule.id.clone(), rule.severity, finding)
+            })
+            .collect();
+        if diagnostics.is_empty() {
+            continue;
+        }
+        let absolute = std::path::absolute(source).unwrap_or_else(|_| source.clone());
+        let display = absolute
+            .strip_prefix(&cwd)
+            .unwrap_or(&absolute)
+            .display()
+            .to_string();
+        let mut report = FileReport::linted(display, text.clone(), diagnostics);
+        report.fail_on = Some(settings.fail_on);
+        reports.push(report);
+    }
+    reports
 }
 
 fn unified_diff(path: &str, before: &str, after: &str) -> String {

@@ -258,6 +258,460 @@ fn devices_and_symlink_loops() {
     assert!(!diagnostics_for(&output, &neighbour).is_empty());
 }
 
+/// The language server as the input: a hostile or broken editor on the other end of its
+/// pipes. Each session must end within a time bound (the server is killed and the test
+/// fails past it), without a panic, and without holding what the client merely announces.
+mod language_server {
+    use serde_json::{Value, json};
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+    use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+    use std::thread::JoinHandle;
+    use std::time::{Duration, Instant};
+
+    /// Generous: each of these takes a few seconds in a debug build.
+    const BOUND: Duration = Duration::from_secs(60);
+
+    struct Session {
+        child: Child,
+        stdin: Option<ChildStdin>,
+        messages: Receiver<Value>,
+        stderr: Option<JoinHandle<String>>,
+        deadline: Instant,
+        next_id: i64,
+    }
+
+    fn read_message(reader: &mut impl BufRead) -> Option<Value> {
+        let mut length = None;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).ok()? == 0 {
+                return None;
+            }
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some(value) = line.strip_prefix("Content-Length:") {
+                length = value.trim().parse::<usize>().ok();
+            }
+        }
+        let mut body = vec![0; length?];
+        reader.read_exact(&mut body).ok()?;
+        serde_json::from_slice(&body).ok()
+    }
+
+    impl Session {
+        fn start(bound: Duration) -> Self {
+            let mut child = Command::new(assert_cmd::cargo::cargo_bin("policylint"))
+                .arg("lsp")
+                .stdin(Stdio::piped())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap();
+            let stdout = child.stdout.take().unwrap();
+            let mut stderr = child.stderr.take().unwrap();
+            let (sender, messages) = channel();
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stdout);
+                while let Some(message) = read_message(&mut reader) {
+                    if sender.send(message).is_err() {
+                        break;
+                    }
+                }
+            });
+            let stderr = std::thread::spawn(move || {
+                let mut text = String::new();
+                let _ = stderr.read_to_string(&mut text);
+                text
+            });
+            Session {
+                child,
+                stdin: None,
+                messages,
+                stderr: Some(stderr),
+                deadline: Instant::now() + bound,
+                next_id: 0,
+            }
+            .with_stdin()
+        }
+
+        fn with_stdin(mut self) -> Self {
+            self.stdin = self.child.stdin.take();
+            self
+        }
+
+        /// Writes bytes as they are; a server that has already left is no error here.
+        fn write(&mut self, bytes: &[u8]) {
+            if let Some(stdin) = self.stdin.as_mut() {
+                let _ = stdin.write_all(bytes).and_then(|()| stdin.flush());
+            }
+        }
+
+        fn send(&mut self, message: &Value) {
+            let payload = message.to_string();
+            self.write(format!("Content-Length: {}\r\n\r\n", payload.len()).as_bytes());
+            self.write(payload.as_bytes());
+        }
+
+        fn notify(&mut self, method: &str, params: Value) {
+            self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+        }
+
+        fn request(&mut self, method: &str, params: Value) -> i64 {
+            self.next_id += 1;
+            let id = self.next_id;
+            self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+            id
+        }
+
+        fn initialize(mut self) -> Self {
+            let id = self.request("initialize", json!({"capabilities": {}}));
+            self.wait_for(|m| m["id"] == id);
+            self.notify("initialized", json!({}));
+            self
+        }
+
+        fn open(&mut self, uri: &str, text: &str) {
+            self.notify(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}}),
+            );
+        }
+
+        fn code_actions(&mut self, uri: &str) -> i64 {
+            self.request(
+                "textDocument/codeAction",
+                json!({"textDocument": {"uri": uri}, "context": {"diagnostics": []},
+                       "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}}),
+            )
+        }
+
+        /// The first message that `wanted` takes, and every one before it.
+        fn wait_for(&mut self, wanted: impl Fn(&Value) -> bool) -> Vec<Value> {
+            let mut seen = Vec::new();
+            loop {
+                let left = self.deadline.saturating_duration_since(Instant::now());
+                match self.messages.recv_timeout(left) {
+                    Ok(message) => {
+                        let done = wanted(&message);
+                        seen.push(message);
+                        if done {
+                            return seen;
+                        }
+                    }
+                    Err(RecvTimeoutError::Timeout) => {
+                        let _ = self.child.kill();
+                        panic!("the server took longer than its bound");
+                    }
+                    Err(RecvTimeoutError::Disconnected) => {
+                        panic!("the server stopped: {}", self.stderr_text())
+                    }
+                }
+            }
+        }
+
+        fn stderr_text(&mut self) -> String {
+            let _ = self.child.kill();
+            self.stderr
+                .take()
+                .map(|h| h.join().unwrap())
+                .unwrap_or_default()
+        }
+
+        /// Waits for the server to exit, with its input left open (`close` false) or
+        /// closed; returns the status and what it wrote on standard error.
+        fn exit(mut self, close: bool) -> (ExitStatus, String) {
+            if close {
+                drop(self.stdin.take());
+            }
+            loop {
+                if let Some(status) = self.child.try_wait().unwrap() {
+                    let stderr = self.stderr.take().unwrap().join().unwrap();
+                    assert!(!stderr.contains("panicked"), "{stderr}");
+                    return (status, stderr);
+                }
+                if Instant::now() > self.deadline {
+                    let _ = self.child.kill();
+                    panic!("the server did not exit within its bound");
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        }
+
+        fn shut_down(mut self) {
+            let id = self.request("shutdown", Value::Null);
+            self.wait_for(|m| m["id"] == id);
+            self.notify("exit", Value::Null);
+            let (status, _) = self.exit(true);
+            assert_eq!(status.code(), Some(0));
+        }
+
+        /// The peak memory of the server so far, where the system says.
+        #[cfg(target_os = "linux")]
+        fn peak_memory_bytes(&self) -> Option<u64> {
+            let status =
+                std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).ok()?;
+            let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+            let kilobytes: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+            Some(kilobytes * 1024)
+        }
+    }
+
+    impl Drop for Session {
+        fn drop(&mut self) {
+            if let Ok(None) = self.child.try_wait() {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+            }
+        }
+    }
+
+    fn publications<'a>(messages: &'a [Value], uri: &str) -> Vec<&'a Value> {
+        messages
+            .iter()
+            .filter(|m| {
+                m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+            })
+            .map(|m| &m["params"])
+            .collect()
+    }
+
+    /// The diagnostics of `code` in a publication.
+    fn of_code<'a>(params: &'a Value, code: &str) -> Vec<&'a Value> {
+        params["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|d| d["code"] == code)
+            .collect()
+    }
+
+    fn codes(params: &Value) -> Vec<&str> {
+        params["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["code"].as_str().unwrap())
+            .collect()
+    }
+
+    /// About `size` bytes of statements, `separator` between them, ending with a
+    /// repeated action.
+    fn large_policy(size: usize, separator: &str) -> String {
+        let mut text = String::from("{\"Version\": \"1\", \"Statement\": [");
+        let mut bucket = 0;
+        while text.len() < size {
+            text.push_str(&format!(
+                "{{\"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:b{bucket}/*\"}},{separator}"
+            ));
+            bucket += 1;
+        }
+        text.push_str("{\"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", \"oss:GetObject\"], \"Resource\": \"*\"}]}");
+        text
+    }
+
+    #[test]
+    fn a_huge_document() {
+        let uri = "untitled:huge.json";
+        let text = large_policy(50 << 20, "\n");
+        let lines = text.matches('\n').count();
+        let mut session = Session::start(BOUND).initialize();
+        session.open(uri, &text);
+        let id = session.code_actions(uri);
+        let seen = session.wait_for(|m| m["id"] == id);
+        let published = publications(&seen, uri);
+        let repeats = of_code(published[0], "PL201");
+        assert_eq!(repeats.len(), 1, "the repeat at the end is found");
+        assert_eq!(repeats[0]["range"]["start"]["line"], lines);
+        session.shut_down();
+    }
+
+    #[test]
+    fn fifty_megabytes_on_one_line_changed_twenty_times() {
+        let uri = "untitled:one-line.json";
+        let text = large_policy(50 << 20, " ");
+        // Twice the usual bound: a busy machine shares its cores with other tests.
+        let mut session = Session::start(2 * BOUND).initialize();
+        session.open(uri, &text);
+        // Encoded once: the client's own work is not what is measured.
+        let escaped = serde_json::to_string(&text).unwrap();
+        for version in 2..=21 {
+            let payload = format!(
+                r#"{{"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {{"textDocument": {{"uri": "{uri}", "version": {version}}}, "contentChanges": [{{"text": {escaped}}}]}}}}"#
+            );
+            session.write(format!("Content-Length: {}\r\n\r\n", payload.len()).as_bytes());
+            session.write(payload.as_bytes());
+        }
+        let id = session.code_actions(uri);
+        let seen = session.wait_for(|m| m["id"] == id);
+        let published = publications(&seen, uri);
+        assert!(published.len() <= 3, "{} lints published", published.len());
+        let last = published.last().unwrap();
+        assert_eq!(last["version"], 21);
+        assert!(codes(last).contains(&"PL201"));
+        session.shut_down();
+    }
+
+    #[test]
+    fn fifty_thousand_findings_on_one_long_line() {
+        // One line of 850 KB, not ASCII, every action but the first a repeat.
+        let uri = "untitled:findings.json";
+        let actions = vec!["\"oss:GetObject\""; 50_001].join(", ");
+        let text = format!(
+            "{{\"Version\": \"1\", \"Statement\": [{{\"Sid\": \"读写😀\", \"Effect\": \"Allow\", \"Action\": [{actions}], \"Resource\": \"acs:oss:*:*:b/*\"}}]}}"
+        );
+        let mut session = Session::start(BOUND).initialize();
+        session.open(uri, &text);
+        let seen = session.wait_for(|m| m["method"] == "textDocument/publishDiagnostics");
+        let published = publications(&seen, uri);
+        let repeats = of_code(published[0], "PL201");
+        assert_eq!(repeats.len(), 50_000);
+        let last = text.rfind("\"oss:GetObject\"").unwrap();
+        let column = text[..last].encode_utf16().count();
+        let last_range = &repeats
+            .iter()
+            .max_by_key(|d| d["range"]["start"]["character"].as_u64())
+            .unwrap()["range"];
+        assert_eq!(last_range["start"], json!({"line": 0, "character": column}));
+        assert_eq!(
+            last_range["end"],
+            json!({"line": 0, "character": column + 15})
+        );
+        session.shut_down();
+    }
+
+    #[test]
+    fn lone_surrogates() {
+        let uri = "untitled:surrogates.json";
+        let text = "{\"Version\": \"1\", \"Statement\": [{\"Sid\": \"LONE\", \"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", \"oss:GetObject\"], \"Resource\": \"*\"}]}";
+        let message = json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "json", "version": 1, "text": text}}})
+            .to_string()
+            // High alone, low alone, low before high, high at the very end of the Sid.
+            .replace("LONE", r"\ud800x\udfff\udc00\ud83d\ud800");
+        let mut session = Session::start(BOUND).initialize();
+        session.write(format!("Content-Length: {}\r\n\r\n{message}", message.len()).as_bytes());
+        let seen = session.wait_for(|m| m["method"] == "textDocument/publishDiagnostics");
+        let published = publications(&seen, uri);
+        let repeat = of_code(published[0], "PL201")[0];
+        // Each lone surrogate is one UTF-16 unit, as in the editor.
+        let editor_text = text.replace("LONE", "\u{fffd}x\u{fffd}\u{fffd}\u{fffd}\u{fffd}");
+        let column = editor_text[..editor_text.rfind("\"oss:GetObject\"").unwrap()]
+            .encode_utf16()
+            .count();
+        assert_eq!(repeat["range"]["start"]["character"], column);
+        session.shut_down();
+    }
+
+    #[test]
+    fn an_endless_header_line() {
+        let mut session = Session::start(Duration::from_secs(20));
+        // 64 MB of one header line: the server stops reading at its limit and leaves.
+        let chunk = vec![b'x'; 1 << 20];
+        session.write(b"Content-Length: 2");
+        for _ in 0..64 {
+            session.write(&chunk);
+        }
+        let (status, stderr) = session.exit(false);
+        assert_eq!(status.code(), Some(1));
+        assert!(stderr.contains("header line is longer than"), "{stderr}");
+    }
+
+    #[test]
+    fn a_content_length_of_two_to_the_sixty() {
+        let mut session = Session::start(BOUND).initialize();
+        session.write(format!("Content-Length: {}\r\n\r\n", 1u64 << 60).as_bytes());
+        // What follows is read past, not kept.
+        let chunk = vec![b' '; 1 << 20];
+        for _ in 0..160 {
+            session.write(&chunk);
+        }
+        #[cfg(target_os = "linux")]
+        if let Some(peak) = session.peak_memory_bytes() {
+            assert!(peak < 100 << 20, "the server holds {peak} bytes");
+        }
+        let (status, stderr) = session.exit(true);
+        assert_eq!(status.code(), Some(1));
+        assert!(stderr.contains("skipping a message of"), "{stderr}");
+        assert!(stderr.contains("input ended inside a message"), "{stderr}");
+    }
+
+    #[test]
+    fn a_message_over_the_limit_is_skipped_and_the_session_goes_on() {
+        use policylint::lsp::transport::MAX_CONTENT_LENGTH;
+        let uri = "untitled:skipped.json";
+        let text = large_policy(0, "");
+        let mut session = Session::start(BOUND).initialize();
+        session.open(uri, &text);
+        let id = session.code_actions(uri);
+        session.wait_for(|m| m["id"] == id);
+        let length = MAX_CONTENT_LENGTH + 1;
+        session.write(format!("Content-Length: {length}\r\n\r\n").as_bytes());
+        let chunk = vec![b' '; 1 << 20];
+        let mut left = length as usize;
+        while left > 0 {
+            let n = left.min(chunk.len());
+            session.write(&chunk[..n]);
+            left -= n;
+        }
+        let id = session.code_actions(uri);
+        let seen = session.wait_for(|m| m["id"] == id);
+        // The skipped message may have changed the document: its diagnostics are taken
+        // back until its next full text, and the user is told.
+        let warning = seen
+            .iter()
+            .find(|m| m["method"] == "window/showMessage")
+            .expect("a warning");
+        assert!(
+            warning["params"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("skipped"),
+            "{warning}"
+        );
+        assert_eq!(
+            codes(publications(&seen, uri).last().unwrap()),
+            Vec::<&str>::new()
+        );
+        session.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}),
+        );
+        let id = session.code_actions(uri);
+        let seen = session.wait_for(|m| m["id"] == id);
+        assert!(codes(publications(&seen, uri)[0]).contains(&"PL201"));
+        session.shut_down();
+    }
+
+    #[test]
+    fn garbage_bytes() {
+        // Framed garbage: a parse error, and the session goes on.
+        let garbage: Vec<u8> = (0..4096u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        let mut session = Session::start(BOUND).initialize();
+        session.write(format!("Content-Length: {}\r\n\r\n", garbage.len()).as_bytes());
+        session.write(&garbage);
+        let seen = session.wait_for(|m| m.get("error").is_some());
+        assert_eq!(seen.last().unwrap()["error"]["code"], -32700);
+        let uri = "untitled:after-garbage.json";
+        session.open(uri, &large_policy(0, ""));
+        let id = session.code_actions(uri);
+        let seen = session.wait_for(|m| m["id"] == id);
+        assert!(codes(publications(&seen, uri)[0]).contains(&"PL201"));
+        session.shut_down();
+
+        // Unframed garbage: the framing is lost, so the session ends with a message.
+        let mut session = Session::start(BOUND);
+        session.write(&garbage);
+        session.write(b"\r\n\r\n");
+        let (status, stderr) = session.exit(false);
+        assert_eq!(status.code(), Some(1));
+        assert!(stderr.contains("cannot read from the client"), "{stderr}");
+    }
+}
+
 // ---------------------------------------------------------------------------------------
 // Team rule files and configs as hostile input (issue 22). A pull request can change
 // them as easily as a policy: a query, a message template, a pattern, the file itself or

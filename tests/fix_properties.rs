@@ -12,9 +12,11 @@ use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// One (effect, action element, action, resource element, resource, condition) a policy
-/// expresses, read with serde_json independently of the linter's own model. Keys and
-/// effects compare as RAM reads them (surrounding spaces and case ignored), actions
-/// case-insensitively, and empty entries and an empty Condition mean nothing. Within one
+/// expresses, read with serde_json independently of the linter's own model. Keys, effects
+/// and condition operators compare as the service reads them, exactly (a misspelt
+/// `"Statement "`, `"effect"` or `"bool"` is not read, so renaming it changes what is
+/// granted), actions case-insensitively, and empty entries and an empty Condition mean
+/// nothing. Within one
 /// statement's list, an entry that another entry's wildcards already cover adds nothing
 /// (`oss:GetObject` next to `oss:Get*`), and a Condition means the same whatever the order
 /// of its operators, keys and values.
@@ -24,10 +26,7 @@ fn member<'a>(
     object: &'a serde_json::Map<String, Value>,
     key: &str,
 ) -> Option<(String, &'a Value)> {
-    object
-        .iter()
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case(key))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v))
+    object.get(key).map(|v| (key.to_string(), v))
 }
 
 fn entries(value: &Value) -> Vec<String> {
@@ -133,17 +132,7 @@ fn canonical_condition(value: &Value) -> String {
             .collect();
         Value::Array(set.into_iter().map(Value::String).collect())
     }
-    // Operator names compare case-insensitively: DESIGN §3 makes a case-only operator
-    // fix safe.
-    let operators_folded = match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.clone()))
-                .collect(),
-        ),
-        other => other.clone(),
-    };
-    canonical(&operators_folded).to_string()
+    canonical(value).to_string()
 }
 
 fn grants(text: &str) -> Option<BTreeSet<Grant>> {
@@ -158,8 +147,7 @@ fn grants(text: &str) -> Option<BTreeSet<Grant>> {
     };
     for statement in statements.iter().filter_map(Value::as_object) {
         let effect = member(statement, "Effect").map_or(String::new(), |(_, v)| {
-            v.as_str()
-                .map_or_else(|| v.to_string(), |s| s.trim().to_ascii_lowercase())
+            v.as_str().map_or_else(|| v.to_string(), str::to_string)
         });
         let condition = match member(statement, "Condition") {
             Some((_, Value::Object(o))) if o.is_empty() => String::new(),
@@ -228,15 +216,19 @@ fn fixes_parse_settle_and_safe_ones_keep_every_grant() {
             // fix only removes or rewrites, so it is never refused.
             match (&outcome.refused, mode) {
                 (None, _) => {}
-                (Some(reason), FixMode::Unsafe) if reason.contains("new error") => {
-                    assert_eq!(
-                        outcome.text, text,
-                        "{path}: a refused fix must leave the text alone"
-                    );
-                    continue;
+                (Some(refused), FixMode::Unsafe) if refused.reason.contains("new error") => {
+                    if !refused.safe_fixes_applied {
+                        assert_eq!(
+                            outcome.text, text,
+                            "{path}: a refused fix must leave the text alone"
+                        );
+                        continue;
+                    }
+                    // The safe fixes were applied without the unsafe ones: checked below
+                    // like any other result.
                 }
-                (Some(reason), _) => {
-                    panic!("{path} ({mode:?}): a built-in fix was refused: {reason}")
+                (Some(refused), _) => {
+                    panic!("{path} ({mode:?}): a built-in fix was refused: {refused:?}")
                 }
             }
             if outcome.text == text {
@@ -276,12 +268,22 @@ fn fixes_parse_settle_and_safe_ones_keep_every_grant() {
 #[test]
 fn the_grant_oracle_sees_real_changes() {
     let base = r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:GetObject", "oss:GetObject"], "Resource": "*"}]}"#;
-    let same = r#"{"Statement": [{"Effect": "allow", "Action": ["oss:getobject"], "Resource": "*", "Condition": {}}]}"#;
+    let same = r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:getobject"], "Resource": "*", "Condition": {}}]}"#;
     let more = r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"], "Resource": "*"}]}"#;
     let scoped = r#"{"Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "*", "Condition": {"Bool": {"acs:SecureTransport": "true"}}}]}"#;
     assert_eq!(grants(base), grants(same));
     assert_ne!(grants(base), grants(more));
     assert_ne!(grants(base), grants(scoped));
+    // The service reads keys, effects and operators exactly: a misspelt one is not read,
+    // so correcting it changes what is granted.
+    for misspelt in [
+        base.replace("\"Statement\"", "\"Statement \""),
+        base.replace("\"Effect\"", "\"effect\""),
+        base.replace("\"Allow\"", "\"allow\""),
+    ] {
+        assert_ne!(grants(base), grants(&misspelt), "{misspelt}");
+    }
+    assert_ne!(grants(scoped), grants(&scoped.replace("Bool", "bool")));
     // Entries a wildcard of the same list covers, and condition order, mean nothing...
     let wide = r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:Get*", "oss:GetObject"], "Resource": ["acs:oss:*:*:b/*", "acs:oss:*:*:b/a"], "Condition": {"Bool": {"k": "true"}, "IpAddress": {"ip": ["1", "2"]}}}]}"#;
     let narrowed = r#"{"Statement": [{"Effect": "Allow", "Action": ["OSS:get*"], "Resource": "acs:oss:*:*:b/*", "Condition": {"IpAddress": {"ip": ["2", "1"]}, "Bool": {"k": ["true"]}}}]}"#;

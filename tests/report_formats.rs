@@ -645,7 +645,7 @@ fn statistics_count_per_rule_most_frequent_first() {
     fs::write(dir.path().join("b.json"), policy).unwrap();
     fs::write(
         dir.path().join("c.json"),
-        r#"{"Version": "1", "Statement": [{"effect": "Allow", "Actions": "oss:ListBuckets", "Resource": "*"}]}"#,
+        r#"{"Version": "1", "Statement": [{"sid": "S", "Effect": "Allow", "Actions": "oss:ListBuckets", "Resource": "*"}]}"#,
     )
     .unwrap();
     let files = ["a.json", "b.json", "c.json"];
@@ -690,8 +690,9 @@ fn statistics_count_per_rule_most_frequent_first() {
         "{text}"
     );
     assert!(line("PL201").ends_with("  [*]"), "{text}");
-    assert!(line("PL008").ends_with("  [*]"), "{text}");
-    // `effect` → `Effect` is safe, `Actions` → `Action` is not.
+    // Correcting `allow` turns the statement on: `--fix --unsafe-fixes` only.
+    assert!(line("PL008").ends_with("invalid-effect"), "{text}");
+    // `sid` → `Sid` is safe, `Actions` → `Action` is not.
     assert!(line("PL005").ends_with("  [-]"), "{text}");
     assert!(line("PL109").ends_with("unreplaced-placeholder"), "{text}");
     // Aligned columns.

@@ -142,7 +142,10 @@ fn unknown_operator(block: &Member) -> Finding {
             format!("condition operator `{operator}` must be written `{right}`"),
         )
         .help(format!("operators are case-sensitive: write `{right}`"))
-        .fix(Some(Fix::safe(
+        // Unsafe: the service does not read the misspelt operator, so the condition never
+        // held (or the policy was refused); fixing it turns the condition, and with it the
+        // statement, on.
+        .fix(Some(Fix::unsafe_(
             format!("write `{right}`"),
             vec![Edit::replace(block.key_span, literal)],
         )));

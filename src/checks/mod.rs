@@ -35,6 +35,7 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("invalid-structure", structure::invalid_structure),
     ("invalid-version", structure::invalid_version),
     ("unknown-element", structure::unknown_element),
+    ("invalid-effect", structure::invalid_effect),
     ("missing-element", structure::missing_element),
     ("empty-value", structure::empty_value),
     ("duplicate-action", redundancy::duplicate_action),
@@ -57,6 +58,7 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("invalid-condition", conditions::invalid_condition),
     ("unknown-condition-key", conditions::unknown_condition_key),
     ("policy-too-large", size::policy_too_large),
+    ("unused-ignore", reported_about_the_run),
 ];
 
 pub fn builtin(name: &str) -> Option<BuiltinCheck> {
@@ -69,6 +71,10 @@ pub fn builtin(name: &str) -> Option<BuiltinCheck> {
 /// Syntax errors come from the parse itself (the engine reports them under the
 /// `json-syntax` rule); a file that parsed has none.
 fn reported_by_the_parser(_: &CheckContext, _: &mut Vec<Finding>) {}
+
+/// Unused `[[ignore]]` entries are found at the end of a run (`runner::unused_ignore_reports`),
+/// in config files; a policy has none.
+fn reported_about_the_run(_: &CheckContext, _: &mut Vec<Finding>) {}
 
 /// The first character of a node: where a finding about a whole object points, so the
 /// report shows the opening brace rather than the whole object.

@@ -357,11 +357,14 @@ pub fn unknown_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 if !already_there {
                     let edit = vec![Edit::replace(member.key_span, format!("\"{s}\""))];
                     let title = format!("rename to `{s}`");
-                    finding = finding.fix(Some(if member.key.trim().eq_ignore_ascii_case(s) {
-                        Fix::safe(title, edit)
-                    } else {
-                        Fix::unsafe_(title, edit)
-                    }));
+                    let same_key = member.key.trim().eq_ignore_ascii_case(s);
+                    finding = finding.fix(Some(
+                        if same_key && rename_keeps_grants(s, policy.dialect, ctx.text) {
+                            Fix::safe(title, edit)
+                        } else {
+                            Fix::unsafe_(title, edit)
+                        },
+                    ));
                 }
             }
             out.push(finding);
@@ -378,6 +381,65 @@ pub fn unknown_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
             statement_keys,
             "statement",
         );
+    }
+}
+
+/// Whether renaming a misspelt key to `key` keeps what the policy grants (DESIGN §2: what
+/// a safe fix must do). The service does not read a misspelt element, so renaming it turns
+/// the element on: `Statement` turns on every statement in it, `Effect`, `Action` or
+/// `Resource` a statement that lacked it (and so granted or denied nothing), `Condition`
+/// a restriction, `Principal` a grantee. Each changes what is granted, wider or narrower,
+/// so only the keys that grant nothing are renamed by `--fix`: `Sid`, `Id`, and `Version`
+/// where it does not turn on policy variables (in AWS, a policy without it reads
+/// `${aws:username}` literally).
+fn rename_keeps_grants(key: &str, dialect: Dialect, text: &str) -> bool {
+    match key {
+        "Sid" | "Id" => true,
+        "Version" => dialect == Dialect::Ram || !text.contains("${"),
+        _ => false,
+    }
+}
+
+/// PL008: an `Effect` that is not exactly `Allow` or `Deny`. A value that is one of them
+/// but for case or spaces is corrected only with `--unsafe-fixes`: the service takes no
+/// other value, so the statement granted (or denied) nothing, and fixing it turns it on.
+pub fn invalid_effect(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    // Statements under a misspelt `Statement` key are that key's finding (PL005).
+    if policy.statement_member.is_none_or(|m| m.key != STATEMENT) {
+        return;
+    }
+    for statement in policy.statements {
+        let Some(effect) = statement.effect else {
+            continue;
+        };
+        let values = match &effect.value.kind {
+            NodeKind::Array(items) => items,
+            _ => std::slice::from_ref(&effect.value),
+        };
+        for node in values {
+            let Some(value) = node.as_str() else { continue };
+            if value == "Allow" || value == "Deny" {
+                continue;
+            }
+            let mut finding = Finding::new(
+                node.span,
+                format!("`Effect` is `{value}`, but it must be exactly `Allow` or `Deny`"),
+            );
+            if let Some(right) = ["Allow", "Deny"]
+                .into_iter()
+                .find(|v| v.eq_ignore_ascii_case(value.trim()))
+            {
+                let literal = serde_json::to_string(right).expect("a string serializes");
+                finding = finding
+                    .help(format!("write `{right}`"))
+                    .fix(Some(Fix::unsafe_(
+                        format!("replace with `{right}`"),
+                        vec![Edit::replace(node.span, literal)],
+                    )));
+            }
+            out.push(finding);
+        }
     }
 }
 

@@ -2,7 +2,6 @@
 
 use super::{RuleArgs, RuleFormat, usage_error};
 use crate::diagnostic::Severity;
-use crate::model::{Dialect, PolicyKind};
 use crate::rules::{Rule, RuleSet};
 use std::io::Write;
 use std::process::ExitCode;
@@ -63,7 +62,7 @@ fn explain(rules: &RuleSet, args: &RuleArgs) -> ExitCode {
                 )
             })
             .collect(),
-        RuleFormat::Text => rule_text(selected[0]),
+        RuleFormat::Text => crate::rules::doc::rule_text(selected[0]),
     };
     let _ = std::io::stdout().lock().write_all(text.as_bytes());
     ExitCode::SUCCESS
@@ -129,51 +128,4 @@ fn rule_json(rule: &Rule) -> serde_json::Value {
         "bad": rule.doc.bad,
         "good": rule.doc.good,
     })
-}
-
-fn rule_text(rule: &Rule) -> String {
-    let doc = &rule.doc;
-    let indent = |s: &str| {
-        s.trim_end()
-            .lines()
-            .map(|l| format!("    {l}\n"))
-            .collect::<String>()
-    };
-    let fix = match doc.fix {
-        Some(crate::diagnostic::Applicability::Safe) => "safe (applied by `--fix`)",
-        Some(crate::diagnostic::Applicability::Unsafe) => {
-            "unsafe (applied by `--fix --unsafe-fixes`)"
-        }
-        None => "none",
-    };
-    let dialects = doc
-        .dialects
-        .iter()
-        .map(|d| match d {
-            Dialect::Ram => "Alibaba Cloud RAM",
-            Dialect::Aws => "AWS IAM",
-        })
-        .collect::<Vec<_>>()
-        .join(" and ");
-    let kinds = doc
-        .kinds
-        .iter()
-        .map(|k| match k {
-            PolicyKind::Identity => "identity",
-            PolicyKind::Trust => "trust",
-            PolicyKind::Resource => "resource (bucket)",
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!(
-        "{} {} ({}, {})\n\n{}\n\n{}\n\nApplies to: {dialects}; {kinds} policies\nFix: {fix}\n\nBad:\n{}\nGood:\n{}",
-        doc.code,
-        doc.name,
-        rule.severity,
-        doc.category,
-        doc.summary,
-        doc.explanation.trim(),
-        indent(&doc.bad),
-        indent(&doc.good),
-    )
 }

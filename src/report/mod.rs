@@ -46,6 +46,13 @@ pub struct Summary {
     /// Problems fixed by `--fix` in this run.
     #[serde(skip)]
     pub fixed: usize,
+    /// The run was asked to fix (`--fix` or `--diff`): what is still fixable was refused,
+    /// and is not offered again.
+    #[serde(skip)]
+    pub fixes_asked: bool,
+    /// The run was given `--unsafe-fixes`.
+    #[serde(skip)]
+    pub unsafe_fixes_asked: bool,
 }
 
 impl Summary {
@@ -79,6 +86,12 @@ impl Summary {
         self.fixable += other.fixable;
         self.unsafe_fixable += other.unsafe_fixable;
         self.fixed += other.fixed;
+    }
+
+    /// Records which fixes the run was asked for, so the summary offers only the others.
+    pub fn note_fix_flags(&mut self, fixes: bool, unsafe_fixes: bool) {
+        self.fixes_asked = fixes;
+        self.unsafe_fixes_asked = unsafe_fixes;
     }
 
     pub fn total(&self) -> usize {
@@ -123,10 +136,12 @@ pub fn summary_line(summary: &Summary) -> String {
             parts.join(", ")
         )
     };
-    if summary.fixable > 0 {
+    // After `--fix`, what is still fixable was refused (a note says why): offering it
+    // again would send the user round in a circle.
+    if summary.fixable > 0 && !summary.fixes_asked {
         line.push_str(&format!(" {} fixable with `--fix`.", summary.fixable));
     }
-    if summary.unsafe_fixable > 0 {
+    if summary.unsafe_fixable > 0 && !summary.unsafe_fixes_asked {
         line.push_str(&format!(
             " {} more with `--unsafe-fixes`.",
             summary.unsafe_fixable

@@ -5,6 +5,7 @@
 //! evaluated once per file.
 
 pub mod declarative;
+pub mod doc;
 pub mod query;
 
 use crate::checks::{self, BuiltinCheck};
@@ -109,7 +110,10 @@ pub fn read_small_file(path: &Path) -> Result<String, String> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        rustix::fs::OFlags::NONBLOCK.bits() as i32,
+    );
     let file = options.open(path).map_err(cannot)?;
     let metadata = file.metadata().map_err(cannot)?;
     if metadata.is_dir() {
