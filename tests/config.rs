@@ -192,7 +192,8 @@ fn config_errors_stop_the_run_with_the_line() {
 }
 
 /// Every place a config names rules suggests the closest name, code or category, the
-/// same way (one function): `select`, `ignore`, `[severity]`, `per-file-ignores`.
+/// same way (one function): `select`, `ignore`, `[severity]`, `per-file-ignores`,
+/// `[[ignore]]`.
 #[test]
 fn misspelt_rule_names_in_a_config_get_did_you_mean() {
     let cases = [
@@ -216,6 +217,11 @@ fn misspelt_rule_names_in_a_config_get_did_you_mean() {
             "[[per-file-ignores]]\npaths = [\"x/**\"]\nrules = [\"unreplaced-placeholders\"]\nreason = \"x\"\n",
             "policylint.toml:3:",
             "`unreplaced-placeholder`",
+        ),
+        (
+            "[[ignore]]\nrule = \"PL2011\"\npaths = [\"x\"]\nreason = \"r\"\n",
+            "policylint.toml:2:",
+            "`PL201`",
         ),
     ];
     for (config, place, suggestion) in cases {
