@@ -587,19 +587,27 @@ fn misspelt_rule_names_on_the_command_line_get_did_you_mean() {
 /// its names) explains each kind and says it is not a rule.
 #[test]
 fn pl000_is_explained() {
-    for name in ["PL000", "pl000", "io-error", "internal-error", "rule-error"] {
+    for name in [
+        "PL000",
+        "pl000",
+        "io-error",
+        "internal-error",
+        "rule-error",
+        "fix-not-applied",
+    ] {
         policylint()
             .args(["rule", name])
             .assert()
             .code(0)
             .stdout(predicate::str::starts_with(
-                "PL000 io-error, internal-error, rule-error (error; not a rule)",
+                "PL000 io-error, internal-error, rule-error, fix-not-applied (not a rule)",
             ))
             .stdout(predicate::str::contains(
-                "- io-error: the file could not be read",
+                "- io-error (error): the file could not be read",
             ))
-            .stdout(predicate::str::contains("- internal-error:"))
-            .stdout(predicate::str::contains("- rule-error:"))
+            .stdout(predicate::str::contains("- internal-error (error):"))
+            .stdout(predicate::str::contains("- rule-error (error):"))
+            .stdout(predicate::str::contains("- fix-not-applied (info):"))
             .stdout(predicate::str::contains("cannot name it"));
     }
     let json = policylint()
@@ -611,8 +619,18 @@ fn pl000_is_explained() {
     assert_eq!(value["selectable"], false);
     assert_eq!(
         value["names"],
-        serde_json::json!(["io-error", "internal-error", "rule-error"])
+        serde_json::json!([
+            "io-error",
+            "internal-error",
+            "rule-error",
+            "fix-not-applied"
+        ])
     );
+    assert_eq!(value["severity"]["fix-not-applied"], "info");
+    assert_eq!(value["severity"]["rule-error"], "error");
     let readme = fs::read_to_string(root().join("README.md")).unwrap();
-    assert!(readme.contains("| PL000 | `io-error`, `internal-error`, `rule-error` |"));
+    assert!(
+        readme
+            .contains("| PL000 | `io-error`, `internal-error`, `rule-error`, `fix-not-applied` |")
+    );
 }

@@ -921,3 +921,45 @@ fn gitlab_fingerprints_survive_unrelated_edits() {
             .all(|(f, _)| !alike.iter().any(|(g, _)| f == g))
     );
 }
+
+/// A fix that was not applied (here: the file has a second hard link) is a note about the
+/// run, not a file left unchecked: info in GitLab, a passing test in JUnit, a SARIF
+/// notification of level `note`.
+#[cfg(unix)]
+#[test]
+fn a_fix_not_applied_is_a_note_in_the_ci_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:ListBuckets", "oss:ListBuckets"], "Resource": "*"}]}"#;
+    fs::write(dir.path().join("p.json"), policy).unwrap();
+    fs::hard_link(dir.path().join("p.json"), dir.path().join("q.json")).unwrap();
+    let fix = || {
+        let mut cmd = policylint_in(dir.path());
+        cmd.args(["p.json", "--fix"]);
+        cmd
+    };
+    let issues = gitlab(&mut fix());
+    let note = issues
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["check_name"] == "PL000")
+        .unwrap_or_else(|| panic!("{issues:#}"));
+    assert_eq!(note["severity"], "info");
+    let xml = stdout(fix().args(["--output-format", "junit"]));
+    let (root, cases) = parse_junit(&xml);
+    assert_eq!(get(&root, "errors"), "0", "{xml}");
+    let (kind, _, text) = cases
+        .iter()
+        .filter_map(|case| case.outcome.as_ref())
+        .find(|(_, _, text)| text.contains("PL000"))
+        .unwrap();
+    assert_eq!(kind, "system-out", "{text}");
+    let log = sarif(&mut fix());
+    let notification = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(notification["level"], "note", "{notification:#}");
+    assert_eq!(notification["properties"]["name"], "fix-not-applied");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("p.json")).unwrap(),
+        policy
+    );
+}

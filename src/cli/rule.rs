@@ -68,25 +68,27 @@ fn explain(rules: &RuleSet, args: &RuleArgs) -> ExitCode {
     ExitCode::SUCCESS
 }
 
-const NOT_A_RULE_SUMMARY: &str =
-    "A file policylint could not check, or not fully. PL000 is not a rule.";
+const NOT_A_RULE_SUMMARY: &str = "A file policylint could not check, or not fully, or a fix it did not apply. PL000 is not a rule.";
 
-const NOT_A_RULE_EXPLANATION: &str = "PL000 reports a file that policylint could not check, \
-or could not check fully. It is not a rule: `--select`, `--ignore`, a config's `select`, \
-`ignore`, `[severity]` and `per-file-ignores` cannot name it, and it is always an error, so \
-a run never passes over a file it did not check.
+const NOT_A_RULE_EXPLANATION: &str = "PL000 reports what happened to a file rather than a \
+problem in its policy. It is not a rule: `--select`, `--ignore`, a config's `select`, \
+`ignore`, `[severity]`, `per-file-ignores` and `[[ignore]]` cannot name it, and no setting \
+lowers it: a file policylint did not check is an error, so a run never passes over it.
 
-- io-error: the file could not be read (missing, a folder, a FIFO or a device, no \
+- io-error (error): the file could not be read (missing, a folder, a FIFO or a device, no \
 permission, not a regular file), or under `--fix` could not be written. Nothing in it was \
 linted.
-- internal-error: policylint failed on the file in a way it should not, for instance a fix \
-it had to refuse (the file is left untouched). Please report it, with the file.
-- rule-error: a rule's JSONPath query reached the bound of work a file of this size allows \
-(10,000 nodes plus 64 per byte); that rule did not check the file, the other findings \
-stand. Write the rule's `given` with fewer nested searches.
+- internal-error (error): policylint failed on the file in a way it should not. Please \
+report it, with the file.
+- rule-error (error): a rule's JSONPath query reached the bound of work a file of this \
+size allows (10,000 nodes plus 64 per byte); that rule did not check the file, the other \
+findings stand. Write the rule's `given` with fewer nested searches.
+- fix-not-applied (info): a fix that `--fix` was asked for was not applied or not \
+written, and why; the file's findings are reported as they are.
 
-In SARIF it is a tool execution notification rather than a result, in JUnit an `<error>`, \
-in GitLab Code Quality a `blocker`.";
+In SARIF PL000 is a tool execution notification rather than a result, in JUnit an \
+`<error>` (a note is a passing test), in GitLab Code Quality a `blocker` (a note is \
+`info`).";
 
 fn explain_not_a_rule(format: RuleFormat) -> ExitCode {
     let (code, names) = (
@@ -98,7 +100,12 @@ fn explain_not_a_rule(format: RuleFormat) -> ExitCode {
             let value = serde_json::json!({
                 "code": code,
                 "names": names,
-                "severity": Severity::Error,
+                "severity": {
+                    "io-error": Severity::Error,
+                    "internal-error": Severity::Error,
+                    "rule-error": Severity::Error,
+                    "fix-not-applied": Severity::Info,
+                },
                 "selectable": false,
                 "summary": NOT_A_RULE_SUMMARY,
                 "explanation": NOT_A_RULE_EXPLANATION,
@@ -106,7 +113,7 @@ fn explain_not_a_rule(format: RuleFormat) -> ExitCode {
             serde_json::to_string_pretty(&value).expect("plain data serializes") + "\n"
         }
         RuleFormat::Text => format!(
-            "{code} {} (error; not a rule)\n\n{NOT_A_RULE_SUMMARY}\n\n{NOT_A_RULE_EXPLANATION}\n",
+            "{code} {} (not a rule)\n\n{NOT_A_RULE_SUMMARY}\n\n{NOT_A_RULE_EXPLANATION}\n",
             names.join(", ")
         ),
     };

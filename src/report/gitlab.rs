@@ -10,8 +10,9 @@
 //!   of these are told apart by their order in the file.
 //! - `severity`: info → `info`, warning → `minor`, error → `major`, an error of the
 //!   `security` category (administrator access, privilege escalation, a public principal)
-//!   → `critical`, and PL000 (a file that could not be read or checked) → `blocker`:
-//!   nothing in it was checked.
+//!   → `critical`, and a PL000 error (a file that could not be read or checked) →
+//!   `blocker`: nothing in it, or not every rule, was checked. A PL000 note (a fix that
+//!   was not applied) is `info`.
 //! - `location.path` is relative with `/` separators and no leading `./`; an absolute path
 //!   inside `$CI_PROJECT_DIR` (set by GitLab's runners) is made relative to it.
 //! - PL000, which has no position, is placed on line 1.
@@ -88,7 +89,7 @@ pub fn render(reports: &[FileReport]) -> String {
 
 fn severity(d: &Diagnostic) -> &'static str {
     match d.severity {
-        _ if d.rule.code == "PL000" => "blocker",
+        Severity::Error if d.rule.code == "PL000" => "blocker",
         Severity::Error if d.rule.category == "security" => "critical",
         Severity::Error => "major",
         Severity::Warning => "minor",

@@ -25,7 +25,8 @@ const NOT_A_RULE: &str = "PL000";
 /// What a diagnostic is in the report.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Outcome {
-    /// PL000: the file could not be read or checked.
+    /// A PL000 error: the file could not be read or checked. (A PL000 note, a fix not
+    /// applied, is reported like a finding of its severity.)
     Error,
     /// At or above the file's `--fail-on`.
     Failure,
@@ -34,7 +35,7 @@ enum Outcome {
 }
 
 fn outcome(report: &FileReport, d: &Diagnostic) -> Outcome {
-    if d.rule.code == NOT_A_RULE {
+    if d.rule.code == NOT_A_RULE && d.severity == Severity::Error {
         Outcome::Error
     } else if d.severity >= report.fail_on.unwrap_or(Severity::Warning) {
         Outcome::Failure

@@ -8,10 +8,11 @@
 //! - Paths are reported as given: relative paths stay relative (to `%SRCROOT%`, the folder
 //!   policylint ran in, normally the repository root), absolute ones become `file://` URIs;
 //!   characters other than letters, digits, `-._~` and `/` are percent-encoded.
-//! - PL000 (a file that could not be read, fixes that were refused, or a rule whose query
-//!   reached its bound on the file) is not a rule and has no position: it is a
-//!   `toolExecutionNotifications` entry of level `error`, which tells consumers the
-//!   results may be incomplete, as CodeQL does for files it cannot extract.
+//! - PL000 (a file that could not be read, a rule whose query reached its bound on the
+//!   file, or a fix that was not applied) is not a rule and has no position: it is a
+//!   `toolExecutionNotifications` entry, of level `error` when the file was not fully
+//!   checked, which tells consumers the results may be incomplete, as CodeQL does for
+//!   files it cannot extract (`note` for a fix not applied).
 //! - Each rule carries `properties.security-severity`, the 0.0 to 10.0 score GitHub code
 //!   scanning ranks security alerts by (it shows it for rules tagged `security`): see
 //!   [`security_severity`]. A built-in rule's `helpUri` is its rule file in policylint's
@@ -146,7 +147,7 @@ struct DescriptorReference {
 
 #[derive(Serialize)]
 struct NotificationProperties {
-    /// `io-error`, `internal-error` or `rule-error`.
+    /// `io-error`, `internal-error`, `rule-error` or `fix-not-applied`.
     name: String,
 }
 
@@ -281,7 +282,7 @@ pub fn render(reports: &[FileReport], rules: &[&Rule]) -> String {
                         id: NOT_A_RULE,
                         index: 0,
                     },
-                    level: "error",
+                    level: level(d.severity),
                     message: Text::new(&d.message),
                     locations: [Location {
                         id: None,
@@ -357,7 +358,7 @@ pub fn render(reports: &[FileReport], rules: &[&Rule]) -> String {
                     notifications: [NotificationDescriptor {
                         id: NOT_A_RULE,
                         short_description: Text::new(
-                            "A file could not be read, its fixes were refused, or a rule's query reached its bound; it is not fully linted.",
+                            "A file could not be read or a rule's query reached its bound, so it is not fully linted; or a fix was not applied.",
                         ),
                     }],
                 },

@@ -532,7 +532,12 @@ impl RuleSet {
 
 /// PL000 and its names: problems that are not rules (files policylint could not check).
 pub const NOT_A_RULE_CODE: &str = "PL000";
-pub const NOT_A_RULE_NAMES: [&str; 3] = ["io-error", "internal-error", "rule-error"];
+pub const NOT_A_RULE_NAMES: [&str; 4] = [
+    "io-error",
+    "internal-error",
+    "rule-error",
+    "fix-not-applied",
+];
 
 /// Whether `name` is PL000 or one of its names.
 pub fn is_not_a_rule(name: &str) -> bool {
