@@ -1,6 +1,7 @@
 //! The command line: `policylint [check] PATH...` and `policylint rule NAME|--all`.
 
 mod add_ignores;
+mod rule;
 
 use crate::config::{ConfigError, ConfigMode, Overrides, Resolver, Settings};
 use crate::diagnostic::Severity;
@@ -83,9 +84,10 @@ pub struct CheckArgs {
     /// Ignore config files: built-in rules and command-line options only.
     #[arg(long)]
     pub no_config: bool,
-    /// Treat files named on the command line like files found in a folder walk: the
-    /// config's include/exclude apply, and JSON that is not a policy is skipped silently
-    /// (for pre-commit hooks and editors, which pass every changed file).
+    /// Treat files named on the command line, and standard input under its
+    /// `--stdin-filename`, like files found in a folder walk: the config's include/exclude
+    /// apply, and JSON that is not a policy is skipped silently (for pre-commit hooks and
+    /// editors, which pass every changed file).
     #[arg(long)]
     pub force_exclude: bool,
     /// Also load the rule files (`*.toml`) of this folder; repeatable.
@@ -94,7 +96,8 @@ pub struct CheckArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
-    /// The path to report for standard input (`-`).
+    /// Read standard input as the file NAME: its path in reports, and its config. Without
+    /// `-`, standard input is read instead of the paths.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
     /// Only these rules: names, codes, code prefixes (`PL2`) or categories, comma-separated.
@@ -175,20 +178,7 @@ pub struct RuleArgs {
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Some(Command::Rule(args)) => {
-            let mut rules = match RuleSet::builtin() {
-                Ok(rules) => rules,
-                Err(error) => {
-                    return usage_error(&format!("built-in rule file is broken: {error}"));
-                }
-            };
-            for dir in &args.rules_dirs {
-                if let Err(error) = rules.add_rules_dir(dir) {
-                    return usage_error(&error.to_string());
-                }
-            }
-            explain(&rules, &args)
-        }
+        Some(Command::Rule(args)) => rule::run(&args),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Lsp) => crate::lsp::run(),
         Some(Command::Completions { shell }) => {
@@ -307,38 +297,27 @@ fn check(args: &CheckArgs) -> ExitCode {
         Ok(resolver) => resolver,
         Err(error) => return usage_error(&error.to_string()),
     };
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
-        paths.into_iter().partition(|p| p.as_os_str() == "-");
+    let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) = paths_to_lint(args)
+        .into_iter()
+        .partition(|p| p.as_os_str() == "-");
     let mut reports: Vec<FileReport> = Vec::new();
     let mut fixed_stdin = None;
     let mut stdin_settings = None;
     if !stdin.is_empty() {
-        // Standard input takes the config of the file it stands for.
-        let stands_for = PathBuf::from(args.stdin_filename.as_deref().unwrap_or("-"));
-        let settings = match resolver.for_path(&stands_for) {
-            Ok(settings) => settings,
+        match standard_input(args, &mut resolver) {
             Err(error) => return usage_error(&error.to_string()),
-        };
-        let (mut report, original) = lint_stdin(&settings.rules, args.stdin_filename.clone());
-        let request = args.fix_request(true);
-        let absolute = std::path::absolute(&stands_for).unwrap_or_else(|_| stands_for.clone());
-        runner::settle(&settings, &mut report, &absolute, request, None);
-        if request.is_some_and(|r| r.action == FixAction::Return) {
-            // Text that was not fixed goes back as it came, byte for byte: an editor
-            // replaces its buffer with it (and text that is not UTF-8 was only decoded
-            // for the report).
-            fixed_stdin = Some(match &report.text {
-                Some(text) if report.fixed > 0 => text.clone().into_bytes(),
-                _ => original,
-            });
+            Ok(StandardInput::PassedOver) if files.is_empty() => return ExitCode::SUCCESS,
+            Ok(StandardInput::PassedOver) => {}
+            Ok(StandardInput::Linted {
+                report,
+                settings,
+                fixed,
+            }) => {
+                fixed_stdin = fixed;
+                reports.push(report);
+                stdin_settings = Some(settings);
+            }
         }
-        reports.push(report);
-        stdin_settings = Some(settings);
     }
     let planned = plan(&mut resolver, discover(&files), args.force_exclude);
     let streams = matches!(
@@ -447,6 +426,7 @@ fn check(args: &CheckArgs) -> ExitCode {
         OutputFormat::Sarif => report::sarif::render(&reports, &run_rules(&used_settings)),
         OutputFormat::Github => report::github::render(&reports),
         OutputFormat::Junit => report::junit::render(&reports),
+        OutputFormat::Gitlab => report::gitlab::render(&reports),
     };
     // A closed pipe (`policylint | head`) is not an error worth a panic.
     if let Some(fixed) = fixed_stdin {
@@ -696,16 +676,103 @@ fn print_diffs(reports: &[FileReport]) -> ExitCode {
     }
 }
 
-/// Lints standard input; also returns the bytes read.
-fn lint_stdin(rules: &RuleSet, name: Option<String>) -> (FileReport, Vec<u8>) {
+/// What became of standard input.
+enum StandardInput {
+    Linted {
+        report: FileReport,
+        settings: Arc<Settings>,
+        /// With `--fix`: what goes to standard output, the fixed text or, when nothing
+        /// was fixed, the input byte for byte (an editor replaces its buffer with it).
+        fixed: Option<Vec<u8>>,
+    },
+    /// `--force-exclude` left it out.
+    PassedOver,
+}
+
+/// Reads and lints standard input with the config of the file it stands for.
+fn standard_input(args: &CheckArgs, resolver: &mut Resolver) -> Result<StandardInput, ConfigError> {
+    let stands_for = PathBuf::from(args.stdin_filename.as_deref().unwrap_or("-"));
+    let settings = resolver.for_path(&stands_for)?;
+    let absolute = std::path::absolute(&stands_for).unwrap_or_else(|_| stands_for.clone());
+    let mut input = Vec::new();
+    let read = std::io::stdin()
+        .lock()
+        .read_to_end(&mut input)
+        .map(|_| input);
+    let request = args.fix_request(true);
+    // `--force-exclude`: the config's include and exclude apply to the file standard input
+    // stands for, and JSON that is not a policy is passed over.
+    if args.force_exclude && args.stdin_filename.is_some() && !settings.takes_in_walk(&absolute) {
+        pass_stdin_over(request, read.as_deref().unwrap_or_default());
+        return Ok(StandardInput::PassedOver);
+    }
+    // Kept to give back when nothing is fixed: text that is not UTF-8 is only decoded for
+    // the report.
+    let original = request
+        .is_some_and(|r| r.action == FixAction::Return)
+        .then(|| read.as_ref().map(Vec::clone).unwrap_or_default());
+    let (mut report, is_policy) = lint_stdin(&settings.rules, args.stdin_filename.clone(), read);
+    if args.force_exclude && !is_policy {
+        pass_stdin_over(request, original.as_deref().unwrap_or_default());
+        return Ok(StandardInput::PassedOver);
+    }
+    runner::settle(&settings, &mut report, &absolute, request, None);
+    let fixed = original.map(|original| match &report.text {
+        Some(text) if report.fixed > 0 => text.clone().into_bytes(),
+        _ => original,
+    });
+    Ok(StandardInput::Linted {
+        report,
+        settings,
+        fixed,
+    })
+}
+
+/// What the run reads: `--stdin-filename` without `-` means standard input (as in ruff,
+/// for editors that pipe the buffer), and other paths are then left aside with a warning;
+/// no path at all means the current folder.
+fn paths_to_lint(args: &CheckArgs) -> Vec<PathBuf> {
+    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if args.stdin_filename.is_some() && !reads_stdin {
+        for path in &args.paths {
+            eprintln!(
+                "policylint: warning: ignoring {} in favour of standard input (--stdin-filename)",
+                path.display()
+            );
+        }
+        return vec![PathBuf::from("-")];
+    }
+    if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    }
+}
+
+/// The report of standard input, and whether it is a policy (or looks like one).
+fn lint_stdin(
+    rules: &RuleSet,
+    name: Option<String>,
+    input: std::io::Result<Vec<u8>>,
+) -> (FileReport, bool) {
     let path = name.unwrap_or_else(|| "-".to_string());
-    let mut bytes = Vec::new();
-    match std::io::stdin().lock().read_to_end(&mut bytes) {
-        Ok(_) => (runner::lint_bytes(rules, path, bytes.clone()).0, bytes),
+    match input {
+        Ok(bytes) => runner::lint_bytes(rules, path, bytes),
         Err(e) => (
             runner::io_error(path, format!("cannot read standard input: {e}")),
-            bytes,
+            true,
         ),
+    }
+}
+
+/// Standard input that `--force-exclude` leaves out (the config excludes the file it
+/// stands for, or it is not a policy) is not reported, as ruff does; with `--fix`, the
+/// text goes back unchanged, so that an editor's format-on-save keeps the buffer.
+fn pass_stdin_over(request: Option<FixRequest>, input: &[u8]) {
+    if request.is_some_and(|r| r.action == FixAction::Return) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(input);
+        let _ = stdout.flush();
     }
 }
 
@@ -718,63 +785,4 @@ fn use_color(choice: Color) -> bool {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
-}
-
-fn explain(rules: &RuleSet, args: &RuleArgs) -> ExitCode {
-    let selected: Vec<&Rule> = if args.all {
-        rules.rules.iter().collect()
-    } else {
-        let name = args.name.as_deref().unwrap_or_default();
-        match rules.find(name) {
-            Some(rule) => vec![rule],
-            None => {
-                return usage_error(&format!(
-                    "no rule is named `{name}`; `policylint rule --all` lists them"
-                ));
-            }
-        }
-    };
-    let text = match args.output_format {
-        RuleFormat::Json => {
-            let list: Vec<serde_json::Value> = selected.iter().map(|r| rule_json(r)).collect();
-            let value = if args.all {
-                serde_json::Value::Array(list)
-            } else {
-                list.into_iter().next().unwrap_or_default()
-            };
-            serde_json::to_string_pretty(&value).expect("plain data serializes") + "\n"
-        }
-        RuleFormat::Text if args.all => selected
-            .iter()
-            .map(|r| {
-                format!(
-                    "{:<6} {:<26} {:<8} {:<12} {}\n",
-                    r.id.code,
-                    r.id.name,
-                    r.severity.as_str(),
-                    r.id.category,
-                    r.doc.summary
-                )
-            })
-            .collect(),
-        RuleFormat::Text => crate::rules::doc::rule_text(selected[0]),
-    };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    ExitCode::SUCCESS
-}
-
-fn rule_json(rule: &Rule) -> serde_json::Value {
-    serde_json::json!({
-        "code": rule.id.code,
-        "name": rule.id.name,
-        "severity": rule.severity,
-        "category": rule.id.category,
-        "summary": rule.doc.summary,
-        "explanation": rule.doc.explanation.trim(),
-        "fix": rule.doc.fix,
-        "dialects": rule.doc.dialects,
-        "kinds": rule.doc.kinds,
-        "bad": rule.doc.bad,
-        "good": rule.doc.good,
-    })
 }

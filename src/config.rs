@@ -190,11 +190,11 @@ fn glob(pattern: &str) -> Result<Glob, globset::Error> {
 /// Loads and compiles one config file.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let text = crate::rules::read_small_file(path).map_err(|message| ConfigError {
         file: file.clone(),
         line: 0,
         column: 0,
-        message: format!("cannot read the config: {e}"),
+        message: format!("cannot read the config: {message}"),
     })?;
     load_text(path, &text, overrides)
 }
@@ -243,13 +243,22 @@ fn compile(
     let mut rules =
         RuleSet::builtin().map_err(|e| plain(format!("built-in rule file is broken: {e}")))?;
     for dir in config.rules_dirs.iter().flatten() {
+        let in_rules_dirs = |message: String| {
+            error_at(
+                file,
+                text,
+                dir.span().start,
+                format!("in rules-dirs: {message}"),
+            )
+        };
         let path = root.join(dir.get_ref());
+        let governed = confined_rules_dir(root, &path, dir.get_ref()).map_err(in_rules_dirs)?;
         rules
-            .add_rules_dir(&path)
-            .map_err(|e| error_at(file, text, dir.span().start, format!("in rules-dirs: {e}")))?;
+            .add_rules_dir(&path, Some(&governed))
+            .map_err(|e| in_rules_dirs(e.to_string()))?;
     }
     for dir in &overrides.rules_dirs {
-        rules.add_rules_dir(dir).map_err(|e| ConfigError {
+        rules.add_rules_dir(dir, None).map_err(|e| ConfigError {
             file: e.file,
             line: e.line.unwrap_or(0),
             column: usize::from(e.line.is_some()),
@@ -264,10 +273,7 @@ fn compile(
                     file,
                     text,
                     selector.span().start,
-                    format!(
-                        "`{}` matches no rule name, code, code prefix or category",
-                        selector.get_ref()
-                    ),
+                    rules.not_a_selector(selector.get_ref()),
                 ));
             }
         }
@@ -363,6 +369,28 @@ fn compile(
     })
 }
 
+/// The folder tree a config governs (its own folder, symlinks resolved), after checking
+/// that its rule folder `path` (written `written`) resolves inside it: a config, which a
+/// pull request can change, must not load rules from `/etc` or `../..`. The command
+/// line's `--rules` may name any folder.
+fn confined_rules_dir(root: &Path, path: &Path, written: &str) -> Result<PathBuf, String> {
+    let governed = root
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve the config's folder {}: {e}", root.display()))?;
+    let resolved = path
+        .canonicalize()
+        .map_err(|e| format!("cannot read the rules folder {}: {e}", path.display()))?;
+    if resolved.starts_with(&governed) {
+        Ok(governed)
+    } else {
+        Err(format!(
+            "`{written}` resolves to {}, outside {}, the folder this config governs; a config's rule folders must be inside it (pass `--rules` on the command line for another)",
+            resolved.display(),
+            governed.display()
+        ))
+    }
+}
+
 /// How configs are found.
 pub enum ConfigMode {
     /// The nearest config upward from each file.
@@ -428,10 +456,12 @@ impl Resolver {
         if let Some(settings) = self.by_folder.get(folder) {
             return Ok(settings.clone());
         }
+        // Anything by a config's name but a folder is loaded, so that a FIFO or a link to a
+        // device is refused with an error rather than passed over.
         let here = CONFIG_NAMES
             .iter()
             .map(|name| folder.join(name))
-            .find(|p| p.is_file());
+            .find(|p| p.symlink_metadata().is_ok() && !p.is_dir());
         let settings = match (here, folder.parent()) {
             (Some(config), _) => match self.by_config.get(&config) {
                 Some(settings) => settings.clone(),

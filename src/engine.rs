@@ -75,6 +75,8 @@ struct Parsed<'t> {
     target: QueryTarget<'t>,
     document: Document<'t>,
     findings: Vec<(usize, Finding)>,
+    /// Rules that could not check the text (PL000 `rule-error`).
+    rule_errors: Vec<Diagnostic>,
 }
 
 fn lint_texts_in<'t>(rules: &RuleSet, texts: &[&'t str], arena: &'t Arena) -> Vec<LintResult> {
@@ -100,9 +102,11 @@ fn lint_texts_in<'t>(rules: &RuleSet, texts: &[&'t str], arena: &'t Arena) -> Ve
                 let parsed = parsed
                     .next()
                     .expect("one parsed text for each without a result");
+                let mut all = parsed.rule_errors;
+                all.extend(diagnostics(rules, parsed.findings));
                 LintResult {
                     is_policy: parsed.is_policy,
-                    diagnostics: diagnostics(rules, parsed.findings),
+                    diagnostics: all,
                 }
             })
         })
@@ -154,6 +158,7 @@ fn prepare<'t>(rules: &RuleSet, text: &'t str, root: &'t Node<'t>, arena: &'t Ar
         target: QueryTarget::new(root),
         document: Document::new(text, root),
         findings: Vec::new(),
+        rule_errors: Vec::new(),
     }
 }
 
@@ -195,7 +200,12 @@ fn run_declarative_checks(rules: &RuleSet, batch: &mut [Parsed], arena: &Arena) 
             {
                 continue;
             }
-            file.target.select_into(query, &mut hits);
+            if let Err(bound) = file.target.select_into(query, &mut hits) {
+                let rule_indexes = checks.clone().map(|&(_, rule_index, _)| rule_index);
+                let error = rules.query_bound_error(users[0].2.query, rule_indexes, bound);
+                file.rule_errors.push(error);
+                continue;
+            }
             for hit in &hits {
                 for &(_, rule_index, check) in checks.clone() {
                     check.run(file.text, hit.node, hit.member, &mut scratch);

@@ -711,3 +711,449 @@ mod language_server {
         assert!(stderr.contains("cannot read from the client"), "{stderr}");
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// Team rule files and configs as hostile input (issue 22). A pull request can change
+// them as easily as a policy: a query, a message template, a pattern, the file itself or
+// where a config's rule folders point must not exhaust the machine, hang the run or reach
+// outside the repository. Self-contained: its own helpers, below.
+// ---------------------------------------------------------------------------------------
+mod team_rules_and_config {
+    use assert_cmd::Command;
+    use std::fs;
+    use std::path::Path;
+    use std::process::Output;
+    use std::time::Duration;
+
+    /// Generous: each run takes well under a second. Before the fixes these inputs asked
+    /// for 15 GB, printed gigabytes, or waited for ever.
+    const TIME_BOUND: Duration = Duration::from_secs(60);
+
+    const FORMATS: [&str; 7] = [
+        "pretty", "concise", "json", "sarif", "github", "junit", "gitlab",
+    ];
+
+    const POLICY: &str = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"], "Resource": "acs:oss:*:*:reports/*"}]}"#;
+
+    /// A complete team rule file with one `[[check]]` of the given lines.
+    fn team_rule(code: &str, name: &str, check: &str) -> String {
+        format!(
+            "code = \"{code}\"\nname = \"{name}\"\nseverity = \"error\"\ncategory = \"team\"\nsummary = \"A team rule.\"\nexplanation = \"Why it matters.\"\nbad = '{{}}'\ngood = '{{}}'\n\n[[check]]\n{check}\n"
+        )
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) {
+        let path = dir.join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, text).unwrap();
+    }
+
+    /// Runs policylint in `dir` within the time bound; no panic, no kill.
+    fn run(dir: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+        let mut command = Command::cargo_bin("policylint").unwrap();
+        command.current_dir(dir).args(args).timeout(TIME_BOUND);
+        if let Some(stdin) = stdin {
+            command.write_stdin(stdin);
+        }
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.code().is_some(),
+            "{args:?}: killed after {TIME_BOUND:?} (or by a signal); stderr: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        output
+    }
+
+    /// Runs `args` through every output format, from files and from standard input, and
+    /// with `--fix`; returns the JSON report of the files.
+    fn through_every_format(dir: &Path, args: &[&str], stdin: &str) -> serde_json::Value {
+        for format in FORMATS {
+            let mut with_format = args.to_vec();
+            with_format.extend(["--output-format", format]);
+            let output = run(dir, &with_format, None);
+            assert!(
+                matches!(output.status.code(), Some(0 | 1)),
+                "{format}: {output:?}"
+            );
+            let mut from_stdin: Vec<&str> = args
+                .iter()
+                .copied()
+                .filter(|a| !a.ends_with(".json"))
+                .collect();
+            from_stdin.extend([
+                "--output-format",
+                format,
+                "--stdin-filename",
+                "stdin.json",
+                "-",
+            ]);
+            let output = run(dir, &from_stdin, Some(stdin));
+            assert!(
+                matches!(output.status.code(), Some(0 | 1)),
+                "{format} (stdin): {output:?}"
+            );
+        }
+        let mut fix = args.to_vec();
+        fix.push("--fix");
+        assert!(matches!(run(dir, &fix, None).status.code(), Some(0 | 1)));
+        let mut json = args.to_vec();
+        json.extend(["--output-format", "json"]);
+        serde_json::from_slice(&run(dir, &json, None).stdout).unwrap()
+    }
+
+    /// Exit code 2 and the error on standard error.
+    fn refused(dir: &Path, args: &[&str]) -> String {
+        let output = run(dir, args, None);
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        stderr
+    }
+
+    /// A document nested 509 deep in 1 KB.
+    fn deep_document() -> String {
+        format!("{{\"Statement\": {}{}}}", "[".repeat(508), "]".repeat(508))
+    }
+
+    #[test]
+    fn chained_descendant_queries_finish_on_a_deep_document() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "deep.json", &deep_document());
+        // `undefined` with no field reports each node the query selects: each once.
+        for (code, given) in [
+            ("ACME001", "$..*..*..*..*"),
+            ("ACME002", "$..[0:]..[0:]..[0:]"),
+        ] {
+            let check =
+                format!("given = \"{given}\"\nfunction = \"undefined\"\nmessage = \"selected\"");
+            write(
+                dir.path(),
+                &format!("rules/{code}-deep.toml"),
+                &team_rule(code, &format!("deep-{}", code.to_lowercase()), &check),
+            );
+        }
+        let report = through_every_format(
+            dir.path(),
+            &[
+                "check",
+                "--no-config",
+                "--rules",
+                "rules",
+                "--select",
+                "team",
+                "deep.json",
+            ],
+            &deep_document(),
+        );
+        let diagnostics = report["diagnostics"].as_array().unwrap();
+        for code in ["ACME001", "ACME002"] {
+            let count = diagnostics.iter().filter(|d| d["code"] == code).count();
+            assert!((500..=508).contains(&count), "{code}: {count}");
+        }
+    }
+
+    #[test]
+    fn a_query_that_reaches_its_bound_names_the_rule_and_the_file_keeps_its_findings() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "deep.json", &deep_document());
+        write(dir.path(), "policy.json", POLICY);
+        let check =
+            "given = \"$..[?@..[?@..[?@..*]]]\"\nfunction = \"undefined\"\nmessage = \"selected\"";
+        write(
+            dir.path(),
+            "rules/ACME003-nested.toml",
+            &team_rule("ACME003", "nested-search", check),
+        );
+        let report = through_every_format(
+            dir.path(),
+            &[
+                "check",
+                "--no-config",
+                "--rules",
+                "rules",
+                "deep.json",
+                "policy.json",
+            ],
+            &deep_document(),
+        );
+        let diagnostics = report["diagnostics"].as_array().unwrap();
+        let of = |path: &str| -> Vec<&serde_json::Value> {
+            diagnostics.iter().filter(|d| d["path"] == path).collect()
+        };
+        let deep = of("deep.json");
+        let bound = deep
+            .iter()
+            .find(|d| d["code"] == "PL000")
+            .unwrap_or_else(|| panic!("{deep:#?}"));
+        assert_eq!(bound["rule"], "rule-error");
+        assert_eq!(bound["severity"], "error");
+        let message = bound["message"].as_str().unwrap();
+        assert!(
+            message.contains("ACME003 [nested-search]")
+                && message.contains("ACME003-nested.toml")
+                && message.contains("$..[?@..[?@..[?@..*]]]"),
+            "{message}"
+        );
+        // The file's other findings stand.
+        assert!(deep.iter().any(|d| d["code"] == "PL003"), "{deep:#?}");
+        // An ordinary policy is well within the bound: the rule ran, and selected nothing.
+        assert!(of("policy.json").iter().all(|d| d["code"] != "PL000"));
+    }
+
+    /// A folder with one team rule in `rules/` and `POLICY` in `policy.json`.
+    fn folder_with_rule(code: &str, name: &str, check: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let file = format!("rules/{code}-{name}.toml");
+        write(dir.path(), &file, &team_rule(code, name, check));
+        write(dir.path(), "policy.json", POLICY);
+        dir
+    }
+
+    /// The error that refuses a team rule when it loads.
+    fn rule_refused(code: &str, name: &str, check: &str) -> String {
+        let dir = folder_with_rule(code, name, check);
+        let args = ["check", "--no-config", "--rules", "rules", "policy.json"];
+        refused(dir.path(), &args)
+    }
+
+    /// Concise output of `file` in `dir` with only the team's rules.
+    fn team_findings(dir: &Path, file: &str) -> Output {
+        let args = [
+            "check",
+            "--no-config",
+            "--rules",
+            "rules",
+            "--select",
+            "team",
+            "--output-format",
+            "concise",
+            file,
+        ];
+        run(dir, &args, None)
+    }
+
+    #[test]
+    fn message_templates_are_bounded() {
+        let huge = format!(
+            "given = \"$.Statement[*].Action\"\nfunction = \"pattern\"\noptions = {{ match = '^ecs:' }}\nmessage = \"{}\"",
+            "{value}".repeat(20_000)
+        );
+        let error = rule_refused("ACME004", "huge", &huge);
+        assert!(
+            error.contains("ACME004-huge.toml:10:") && error.contains("at most"),
+            "{error}"
+        );
+
+        // A long value is cut in the message: a 1 MB action gives a short line.
+        let fine = "given = \"$.Statement[*].Action\"\nfunction = \"pattern\"\noptions = { match = '^ecs:' }\nmessage = \"`{value}` is not ECS; neither is `{value}`\"";
+        let dir = folder_with_rule("ACME005", "only-ecs", fine);
+        let long = POLICY.replace("oss:GetObject", &"x".repeat(1 << 20));
+        write(dir.path(), "long.json", &long);
+        let output = team_findings(dir.path(), "long.json");
+        assert_eq!(output.status.code(), Some(1));
+        assert!(output.stdout.len() < 2_000, "{} bytes", output.stdout.len());
+        assert!(String::from_utf8_lossy(&output.stdout).contains("xxx…` is not ECS"));
+    }
+
+    #[test]
+    fn an_empty_not_match_pattern_is_refused_and_unique_is_linear() {
+        let empty = "given = \"$.Statement[*].Action\"\nfunction = \"pattern\"\noptions = { not-match = '' }\nmessage = \"no\"";
+        let error = rule_refused("ACME006", "empty", empty);
+        assert!(
+            error.contains("ACME006-empty.toml:10:") && error.contains("matches the empty string"),
+            "{error}"
+        );
+
+        // A million distinct actions and one repeat: comparing each with those before it
+        // took hours.
+        let unique = "given = \"$.Statement[*].Action\"\nfunction = \"unique\"\nmessage = \"`{value}` again\"";
+        let dir = folder_with_rule("ACME007", "unique", unique);
+        let actions: Vec<String> = (0..1_000_000).map(|i| format!("\"ecs:A{i}\"")).collect();
+        let policy = format!(
+            "{{\"Version\": \"1\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": [{}, \"ecs:A7\"], \"Resource\": \"*\"}}]}}",
+            actions.join(",")
+        );
+        write(dir.path(), "many.json", &policy);
+        let output = team_findings(dir.path(), "many.json");
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(stdout.matches("ACME007").count(), 1, "{stdout}");
+        assert!(stdout.contains("`ecs:A7` again"));
+    }
+
+    #[test]
+    fn deep_or_long_rule_and_config_text_is_refused_in_a_few_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let deep = format!("[{}{}]\n", "[".repeat(200_000), "]".repeat(200_000));
+        write(dir.path(), "deep.toml", &format!("select = {deep}"));
+        write(dir.path(), "policy.json", POLICY);
+        let error = refused(
+            dir.path(),
+            &["check", "--config", "deep.toml", "policy.json"],
+        );
+        assert!(error.contains("deep.toml:1:"), "{error}");
+        let error = rule_refused("ACME012", "deep", &format!("given = {deep}"));
+        assert!(error.contains("ACME012-deep.toml:"), "{error}");
+        // A query of 200 KB that does not parse: the error quotes its start.
+        let long = format!("$.a{}[?shout(@)]", ".b".repeat(100_000));
+        let check = format!("given = \"{long}\"\nfunction = \"undefined\"\nmessage = \"x\"");
+        let error = rule_refused("ACME013", "long", &check);
+        assert!(error.contains("not a valid JSONPath"), "{error}");
+        assert!(error.len() < 1_000, "{} bytes", error.len());
+    }
+
+    #[cfg(unix)]
+    fn mkfifo(path: &Path) -> bool {
+        std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .is_ok_and(|s| s.success())
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn rule_and_config_files_must_be_regular_files_of_bounded_size() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        write(root, "policy.json", POLICY);
+        symlink("/dev/zero", root.join("zero.toml")).unwrap();
+        let check = |args: &[&str], expected: &str| {
+            let error = refused(root, args);
+            assert!(error.contains(expected), "{args:?}: {error}");
+        };
+        check(
+            &["check", "--config", "zero.toml", "policy.json"],
+            "zero.toml: cannot read the config: not a regular file",
+        );
+        if mkfifo(&root.join("fifo.toml")) {
+            check(
+                &["check", "--config", "fifo.toml", "policy.json"],
+                "fifo.toml: cannot read the config: not a regular file",
+            );
+            fs::create_dir(root.join("fifo-rules")).unwrap();
+            assert!(mkfifo(&root.join("fifo-rules/ACME008-x.toml")));
+            check(
+                &[
+                    "check",
+                    "--no-config",
+                    "--rules",
+                    "fifo-rules",
+                    "policy.json",
+                ],
+                "ACME008-x.toml: cannot read: not a regular file",
+            );
+            check(
+                &["rule", "ACME008", "--rules", "fifo-rules"],
+                "ACME008-x.toml: cannot read: not a regular file",
+            );
+            // A config found next to the policy is no different.
+            let nested = root.join("nested");
+            fs::create_dir(&nested).unwrap();
+            write(&nested, "policy.json", POLICY);
+            assert!(mkfifo(&nested.join("policylint.toml")));
+            check(&["check", "nested/policy.json"], "not a regular file");
+        }
+        fs::create_dir(root.join("zero-rules")).unwrap();
+        symlink("/dev/zero", root.join("zero-rules/ACME009-zero.toml")).unwrap();
+        check(
+            &[
+                "check",
+                "--no-config",
+                "--rules",
+                "zero-rules",
+                "policy.json",
+            ],
+            "ACME009-zero.toml: cannot read: not a regular file",
+        );
+        // A large file is refused by its size, whatever it holds.
+        let padding = format!("# {}\n", "x".repeat(100));
+        write(root, "large/ACME010-large.toml", &padding.repeat(11_000));
+        check(
+            &["check", "--no-config", "--rules", "large", "policy.json"],
+            "larger than 1048576 bytes (1 MiB)",
+        );
+        write(root, "large.toml", &padding.repeat(11_000));
+        check(
+            &["check", "--config", "large.toml", "policy.json"],
+            "larger than 1048576 bytes (1 MiB)",
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_configs_rule_folders_stay_inside_the_tree_it_governs() {
+        let outer = tempfile::tempdir().unwrap();
+        let repo = outer.path().join("repo");
+        write(&repo, "policy.json", POLICY);
+        let rule = team_rule(
+            "ACME011",
+            "no-put",
+            "given = \"$.Statement[*].Action\"\nfunction = \"pattern\"\noptions = { not-match = 'Put' }\nmessage = \"no Put\"",
+        );
+        write(outer.path(), "elsewhere/ACME011-no-put.toml", &rule);
+        write(&repo, "team-rules/ACME011-no-put.toml", &rule);
+        std::os::unix::fs::symlink(outer.path().join("elsewhere"), repo.join("linked-rules"))
+            .unwrap();
+        for (rules_dirs, shown) in [
+            ("\"/etc\"", "`/etc` resolves to /etc, outside"),
+            ("\"../..\"", "`../..` resolves to"),
+            (
+                "\"team-rules\", \"../elsewhere\"",
+                "`../elsewhere` resolves to",
+            ),
+            ("\"linked-rules\"", "`linked-rules` resolves to"),
+        ] {
+            write(
+                &repo,
+                "policylint.toml",
+                &format!("fail-on = \"error\"\nrules-dirs = [{rules_dirs}]\n"),
+            );
+            let error = refused(&repo, &["check", "policy.json"]);
+            assert!(
+                error.contains("policylint.toml:2:") && error.contains(shown),
+                "{rules_dirs}: {error}"
+            );
+        }
+        // A rule file linked from outside is refused too.
+        std::os::unix::fs::symlink(
+            outer.path().join("elsewhere/ACME011-no-put.toml"),
+            repo.join("team-rules/ACME012-linked.toml"),
+        )
+        .unwrap();
+        write(&repo, "policylint.toml", "rules-dirs = [\"team-rules\"]\n");
+        let error = refused(&repo, &["check", "policy.json"]);
+        assert!(
+            error.contains("ACME012-linked.toml: the rule file resolves to"),
+            "{error}"
+        );
+        fs::remove_file(repo.join("team-rules/ACME012-linked.toml")).unwrap();
+        // Inside the tree, the rules load; the command line may point anywhere.
+        let output = run(
+            &repo,
+            &["check", "--output-format", "concise", "policy.json"],
+            None,
+        );
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("ACME011"),
+            "{output:?}"
+        );
+        let elsewhere = outer.path().join("elsewhere");
+        let output = run(
+            &repo,
+            &[
+                "check",
+                "--no-config",
+                "--rules",
+                elsewhere.to_str().unwrap(),
+                "--output-format",
+                "concise",
+                "policy.json",
+            ],
+            None,
+        );
+        assert!(
+            String::from_utf8_lossy(&output.stdout).contains("ACME011"),
+            "{output:?}"
+        );
+    }
+}

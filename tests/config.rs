@@ -191,6 +191,73 @@ fn config_errors_stop_the_run_with_the_line() {
     }
 }
 
+/// Every place a config names rules suggests the closest name, code or category, the
+/// same way (one function): `select`, `ignore`, `[severity]`, `per-file-ignores`,
+/// `[[ignore]]`.
+#[test]
+fn misspelt_rule_names_in_a_config_get_did_you_mean() {
+    let cases = [
+        ("select = [\"PL2011\"]\n", "policylint.toml:1:", "`PL201`"),
+        (
+            "ignore = [\"PL201\",\n  \"wildcard-resorce\"]\n",
+            "policylint.toml:2:3",
+            "`wildcard-resource`",
+        ),
+        (
+            "ignore = [\"securty\"]\n",
+            "policylint.toml:1:",
+            "`security`",
+        ),
+        (
+            "[severity]\nduplicate-actoin = \"error\"\n",
+            "policylint.toml:2:1",
+            "`duplicate-action`",
+        ),
+        (
+            "[[per-file-ignores]]\npaths = [\"x/**\"]\nrules = [\"unreplaced-placeholders\"]\nreason = \"x\"\n",
+            "policylint.toml:3:",
+            "`unreplaced-placeholder`",
+        ),
+        (
+            "[[ignore]]\nrule = \"PL2011\"\npaths = [\"x\"]\nreason = \"r\"\n",
+            "policylint.toml:2:",
+            "`PL201`",
+        ),
+    ];
+    for (config, place, suggestion) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "policylint.toml", config);
+        write(dir.path(), "a.json", REPEATED);
+        let (status, _, stderr) = run(dir.path(), &["."]);
+        assert_eq!(status, 2, "{config:?}: {stderr}");
+        assert!(
+            stderr.contains(place) && stderr.contains(&format!("did you mean {suggestion}?")),
+            "{config:?}: {stderr}"
+        );
+    }
+    // Nothing close: no guess. PL000 is not a rule, and says so.
+    for (config, message) in [
+        (
+            "ignore = [\"PL999\"]\n",
+            "`PL999` matches no rule name, code, code prefix or category\n",
+        ),
+        (
+            "ignore = [\"PL000\"]\n",
+            "`PL000` is not a rule: PL000 reports files policylint could not check",
+        ),
+        (
+            "[severity]\nio-error = \"info\"\n",
+            "`io-error` is not a rule",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "policylint.toml", config);
+        let (status, _, stderr) = run(dir.path(), &["."]);
+        assert_eq!(status, 2);
+        assert!(stderr.contains(message), "{config:?}: {stderr}");
+    }
+}
+
 #[test]
 fn team_rule_folders_load_and_broken_rules_stop_the_run() {
     let team = root().join("fixtures/custom-rules/team-rules");
@@ -208,14 +275,18 @@ fn team_rule_folders_load_and_broken_rules_stop_the_run() {
         "only the Allow of `oss:Delete*`, not the Deny: {findings:?}"
     );
 
-    // The same folder from a config's rules-dirs, relative to the config.
+    // The same rules from a config's rules-dirs, relative to the config (and inside the
+    // folder it governs).
+    for entry in fs::read_dir(&team).unwrap() {
+        let entry = entry.unwrap();
+        let copy = dir.path().join("policy-rules").join(entry.file_name());
+        fs::create_dir_all(copy.parent().unwrap()).unwrap();
+        fs::copy(entry.path(), copy).unwrap();
+    }
     write(
         dir.path(),
         "policylint.toml",
-        &format!(
-            "rules-dirs = [{:?}]\nselect = [\"team\"]\n",
-            team.to_str().unwrap()
-        ),
+        "rules-dirs = [\"policy-rules\"]\nselect = [\"team\"]\n",
     );
     fs::copy(&policy, dir.path().join("p.json")).unwrap();
     let (_, findings, _) = run(dir.path(), &["p.json"]);

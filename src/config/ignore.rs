@@ -227,21 +227,13 @@ pub(super) fn compile_entries(
     })
 }
 
+/// The error for an entry's rule that is not one, with "did you mean" as everywhere else
+/// rules are named (`RuleSet::not_a_rule`).
 fn unknown_rule(name: &str, rules: &RuleSet) -> String {
-    let closest = rules
-        .rules
-        .iter()
-        .flat_map(|r| [&r.id.name, &r.id.code])
-        .map(|known| (known, strsim::jaro_winkler(name, known)))
-        .filter(|&(_, score)| score > 0.8)
-        .max_by(|a, b| a.1.total_cmp(&b.1));
-    match closest {
-        Some((known, _)) => format!("`{name}` is not a rule name or code; did you mean `{known}`?"),
-        None => format!(
-            "`{name}` is not a rule name or code; `policylint rule --all` lists them (an \
-             `[[ignore]]` entry names one rule)"
-        ),
-    }
+    format!(
+        "{} (an `[[ignore]]` entry names one rule; `policylint rule --all` lists them)",
+        rules.not_a_rule(name)
+    )
 }
 
 /// Where an entry is: TOML gives an `[[ignore]]` table's header, or an inline table

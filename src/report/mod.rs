@@ -2,6 +2,7 @@
 
 pub mod concise;
 pub mod github;
+pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod pretty;
@@ -26,6 +27,8 @@ pub enum OutputFormat {
     Github,
     /// JUnit XML, one test suite per file, for CI test reports.
     Junit,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`).
+    Gitlab,
 }
 
 /// Counts over a whole run.
