@@ -312,7 +312,7 @@ fn check(args: &CheckArgs) -> ExitCode {
             Ok(settings) => settings,
             Err(error) => return usage_error(&error.to_string()),
         };
-        let mut report = lint_stdin(&settings.rules, args.stdin_filename.clone());
+        let mut report = lint_stdin(&settings, args.stdin_filename.clone());
         let request = args.fix_request(true);
         let absolute = std::path::absolute(&stands_for).unwrap_or_else(|_| stands_for.clone());
         runner::settle(&settings, &mut report, &absolute, request, None);
@@ -347,13 +347,14 @@ fn check(args: &CheckArgs) -> ExitCode {
         match outcome {
             Outcome::Linted(report) => reports.push(report),
             Outcome::NotAPolicy(path) if args.verbose => {
-                eprintln!("policylint: skipped {path}: not a policy (no top-level `Statement`)");
+                eprintln!("policylint: skipped {path}: not a policy (no policy document found)");
             }
             Outcome::NotAPolicy(_) => {}
         }
     }
     reports.sort_by(|a, b| path_order(&a.path, &b.path));
     if args.verbose {
+        print_documents(&reports);
         let explicit = candidates.iter().filter(|(c, _)| c.explicit).count();
         let mut configs: Vec<String> = candidates
             .iter()
@@ -578,6 +579,51 @@ struct RenderedReport {
     failing: usize,
 }
 
+/// `--verbose`: the policy documents found in each file, on standard error.
+fn print_documents(reports: &[FileReport]) {
+    let mut log = String::new();
+    for report in reports.iter().filter(|r| !r.documents.is_empty()) {
+        log.push_str(&format!(
+            "policylint: {}: {}\n",
+            report.path,
+            report::plural(
+                report.documents.len(),
+                "policy document",
+                "policy documents"
+            )
+        ));
+        for document in &report.documents {
+            let name = |value: Option<&str>| value.unwrap_or("unknown").to_string();
+            log.push_str(&format!(
+                "policylint:   {} {}:{}-{}:{} ({} {} policy)\n",
+                document.host.name(),
+                document.start.line,
+                document.start.column,
+                document.end.line,
+                document.end.column,
+                name(document.dialect.map(dialect_name)),
+                name(document.kind.map(kind_name)),
+            ));
+        }
+    }
+    let _ = std::io::stderr().lock().write_all(log.as_bytes());
+}
+
+fn dialect_name(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Ram => "RAM",
+        Dialect::Aws => "AWS",
+    }
+}
+
+fn kind_name(kind: PolicyKind) -> &'static str {
+    match kind {
+        PolicyKind::Identity => "identity",
+        PolicyKind::Trust => "trust",
+        PolicyKind::Resource => "resource",
+    }
+}
+
 /// `--diff`: the diffs on standard output, a count on standard error; exit 1 when
 /// fixing would change something.
 fn print_diffs(reports: &[FileReport]) -> ExitCode {
@@ -606,11 +652,12 @@ fn print_diffs(reports: &[FileReport]) -> ExitCode {
     }
 }
 
-fn lint_stdin(rules: &RuleSet, name: Option<String>) -> FileReport {
+/// Standard input, read by the host its `--stdin-filename` names (JSON without one).
+fn lint_stdin(settings: &Settings, name: Option<String>) -> FileReport {
     let path = name.unwrap_or_else(|| "-".to_string());
     let mut bytes = Vec::new();
     match std::io::stdin().lock().read_to_end(&mut bytes) {
-        Ok(_) => runner::lint_bytes(rules, path, bytes).0,
+        Ok(_) => runner::lint_bytes_with(&settings.rules, &settings.hosts, path, bytes).0,
         Err(e) => runner::io_error(path, format!("cannot read standard input: {e}")),
     }
 }

@@ -5,7 +5,7 @@
 
 use super::edits::apply_edits;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
-use crate::engine::lint_text;
+use crate::hosts::{self, HostKind};
 use crate::rules::RuleSet;
 use crate::source::Span;
 use std::collections::{BTreeMap, HashMap};
@@ -62,8 +62,21 @@ pub fn fix_text_keeping(
     mode: FixMode,
     keep: &dyn Fn(&Diagnostic) -> bool,
 ) -> FixOutcome {
+    fix_host_text_keeping(rules, HostKind::PlainJson, text, diagnostics, mode, keep)
+}
+
+/// Like `fix_text_keeping`, for a host file of kind `host` (whose diagnostics, as
+/// `hosts::lint_file` gave them, are in host coordinates).
+pub fn fix_host_text_keeping(
+    rules: &RuleSet,
+    host: HostKind,
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    mode: FixMode,
+    keep: &dyn Fn(&Diagnostic) -> bool,
+) -> FixOutcome {
     let lint = |text: &str| {
-        let mut diagnostics = lint_text(rules, text).diagnostics;
+        let mut diagnostics = hosts::lint_file(rules, host, text).diagnostics;
         diagnostics.retain(|d| keep(d));
         diagnostics
     };
@@ -93,7 +106,7 @@ pub fn fix_text_keeping(
         };
     }
     // Parsed here, not read off the diagnostics: `--select` may have left out json-syntax.
-    let refused = if let Err(error) = crate::parse::check_syntax(&current) {
+    let refused = if let Err(error) = hosts::check_syntax(host, &current) {
         Some(format!(
             "the fixed text would not parse ({})",
             error.message
@@ -240,6 +253,7 @@ fn introduced_error(
 mod tests {
     use super::*;
     use crate::diagnostic::Fix;
+    use crate::engine::lint_text;
 
     fn edit(start: usize, end: usize) -> Span {
         Span::new(start, end)

@@ -7,5 +7,5 @@ pub mod apply;
 pub mod edits;
 pub mod write;
 
-pub use apply::{FixMode, FixOutcome, fix_text, fix_text_keeping};
+pub use apply::{FixMode, FixOutcome, fix_host_text_keeping, fix_text, fix_text_keeping};
 pub use edits::*;

@@ -13,8 +13,8 @@ pub mod transport;
 
 use crate::config::{CONFIG_NAMES, ConfigError, ConfigMode, Overrides, Resolver, Settings};
 use crate::diagnostic::{Applicability, Diagnostic, Finding, Severity};
-use crate::engine::lint_text;
-use crate::fix::{FixMode, fix_text_keeping};
+use crate::fix::{FixMode, fix_host_text_keeping};
+use crate::hosts::{self, HostKind};
 use crate::runner::INTERNAL_ERROR;
 use crate::source::Span;
 use convert::{FIX_ALL_KIND, Located, changed_lines_edit, file_path, fix_title, kind_wanted};
@@ -522,7 +522,7 @@ fn lint_document(document: &Document) -> Option<Vec<Diagnostic>> {
     }
     let settings = &document.settings;
     let result = catch_unwind(AssertUnwindSafe(|| {
-        lint_text(&settings.rules, &document.text)
+        hosts::lint_file(&settings.rules, host_of(document), &document.text)
     }));
     let mut diagnostics = match result {
         Ok(result) if !result.is_policy => return None,
@@ -541,6 +541,21 @@ fn lint_document(document: &Document) -> Option<Vec<Diagnostic>> {
         settings.apply_per_file_ignores(&absolute, &mut diagnostics);
     }
     Some(diagnostics)
+}
+
+/// The host that reads a document: by its file's name (an unsaved buffer is JSON).
+fn host_of(document: &Document) -> HostKind {
+    let name = document
+        .path
+        .as_deref()
+        .and_then(|path| path.file_name())
+        .and_then(|name| name.to_str())
+        .unwrap_or_default();
+    document
+        .settings
+        .hosts
+        .host_for(name, &document.text)
+        .unwrap_or(HostKind::Json)
 }
 
 /// The single edit that applies every safe fix of a document through the fix engine (which
@@ -565,8 +580,9 @@ fn fix_all(document: &Document) -> Option<crate::diagnostic::Edit> {
         None => true,
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        fix_text_keeping(
+        fix_host_text_keeping(
             &settings.rules,
+            host_of(document),
             &document.text,
             document.diagnostics.clone(),
             FixMode::Safe,
