@@ -593,16 +593,22 @@ fn print_documents(reports: &[FileReport]) {
             )
         ));
         for document in &report.documents {
-            let name = |value: Option<&str>| value.unwrap_or("unknown").to_string();
+            let what = match (document.dialect, document.kind) {
+                (Some(dialect), Some(kind)) => {
+                    format!("{} {} policy", dialect_name(dialect), kind_name(kind))
+                }
+                (Some(dialect), None) => {
+                    format!("{} policy, not valid JSON", dialect_name(dialect))
+                }
+                _ => "not valid JSON".to_string(),
+            };
             log.push_str(&format!(
-                "policylint:   {} {}:{}-{}:{} ({} {} policy)\n",
+                "policylint:   {} {}:{}-{}:{} ({what})\n",
                 document.host.name(),
                 document.start.line,
                 document.start.column,
                 document.end.line,
                 document.end.column,
-                name(document.dialect.map(dialect_name)),
-                name(document.kind.map(kind_name)),
             ));
         }
     }
