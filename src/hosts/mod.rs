@@ -426,16 +426,25 @@ pub fn lint_files(rules: &RuleSet, files: &[HostFile]) -> Vec<HostLint> {
                     linted.push((document, result));
                     is_policy
                 }
-                Stage::Extracted(documents, fallback) if documents.is_empty() => {
-                    linted.extend(fallback);
-                    false
-                }
-                Stage::Extracted(documents, _) => {
-                    linted.extend(documents.into_iter().map(|document| {
-                        let result = nested_results.next().expect("a result for each document");
-                        (document, result)
-                    }));
-                    true
+                Stage::Extracted(documents, fallback) => {
+                    // A string that only looked encoded (it decodes to JSON without a
+                    // `Statement`) is not a document after all.
+                    linted.extend(
+                        documents
+                            .into_iter()
+                            .map(|document| {
+                                let result =
+                                    nested_results.next().expect("a result for each document");
+                                (document, result)
+                            })
+                            .filter(|(_, result)| result.is_policy),
+                    );
+                    if linted.is_empty() {
+                        linted.extend(fallback);
+                        false
+                    } else {
+                        true
+                    }
                 }
             };
             settle(host, file, is_policy, linted)
