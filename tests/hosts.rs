@@ -424,40 +424,36 @@ fn verbose_lists_the_documents_of_each_file() {
     );
 }
 
+/// The JSON output of linting `input` from standard input under the name `name`.
+fn lint_stdin(name: &str, input: impl Into<Vec<u8>>) -> Value {
+    let output = policylint()
+        .args([
+            "check",
+            "-",
+            "--stdin-filename",
+            name,
+            "--output-format",
+            "json",
+        ])
+        .write_stdin(input.into())
+        .output()
+        .unwrap();
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
 #[test]
 fn standard_input_is_read_by_the_host_its_name_picks() {
     let template =
         fs::read(root().join("fixtures/hosts/json/ros-ram-managed-policy.json")).unwrap();
-    let output = policylint()
-        .args([
-            "check",
-            "-",
-            "--stdin-filename",
-            "stack.template",
-            "--output-format",
-            "json",
-        ])
-        .write_stdin(template.clone())
-        .output()
-        .unwrap();
-    let output: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let output = lint_stdin("stack.template", template);
     assert_eq!(output["documents"][0]["path"], "stack.template");
     assert_eq!(output["documents"][0]["start"]["line"], 22);
     assert_eq!(output["diagnostics"][0]["code"], "PL301");
     // A YAML template waits for the YAML host: read as JSON, as any named file is.
-    let output = policylint()
-        .args([
-            "check",
-            "-",
-            "--stdin-filename",
-            "stack.template",
-            "--output-format",
-            "json",
-        ])
-        .write_stdin("Resources:\n  P:\n    Type: ALIYUN::RAM::ManagedPolicy\n")
-        .output()
-        .unwrap();
-    let output: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let output = lint_stdin(
+        "stack.template",
+        "Resources:\n  P:\n    Type: ALIYUN::RAM::ManagedPolicy\n",
+    );
     assert_eq!(output["diagnostics"][0]["code"], "PL001");
 }
 
