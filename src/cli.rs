@@ -9,7 +9,7 @@ use crate::discover::{Candidate, Found, discover, path_order};
 use crate::engine::count_at_least;
 use crate::fix::FixMode;
 use crate::report::{self, OutputFormat, Summary};
-use crate::rules::{Rule, RuleSet};
+use crate::rules::Rule;
 use crate::runner::{self, FileReport, FixAction, FixRequest, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -354,7 +354,7 @@ fn check(args: &CheckArgs) -> ExitCode {
         match outcome {
             Outcome::Linted(report) => reports.push(report),
             Outcome::NotAPolicy(path) if args.verbose => {
-                eprintln!("policylint: skipped {path}: not a policy (no top-level `Statement`)");
+                eprintln!("policylint: skipped {path}: not a policy (no policy document found)");
             }
             Outcome::NotAPolicy(_) => {}
         }
@@ -365,6 +365,9 @@ fn check(args: &CheckArgs) -> ExitCode {
     }
     reports.sort_by(|a, b| path_order(&a.path, &b.path));
     if args.verbose {
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(report::document_list(&reports).as_bytes());
         let explicit = candidates.iter().filter(|(c, _)| c.explicit).count();
         let mut configs: Vec<String> = candidates
             .iter()
@@ -711,7 +714,7 @@ fn standard_input(args: &CheckArgs, resolver: &mut Resolver) -> Result<StandardI
     let original = request
         .is_some_and(|r| r.action == FixAction::Return)
         .then(|| read.as_ref().map(Vec::clone).unwrap_or_default());
-    let (mut report, is_policy) = lint_stdin(&settings.rules, args.stdin_filename.clone(), read);
+    let (mut report, is_policy) = lint_stdin(&settings, args.stdin_filename.clone(), read);
     if args.force_exclude && !is_policy {
         pass_stdin_over(request, original.as_deref().unwrap_or_default());
         return Ok(StandardInput::PassedOver);
@@ -749,15 +752,16 @@ fn paths_to_lint(args: &CheckArgs) -> Vec<PathBuf> {
     }
 }
 
-/// The report of standard input, and whether it is a policy (or looks like one).
+/// The report of standard input, read by the host its `--stdin-filename` names (JSON
+/// without one), and whether it is a policy (or looks like one).
 fn lint_stdin(
-    rules: &RuleSet,
+    settings: &Settings,
     name: Option<String>,
     input: std::io::Result<Vec<u8>>,
 ) -> (FileReport, bool) {
     let path = name.unwrap_or_else(|| "-".to_string());
     match input {
-        Ok(bytes) => runner::lint_bytes(rules, path, bytes),
+        Ok(bytes) => runner::lint_bytes_with(&settings.rules, &settings.hosts, path, bytes),
         Err(e) => (
             runner::io_error(path, format!("cannot read standard input: {e}")),
             true,

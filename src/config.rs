@@ -12,6 +12,7 @@ pub use ignore::IgnoreEntries;
 pub use ignore_entry::{ADDED_REASON, ignore_entry_for, ignore_entry_with_reason};
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::hosts::HostSwitches;
 use crate::model::Dialect;
 use crate::rules::RuleSet;
 use crate::source::LineIndex;
@@ -40,6 +41,7 @@ struct ConfigFile {
     severity: Option<BTreeMap<Spanned<String>, Severity>>,
     per_file_ignores: Option<Vec<Spanned<PerFileIgnore>>>,
     extra_actions: Option<Vec<Spanned<String>>>,
+    hosts: Option<HostSwitches>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -102,6 +104,8 @@ pub struct Settings {
     pub root: PathBuf,
     pub rules: RuleSet,
     pub fail_on: Severity,
+    /// Which hosts read files (`[hosts]`): also which files a folder walk takes.
+    pub hosts: HostSwitches,
     include: Option<GlobSet>,
     exclude: GlobSet,
     per_file_ignores: Vec<(GlobSet, Vec<String>)>,
@@ -118,16 +122,17 @@ impl Settings {
         compile(None, &cwd, None, overrides)
     }
 
-    /// Whether a folder walk takes this file: by `include` (default: `*.json` files) and
-    /// `exclude`.
+    /// Whether a folder walk takes this file: by `include` (default: the file names the
+    /// hosts read, `hosts::WALKED`) and `exclude`.
     pub fn takes_in_walk(&self, absolute: &Path) -> bool {
         // Most configs set neither: the path is made relative (component by component)
         // and matched only when a pattern needs it.
         let included = match &self.include {
             Some(include) => include.is_match(self.relative(absolute)),
             None => absolute
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json")),
+                .file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| self.hosts.walks(name)),
         };
         included && (self.exclude.is_empty() || !self.exclude.is_match(self.relative(absolute)))
     }
@@ -233,6 +238,7 @@ fn compile(
         severity: None,
         per_file_ignores: None,
         extra_actions: None,
+        hosts: None,
     });
     let plain = |message: String| ConfigError {
         file: file.to_string(),
@@ -361,6 +367,7 @@ fn compile(
             .fail_on
             .or(config.fail_on)
             .unwrap_or(Severity::Warning),
+        hosts: config.hosts.unwrap_or_default(),
         include,
         exclude,
         per_file_ignores: compiled_ignores,

@@ -4,9 +4,10 @@
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
 use crate::discover::Candidate;
-use crate::engine::{JSON_SYNTAX, lint_text, lint_texts};
+use crate::engine::JSON_SYNTAX;
 use crate::fix::write::{Destination, NotWritten, write_atomically};
 use crate::fix::{FixMode, fix_text_ignoring};
+use crate::hosts::{self, DocumentInfo, HostFile, HostKind, HostSwitches};
 use crate::rules::RuleSet;
 use crate::source::Span;
 use rayon::prelude::*;
@@ -28,15 +29,21 @@ pub struct FileReport {
     pub diff: Option<String>,
     /// The lowest severity that fails the run for this file (its config's `fail-on`).
     pub fail_on: Option<Severity>,
+    /// The host that read the file.
+    pub host: HostKind,
+    /// The policy documents found in it (one for a policy file), in `text`'s coordinates.
+    pub documents: Vec<DocumentInfo>,
 }
 
 impl FileReport {
-    /// The report of a text that was linted, with what was found in it.
-    fn linted(path: String, text: String, diagnostics: Vec<Diagnostic>) -> Self {
+    /// The report of a text that was linted as `host`, with what was found in it.
+    fn linted(path: String, text: String, host: HostKind, result: hosts::HostLint) -> Self {
         FileReport {
             path,
             text: Some(text),
-            diagnostics,
+            diagnostics: result.diagnostics,
+            host,
+            documents: result.documents,
             ..FileReport::default()
         }
     }
@@ -171,10 +178,18 @@ pub fn lint_batch<T>(
                 continue;
             }
         };
+        let kind = match settings.hosts.host_for(file_name(&candidate.path), &text) {
+            Some(kind) => kind,
+            None if candidate.explicit => HostKind::Json,
+            None => {
+                outcomes[index] = Some(then(Outcome::NotAPolicy(candidate.display.clone())));
+                continue;
+            }
+        };
         if !pending.takes(settings, text.len()) {
             pending.lint(batch, &mut outcomes, fix, &then);
         }
-        pending.push(settings, index, text);
+        pending.push(settings, index, text, kind);
     }
     pending.lint(batch, &mut outcomes, fix, &then);
     outcomes
@@ -183,12 +198,19 @@ pub fn lint_batch<T>(
         .collect()
 }
 
+/// The name of a file, as hosts pick files by it.
+fn file_name(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default()
+}
+
 /// The texts of a batch waiting to be linted together: all with the same settings.
 #[derive(Default)]
 struct Pending<'s> {
     settings: Option<&'s Settings>,
-    /// (index in the batch, text)
-    texts: Vec<(usize, String)>,
+    /// (index in the batch, text, the host that reads it)
+    texts: Vec<(usize, String, HostKind)>,
 }
 
 impl<'s> Pending<'s> {
@@ -200,12 +222,12 @@ impl<'s> Pending<'s> {
     }
 
     fn bytes(&self) -> usize {
-        self.texts.iter().map(|(_, text)| text.len()).sum()
+        self.texts.iter().map(|(_, text, _)| text.len()).sum()
     }
 
-    fn push(&mut self, settings: &'s Settings, index: usize, text: String) {
+    fn push(&mut self, settings: &'s Settings, index: usize, text: String, kind: HostKind) {
         self.settings = Some(settings);
-        self.texts.push((index, text));
+        self.texts.push((index, text, kind));
     }
 
     /// Lints the texts waiting and settles their files; the batch is empty after.
@@ -219,18 +241,21 @@ impl<'s> Pending<'s> {
         let Some(settings) = self.settings.take() else {
             return;
         };
-        let texts: Vec<&str> = self.texts.iter().map(|(_, text)| text.as_str()).collect();
-        let results = lint_texts(&settings.rules, &texts);
-        for ((index, text), result) in self.texts.drain(..).zip(results) {
+        let files: Vec<HostFile> = self
+            .texts
+            .iter()
+            .map(|(index, text, kind)| HostFile {
+                kind: *kind,
+                text,
+                explicit: batch[*index].0.explicit,
+            })
+            .collect();
+        let results = hosts::lint_files(&settings.rules, &files);
+        for ((index, text, kind), result) in self.texts.drain(..).zip(results) {
             let candidate = batch[index].0;
-            let report = FileReport::linted(candidate.display.clone(), text, result.diagnostics);
-            outcomes[index] = Some(then(finish(
-                settings,
-                candidate,
-                report,
-                result.is_policy,
-                fix,
-            )));
+            let is_policy = result.is_policy;
+            let report = FileReport::linted(candidate.display.clone(), text, kind, result);
+            outcomes[index] = Some(then(finish(settings, candidate, report, is_policy, fix)));
         }
     }
 }
@@ -314,6 +339,7 @@ pub fn fix_report(
     };
     let outcome = fix_text_ignoring(
         rules,
+        report.host,
         &original,
         std::mem::take(&mut report.diagnostics),
         request.mode,
@@ -338,7 +364,7 @@ pub fn fix_report(
     match (request.action, destination) {
         (FixAction::Write, Some(destination)) => {
             if let Err(not_written) = write_atomically(destination, &outcome.text) {
-                report.diagnostics = lint_text(rules, &original).diagnostics;
+                report.diagnostics = hosts::lint_file(rules, report.host, &original).diagnostics;
                 drop_ignored(&original, &mut report.diagnostics);
                 report.diagnostics.push(match not_written {
                     NotWritten::Declined(message) => note(&FIX_NOT_APPLIED, message),
@@ -354,6 +380,8 @@ pub fn fix_report(
         _ => {}
     }
     report.fixed = outcome.fixed;
+    // The documents, as the fixed text holds them.
+    report.documents = hosts::lint_file(rules, report.host, &outcome.text).documents;
     report.text = Some(outcome.text);
 }
 
@@ -402,9 +430,14 @@ pub fn unused_ignore_reports(
             .unwrap_or(&absolute)
             .display()
             .to_string();
-        let mut report = FileReport::linted(display, text.clone(), diagnostics);
-        report.fail_on = Some(settings.fail_on);
-        reports.push(report);
+        // A config file, not a host: no documents.
+        reports.push(FileReport {
+            path: display,
+            text: Some(text.clone()),
+            diagnostics,
+            fail_on: Some(settings.fail_on),
+            ..FileReport::default()
+        });
     }
     reports
 }
@@ -461,15 +494,27 @@ thread_local! {
         std::cell::RefCell::new(Vec::with_capacity(READ_BUFFER_BYTES));
 }
 
-/// Lints raw bytes: text that is not UTF-8 is a `json-syntax` error at the first bad byte.
+/// Lints raw bytes as the file `path` names (its name picks the host, every host on):
+/// text that is not UTF-8 is a `json-syntax` error at the first bad byte.
 pub fn lint_bytes(rules: &RuleSet, path: String, bytes: Vec<u8>) -> (FileReport, bool) {
+    lint_bytes_with(rules, &HostSwitches::default(), path, bytes)
+}
+
+/// Like `lint_bytes`, with the hosts `hosts` switches on (a config's `[hosts]`).
+pub fn lint_bytes_with(
+    rules: &RuleSet,
+    hosts: &HostSwitches,
+    path: String,
+    bytes: Vec<u8>,
+) -> (FileReport, bool) {
     match String::from_utf8(bytes) {
         Ok(text) => {
-            let result = lint_text(rules, &text);
-            (
-                FileReport::linted(path, text, result.diagnostics),
-                result.is_policy,
-            )
+            let kind = hosts
+                .host_for(file_name(Path::new(&path)), &text)
+                .unwrap_or(HostKind::Json);
+            let result = hosts::lint_file(rules, kind, &text);
+            let is_policy = result.is_policy;
+            (FileReport::linted(path, text, kind, result), is_policy)
         }
         Err(error) => (not_utf8(rules, path, error), true),
     }
@@ -518,13 +563,13 @@ mod tests {
         let mut pending = Pending::default();
         // However large, a text starts a batch.
         assert!(pending.takes(&first, 50 << 20));
-        pending.push(&first, 0, "{}".repeat(1000));
+        pending.push(&first, 0, "{}".repeat(1000), HostKind::Json);
         assert!(pending.takes(&first, 1000));
         // Other settings (another folder's config) wait for a batch of their own.
         assert!(!pending.takes(&second, 1000));
         // So does text that would take the batch past its size.
         assert!(!pending.takes(&first, LINT_BATCH_BYTES));
-        pending.push(&first, 1, "{}".repeat(1000));
+        pending.push(&first, 1, "{}".repeat(1000), HostKind::Json);
         assert_eq!(pending.bytes(), 4000);
     }
 

@@ -164,7 +164,8 @@ pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
         let (Some(actions), Some(resources)) = (&statement.action, &statement.resource) else {
             continue;
         };
-        if resources.entries.is_empty() {
+        // A resource a template fills in may be the one that fits.
+        if resources.entries.is_empty() || resources.has_template_value {
             continue;
         }
         for action in &actions.entries {

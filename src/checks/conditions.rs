@@ -16,7 +16,9 @@ fn blocks<'n>(ctx: &CheckContext<'n>) -> Vec<(&'n Member<'n>, &'n [Member<'n>])>
     policy
         .statements
         .iter()
-        .filter_map(|s| s.condition?.value.as_object())
+        .filter_map(|s| s.condition)
+        .filter(|condition| !policy.templates.is_template_value(&condition.value))
+        .filter_map(|condition| condition.value.as_object())
         .flatten()
         .filter_map(|block| Some((block, block.value.as_object()?)))
         .collect()
@@ -55,6 +57,10 @@ fn has_variable(value: &str) -> bool {
 
 /// PL106: unknown operators, values of the wrong type for their operator.
 pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let is_template_value = |node: &Node| {
+        ctx.policy
+            .is_some_and(|policy| policy.templates.is_template_value(node))
+    };
     for (block, keys) in blocks(ctx) {
         let Some(operator) = base_operator(block.key) else {
             out.push(unknown_operator(block));
@@ -87,7 +93,7 @@ pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
             }
             for value in entries {
                 let text = value_text(value);
-                if has_variable(text) || is_masked(text) {
+                if has_variable(text) || is_masked(text) || is_template_value(value) {
                     continue;
                 }
                 if !value_kind.accepts(text) {

@@ -5,6 +5,7 @@ use crate::catalogue;
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::append_object;
 use crate::matching::{action_matches, is_action_of, resource_matches};
+use crate::model::{Statement, Values};
 
 const LIST_BUCKETS: &str = "oss:ListBuckets";
 
@@ -23,10 +24,30 @@ pub fn missing_list_buckets(ctx: &CheckContext, out: &mut Vec<Finding>) {
             .find(|a| is_action_of(a.text, "oss") && oss.grants_scopable_action(a.text))
     });
     let Some(grant) = first_grant else { return };
-    let lists_buckets = allows().any(|s| {
-        s.actions().any(|a| action_matches(a, LIST_BUCKETS))
-            && s.resources().any(|r| resource_matches(r, "acs:oss:*:*:*"))
+    // A value a template fills in may be the very grant looked for: an effect, an action
+    // or a resource, or a whole statement.
+    let templates = &policy.templates;
+    let unknown = |values: &Option<Values>| values.as_ref().is_some_and(|v| v.has_template_value);
+    let unknown_statement = policy.statement_member.is_some_and(|m| {
+        templates.is_template_value(&m.value)
+            || m.value
+                .as_array()
+                .is_some_and(|items| items.iter().any(|i| templates.is_template_value(i)))
     });
+    let may_allow = |s: &&Statement| {
+        s.is_allow()
+            || s.effect
+                .is_some_and(|e| templates.is_template_value(&e.value))
+    };
+    let lists_buckets = unknown_statement
+        || policy.statements.iter().filter(may_allow).any(|s| {
+            // `oss:${Action}` may be `oss:ListBuckets`.
+            (unknown(&s.action)
+                || s.actions()
+                    .any(|a| a.contains("${") || action_matches(a, LIST_BUCKETS)))
+                && (unknown(&s.resource)
+                    || s.resources().any(|r| resource_matches(r, "acs:oss:*:*:*")))
+        });
     if lists_buckets {
         return;
     }

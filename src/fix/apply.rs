@@ -6,7 +6,7 @@
 use super::edits::apply_edits;
 use super::offsets::OffsetMap;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, RuleId, Severity};
-use crate::engine::lint_text;
+use crate::hosts::{self, HostKind};
 use crate::rules::RuleSet;
 use crate::source::Span;
 use std::collections::{BTreeMap, HashMap};
@@ -60,7 +60,14 @@ pub fn fix_text(
     diagnostics: Vec<Diagnostic>,
     mode: FixMode,
 ) -> FixOutcome {
-    fix_text_ignoring(rules, text, diagnostics, mode, &|_, _| {})
+    fix_text_ignoring(
+        rules,
+        HostKind::PlainJson,
+        text,
+        diagnostics,
+        mode,
+        &|_, _| {},
+    )
 }
 
 /// Like `fix_text`, for a file where only the diagnostics `keep` accepts count: the others
@@ -72,7 +79,20 @@ pub fn fix_text_keeping(
     mode: FixMode,
     keep: &dyn Fn(&Diagnostic) -> bool,
 ) -> FixOutcome {
-    fix_text_ignoring(rules, text, diagnostics, mode, &|_, diagnostics| {
+    fix_host_text_keeping(rules, HostKind::PlainJson, text, diagnostics, mode, keep)
+}
+
+/// Like `fix_text_keeping`, for a host file of kind `host` (whose diagnostics, as
+/// `hosts::lint_file` gave them, are in host coordinates).
+pub fn fix_host_text_keeping(
+    rules: &RuleSet,
+    host: HostKind,
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    mode: FixMode,
+    keep: &dyn Fn(&Diagnostic) -> bool,
+) -> FixOutcome {
+    fix_text_ignoring(rules, host, text, diagnostics, mode, &|_, diagnostics| {
         diagnostics.retain(|d| keep(d))
     })
 }
@@ -86,17 +106,18 @@ pub type DropIgnored<'a> = dyn Fn(&str, &mut Vec<Diagnostic>) + 'a;
 /// safe ones are tried alone.
 pub fn fix_text_ignoring(
     rules: &RuleSet,
+    host: HostKind,
     text: &str,
     mut diagnostics: Vec<Diagnostic>,
     mode: FixMode,
     drop_ignored: &DropIgnored,
 ) -> FixOutcome {
     drop_ignored(text, &mut diagnostics);
-    let outcome = attempt(rules, text, diagnostics.clone(), mode, drop_ignored);
+    let outcome = attempt(rules, host, text, diagnostics.clone(), mode, drop_ignored);
     let Some(refused) = outcome.refused.clone().filter(|_| mode == FixMode::Unsafe) else {
         return outcome;
     };
-    let safe_only = attempt(rules, text, diagnostics, FixMode::Safe, drop_ignored);
+    let safe_only = attempt(rules, host, text, diagnostics, FixMode::Safe, drop_ignored);
     let refused = match safe_only.refused {
         Some(safe_refused) => safe_refused,
         // Nothing safe to apply either: the unsafe fixes' reason is the one to give.
@@ -115,13 +136,14 @@ pub fn fix_text_ignoring(
 /// One try at fixing with the fixes `mode` allows: all of them, or none.
 fn attempt(
     rules: &RuleSet,
+    host: HostKind,
     text: &str,
     diagnostics: Vec<Diagnostic>,
     mode: FixMode,
     drop_ignored: &DropIgnored,
 ) -> FixOutcome {
     let lint = |text: &str| {
-        let mut diagnostics = lint_text(rules, text).diagnostics;
+        let mut diagnostics = hosts::lint_file(rules, host, text).diagnostics;
         drop_ignored(text, &mut diagnostics);
         diagnostics
     };
@@ -155,7 +177,7 @@ fn attempt(
         };
     }
     // Parsed here, not read off the diagnostics: `--select` may have left out json-syntax.
-    let refused = if let Err(error) = crate::parse::check_syntax(&current) {
+    let refused = if let Err(error) = hosts::check_syntax(host, &current) {
         Some(format!(
             "the fixed text would not parse ({})",
             error.message
@@ -312,6 +334,7 @@ fn introduced_error(before: Vec<(Arc<RuleId>, Span)>, after: &[Diagnostic]) -> O
 mod tests {
     use super::*;
     use crate::diagnostic::Fix;
+    use crate::engine::lint_text;
 
     fn edit(start: usize, end: usize) -> Span {
         Span::new(start, end)

@@ -9,6 +9,7 @@ mod offsets;
 pub mod write;
 
 pub use apply::{
-    DropIgnored, FixMode, FixOutcome, Refusal, fix_text, fix_text_ignoring, fix_text_keeping,
+    DropIgnored, FixMode, FixOutcome, Refusal, fix_host_text_keeping, fix_text, fix_text_ignoring,
+    fix_text_keeping,
 };
 pub use edits::*;

@@ -9,7 +9,7 @@ use super::ignore;
 use super::position::LineMap;
 use crate::config::{CONFIG_NAMES, nearest_config};
 use crate::diagnostic::{Applicability, Diagnostic};
-use crate::fix::{FixMode, fix_text_keeping};
+use crate::fix::{FixMode, fix_text_ignoring};
 use crate::parse::{Arena, Node, parse};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CreateFile,
@@ -248,17 +248,19 @@ fn fix_all(document: &Document) -> Option<crate::diagnostic::Edit> {
     }
     let settings = &document.settings;
     let absolute = document.absolute_path();
-    let keep = |d: &Diagnostic| match &absolute {
-        Some(path) => settings.keeps(path, d),
-        None => true,
+    let drop_ignored = |text: &str, diagnostics: &mut Vec<Diagnostic>| {
+        if let Some(path) = &absolute {
+            settings.apply_ignores(path, Some(text), diagnostics, false);
+        }
     };
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        fix_text_keeping(
+        fix_text_ignoring(
             &settings.rules,
+            document.host(),
             &document.text,
             document.diagnostics.clone(),
             FixMode::Safe,
-            &keep,
+            &drop_ignored,
         )
     }))
     .ok()?;

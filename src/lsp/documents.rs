@@ -7,7 +7,7 @@ use super::position::{Encoding, LineMap};
 use super::transport::Incoming;
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Finding, Severity};
-use crate::engine::lint_text;
+use crate::hosts::{self, HostKind};
 use crate::runner::INTERNAL_ERROR;
 use crate::source::Span;
 use lsp_server::Message;
@@ -90,7 +90,9 @@ impl Document {
             return None;
         }
         let settings = &self.settings;
-        let result = catch_unwind(AssertUnwindSafe(|| lint_text(&settings.rules, &self.text)));
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            hosts::lint_file(&settings.rules, self.host(), &self.text)
+        }));
         let mut diagnostics = match result {
             Ok(result) if !result.is_policy => return None,
             Ok(result) => result.diagnostics,
@@ -104,9 +106,23 @@ impl Document {
             )],
         };
         if let Some(absolute) = self.absolute_path() {
-            settings.apply_per_file_ignores(&absolute, &mut diagnostics);
+            settings.apply_ignores(&absolute, Some(&self.text), &mut diagnostics, false);
         }
         Some(diagnostics)
+    }
+
+    /// The host that reads the document: by its file's name (an unsaved buffer is JSON).
+    pub fn host(&self) -> HostKind {
+        let name = self
+            .path
+            .as_deref()
+            .and_then(|path| path.file_name())
+            .and_then(|name| name.to_str())
+            .unwrap_or_default();
+        self.settings
+            .hosts
+            .host_for(name, &self.text)
+            .unwrap_or(HostKind::Json)
     }
 
     pub fn absolute_path(&self) -> Option<PathBuf> {

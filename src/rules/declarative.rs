@@ -9,6 +9,7 @@ pub use template::{check as check_template, cut};
 
 use crate::diagnostic::{Edit, Finding, Fix};
 use crate::memo::{self, Memory};
+use crate::model::TemplateValues;
 use crate::parse::{Member, Node, NodeKind};
 use crate::source::Span;
 use regex::Regex;
@@ -96,6 +97,7 @@ impl Declarative {
             text,
             root,
             has_backslash,
+            ..
         } = *document;
         match (&self.function, self.field.as_deref()) {
             (
@@ -141,14 +143,17 @@ pub struct Document<'d> {
     /// Whether the text holds a `\`: without one, no string or key has an escape, so each
     /// is its own text between quotes.
     pub has_backslash: bool,
+    /// Values a template fills in, which no function judges.
+    pub templates: TemplateValues<'d>,
 }
 
 impl<'d> Document<'d> {
-    pub fn new(text: &'d str, root: &'d Node<'d>) -> Self {
+    pub fn new(text: &'d str, root: &'d Node<'d>, templates: TemplateValues<'d>) -> Self {
         Document {
             text,
             root,
             has_backslash: memchr::memchr(b'\\', text.as_bytes()).is_some(),
+            templates,
         }
     }
 }
@@ -286,8 +291,14 @@ impl Function {
 }
 
 impl Declarative {
-    /// Applies the function to one node the query selected.
-    pub fn run(&self, text: &str, hit: &Node, hit_member: Option<&Member>, out: &mut Vec<Finding>) {
+    /// Applies the function to one node the query selected in `document`.
+    pub fn run(
+        &self,
+        document: &Document,
+        hit: &Node,
+        hit_member: Option<&Member>,
+        out: &mut Vec<Finding>,
+    ) {
         let field_member = self.field.as_deref().and_then(|field| hit.get(field));
         match &self.function {
             Function::Defined => {
@@ -317,12 +328,16 @@ impl Declarative {
                     },
                     None => hit,
                 };
-                self.run_on_value(text, subject, out);
+                self.run_on_value(document, subject, out);
             }
         }
     }
 
-    fn run_on_value(&self, text: &str, subject: &Node, out: &mut Vec<Finding>) {
+    fn run_on_value(&self, document: &Document, subject: &Node, out: &mut Vec<Finding>) {
+        let text = document.text;
+        // A value a template fills in, even in part, is not known as text: `pattern` and
+        // `enumeration` skip it.
+        let known = |node: &Node| !document.templates.holds_template_expression(node);
         match &self.function {
             Function::Type { types } => {
                 let found = json_type(subject);
@@ -351,9 +366,10 @@ impl Declarative {
                 }
             }
             Function::Pattern { .. } | Function::Enumeration { .. } => match &subject.kind {
+                _ if !known(subject) => {}
                 NodeKind::String(value) => self.test_string(text, subject, value, out),
                 NodeKind::Array(items) => {
-                    for item in items.iter() {
+                    for item in items.iter().filter(|item| known(item)) {
                         if let Some(value) = item.as_str() {
                             self.test_string(text, item, value, out);
                         }
@@ -599,7 +615,7 @@ mod tests {
             else {
                 unreachable!()
             };
-            if check.finds_nothing_in(&Document::new(text, &parsed.root)) {
+            if check.finds_nothing_in(&Document::new(text, &parsed.root, TemplateValues::none())) {
                 passed_over += 1;
                 assert!(!some_string_matches(&parsed.root, forbidden), "{text}");
             }
@@ -641,7 +657,11 @@ mod tests {
                         .is_some_and(|members| members.iter().any(|m| m.key == *field))
                 });
                 assert_eq!(
-                    check.finds_nothing_in(&Document::new(text, &parsed.root)),
+                    check.finds_nothing_in(&Document::new(
+                        text,
+                        &parsed.root,
+                        TemplateValues::none()
+                    )),
                     !has_key,
                     "{text}"
                 );
