@@ -444,7 +444,7 @@ fn standard_input_is_read_by_the_host_its_name_picks() {
     assert_eq!(output["documents"][0]["path"], "stack.template");
     assert_eq!(output["documents"][0]["start"]["line"], 22);
     assert_eq!(output["diagnostics"][0]["code"], "PL301");
-    // A YAML template waits for the YAML host: read as JSON, as any named file is.
+    // A YAML template is read by the YAML host.
     let output = policylint()
         .args([
             "check",
@@ -454,11 +454,12 @@ fn standard_input_is_read_by_the_host_its_name_picks() {
             "--output-format",
             "json",
         ])
-        .write_stdin("Resources:\n  P:\n    Type: ALIYUN::RAM::ManagedPolicy\n")
+        .write_stdin("Resources:\n  P:\n    Type: ALIYUN::RAM::ManagedPolicy\n    Properties:\n      PolicyDocument: {Version: '1', Statement: []}\n")
         .output()
         .unwrap();
     let output: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(output["diagnostics"][0]["code"], "PL001");
+    assert_eq!(output["documents"][0]["host"], "yaml");
+    assert_eq!(output["documents"][0]["start"]["line"], 5);
 }
 
 #[test]
@@ -495,16 +496,19 @@ fn folder_walks_take_every_json_host_file_and_the_config_switches_the_json_host(
             .collect()
     };
     let output = run(None);
+    // `f.template` is YAML: the YAML host reads it.
     assert_eq!(
         paths(&output),
-        ["a.json", "b.template", "c.policy", "d.json.tpl"]
+        ["a.json", "b.template", "c.policy", "d.json.tpl", "f.template"]
     );
-    assert_eq!(output["summary"]["files"], 4);
+    assert_eq!(output["summary"]["files"], 5);
     // `exclude` applies to host files as to any file.
     let output = run(Some("exclude = [\"*.template\", \"*.tpl\"]\n"));
     assert_eq!(paths(&output), ["a.json", "c.policy"]);
     // With the JSON host off, a template is not a policy: the walk skips it.
     let output = run(Some("[hosts]\njson = false\n"));
+    assert_eq!(paths(&output), ["f.template"]);
+    let output = run(Some("[hosts]\njson = false\nyaml = false\n"));
     assert_eq!(paths(&output), Vec::<String>::new());
     assert_eq!(output["summary"]["files"], 0);
     // An unknown host is a config error naming the line.

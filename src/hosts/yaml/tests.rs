@@ -1,0 +1,3 @@
+//! Unit tests of the YAML host: documents found, positions, edits.
+
+use super::*;
