@@ -499,7 +499,13 @@ fn folder_walks_take_every_json_host_file_and_the_config_switches_the_json_host(
     // `f.template` is YAML: the YAML host reads it.
     assert_eq!(
         paths(&output),
-        ["a.json", "b.template", "c.policy", "d.json.tpl", "f.template"]
+        [
+            "a.json",
+            "b.template",
+            "c.policy",
+            "d.json.tpl",
+            "f.template"
+        ]
     );
     assert_eq!(output["summary"]["files"], 5);
     // `exclude` applies to host files as to any file.

@@ -408,7 +408,8 @@ pub fn reextract(document: &Document, region: &str) -> Option<String> {
             };
             let tree = tree::parse(&snippet).ok()?;
             let value = tree.get(*tree.documents.first()?, "x")?;
-            let value = tree.text_of(value)?;
+            // As `scalar::decode` reads it: without the line breaks around the text.
+            let value = tree.text_of(value)?.trim_matches('\n');
             Some(
                 json::mask_expressions(value, *interpolated)
                     .text

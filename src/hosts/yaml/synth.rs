@@ -17,7 +17,7 @@
 //! a file whose aliases would grow past it is refused, never expanded exponentially.
 
 use super::scalar::{self, Resolved};
-use super::tree::{NodeId, NodeKind, NodeTag, Tree};
+use super::tree::{Node, NodeId, NodeKind, NodeTag, Tree};
 use crate::hosts::span_map::SpanMap;
 use crate::source::Span;
 use saphyr_parser::ScalarStyle;
@@ -246,11 +246,21 @@ impl Writer<'_> {
             }
             NodeKind::Sequence { items, flow } => {
                 let members = items.iter().map(|&v| Member::Entry(None, v)).collect();
-                self.collection(id, *flow, false, members);
+                self.collection(
+                    (outer_span(node, function), node.content_start),
+                    *flow,
+                    false,
+                    members,
+                );
             }
             NodeKind::Mapping { entries, flow } => {
                 let members = self.mapping_members(entries);
-                self.collection(id, *flow, true, members);
+                self.collection(
+                    (outer_span(node, function), node.content_start),
+                    *flow,
+                    true,
+                    members,
+                );
             }
         }
     }
@@ -269,6 +279,7 @@ impl Writer<'_> {
     ) {
         let node = &self.tree.nodes[id];
         let content = Span::new(node.content_start, node.span.end);
+        let outer = outer_span(node, function);
         let doc_start = self.text.len();
         if function == Some("Fn::GetAtt") {
             let (resource, attribute) = value.split_once('.').unwrap_or((value, ""));
@@ -286,8 +297,8 @@ impl Writer<'_> {
             Some(literal) if self.host[content.start..content.end] == *literal => {
                 self.verbatim(content);
             }
-            Some(literal) => self.opaque(literal, node.span),
-            None => self.string(value, style, node.span, content),
+            Some(literal) => self.opaque(literal, outer),
+            None => self.string(value, style, outer, content),
         }
         if self.recording() {
             self.layout.scalars.push(ScalarPart {
@@ -403,8 +414,15 @@ impl Writer<'_> {
         pairs
     }
 
-    fn collection(&mut self, id: NodeId, flow: bool, mapping: bool, members: Vec<Member>) {
-        let span = self.tree.nodes[id].span;
+    /// A sequence or mapping whose host range (its properties included, unless a function
+    /// tag's piece stands for them) is `span`, its content starting at `content_start`.
+    fn collection(
+        &mut self,
+        (span, content_start): (Span, usize),
+        flow: bool,
+        mapping: bool,
+        members: Vec<Member>,
+    ) {
         let container = self.recording().then(|| {
             let at = self.text.len();
             self.layout.containers.push(Container {
@@ -429,12 +447,26 @@ impl Writer<'_> {
             return;
         };
         let (first, last) = (host_of(first), host_of(last));
-        self.opaque(
-            if mapping { "{" } else { "[" },
-            Span::new(span.start, first.start),
-        );
+        // A flow collection's brackets stand for themselves (and the properties before the
+        // opening one); a block collection's for what lies before its first entry (a
+        // block sequence's `- `) and nothing after its last.
+        let (opening, closing) = if flow {
+            let bracket = span.end.saturating_sub(1).max(last.end);
+            (
+                Span::new(
+                    span.start,
+                    (content_start + 1).clamp(span.start, first.start),
+                ),
+                Span::new(bracket, span.end.max(bracket)),
+            )
+        } else {
+            (
+                Span::new(span.start, first.start),
+                Span::new(last.end, last.end),
+            )
+        };
+        self.opaque(if mapping { "{" } else { "[" }, opening);
         self.tasks.push(Task::ContainerEnd(container));
-        let closing = Span::new(last.end, span.end.max(last.end));
         self.tasks
             .push(Task::Punctuation(if mapping { "}" } else { "]" }, closing));
         let hosts: Vec<Span> = members.iter().map(host_of).collect();
@@ -486,6 +518,17 @@ impl Writer<'_> {
         }
         self.tasks.push(Task::StartOpaque(entry));
     }
+}
+
+/// A node's host range, its properties included unless the piece of its function tag
+/// (`{"Fn::Sub": `) already stands for them.
+fn outer_span(node: &Node, function: Option<&str>) -> Span {
+    let start = if function.is_some() {
+        node.content_start
+    } else {
+        node.span.start
+    };
+    Span::new(start, node.span.end)
 }
 
 /// What a collection writes for one of its entries.

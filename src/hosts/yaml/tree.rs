@@ -418,7 +418,7 @@ fn block_content_start(text: &str, from: usize, limit: usize) -> usize {
 mod tests {
     use super::*;
 
-    fn slice<'a>(text: &'a str, span: Span) -> &'a str {
+    fn slice(text: &str, span: Span) -> &str {
         &text[span.start..span.end]
     }
 
