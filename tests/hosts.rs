@@ -399,7 +399,7 @@ fn json_output_of_hosts_follows_the_contract() {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!(output["documents"].as_array().unwrap().len(), 9);
+    assert_eq!(output["documents"].as_array().unwrap().len(), 28);
 }
 
 #[test]
@@ -595,4 +595,488 @@ fn a_fixed_template_is_written_whole_and_reported_after_the_fix() {
         "{output:#}"
     );
     assert_eq!(output["documents"][0]["start"]["line"], 2);
+}
+
+// ---------------------------------------------------------------------------------------
+// The YAML host: ROS and CloudFormation templates, YAML policy files and manifests
+// (`fixtures/hosts/yaml/`, see its `SOURCES.md`).
+
+#[test]
+fn real_yaml_hosts_are_linted_at_host_positions() {
+    let files = host_files("yaml");
+    assert!(files.len() >= 11);
+    for path in files {
+        let report = common::lint_repo_file(&path);
+        let name = path.trim_start_matches("fixtures/").replace('/', "__");
+        let reports = [report];
+        insta::with_settings!({ snapshot_path => "snapshots/hosts", prepend_module_to_snapshot => false, info => &path }, {
+            insta::assert_snapshot!(format!("{name}.pretty"), report::pretty::render(&reports, false));
+            insta::assert_snapshot!(format!("{name}.json"), report::json::render(&reports));
+        });
+    }
+}
+
+/// Every file of `fixtures/hosts/yaml/` and the documents found in it.
+#[test]
+fn the_documents_found_in_each_real_yaml_host() {
+    let expected: &[(&str, &[DocumentLines])] = &[
+        (
+            "ack-iam-policy.yaml",
+            &[(8, 8, json!("aws"), json!("identity"))],
+        ),
+        ("ack-iam-role.yaml", &[(9, 9, json!("aws"), json!("trust"))]),
+        (
+            "cfn-bucket-policy-module.yaml",
+            &[(10, 21, json!("aws"), json!("resource"))],
+        ),
+        // JSON in plain block scalars.
+        (
+            "cfn-ecs-cluster.yaml",
+            &[
+                (233, 241, json!("aws"), json!("trust")),
+                (245, 299, json!("aws"), json!("identity")),
+            ],
+        ),
+        // A trust policy as YAML, five `!Sub |` JSON policies, a queue policy as YAML.
+        (
+            "cfn-karpenter.yaml",
+            &[
+                (14, 21, json!("aws"), json!("trust")),
+                (35, 168, json!("aws"), json!("identity")),
+                (177, 253, json!("aws"), json!("identity")),
+                (262, 272, json!("aws"), json!("identity")),
+                (281, 295, json!("aws"), json!("identity")),
+                (304, 353, json!("aws"), json!("identity")),
+                (366, 382, json!("aws"), json!("resource")),
+            ],
+        ),
+        (
+            "cfn-lambda-sample.yaml",
+            &[(24, 31, json!("aws"), json!("trust"))],
+        ),
+        (
+            "ros-infraguard-admin-role.yaml",
+            &[
+                (11, 17, json!("ram"), json!("trust")),
+                (21, 27, json!("ram"), json!("identity")),
+            ],
+        ),
+        (
+            "ros-infraguard-bucket-policy-version-number.yaml",
+            &[(10, 16, json!("ram"), json!("resource"))],
+        ),
+        (
+            "ros-ram-managed-policy.yml",
+            &[(15, 21, json!("ram"), json!("identity"))],
+        ),
+        (
+            "ros-ram-role.yml",
+            &[(11, 17, json!("ram"), json!("trust"))],
+        ),
+        (
+            "ros-ram-user-group.yml",
+            &[(29, 35, json!("ram"), json!("identity"))],
+        ),
+    ];
+    assert_eq!(
+        host_files("yaml").len(),
+        expected.len(),
+        "a fixture without an entry here"
+    );
+    for (name, documents) in expected {
+        let path = format!("fixtures/hosts/yaml/{name}");
+        let output = json_report(common::lint_repo_file(&path));
+        let found: Vec<DocumentLines> = output["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                assert_eq!(d["host"], "yaml", "{path}");
+                (
+                    d["start"]["line"].as_u64().unwrap(),
+                    d["end"]["line"].as_u64().unwrap(),
+                    d["dialect"].clone(),
+                    d["kind"].clone(),
+                )
+            })
+            .collect();
+        assert_eq!(&found, documents, "{path}");
+    }
+}
+
+/// Every diagnostic's start and end as (line, column, offset), and the host text it covers.
+fn yaml_findings(
+    name: &str,
+    text: &str,
+) -> Vec<(String, (u64, u64, u64), (u64, u64, u64), String)> {
+    let output = json_report(lint(name, text));
+    output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            let at = |p: &Value| {
+                (
+                    p["line"].as_u64().unwrap(),
+                    p["column"].as_u64().unwrap(),
+                    p["offset"].as_u64().unwrap(),
+                )
+            };
+            let (start, end) = (at(&d["start"]), at(&d["end"]));
+            let covered = text[start.2 as usize..end.2 as usize].replace('\r', "");
+            (d["code"].as_str().unwrap().to_string(), start, end, covered)
+        })
+        .collect()
+}
+
+#[test]
+fn yaml_positions_are_exact_through_crlf_a_bom_and_block_scalars() {
+    for path in host_files("yaml") {
+        let text = fs::read_to_string(root().join(&path)).unwrap();
+        let name = path.rsplit('/').next().unwrap();
+        let lf = yaml_findings(name, &text);
+        // Each position is where the test finds it, counted here.
+        for (code, start, end, covered) in &lf {
+            let located = expected(&text, start.2 as usize, end.2 as usize);
+            assert_eq!((*start, *end), located, "{path} {code}");
+            assert!(!covered.is_empty() || code == "PL004", "{path} {code}");
+        }
+        // The same file with CRLF line breaks and a byte order mark: the same lines and
+        // columns, offsets moved by the BOM and one byte per line break before them.
+        let crlf = format!("\u{feff}{}", text.replace('\n', "\r\n"));
+        let moved = |(line, column, offset): (u64, u64, u64)| (line, column, offset + 3 + line - 1);
+        let expected_crlf: Vec<_> = lf
+            .iter()
+            .map(|(code, start, end, covered)| {
+                (code.clone(), moved(*start), moved(*end), covered.clone())
+            })
+            .collect();
+        assert_eq!(yaml_findings(name, &crlf), expected_crlf, "{path}");
+    }
+    // Inside a plain block scalar: the repeated action, exactly.
+    let path = "fixtures/hosts/yaml/cfn-ecs-cluster.yaml";
+    let text = fs::read_to_string(root().join(path)).unwrap();
+    let findings = yaml_findings("cfn-ecs-cluster.yaml", &text);
+    let repeats: Vec<&str> = findings
+        .iter()
+        .filter(|f| f.0 == "PL201")
+        .map(|f| f.3.as_str())
+        .collect();
+    assert_eq!(
+        repeats,
+        ["\"logs:CreateLogStream\"", "\"logs:PutLogEvents\""]
+    );
+    let second = text.rfind("\"logs:CreateLogStream\"").unwrap();
+    let finding = findings.iter().find(|f| f.0 == "PL201").unwrap();
+    assert_eq!(finding.1, expected(&text, second, second).0);
+    // An unquoted `Version: 1` is the number 1, and said so where it is written.
+    let path = "fixtures/hosts/yaml/ros-infraguard-bucket-policy-version-number.yaml";
+    let output = json_report(common::lint_repo_file(path));
+    let version = &output["diagnostics"][0];
+    assert_eq!(version["code"], "PL004");
+    assert!(
+        version["message"].as_str().unwrap().contains("is 1, but"),
+        "{version:#}"
+    );
+    assert_eq!(
+        (
+            version["start"]["line"].as_u64(),
+            version["start"]["column"].as_u64()
+        ),
+        (Some(10), Some(18))
+    );
+    assert_eq!(version["fix"]["edits"][0]["replacement"], "'1'");
+}
+
+/// A fixed YAML host: what `fixed` gives is `expected`, fixing again changes nothing, and
+/// the host still parses as YAML.
+fn assert_yaml_fixes_to(name: &str, text: &str, expected: &str) {
+    let once = fixed(name, text);
+    assert_eq!(once, expected, "{name}");
+    assert_eq!(fixed(name, &once), once, "{name}: a second fix changed it");
+    assert!(
+        policylint::hosts::check_syntax(HostKind::Yaml, &once).is_ok(),
+        "{once}"
+    );
+}
+
+#[test]
+fn fixes_in_a_yaml_template_edit_the_yaml_byte_for_byte() {
+    let text = concat!(
+        "ROSTemplateFormatVersion: '2015-09-01'\n",
+        "# The policy of the bucket.\n",
+        "Resources:\n",
+        "  Policy:\n",
+        "    Type: ALIYUN::RAM::ManagedPolicy\n",
+        "    Properties:\n",
+        "      PolicyDocument:\n",
+        "        Version: 1   # quoted by the fix\n",
+        "\n",
+        "        Statement:\n",
+        "          - effect: allow\n",
+        "            Action:\n",
+        "              - oss:GetObject  # read\n",
+        "              # the repeat below goes, this comment stays\n",
+        "              - oss:GetObject  # again\n",
+        "              - oss:PutObject\n",
+        "            Resource: [acs:oss:*:*:b/*, 'acs:oss:*:*:b/*', acs:oss:*:*:c/*]\n",
+        "Outputs: {}\n",
+    );
+    let expected = text
+        .replace("Version: 1   #", "Version: '1'   #")
+        .replace("- effect: allow", "- Effect: Allow")
+        .replace("              - oss:GetObject  # again\n", "")
+        .replace(
+            "[acs:oss:*:*:b/*, 'acs:oss:*:*:b/*', acs:oss:*:*:c/*]",
+            "[acs:oss:*:*:b/*, acs:oss:*:*:c/*]",
+        );
+    assert_yaml_fixes_to("stack.yaml", text, &expected);
+}
+
+#[test]
+fn fixes_inside_a_json_policy_in_a_yaml_string_keep_the_block_s_indentation() {
+    let text = concat!(
+        "ROSTemplateFormatVersion: '2015-09-01'\n",
+        "Resources:\n",
+        "  Policy:\n",
+        "    Type: ALIYUN::RAM::ManagedPolicy\n",
+        "    Properties:\n",
+        "      PolicyDocument: !Sub |\n",
+        "        {\n",
+        "          \"Statement\": [\n",
+        "            {\n",
+        "              \"Effect\": \"allow\",\n",
+        "              \"Action\": [\"oss:GetObject\", \"oss:GetObject\"],\n",
+        "              \"Resource\": \"acs:oss:*:*:${Bucket}/*\"\n",
+        "            }\n",
+        "          ]\n",
+        "        }\n",
+        "      PolicyName: p\n",
+    );
+    let expected = text
+        .replace("\"allow\"", "\"Allow\"")
+        .replace(
+            "[\"oss:GetObject\", \"oss:GetObject\"]",
+            "[\"oss:GetObject\"]",
+        )
+        // The version goes first, on a line of its own at the members' indentation.
+        .replace(
+            "          \"Statement\": [\n",
+            "          \"Version\": \"1\",\n          \"Statement\": [\n",
+        );
+    assert_yaml_fixes_to("stack.yaml", text, &expected);
+    // The same with CRLF line breaks: the inserted line break is the host's.
+    let crlf = text.replace('\n', "\r\n");
+    assert_yaml_fixes_to("stack.yaml", &crlf, &expected.replace('\n', "\r\n"));
+    // A one-line policy in a single-quoted string (a Kubernetes manifest).
+    let text = "kind: Policy\nspec:\n  policyDocument: '{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"allow\",\"Action\":[\"s3:GetObject\",\"s3:GetObject\"],\"Resource\":\"arn:aws:s3:::b/*\",\"Sid\":\"it''s\"}]}'\n";
+    let expected = text
+        .replace("\"allow\"", "\"Allow\"")
+        .replace("[\"s3:GetObject\",\"s3:GetObject\"]", "[\"s3:GetObject\"]");
+    assert_yaml_fixes_to("manifest.yaml", text, &expected);
+}
+
+#[test]
+fn the_real_block_scalar_policy_is_fixed_line_by_line() {
+    let path = "fixtures/hosts/yaml/cfn-ecs-cluster.yaml";
+    let text = fs::read_to_string(root().join(path)).unwrap();
+    let first = "                                \"logs:CreateLogStream\",\n";
+    let second = "                                \"logs:PutLogEvents\",\n";
+    let repeat = |text: &str, line: &str| {
+        let at = text.rfind(line).unwrap();
+        format!("{}{}", &text[..at], &text[at + line.len()..])
+    };
+    let expected = repeat(&repeat(&text, first), second);
+    assert_yaml_fixes_to("cfn-ecs-cluster.yaml", &text, &expected);
+}
+
+#[test]
+fn fixes_yaml_cannot_write_exactly_are_shown_as_help() {
+    let text = concat!(
+        "Actions: &actions [oss:GetObject, oss:GetObject]\n",
+        "Policy:\n",
+        "  Version: '1'\n",
+        "  Statement:\n",
+        "    - Effect: Allow\n",
+        "      Action: *actions\n",
+        "      Resource: acs:oss:*:*:b/*\n",
+    );
+    let report = lint("stack.yaml", text);
+    let repeat = report
+        .diagnostics
+        .iter()
+        .find(|d| d.rule.code == "PL201")
+        .unwrap();
+    assert!(repeat.fix.is_none());
+    assert!(
+        repeat
+            .help
+            .as_deref()
+            .unwrap()
+            .contains("fix not applied in this host"),
+        "{repeat:?}"
+    );
+    // Positioned at the alias, which stands for the whole list.
+    let alias = text.find("*actions").unwrap();
+    assert_eq!(
+        (repeat.span.start, repeat.span.end),
+        (alias, alias + "*actions".len())
+    );
+    assert_eq!(fixed("stack.yaml", text), text);
+}
+
+#[test]
+fn yaml_comments_suppress_findings_on_the_element_below_them() {
+    let text = concat!(
+        "Statement:\n",
+        "  - Effect: Allow\n",
+        "    Action:\n",
+        "      - oss:GetObject\n",
+        "      # policylint: ignore[PL201] kept for the audit trail\n",
+        "      - oss:GetObject\n",
+        "      # policylint: ignore[duplicate-action] nothing repeats here\n",
+        "      - oss:PutObject\n",
+        "    # policylint: ignore[wildcard-resource]\n",
+        "    Resource: '*'\n",
+        "  # policylint: ignore[PL302, full-access] the console needs it\n",
+        "  - Effect: Allow\n",
+        "    Action: oss:ListObjects\n",
+        "    Resource: '*'\n",
+    );
+    let output = json_report(lint("policy.yaml", text));
+    let found: Vec<(&str, &str, u64)> = output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["rule"].as_str().unwrap(),
+                d["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The repeat on line 6 and the second statement's wildcard resource are suppressed;
+    // the comment that covers nothing, and the one without a reason, are reported; the
+    // first statement's wildcard resource (the reasonless comment suppresses nothing) stays.
+    assert!(
+        !found.iter().any(|f| f.1 == "duplicate-action"),
+        "{found:?}"
+    );
+    assert!(found.contains(&("PL000", "unused-ignore", 7)), "{found:?}");
+    assert!(found.contains(&("PL000", "invalid-ignore", 9)), "{found:?}");
+    assert!(
+        found.contains(&("PL302", "wildcard-resource", 10)),
+        "{found:?}"
+    );
+    assert!(!found.iter().any(|f| f.2 >= 12), "{found:?}");
+    let unused = output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "unused-ignore")
+        .unwrap();
+    let comment = text.find("# policylint: ignore[duplicate-action]").unwrap();
+    assert_eq!(unused["start"]["offset"], comment);
+    // A comment above a `!Sub |` policy covers the whole string; `--select` leaving its
+    // rule out does not make it unused.
+    let text = concat!(
+        "Resources:\n",
+        "  P:\n",
+        "    Properties:\n",
+        "      # policylint: ignore[PL201] generated\n",
+        "      PolicyDocument: !Sub |\n",
+        "        {\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\",\n",
+        "          \"Action\": [\"oss:GetObject\", \"oss:GetObject\"], \"Resource\": \"acs:oss:*:*:b/*\"}]}\n",
+    );
+    let report = lint("stack.yaml", text);
+    assert!(
+        !report
+            .diagnostics
+            .iter()
+            .any(|d| d.rule.code == "PL201" || d.rule.code == "PL000"),
+        "{:?}",
+        report.diagnostics
+    );
+}
+
+#[test]
+fn folder_walks_take_yaml_files_and_skip_yaml_that_holds_no_policy() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = fs::read(root().join("fixtures/hosts/yaml/ros-ram-managed-policy.yml")).unwrap();
+    for name in ["a.yaml", "b.yml", "c.template", "d.YAML"] {
+        fs::write(dir.path().join(name), &template).unwrap();
+    }
+    // CI configuration, a manifest, a compose file: YAML that holds no policy.
+    fs::create_dir(dir.path().join("ci")).unwrap();
+    fs::write(
+        dir.path().join("ci/build.yml"),
+        "on: [push]\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo test\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("deployment.yaml"),
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n",
+    )
+    .unwrap();
+    // Broken YAML that says nothing of statements is not a policy either.
+    fs::write(dir.path().join("chart.yaml"), "{{ .Values.x }}: [\n").unwrap();
+    let output = Command::cargo_bin("policylint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", ".", "--output-format", "json"])
+        .output()
+        .unwrap();
+    let output: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let paths: Vec<&str> = output["documents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(paths, ["a.yaml", "b.yml", "c.template", "d.YAML"]);
+    assert_eq!(output["summary"]["files"], 4);
+    assert!(
+        output["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["code"] == "PL301"),
+        "{output:#}"
+    );
+}
+
+/// JSON is YAML: every corpus policy read by the YAML host (as a `.yaml` file) gets the
+/// diagnostics the JSON host gives it, at the same places, but for the text of the fixes
+/// (YAML writes them in its own style). Files that are not YAML (Terraform templates,
+/// comments, no-break spaces) are left out.
+#[test]
+fn the_corpus_read_as_yaml_lints_as_it_does_as_json() {
+    let rules = rules();
+    let mut compared = 0;
+    for path in common::json_files("fixtures/corpus") {
+        let bytes = fs::read(root().join(&path)).unwrap();
+        let as_json = lint_bytes(&rules, path.clone(), bytes.clone()).0;
+        let as_yaml = lint_bytes(&rules, path.replace(".json", ".yaml"), bytes).0;
+        let syntax = |r: &FileReport| r.diagnostics.iter().any(|d| d.rule.code == "PL001");
+        if syntax(&as_json) || syntax(&as_yaml) {
+            continue;
+        }
+        let found = |r: &FileReport| -> Vec<_> {
+            r.diagnostics
+                .iter()
+                .map(|d| {
+                    (
+                        d.rule.code.clone(),
+                        d.span,
+                        d.message.clone(),
+                        d.fix.is_some(),
+                    )
+                })
+                .collect()
+        };
+        assert_eq!(found(&as_yaml), found(&as_json), "{path}");
+        compared += 1;
+    }
+    assert!(compared > 1200, "{compared}");
 }

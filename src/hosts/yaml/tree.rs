@@ -174,9 +174,12 @@ pub fn parse(text: &str) -> Result<Tree<'_>, SyntaxError> {
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
                 let tag = tag.as_deref().map(node_tag);
-                let flow = text.as_bytes()[span.start..span.end]
-                    .last()
-                    .is_some_and(|&b| b == b'[' || b == b'{');
+                // The span runs from the properties to the bracket of a flow collection
+                // (and the spaces after it), or is empty at a block collection's first
+                // entry (after its properties, when it has some).
+                let after_properties = skip_properties(text, span.start, span.end);
+                let flow = matches!(text.as_bytes().get(after_properties), Some(b'[' | b'{'))
+                    && after_properties < span.end;
                 let is_sequence = matches!(event, Event::SequenceStart(..));
                 let kind = if is_sequence {
                     NodeKind::Sequence {
@@ -189,7 +192,7 @@ pub fn parse(text: &str) -> Result<Tree<'_>, SyntaxError> {
                         flow,
                     }
                 };
-                let content_start = if flow { span.end - 1 } else { span.end };
+                let content_start = if flow { after_properties } else { span.end };
                 let node = Node {
                     span: Span::new(span.start, span.end),
                     content_start,
@@ -298,7 +301,15 @@ fn close(text: &str, tree: &mut Tree, closed: &Open, end_event: Span) {
     let is_sequence = matches!(tree.nodes[closed.id].kind, NodeKind::Sequence { .. });
     let node = &mut tree.nodes[closed.id];
     if node.is_flow() {
-        node.span.end = end_event.end.max(node.span.end);
+        // The end event's span starts at the closing bracket (and may run over the spaces
+        // after it).
+        let bracket = matches!(text.as_bytes().get(end_event.start), Some(b']' | b'}'));
+        let end = if bracket {
+            end_event.start + 1
+        } else {
+            end_event.end
+        };
+        node.span.end = end.max(node.span.end);
         return;
     }
     if let Some(first) = first {
@@ -444,6 +455,15 @@ mod tests {
         assert!(
             matches!(tree.nodes[value("ref")].kind, NodeKind::Alias(id) if id == value("flow"))
         );
+        // JSON written as YAML: spaces after the brackets do not make a block collection.
+        let text = "{ \"k\" : [ 1 ] , \"m\": { } }\n";
+        let tree = parse(text).unwrap();
+        let root = &tree.nodes[tree.documents[0]];
+        assert!(root.is_flow());
+        assert_eq!(slice(text, root.span), text.trim_end());
+        let list = &tree.nodes[tree.get(tree.documents[0], "k").unwrap()];
+        assert!(list.is_flow());
+        assert_eq!(slice(text, list.span), "[ 1 ]");
     }
 
     #[test]
