@@ -704,11 +704,11 @@ fn the_documents_found_in_each_real_yaml_host() {
     }
 }
 
-/// Every diagnostic's start and end as (line, column, offset), and the host text it covers.
-fn yaml_findings(
-    name: &str,
-    text: &str,
-) -> Vec<(String, (u64, u64, u64), (u64, u64, u64), String)> {
+/// A position as (line, column, offset).
+type At = (u64, u64, u64);
+
+/// Every diagnostic's code, start and end, and the host text it covers.
+fn yaml_findings(name: &str, text: &str) -> Vec<(String, At, At, String)> {
     let output = json_report(lint(name, text));
     output["diagnostics"]
         .as_array()
@@ -744,7 +744,7 @@ fn yaml_positions_are_exact_through_crlf_a_bom_and_block_scalars() {
         // The same file with CRLF line breaks and a byte order mark: the same lines and
         // columns, offsets moved by the BOM and one byte per line break before them.
         let crlf = format!("\u{feff}{}", text.replace('\n', "\r\n"));
-        let moved = |(line, column, offset): (u64, u64, u64)| (line, column, offset + 3 + line - 1);
+        let moved = |(line, column, offset): At| (line, column, offset + 3 + line - 1);
         let expected_crlf: Vec<_> = lf
             .iter()
             .map(|(code, start, end, covered)| {
