@@ -354,7 +354,9 @@ fn check(args: &CheckArgs) -> ExitCode {
     }
     reports.sort_by(|a, b| path_order(&a.path, &b.path));
     if args.verbose {
-        print_documents(&reports);
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(report::document_list(&reports).as_bytes());
         let explicit = candidates.iter().filter(|(c, _)| c.explicit).count();
         let mut configs: Vec<String> = candidates
             .iter()
@@ -577,57 +579,6 @@ struct RenderedReport {
     text: String,
     summary: Summary,
     failing: usize,
-}
-
-/// `--verbose`: the policy documents found in each file, on standard error.
-fn print_documents(reports: &[FileReport]) {
-    let mut log = String::new();
-    for report in reports.iter().filter(|r| !r.documents.is_empty()) {
-        log.push_str(&format!(
-            "policylint: {}: {}\n",
-            report.path,
-            report::plural(
-                report.documents.len(),
-                "policy document",
-                "policy documents"
-            )
-        ));
-        for document in &report.documents {
-            let what = match (document.dialect, document.kind) {
-                (Some(dialect), Some(kind)) => {
-                    format!("{} {} policy", dialect_name(dialect), kind_name(kind))
-                }
-                (Some(dialect), None) => {
-                    format!("{} policy, not valid JSON", dialect_name(dialect))
-                }
-                _ => "not valid JSON".to_string(),
-            };
-            log.push_str(&format!(
-                "policylint:   {} {}:{}-{}:{} ({what})\n",
-                document.host.name(),
-                document.start.line,
-                document.start.column,
-                document.end.line,
-                document.end.column,
-            ));
-        }
-    }
-    let _ = std::io::stderr().lock().write_all(log.as_bytes());
-}
-
-fn dialect_name(dialect: Dialect) -> &'static str {
-    match dialect {
-        Dialect::Ram => "RAM",
-        Dialect::Aws => "AWS",
-    }
-}
-
-fn kind_name(kind: PolicyKind) -> &'static str {
-    match kind {
-        PolicyKind::Identity => "identity",
-        PolicyKind::Trust => "trust",
-        PolicyKind::Resource => "resource",
-    }
 }
 
 /// `--diff`: the diffs on standard output, a count on standard error; exit 1 when

@@ -258,6 +258,146 @@ fn devices_and_symlink_loops() {
     assert!(!diagnostics_for(&output, &neighbour).is_empty());
 }
 
+// Hostile hosts: policies inside JSON templates, API output and encoded strings (the JSON
+// host, `src/hosts/json.rs`). Each run is bounded in time, generously: a hang or a cost
+// that grows with the square of the input fails here, not in a user's CI.
+
+/// Lints `paths` and requires the run to finish within a minute.
+fn lint_within_a_minute(paths: &[&Path]) -> (i32, serde_json::Value) {
+    let started = std::time::Instant::now();
+    let result = lint(paths);
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < std::time::Duration::from_secs(60),
+        "took {elapsed:?}"
+    );
+    result
+}
+
+#[test]
+fn a_template_nested_to_the_limit_and_past_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:GetObject", "oss:GetObject"], "Resource": "acs:oss:*:*:b/*"}]}"#;
+    // The policy at depth 500 is found; the file nested past the parser's limit is
+    // a syntax error at the place it goes too deep, and nothing overflows.
+    let deep = dir.path().join("deep.json");
+    fs::write(
+        &deep,
+        format!("{}{policy}{}", "{\"a\": ".repeat(500), "}".repeat(500)),
+    )
+    .unwrap();
+    let too_deep = dir.path().join("too-deep.json");
+    fs::write(
+        &too_deep,
+        format!("{}{policy}{}", "{\"a\": [".repeat(300), "]}".repeat(300)),
+    )
+    .unwrap();
+    let (status, output) = lint_within_a_minute(&[&deep, &too_deep]);
+    assert_eq!(status, 1);
+    let found = diagnostics_for(&output, &deep);
+    assert!(found.iter().any(|d| d["code"] == "PL201"), "{found:#?}");
+    assert_eq!(output["documents"][0]["start"]["column"], 6 * 500 + 1);
+    let too_deep_found = diagnostics_for(&output, &too_deep);
+    assert!(
+        too_deep_found
+            .iter()
+            .any(|d| d["message"].as_str().unwrap().contains("nested more than")),
+        "{too_deep_found:#?}"
+    );
+}
+
+#[test]
+fn a_huge_encoded_policy_and_a_string_of_escapes() {
+    let dir = tempfile::tempdir().unwrap();
+    // Eight megabytes of statements, JSON-encoded in one string, a repeat at the end.
+    let mut document = String::from("{\"Version\": \"1\", \"Statement\": [");
+    let mut i = 0;
+    while document.len() < 8 << 20 {
+        document.push_str(&format!(
+            "{{\"Effect\": \"Allow\", \"Action\": \"oss:GetObject\", \"Resource\": \"acs:oss:*:*:b{i}/*\"}}, "
+        ));
+        i += 1;
+    }
+    document.push_str("{\"Effect\": \"Allow\", \"Action\": [\"oss:PutObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:last/*\"}]}");
+    let huge = dir.path().join("huge-output.json");
+    let host = format!(
+        "{{\"Policy\": {}}}",
+        serde_json::to_string(&document).unwrap()
+    );
+    fs::write(&huge, &host).unwrap();
+    // A million `\u0041` escapes in a string that says `Statement`.
+    let escapes = dir.path().join("escapes.json");
+    fs::write(
+        &escapes,
+        format!(
+            "{{\"P\": \"{{\\\"Statement\\\": [], \\\"Version\\\": \\\"{}\\\"}}\"}}",
+            "\\\\u0041".repeat(1_000_000)
+        ),
+    )
+    .unwrap();
+    let (status, output) = lint_within_a_minute(&[&huge, &escapes]);
+    assert_eq!(status, 1);
+    let repeat = diagnostics_for(&output, &huge)
+        .into_iter()
+        .find(|d| d["code"] == "PL201")
+        .expect("the repeat at the end is found");
+    let at = host.rfind("\\\"oss:PutObject\\\"").unwrap();
+    assert_eq!(repeat["start"]["offset"], at);
+    assert_eq!(repeat["start"]["column"], at + 1);
+    assert!(
+        diagnostics_for(&output, &escapes)
+            .iter()
+            .any(|d| d["code"] == "PL004"),
+        "the escaped version is read and judged"
+    );
+}
+
+#[test]
+fn thousands_of_documents_in_one_template_are_linted_and_fixed() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("stack.json");
+    let resources: Vec<String> = (0..5_000)
+        .map(|i| {
+            format!(
+                "\"R{i}\": {{\"Type\": \"ALIYUN::RAM::ManagedPolicy\", \"Properties\": {{\"PolicyDocument\": {{\"Version\": \"1\", \"Statement\": [{{\"Effect\": \"allow\", \"Action\": [\"oss:GetObject\", \"oss:GetObject\"], \"Resource\": \"acs:oss:*:*:b{i}/*\"}}]}}, \"Doc\": \"{{\\\"Statement\\\": [], \\\"Version\\\": \\\"{i}\\\"}}\"}}}}"
+            )
+        })
+        .collect();
+    let text = format!("{{\"Resources\": {{{}}}}}", resources.join(",\n"));
+    fs::write(&file, &text).unwrap();
+    let (status, output) = lint_within_a_minute(&[&file]);
+    assert_eq!(status, 1);
+    // A policy object and an encoded one in each resource.
+    assert_eq!(output["documents"].as_array().unwrap().len(), 10_000);
+    let started = std::time::Instant::now();
+    let fixed = Command::cargo_bin("policylint")
+        .unwrap()
+        .args(["check", "--fix", "--exit-zero"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(fixed.status.success());
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    let after = fs::read_to_string(&file).unwrap();
+    assert_eq!(after.matches("\"Allow\"").count(), 5_000);
+    assert_eq!(after.matches("\"oss:GetObject\"").count(), 5_000);
+    // The encoded documents' versions were not fixable (`"7"` is not `"1"` in meaning).
+    assert_eq!(after.matches("\\\"Version\\\": \\\"1\\\"").count(), 1);
+}
+
+#[test]
+fn many_unclosed_template_expressions() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("unclosed.json.tpl");
+    fs::write(
+        &file,
+        format!("{{\"Statement\": [{}]}}", "${ {\"x\": ".repeat(200_000)),
+    )
+    .unwrap();
+    assert_reported(&file, "PL001", "");
+    lint_within_a_minute(&[&file]);
+}
+
 // ---------------------------------------------------------------------------------------
 // Hostile YAML: every case gets its diagnostic (or none) within a generous time bound.
 

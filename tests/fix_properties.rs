@@ -6,7 +6,8 @@ mod common;
 
 use common::{json_files, root};
 use policylint::engine::lint_text;
-use policylint::fix::{FixMode, fix_text};
+use policylint::fix::{FixMode, fix_host_text_keeping, fix_text};
+use policylint::hosts::{self, HostKind};
 use policylint::rules::RuleSet;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -271,6 +272,104 @@ fn fixes_parse_settle_and_safe_ones_keep_every_grant() {
         changed[0] > 50 && changed[1] > changed[0],
         "files changed (safe, unsafe): {changed:?}"
     );
+}
+
+/// How a policy is embedded in a host for `fixes_in_hosts_...`: the host text, and the
+/// host range the policy occupies.
+fn embedded(policy: &str, encoded: bool) -> (String, usize, usize) {
+    let before = if encoded {
+        "{\"Note\": \"caf\u{e9}\",\n  \"Policy\": \""
+    } else {
+        "{\"Resources\": {\"P\": {\"Type\": \"Custom::Thing\", \"Properties\": {\n        \"PolicyDocument\": "
+    };
+    let after = if encoded {
+        "\",\n  \"After\": 1}\n"
+    } else {
+        "}}},\n  \"After\": [1]}\n"
+    };
+    let body = if encoded {
+        let quoted = serde_json::to_string(policy).unwrap();
+        quoted[1..quoted.len() - 1].to_string()
+    } else {
+        // Indented as a template indents it: every line after the first.
+        policy.trim_end().replace('\n', "\n        ")
+    };
+    let host = format!("{before}{body}{after}");
+    (host, before.len(), before.len() + body.len())
+}
+
+/// The policy a host holds in the range between `prefix` and `suffix` bytes of it.
+fn policy_in(host: &str, prefix: usize, suffix: usize, encoded: bool) -> Value {
+    let region = &host[prefix..host.len() - suffix];
+    let text = if encoded {
+        serde_json::from_str::<String>(&format!("\"{region}\"")).unwrap()
+    } else {
+        region.to_string()
+    };
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// Every policy of the fixtures and the RAM corpus, nested in a template and encoded in a
+/// string: fixing the host edits the document only, means what fixing the policy alone
+/// means, leaves a host that parses, and settles.
+#[test]
+fn fixes_in_hosts_edit_only_the_document_and_mean_what_the_policy_alone_would() {
+    let rules = RuleSet::builtin().unwrap();
+    let mut changed = 0;
+    for path in every_policy_file() {
+        let Ok(text) = String::from_utf8(std::fs::read(root().join(&path)).unwrap()) else {
+            continue;
+        };
+        // Strict JSON objects with a top-level `Statement` only: what a template holds.
+        let holds_policy = serde_json::from_str::<Value>(&text).is_ok_and(|value| {
+            value
+                .as_object()
+                .is_some_and(|o| o.keys().any(|k| k.trim().eq_ignore_ascii_case("statement")))
+        });
+        if !holds_policy || text.starts_with('\u{feff}') {
+            continue;
+        }
+        for mode in [FixMode::Safe, FixMode::Unsafe] {
+            let alone = fix_text(&rules, &text, lint_text(&rules, &text).diagnostics, mode);
+            if alone.refused.is_some() {
+                continue;
+            }
+            for encoded in [false, true] {
+                let (host, start, end) = embedded(&text, encoded);
+                let lint = |host: &str| hosts::lint_file(&rules, HostKind::Json, host).diagnostics;
+                let fix = |host: &str| {
+                    fix_host_text_keeping(&rules, HostKind::Json, host, lint(host), mode, &|_| true)
+                };
+                let outcome = fix(&host);
+                let what = format!("{path} ({mode:?}, encoded: {encoded})");
+                assert_eq!(outcome.refused, None, "{what}");
+                assert!(
+                    hosts::check_syntax(HostKind::Json, &outcome.text).is_ok(),
+                    "{what}: the fixed host does not parse:\n{}",
+                    outcome.text
+                );
+                let suffix = host.len() - end;
+                assert_eq!(
+                    outcome.text[..start],
+                    host[..start],
+                    "{what}: before the policy"
+                );
+                assert_eq!(
+                    outcome.text[outcome.text.len() - suffix..],
+                    host[end..],
+                    "{what}: after the policy"
+                );
+                assert_eq!(
+                    policy_in(&outcome.text, start, suffix, encoded),
+                    serde_json::from_str::<Value>(&alone.text).unwrap(),
+                    "{what}: the fix in the host means what the fix of the policy alone does"
+                );
+                assert_eq!(fix(&outcome.text).text, outcome.text, "{what}: not settled");
+                changed += usize::from(outcome.text != host);
+            }
+        }
+    }
+    assert!(changed > 200, "hosts changed: {changed}");
 }
 
 #[test]

@@ -597,6 +597,66 @@ fn a_fixed_template_is_written_whole_and_reported_after_the_fix() {
     assert_eq!(output["documents"][0]["start"]["line"], 2);
 }
 
+#[test]
+fn a_policy_encoded_in_a_fn_sub_is_a_template_of_one() {
+    let text = concat!(
+        "{\"ROSTemplateFormatVersion\": \"2015-09-01\", \"Resources\": {\"P\": {\"Type\": \"ALIYUN::RAM::ManagedPolicy\",\n",
+        " \"Properties\": {\"PolicyDocument\": {\"Fn::Sub\": [\"{\\\"Version\\\": \\\"1\\\", \\\"Statement\\\": [{\\\"Effect\\\": \\\"Allow\\\", ",
+        "\\\"Action\\\": [\\\"oss:GetObject\\\", \\\"oss:GetObject\\\"], \\\"Resource\\\": \\\"acs:oss:*:*:${BucketName}/*\\\"}]}\", ",
+        "{\"BucketName\": {\"Ref\": \"Bucket\"}}]}}}}}\n"
+    );
+    let output = json_report(lint("stack.json", text));
+    assert_eq!(output["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(output["documents"][0]["dialect"], "ram");
+    // `${BucketName}` is the template's, not a placeholder; the repeat is found.
+    let codes: Vec<&str> = output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, ["PL401", "PL201"], "{output:#}");
+    let repeat = text.rfind("\\\"oss:GetObject\\\"").unwrap();
+    assert_eq!(
+        located(&output, "PL201"),
+        expected(text, repeat, repeat + "\\\"oss:GetObject\\\"".len())
+    );
+}
+
+#[test]
+fn only_what_is_shaped_like_a_policy_is_one() {
+    let not_policies = [
+        // JSON-encoded, but no statement in it.
+        "{\"Message\": \"{\\\"text\\\": \\\"a statement of account\\\"}\"}",
+        // A lower-case `statement` holding prose, inside other JSON.
+        "{\"items\": [{\"statement\": \"the balance is due\"}]}",
+    ];
+    for text in not_policies {
+        let report = lint("data.json", text);
+        let output = json_report(lint("data.json", text));
+        // Named, the file is linted whole (as it always was); no policy is found inside.
+        assert_eq!(output["documents"].as_array().unwrap().len(), 1, "{text}");
+        assert_eq!(output["documents"][0]["start"]["offset"], 0, "{text}");
+        let found = policylint::hosts::lint_files(
+            &rules(),
+            &[policylint::hosts::HostFile {
+                kind: HostKind::Json,
+                text,
+                explicit: false,
+            }],
+        );
+        assert!(!found[0].is_policy, "{text}: {:#?}", report.diagnostics);
+    }
+    // `Statement` as the walk spells it is a policy whatever its value, and is reported.
+    let text = "{\"Resources\": {\"P\": {\"Properties\": {\"PolicyDocument\": {\"Version\": \"1\", \"Statement\": \"oss:GetObject\"}}}}}";
+    let output = json_report(lint("stack.json", text));
+    assert_eq!(
+        output["documents"][0]["start"]["offset"],
+        text.find("{\"Version\"").unwrap()
+    );
+    located(&output, "PL003");
+}
+
 // ---------------------------------------------------------------------------------------
 // The YAML host: ROS and CloudFormation templates, YAML policy files and manifests
 // (`fixtures/hosts/yaml/`, see its `SOURCES.md`).

@@ -566,3 +566,34 @@ fn the_nearest_config_applies_and_a_broken_one_is_shown() {
     assert!(codes(&client.diagnostics(&broken_uri)).contains(&"PL201"));
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
+
+/// A policy encoded in a string of a template: the diagnostic covers the escaped text in
+/// the editor's buffer, and the quick fix writes the replacement escaped.
+#[test]
+fn a_policy_inside_a_template_is_linted_and_fixed_where_it_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stack.template");
+    let text = "{\"Resources\": {\"Log\": {\"Type\": \"ALIYUN::RAM::ManagedPolicy\", \"Properties\": {\n  \"PolicyDocument\": \"{\\\"Version\\\": \\\"1\\\", \\\"Statement\\\": [{\\\"Effect\\\": \\\"allow\\\", \\\"Action\\\": \\\"log:GetLogStore\\\", \\\"Resource\\\": \\\"acs:log:*:*:project/p/logstore/é\\\"}]}\"\n}}}}\n";
+    std::fs::write(&path, text).unwrap();
+    let uri = file_uri(&path);
+    let mut client = Client::start_in(dir.path());
+    client.initialize(json!({}));
+    client.open(&uri, "json", text);
+    let diagnostics = client.diagnostics(&uri);
+    let effect = find(&diagnostics, "PL008");
+    let at = text.find("\\\"allow\\\"").unwrap();
+    assert_eq!(
+        effect["range"],
+        range(text, at, at + "\\\"allow\\\"".len(), Units::Utf16)
+    );
+    let actions = client.code_actions(&uri, &effect["range"], Some(&["quickfix"]));
+    let quickfix = actions
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == "PL008")
+        .unwrap_or_else(|| panic!("no quick fix for PL008 in {actions:#?}"));
+    let fixed = apply(text, quickfix, &uri, Units::Utf16);
+    assert_eq!(fixed, text.replace("\\\"allow\\\"", "\\\"Allow\\\""));
+    client.change(&uri, 2, &fixed);
+    assert!(!codes(&client.diagnostics(&uri)).contains(&"PL008"));
+    assert_eq!(client.shutdown_and_exit().code(), Some(0));
+}

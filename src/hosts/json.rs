@@ -13,8 +13,8 @@
 
 use super::span_map::SpanMap;
 use super::{Document, Embedding, hints};
-use crate::model::{HostHints, is_statement_key, template_function};
-use crate::parse::{self, Arena, Node, NodeKind, SyntaxError};
+use crate::model::{HostHints, STATEMENT, is_statement_key, template_function};
+use crate::parse::{self, Arena, Member, Node, NodeKind, SyntaxError};
 use crate::source::Span;
 use memchr::memmem::Finder;
 use std::borrow::Cow;
@@ -308,7 +308,7 @@ pub fn nested_documents<'h>(
         };
         match &node.kind {
             NodeKind::Object(members) => {
-                if !std::ptr::eq(node, root) && members.iter().any(|m| is_statement_key(m.key)) {
+                if !std::ptr::eq(node, root) && members.iter().any(holds_statements) {
                     found.push(object_document(
                         host,
                         masked,
@@ -355,6 +355,16 @@ pub fn nested_documents<'h>(
         }
     }
     Some(found)
+}
+
+/// Whether a member inside a host makes its object a policy: `Statement` as the walk spells
+/// it (`model::is_statement_key`). Spelled otherwise (`statement`, ` Statement`), its value
+/// must also be a list or an object of statements: inside other JSON, a lower-case
+/// `"statement": "..."` is far more often prose than a policy.
+fn holds_statements(member: &Member) -> bool {
+    member.key == STATEMENT
+        || (is_statement_key(member.key)
+            && matches!(member.value.kind, NodeKind::Array(_) | NodeKind::Object(_)))
 }
 
 /// A string that decodes to what looks like a policy.

@@ -438,45 +438,7 @@ enum Stage<'h> {
 /// can be a policy by itself, whole (every plain policy file ends there, at the cost it
 /// had before hosts); then the documents inside the others.
 pub fn lint_files(rules: &RuleSet, files: &[HostFile]) -> Vec<HostLint> {
-    let candidate: Vec<bool> = files
-        .iter()
-        .map(|file| file.explicit || file.kind.host().may_hold_policy(file.text))
-        .collect();
-    let mut whole: Vec<Option<Document>> = files
-        .iter()
-        .zip(&candidate)
-        .map(|(file, &candidate)| {
-            candidate
-                .then(|| file.kind.host().whole_text(file.text))
-                .flatten()
-        })
-        .collect();
-    let inputs: Vec<DocumentInput> = whole.iter().flatten().map(input).collect();
-    let mut whole_results = engine::lint_documents(rules, &inputs).into_iter();
-    let stages: Vec<Stage> = files
-        .iter()
-        .zip(whole.iter_mut().zip(candidate))
-        .map(|(file, (whole, candidate))| {
-            let host = file.kind.host();
-            match whole.take() {
-                Some(document) => {
-                    let result = whole_results.next().expect("a result for each whole text");
-                    if result.is_policy || !result.parsed {
-                        return Stage::Whole(document, result);
-                    }
-                    match host.extract(file.text) {
-                        Ok(documents) => Stage::Extracted(documents, Some((document, result))),
-                        Err(error) => Stage::Broken(error),
-                    }
-                }
-                None if !candidate => Stage::Skipped,
-                None => match host.extract(file.text) {
-                    Ok(documents) => Stage::Extracted(documents, None),
-                    Err(error) => Stage::Broken(error),
-                },
-            }
-        })
-        .collect();
+    let stages = first_round(rules, files);
     let inputs: Vec<DocumentInput> = stages
         .iter()
         .flat_map(|stage| match stage {
@@ -494,27 +456,74 @@ pub fn lint_files(rules: &RuleSet, files: &[HostFile]) -> Vec<HostLint> {
             let mut linted = Vec::new();
             let is_policy = match stage {
                 Stage::Skipped => false,
-                Stage::Broken(error) => {
-                    return broken_host(rules, host, file, error);
-                }
+                Stage::Broken(error) => return broken_host(rules, host, file, error),
                 Stage::Whole(document, result) => {
                     let is_policy = result.is_policy;
                     linted.push((document, result));
                     is_policy
                 }
-                Stage::Extracted(documents, fallback) if documents.is_empty() => {
-                    linted.extend(fallback);
-                    false
-                }
-                Stage::Extracted(documents, _) => {
-                    linted.extend(documents.into_iter().map(|document| {
-                        let result = nested_results.next().expect("a result for each document");
-                        (document, result)
-                    }));
-                    true
+                Stage::Extracted(documents, fallback) => {
+                    // A string that only looked encoded (it decodes to JSON without a
+                    // `Statement`) is not a document after all.
+                    linted.extend(
+                        documents
+                            .into_iter()
+                            .map(|document| {
+                                let result =
+                                    nested_results.next().expect("a result for each document");
+                                (document, result)
+                            })
+                            .filter(|(_, result)| result.is_policy),
+                    );
+                    if linted.is_empty() {
+                        linted.extend(fallback);
+                    }
+                    linted.iter().any(|(_, result)| result.is_policy)
                 }
             };
             settle(rules, host, file, is_policy, linted)
+        })
+        .collect()
+}
+
+/// The first round: each file that can hold a policy and can be one by itself is linted
+/// whole; the others, and those that turn out not to be one, have their documents
+/// extracted for the second round. Files the byte search rules out are skipped, unless
+/// they were named.
+fn first_round<'h>(rules: &RuleSet, files: &[HostFile<'h>]) -> Vec<Stage<'h>> {
+    let candidate: Vec<bool> = files
+        .iter()
+        .map(|file| file.explicit || file.kind.host().may_hold_policy(file.text))
+        .collect();
+    let mut whole: Vec<Option<Document>> = files
+        .iter()
+        .zip(&candidate)
+        .map(|(file, &candidate)| {
+            candidate
+                .then(|| file.kind.host().whole_text(file.text))
+                .flatten()
+        })
+        .collect();
+    let inputs: Vec<DocumentInput> = whole.iter().flatten().map(input).collect();
+    let mut whole_results = engine::lint_documents(rules, &inputs).into_iter();
+    let extract = |file: &HostFile<'h>, fallback| match file.kind.host().extract(file.text) {
+        Ok(documents) => Stage::Extracted(documents, fallback),
+        Err(error) => Stage::Broken(error),
+    };
+    files
+        .iter()
+        .zip(whole.iter_mut().zip(candidate))
+        .map(|(file, (whole, candidate))| match whole.take() {
+            Some(document) => {
+                let result = whole_results.next().expect("a result for each whole text");
+                if result.is_policy || !result.parsed {
+                    Stage::Whole(document, result)
+                } else {
+                    extract(file, Some((document, result)))
+                }
+            }
+            None if !candidate => Stage::Skipped,
+            None => extract(file, None),
         })
         .collect()
 }

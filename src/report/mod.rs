@@ -131,3 +131,49 @@ pub fn summary_line(summary: &Summary) -> String {
     }
     line
 }
+
+/// `--verbose`: the policy documents found in each file, one line each, for the log.
+pub fn document_list(reports: &[FileReport]) -> String {
+    use crate::model::{Dialect, PolicyKind};
+    let dialect_name = |dialect| match dialect {
+        Dialect::Ram => "RAM",
+        Dialect::Aws => "AWS",
+    };
+    let kind_name = |kind| match kind {
+        PolicyKind::Identity => "identity",
+        PolicyKind::Trust => "trust",
+        PolicyKind::Resource => "resource",
+    };
+    let mut log = String::new();
+    for report in reports.iter().filter(|r| !r.documents.is_empty()) {
+        log.push_str(&format!(
+            "policylint: {}: {}\n",
+            report.path,
+            plural(
+                report.documents.len(),
+                "policy document",
+                "policy documents"
+            )
+        ));
+        for document in &report.documents {
+            let what = match (document.dialect, document.kind) {
+                (Some(dialect), Some(kind)) => {
+                    format!("{} {} policy", dialect_name(dialect), kind_name(kind))
+                }
+                (Some(dialect), None) => {
+                    format!("{} policy, not valid JSON", dialect_name(dialect))
+                }
+                _ => "not valid JSON".to_string(),
+            };
+            log.push_str(&format!(
+                "policylint:   {} {}:{}-{}:{} ({what})\n",
+                document.host.name(),
+                document.start.line,
+                document.start.column,
+                document.end.line,
+                document.end.column,
+            ));
+        }
+    }
+    log
+}
