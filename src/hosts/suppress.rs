@@ -1,9 +1,9 @@
 //! Suppressions written in a host's comments: `# policylint: ignore[RULE] reason` on the
 //! line above a statement or element suppresses the findings of `RULE` (a name or a code;
 //! several separated by commas) that start inside that element. The reason is required. A
-//! comment that suppresses nothing is reported where it is (`unused-ignore`), as is one
-//! that cannot be read (`invalid-ignore`), so that suppressions do not outlive what they
-//! were for.
+//! comment that suppresses nothing, or cannot be read, is reported where it is under
+//! `unused-ignore` (as unused `[[ignore]]` entries of the config are), so that
+//! suppressions do not outlive what they were for.
 //!
 //! The interface is small, for every host with comments (YAML, HCL): a host finds its
 //! comment lines and the element each one stands above (`Host::suppressions`), reading
@@ -33,7 +33,10 @@ pub struct Directive {
     pub reason: String,
 }
 
-/// Not rules (they cannot be selected or ignored): problems with suppression comments.
+/// The rule that reports a suppression that suppresses nothing: the config's
+/// `unused-ignore` rule (which reports unused `[[ignore]]` entries) where the rule set has
+/// one, with its code and severity, and so not when `--select` leaves it out; a rule set
+/// built without it (an older rule catalogue) reports under this stand-in.
 pub static UNUSED_IGNORE: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
     Arc::new(RuleId {
         code: "PL000".into(),
@@ -42,13 +45,18 @@ pub static UNUSED_IGNORE: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
     })
 });
 
-pub static INVALID_IGNORE: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
-    Arc::new(RuleId {
-        code: "PL000".into(),
-        name: "invalid-ignore".into(),
-        category: "suppression".into(),
-    })
-});
+/// Whether the built-in rules have an `unused-ignore` rule (read once).
+static BUILTIN_UNUSED_IGNORE: LazyLock<bool> =
+    LazyLock::new(|| RuleSet::builtin().is_ok_and(|rules| rules.find("unused-ignore").is_some()));
+
+/// The rule and severity an unused suppression is reported with, if any.
+fn unused_rule(rules: &RuleSet) -> Option<(Arc<RuleId>, Severity)> {
+    match rules.find("unused-ignore") {
+        Some(rule) => Some((rule.id.clone(), rule.severity)),
+        None if !*BUILTIN_UNUSED_IGNORE => Some((UNUSED_IGNORE.clone(), Severity::Warning)),
+        None => None,
+    }
+}
 
 /// The directive in a comment's text (what follows its `#` or `//`): `None` when the
 /// comment is not a `policylint:` one, an error when it is one that cannot be read.
@@ -108,14 +116,20 @@ pub fn apply(
         }
         kept
     });
+    let Some((rule, severity)) = unused_rule(rules) else {
+        return Vec::new();
+    };
     let mut reports = Vec::new();
     for (suppression, used) in suppressions.iter().zip(used) {
         let finding = match &suppression.directive {
             Err(why) => Finding::new(
                 suppression.comment,
-                format!("this `policylint:` comment is ignored: {why}"),
+                format!("this `policylint:` comment suppresses nothing: {why}"),
             )
-            .help("write `# policylint: ignore[RULE] reason` on the line above the element, RULE a rule name or code"),
+            .help(
+                "write `# policylint: ignore[RULE] reason` on the line above the element, \
+                 RULE a rule name or code",
+            ),
             Ok(directive) if !used && directive.rules.iter().all(|r| rules.find(r).is_some()) => {
                 Finding::new(
                     suppression.comment,
@@ -128,16 +142,7 @@ pub fn apply(
             }
             Ok(_) => continue,
         };
-        let rule = if suppression.directive.is_err() {
-            &INVALID_IGNORE
-        } else {
-            &UNUSED_IGNORE
-        };
-        reports.push(Diagnostic::from_finding(
-            (*rule).clone(),
-            Severity::Warning,
-            finding,
-        ));
+        reports.push(Diagnostic::from_finding(rule.clone(), severity, finding));
     }
     reports
 }
