@@ -402,9 +402,9 @@ impl Server {
             None => {
                 document.settings = self.defaults.clone();
                 let language = document.language_id.to_ascii_lowercase();
-                document.lintable = language == "json"
-                    || language == "jsonc"
-                    || uri.as_str().to_ascii_lowercase().ends_with(".json");
+                let uri = uri.as_str().to_ascii_lowercase();
+                document.lintable = matches!(language.as_str(), "json" | "jsonc" | "yaml")
+                    || [".json", ".yaml", ".yml"].iter().any(|e| uri.ends_with(e));
             }
         }
     }
@@ -543,7 +543,8 @@ fn lint_document(document: &Document) -> Option<Vec<Diagnostic>> {
     Some(diagnostics)
 }
 
-/// The host that reads a document: by its file's name (an unsaved buffer is JSON).
+/// The host that reads a document: by its file's name (an unsaved buffer is JSON, or
+/// YAML when the editor says it is).
 fn host_of(document: &Document) -> HostKind {
     let name = document
         .path
@@ -551,6 +552,11 @@ fn host_of(document: &Document) -> HostKind {
         .and_then(|path| path.file_name())
         .and_then(|name| name.to_str())
         .unwrap_or_default();
+    // An unsaved buffer goes by its language.
+    let name = match name {
+        "" if document.language_id.eq_ignore_ascii_case("yaml") => "buffer.yaml",
+        name => name,
+    };
     document
         .settings
         .hosts
