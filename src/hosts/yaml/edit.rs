@@ -13,7 +13,7 @@
 //! or a template function, cannot be written exactly: `None`, and the fix is shown as help.
 //! Every edit is verified afterwards by reading the YAML again (`reextract`).
 
-use super::scalar::{write_flow, write_scalar};
+use super::scalar::{write_flow, write_json, write_scalar};
 use super::synth::{Container, Layout};
 use super::tree::dash_before;
 use crate::diagnostic::Edit;
@@ -147,37 +147,66 @@ fn insert(
     replacement: &str,
 ) -> Option<Edit> {
     let trimmed = replacement.trim();
-    if let Some(member) = trimmed.strip_suffix(',') {
-        let container = layout
-            .containers
-            .iter()
-            .find(|c| c.mapping && c.items.first().is_some_and(|i| i.doc.start == at))?;
-        let object: serde_json::Map<String, serde_json::Value> =
-            serde_json::from_str(&format!("{{{member}}}")).ok()?;
-        let [(key, value)] = object.iter().collect::<Vec<_>>()[..] else {
-            return None;
-        };
-        let first = container.items[0].host.start;
-        let key = write_scalar(key, ScalarStyle::Plain, container.flow);
-        let value = write_flow(value);
-        let text = if container.flow {
-            format!("{key}: {value}, ")
-        } else {
-            format!(
-                "{key}: {value}{line_break}{}",
-                " ".repeat(super::column_of(host, first))
-            )
-        };
-        return Some(Edit::insert(first, text));
+    match trimmed.strip_suffix(',') {
+        Some(member) => insert_member(host, layout, line_break, at, member),
+        None => append_value(host, layout, line_break, at, trimmed.strip_prefix(',')?),
     }
-    let value = trimmed.strip_prefix(',')?;
+}
+
+/// `"key": value` inserted before the first member of the mapping whose first member
+/// starts at `at`.
+fn insert_member(
+    host: &str,
+    layout: &Layout,
+    line_break: &str,
+    at: usize,
+    member: &str,
+) -> Option<Edit> {
+    let container = layout
+        .containers
+        .iter()
+        .find(|c| c.mapping && c.items.first().is_some_and(|i| i.doc.start == at))?;
+    let object: serde_json::Map<String, serde_json::Value> =
+        serde_json::from_str(&format!("{{{member}}}")).ok()?;
+    let [(key, value)] = object.iter().collect::<Vec<_>>()[..] else {
+        return None;
+    };
+    let first = container.items[0].host.start;
+    let text = if container.flow && written_as_json(host, first) {
+        let member = serde_json::json!({ key: value });
+        let member = write_json(&member);
+        format!("{}, ", &member[1..member.len() - 1])
+    } else if container.flow {
+        let key = write_scalar(key, ScalarStyle::Plain, true);
+        format!("{key}: {}, ", write_flow(value))
+    } else {
+        let key = write_scalar(key, ScalarStyle::Plain, false);
+        let value = write_flow(value);
+        format!(
+            "{key}: {value}{line_break}{}",
+            " ".repeat(super::column_of(host, first))
+        )
+    };
+    Some(Edit::insert(first, text))
+}
+
+/// `value` appended after the last value of the sequence whose last value ends at `at`.
+fn append_value(
+    host: &str,
+    layout: &Layout,
+    line_break: &str,
+    at: usize,
+    value: &str,
+) -> Option<Edit> {
     let container = layout
         .containers
         .iter()
         .find(|c| !c.mapping && c.items.last().is_some_and(|i| i.doc.end == at))?;
     let value: serde_json::Value = serde_json::from_str(value).ok()?;
     let last = container.items.last()?;
-    let text = if container.flow {
+    let text = if container.flow && written_as_json(host, container.items[0].host.start) {
+        format!(", {}", write_json(&value))
+    } else if container.flow {
         format!(", {}", write_flow(&value))
     } else {
         let dash = entry_start(host, container, last.host.start);
@@ -188,4 +217,12 @@ fn insert(
         )
     };
     Some(Edit::insert(last.host.end, text))
+}
+
+/// Whether a flow collection is written as JSON: its first entry starts with a
+/// double-quoted scalar (`{"Effect": ...`, `"oss:GetObject"`).
+fn written_as_json(host: &str, first_entry: usize) -> bool {
+    host[first_entry..]
+        .trim_start_matches(|c: char| c == '{' || c == '[' || c.is_whitespace())
+        .starts_with('"')
 }

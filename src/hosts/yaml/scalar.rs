@@ -455,6 +455,26 @@ pub fn write_flow(value: &serde_json::Value) -> String {
     }
 }
 
+/// A JSON value as JSON on one line, `, ` and `: ` between its parts: what a flow
+/// collection written as JSON (JSON is YAML) gets.
+pub fn write_json(value: &serde_json::Value) -> String {
+    use serde_json::Value;
+    match value {
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(write_json).collect();
+            format!("[{}]", items.join(", "))
+        }
+        Value::Object(members) => {
+            let members: Vec<String> = members
+                .iter()
+                .map(|(k, v)| format!("{}: {}", Value::String(k.clone()), write_json(v)))
+                .collect();
+            format!("{{{}}}", members.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -345,6 +345,18 @@ fn insertions_follow_the_collection_s_style() {
         edited(flow, Edit::insert(first_key, "\"Version\": \"1\",\n  ")).unwrap(),
         "P: {Version: '1', Statement: [{Effect: Allow}]}\n"
     );
+    // A flow collection written as JSON gets JSON.
+    let json = "P: {\"Statement\": [{\"Effect\": \"Allow\"}]}\n";
+    let first_key = documents(json)[0].text.find("\"Statement\"").unwrap();
+    assert_eq!(
+        edited(json, Edit::insert(first_key, "\"Version\": \"1\", ")).unwrap(),
+        "P: {\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\"}]}\n"
+    );
+    let last_end = documents(json)[0].text.rfind("]}").unwrap();
+    assert_eq!(
+        edited(json, Edit::insert(last_end, ",\n{\"Effect\": \"Deny\"}")).unwrap(),
+        "P: {\"Statement\": [{\"Effect\": \"Allow\"}, {\"Effect\": \"Deny\"}]}\n"
+    );
     let statements_end = document.text.rfind("]}").unwrap();
     let append = Edit::insert(
         statements_end,
