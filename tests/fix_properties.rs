@@ -455,7 +455,7 @@ fn fixed_text_snapshots() {
 /// double-quoted YAML scalar is a JSON string).
 fn block_yaml(value: &Value, indent: usize, out: &mut String) {
     let pad = " ".repeat(indent);
-    let mut entry = |head: String, value: &Value, out: &mut String| match value {
+    let entry = |head: String, value: &Value, out: &mut String| match value {
         Value::Object(o) if !o.is_empty() => {
             out.push_str(&format!("{pad}{head}\n"));
             block_yaml(value, indent + 2, out);
