@@ -80,8 +80,14 @@ fn host_files(kind: &str) -> Vec<String> {
 
 #[test]
 fn real_json_hosts_are_linted_at_host_positions() {
-    let files = host_files("json");
-    assert!(files.len() >= 8);
+    assert_host_snapshots("json", 8);
+}
+
+/// Snapshots of the diagnostics of every file of `fixtures/hosts/<kind>/` (at least
+/// `least` of them), pretty and JSON.
+fn assert_host_snapshots(kind: &str, least: usize) {
+    let files = host_files(kind);
+    assert!(files.len() >= least);
     for path in files {
         let report = common::lint_repo_file(&path);
         let name = path.trim_start_matches("fixtures/").replace('/', "__");
@@ -138,13 +144,19 @@ fn the_documents_found_in_each_real_json_host() {
             &[(35, 48, json!("ram"), json!("identity"))],
         ),
     ];
+    assert_documents_found("json", expected);
+}
+
+/// Every file of `fixtures/hosts/<kind>/` has an entry in `expected`, and the documents
+/// found in it, read by the host `kind`, are those.
+fn assert_documents_found(kind: &str, expected: &[(&str, &[DocumentLines])]) {
     assert_eq!(
-        host_files("json").len(),
+        host_files(kind).len(),
         expected.len(),
         "a fixture without an entry here"
     );
     for (name, documents) in expected {
-        let path = format!("fixtures/hosts/json/{name}");
+        let path = format!("fixtures/hosts/{kind}/{name}");
         let output = json_report(common::lint_repo_file(&path));
         let found: Vec<DocumentLines> = output["documents"]
             .as_array()
@@ -152,7 +164,7 @@ fn the_documents_found_in_each_real_json_host() {
             .iter()
             .map(|d| {
                 assert_eq!(d["path"], path.as_str());
-                assert_eq!(d["host"], "json");
+                assert_eq!(d["host"], kind, "{path}");
                 (
                     d["start"]["line"].as_u64().unwrap(),
                     d["end"]["line"].as_u64().unwrap(),
@@ -663,17 +675,7 @@ fn only_what_is_shaped_like_a_policy_is_one() {
 
 #[test]
 fn real_yaml_hosts_are_linted_at_host_positions() {
-    let files = host_files("yaml");
-    assert!(files.len() >= 11);
-    for path in files {
-        let report = common::lint_repo_file(&path);
-        let name = path.trim_start_matches("fixtures/").replace('/', "__");
-        let reports = [report];
-        insta::with_settings!({ snapshot_path => "snapshots/hosts", prepend_module_to_snapshot => false, info => &path }, {
-            insta::assert_snapshot!(format!("{name}.pretty"), report::pretty::render(&reports, false));
-            insta::assert_snapshot!(format!("{name}.json"), report::json::render(&reports));
-        });
-    }
+    assert_host_snapshots("yaml", 11);
 }
 
 /// Every file of `fixtures/hosts/yaml/` and the documents found in it.
@@ -738,30 +740,7 @@ fn the_documents_found_in_each_real_yaml_host() {
             &[(29, 35, json!("ram"), json!("identity"))],
         ),
     ];
-    assert_eq!(
-        host_files("yaml").len(),
-        expected.len(),
-        "a fixture without an entry here"
-    );
-    for (name, documents) in expected {
-        let path = format!("fixtures/hosts/yaml/{name}");
-        let output = json_report(common::lint_repo_file(&path));
-        let found: Vec<DocumentLines> = output["documents"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|d| {
-                assert_eq!(d["host"], "yaml", "{path}");
-                (
-                    d["start"]["line"].as_u64().unwrap(),
-                    d["end"]["line"].as_u64().unwrap(),
-                    d["dialect"].clone(),
-                    d["kind"].clone(),
-                )
-            })
-            .collect();
-        assert_eq!(&found, documents, "{path}");
-    }
+    assert_documents_found("yaml", expected);
 }
 
 /// A position as (line, column, offset).
