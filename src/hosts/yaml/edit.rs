@@ -13,9 +13,9 @@
 //! or a template function, cannot be written exactly: `None`, and the fix is shown as help.
 //! Every edit is verified afterwards by reading the YAML again (`reextract`).
 
-use super::scalar::{write_flow, write_json, write_scalar};
 use super::synth::{Container, Layout};
 use super::tree::dash_before;
+use super::write::{write_flow, write_json, write_scalar};
 use crate::diagnostic::Edit;
 use crate::hosts::Document;
 use crate::source::Span;

@@ -27,6 +27,7 @@ mod edit;
 mod scalar;
 mod synth;
 mod tree;
+mod write;
 
 use super::span_map::SpanMap;
 use super::{Document, Embedding, hints, json};
@@ -130,22 +131,39 @@ struct Context<'t> {
 /// The policy documents of a YAML stream, in host order.
 pub fn extract(text: &str) -> Result<Vec<Document<'static>>, SyntaxError> {
     let tree = tree::parse(text)?;
-    let mut budget = text.len().saturating_mul(ALIAS_GROWTH) + (1 << 20);
-    let line_break = line_break_of(text);
-    let mut found = Vec::new();
+    let mut walk = Walk {
+        text,
+        tree: &tree,
+        budget: text.len().saturating_mul(ALIAS_GROWTH) + (1 << 20),
+        line_break: line_break_of(text),
+        found: Vec::new(),
+    };
     for &root in &tree.documents {
+        walk.document(root)?;
+    }
+    Ok(walk.found)
+}
+
+/// The search of a stream for policies.
+struct Walk<'a, 't> {
+    text: &'t str,
+    tree: &'a Tree<'t>,
+    /// Bytes aliases may still expand to.
+    budget: usize,
+    line_break: &'static str,
+    found: Vec<Document<'static>>,
+}
+
+impl<'a, 't> Walk<'a, 't> {
+    /// The policies of the YAML document `root`: its nodes depth first, a mapping with a
+    /// `Statement` key or a string holding an encoded policy ending the way down.
+    fn document(&mut self, root: NodeId) -> Result<(), SyntaxError> {
+        let tree = self.tree;
         let template_dialect = match &tree.nodes[root].kind {
             NodeKind::Mapping { entries, .. } => entries
                 .iter()
                 .find_map(|&(k, _)| tree.text_of(k).and_then(hints::format_dialect)),
             _ => None,
-        };
-        let hints_for = |context: &Context| HostHints {
-            dialect: template_dialect.or(context.resource_type.and_then(hints::type_dialect)),
-            kind: context
-                .holder
-                .and_then(|h| hints::holder_kind(context.resource_type, h)),
-            interpolated: false,
         };
         let start = Context {
             holder: None,
@@ -153,50 +171,38 @@ pub fn extract(text: &str) -> Result<Vec<Document<'static>>, SyntaxError> {
             in_sub: false,
         };
         let mut stack: Vec<(NodeId, Context)> = vec![(root, start)];
-        while let Some((id, context)) = stack.pop() {
+        while let Some((id, mut context)) = stack.pop() {
             let node = &tree.nodes[id];
             let function = match &node.tag {
                 Some(NodeTag::Function(name)) => Some(name.as_str()),
                 _ => None,
             };
-            let mut context = context;
             context.in_sub |= function == Some("Fn::Sub");
+            let hints = HostHints {
+                dialect: template_dialect.or(context.resource_type.and_then(hints::type_dialect)),
+                kind: context
+                    .holder
+                    .and_then(|h| hints::holder_kind(context.resource_type, h)),
+                interpolated: false,
+            };
             match &node.kind {
                 NodeKind::Mapping { entries, .. } => {
                     let is_policy = entries
                         .iter()
                         .any(|&(k, _)| tree.text_of(k).is_some_and(is_statement_key));
                     if is_policy {
-                        let placement = (line_break, column_of(text, node.span.start));
-                        found.push(mapping_document(
-                            text,
-                            &tree,
+                        let placement = (self.line_break, column_of(self.text, node.span.start));
+                        let document = mapping_document(
+                            self.text,
+                            tree,
                             id,
-                            hints_for(&context),
+                            hints,
                             placement,
-                            &mut budget,
-                        )?);
-                        continue;
-                    }
-                    let resource_type = tree
-                        .get(id, "Type")
-                        .and_then(|t| tree.text_of(t))
-                        .filter(|t| t.contains("::"));
-                    context.resource_type = resource_type.or(context.resource_type);
-                    // `{Fn::Sub: ...}` written as a mapping is a function as `!Sub` is.
-                    let long_function = match entries.as_slice() {
-                        [(k, _)] => tree
-                            .text_of(*k)
-                            .filter(|k| *k == "Ref" || k.starts_with("Fn::")),
-                        _ => None,
-                    };
-                    context.in_sub |= long_function == Some("Fn::Sub");
-                    for &(key, value) in entries.iter().rev() {
-                        let mut inner = context;
-                        if function.is_none() && long_function.is_none() {
-                            inner.holder = tree.text_of(key);
-                        }
-                        stack.push((value, inner));
+                            &mut self.budget,
+                        )?;
+                        self.found.push(document);
+                    } else {
+                        self.push_entries(&mut stack, id, context, function.is_some());
                     }
                 }
                 NodeKind::Sequence { items, .. } => {
@@ -207,16 +213,54 @@ pub fn extract(text: &str) -> Result<Vec<Document<'static>>, SyntaxError> {
                         && *style == ScalarStyle::Plain
                         && scalar::resolve_plain(value) != scalar::Resolved::String);
                     if is_string && looks_encoded(value) {
-                        let mut hints = hints_for(&context);
-                        hints.interpolated = context.in_sub;
-                        found.push(scalar_document(text, &tree, id, hints, line_break));
+                        let hints = HostHints {
+                            interpolated: context.in_sub,
+                            ..hints
+                        };
+                        let document = scalar_document(self.text, tree, id, hints, self.line_break);
+                        self.found.push(document);
                     }
                 }
                 NodeKind::Alias(_) => {}
             }
         }
+        Ok(())
     }
-    Ok(found)
+
+    /// Pushes the values of the mapping `id` (not a policy) for the walk, with what the
+    /// mapping says of them: the resource type its `Type` names, the key above each (a
+    /// function, `!Sub x` or `{Fn::Sub: x}`, passes its own holder on).
+    fn push_entries(
+        &self,
+        stack: &mut Vec<(NodeId, Context<'a>)>,
+        id: NodeId,
+        mut context: Context<'a>,
+        tagged_function: bool,
+    ) {
+        let tree = self.tree;
+        let NodeKind::Mapping { entries, .. } = &tree.nodes[id].kind else {
+            return;
+        };
+        let resource_type = tree
+            .get(id, "Type")
+            .and_then(|t| tree.text_of(t))
+            .filter(|t| t.contains("::"));
+        context.resource_type = resource_type.or(context.resource_type);
+        let long_function = match entries.as_slice() {
+            [(k, _)] => tree
+                .text_of(*k)
+                .filter(|k| *k == "Ref" || k.starts_with("Fn::")),
+            _ => None,
+        };
+        context.in_sub |= long_function == Some("Fn::Sub");
+        for &(key, value) in entries.iter().rev() {
+            let mut inner = context;
+            if !tagged_function && long_function.is_none() {
+                inner.holder = tree.text_of(key);
+            }
+            stack.push((value, inner));
+        }
+    }
 }
 
 /// A string that looks like a JSON-encoded policy.

@@ -173,33 +173,8 @@ pub fn parse(text: &str) -> Result<Tree<'_>, SyntaxError> {
                 (scalar_node(text, span, value, style, tag, anchor), anchor)
             }
             Event::SequenceStart(anchor, ref tag) | Event::MappingStart(anchor, ref tag) => {
-                let tag = tag.as_deref().map(node_tag);
-                // The span runs from the properties to the bracket of a flow collection
-                // (and the spaces after it), or is empty at a block collection's first
-                // entry (after its properties, when it has some).
-                let after_properties = skip_properties(text, span.start, span.end);
-                let flow = matches!(text.as_bytes().get(after_properties), Some(b'[' | b'{'))
-                    && after_properties < span.end;
                 let is_sequence = matches!(event, Event::SequenceStart(..));
-                let kind = if is_sequence {
-                    NodeKind::Sequence {
-                        items: Vec::new(),
-                        flow,
-                    }
-                } else {
-                    NodeKind::Mapping {
-                        entries: Vec::new(),
-                        flow,
-                    }
-                };
-                let content_start = if flow { after_properties } else { span.end };
-                let node = Node {
-                    span: Span::new(span.start, span.end),
-                    content_start,
-                    tag,
-                    aliased: false,
-                    kind,
-                };
+                let node = collection_node(text, span, tag.as_deref().map(node_tag), is_sequence);
                 let id = tree.nodes.len();
                 tree.nodes.push(node);
                 register_anchor(&mut anchors, anchor, id);
@@ -243,6 +218,38 @@ pub fn parse(text: &str) -> Result<Tree<'_>, SyntaxError> {
         attach(&mut tree, &mut open, id);
     }
     Ok(tree)
+}
+
+/// A sequence or mapping as its start event reports it: its span runs from its properties
+/// to its bracket (and the spaces after it) in flow style, or is empty at its first entry
+/// (after its properties, when it has some) in block style.
+fn collection_node<'t>(
+    text: &str,
+    span: Span,
+    tag: Option<NodeTag>,
+    is_sequence: bool,
+) -> Node<'t> {
+    let after_properties = skip_properties(text, span.start, span.end);
+    let flow = matches!(text.as_bytes().get(after_properties), Some(b'[' | b'{'))
+        && after_properties < span.end;
+    let kind = if is_sequence {
+        NodeKind::Sequence {
+            items: Vec::new(),
+            flow,
+        }
+    } else {
+        NodeKind::Mapping {
+            entries: Vec::new(),
+            flow,
+        }
+    };
+    Node {
+        span,
+        content_start: if flow { after_properties } else { span.end },
+        tag,
+        aliased: false,
+        kind,
+    }
 }
 
 fn register_anchor(anchors: &mut Vec<NodeId>, anchor: usize, id: NodeId) {
