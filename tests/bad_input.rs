@@ -1300,3 +1300,143 @@ fn many_unclosed_template_expressions() {
     assert_reported(&file, "PL001", "");
     lint_within_a_minute(&[&file]);
 }
+
+// ---------------------------------------------------------------------------------------
+// Hostile YAML: every case gets its diagnostic (or none) within a generous time bound.
+
+/// Lints `paths` and checks the run took less than `seconds`.
+fn lint_within(paths: &[&Path], seconds: u64) -> (i32, serde_json::Value) {
+    let started = std::time::Instant::now();
+    let result = lint(paths);
+    let took = started.elapsed();
+    assert!(
+        took < std::time::Duration::from_secs(seconds),
+        "took {took:?} for {paths:?}"
+    );
+    result
+}
+
+const BAD_YAML: &str = "Version: '1'\nStatement:\n  - Effect: Allow\n    Action: [oss:GetObject, oss:GetObject]\n    Resource: acs:oss:*:*:b/*\n";
+
+#[test]
+fn a_yaml_alias_bomb_is_refused_not_expanded() {
+    let dir = tempfile::tempdir().unwrap();
+    // Ten aliases to the level below on each of twelve levels: 10^12 leaves if expanded.
+    let mut bomb = String::from("a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+    for level in 1..12u8 {
+        let (previous, name) = ((b'a' + level - 1) as char, (b'a' + level) as char);
+        let aliases = vec![format!("*{previous}"); 10].join(", ");
+        bomb.push_str(&format!("{name}: &{name} [{aliases}]\n"));
+    }
+    let in_policy = dir.path().join("bomb.yaml");
+    fs::write(&in_policy, format!("{bomb}Policy:\n  Statement: *l\n")).unwrap();
+    let (status, output) = lint_within(&[&in_policy], 60);
+    assert_eq!(status, 1);
+    let found = diagnostics_for(&output, &in_policy);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert_eq!(found[0]["code"], "PL001");
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("alias expands past"),
+        "{found:#?}"
+    );
+    assert_eq!(found[0]["start"]["line"], 14);
+    // Outside a policy, aliases are never expanded at all.
+    let beside = dir.path().join("beside.yaml");
+    fs::write(
+        &beside,
+        format!("{bomb}Policy:\n  Statement: []\n  Version: '1'\n"),
+    )
+    .unwrap();
+    let (_, output) = lint_within(&[&beside], 60);
+    assert!(
+        diagnostics_for(&output, &beside)
+            .iter()
+            .all(|d| d["code"] != "PL001"),
+        "{output:#}"
+    );
+}
+
+#[test]
+fn ten_thousand_deep_yaml_and_a_stream_of_a_hundred_thousand_documents() {
+    let dir = tempfile::tempdir().unwrap();
+    // Block sequences nested ten thousand deep on one line; flow ones past the parser's
+    // 255 levels.
+    let block = dir.path().join("block.yaml");
+    fs::write(&block, format!("Statement:\n{}x\n", "- ".repeat(10_000))).unwrap();
+    let (_, output) = lint_within(&[&block], 60);
+    let found = diagnostics_for(&output, &block);
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("nested more than"),
+        "{found:#?}"
+    );
+    let flow = dir.path().join("flow.yaml");
+    fs::write(
+        &flow,
+        format!("Statement: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+    )
+    .unwrap();
+    let (_, output) = lint_within(&[&flow], 60);
+    let found = diagnostics_for(&output, &flow);
+    assert_eq!(found[0]["code"], "PL001");
+    assert_eq!(found[0]["start"]["line"], 1);
+    // A stream of 100,000 documents, the policy in the last one.
+    let stream = dir.path().join("stream.yaml");
+    let mut text = "---\nkind: ConfigMap\ndata: {a: b}\n".repeat(100_000);
+    text.push_str("---\n");
+    text.push_str(BAD_YAML);
+    fs::write(&stream, &text).unwrap();
+    let (status, output) = lint_within(&[&stream], 60);
+    assert_eq!(status, 1);
+    let repeat = diagnostics_for(&output, &stream)
+        .into_iter()
+        .find(|d| d["code"] == "PL201")
+        .unwrap()
+        .clone();
+    assert_eq!(repeat["start"]["line"], 300_005);
+    assert_eq!(output["documents"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn a_huge_yaml_file_tabs_and_bytes_that_are_not_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    // Twenty megabytes of statements, one repeat in the very last: found at its column.
+    let huge = dir.path().join("huge.yaml");
+    let mut text = String::from("Version: '1'\nStatement:\n");
+    let mut bucket = 0;
+    while text.len() < 20 * 1024 * 1024 {
+        text.push_str(&format!(
+            "  - {{Effect: Allow, Action: [oss:GetObject], Resource: 'acs:oss:*:*:b{bucket}/*'}}\n"
+        ));
+        bucket += 1;
+    }
+    text.push_str("  - Effect: Allow\n    Action: [oss:PutObject, oss:PutObject]\n    Resource: acs:oss:*:*:last/*\n");
+    fs::write(&huge, &text).unwrap();
+    let (_, output) = lint_within(&[&huge], 120);
+    let repeat = diagnostics_for(&output, &huge)
+        .into_iter()
+        .find(|d| d["code"] == "PL201")
+        .unwrap()
+        .clone();
+    assert_eq!(repeat["start"]["line"], text.lines().count() - 1);
+    assert_eq!(repeat["start"]["column"], 29);
+    // Tabs as indentation: YAML forbids them, and says where.
+    let tabs = dir.path().join("tabs.yaml");
+    fs::write(&tabs, "Statement:\n\t- Effect: Allow\n").unwrap();
+    let output = assert_reported(&tabs, "PL001", "tabs");
+    assert_eq!(diagnostics_for(&output, &tabs)[0]["start"]["line"], 2);
+    // Not UTF-8.
+    let latin1 = dir.path().join("latin1.yml");
+    fs::write(&latin1, b"Statement:\n  - Sid: caf\xe9\n").unwrap();
+    assert_reported(&latin1, "PL001", "not valid UTF-8");
+    // Broken YAML that looks like a policy is reported where it breaks.
+    let broken = dir.path().join("broken.yaml");
+    fs::write(&broken, "Statement:\n  - Effect: Allow\n   Action: [x\n").unwrap();
+    let output = assert_reported(&broken, "PL001", "not valid YAML");
+    assert_eq!(diagnostics_for(&output, &broken)[0]["start"]["line"], 3);
+}

@@ -446,3 +446,127 @@ fn fixed_text_snapshots() {
         );
     }
 }
+
+// ---------------------------------------------------------------------------------------
+// The YAML host: every policy of the fixtures and the RAM corpus written into a YAML
+// template three ways (as a YAML mapping in block style, as flow-style JSON, as JSON in a
+// `|` block scalar). Fixing the YAML edits the policy only, leaves YAML that parses,
+// settles, and means what fixing the policy alone means.
+
+/// `value` as block-style YAML at `indent` spaces, its scalars written as JSON (a
+/// double-quoted YAML scalar is a JSON string).
+fn block_yaml(value: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    let entry = |head: String, value: &Value, out: &mut String| match value {
+        Value::Object(o) if !o.is_empty() => {
+            out.push_str(&format!("{pad}{head}\n"));
+            block_yaml(value, indent + 2, out);
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push_str(&format!("{pad}{head}\n"));
+            block_yaml(value, indent + 2, out);
+        }
+        scalar => out.push_str(&format!("{pad}{head} {scalar}\n")),
+    };
+    match value {
+        Value::Object(members) => {
+            for (key, value) in members {
+                entry(format!("{}:", Value::String(key.clone())), value, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                entry("-".to_string(), item, out);
+            }
+        }
+        _ => unreachable!("a container"),
+    }
+}
+
+/// The policy written into a YAML template in the `form`-th way, and the host range
+/// before and after it.
+fn in_yaml(policy: &str, value: &Value, form: usize) -> (String, usize, usize) {
+    let before = match form {
+        2 => {
+            "# a template\nResources:\n  P:\n    Type: Custom::Thing\n    Properties:\n      PolicyDocument: |\n"
+        }
+        _ => {
+            "# a template\nResources:\n  P:\n    Type: Custom::Thing\n    Properties:\n      PolicyDocument:\n"
+        }
+    };
+    let body = match form {
+        0 => {
+            let mut out = String::new();
+            block_yaml(value, 8, &mut out);
+            out
+        }
+        _ => policy
+            .trim_end()
+            .lines()
+            .map(|line| format!("        {line}\n"))
+            .collect(),
+    };
+    let after = "      After: 1\n";
+    (format!("{before}{body}{after}"), before.len(), after.len())
+}
+
+#[test]
+fn fixes_in_yaml_edit_only_the_policy_and_mean_what_the_policy_alone_would() {
+    let rules = RuleSet::builtin().unwrap();
+    let mut changed = 0;
+    for path in every_policy_file() {
+        let Ok(text) = String::from_utf8(std::fs::read(root().join(&path)).unwrap()) else {
+            continue;
+        };
+        let Ok(value) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        let lint = lint_text(&rules, &text);
+        // A policy with repeated keys has no YAML mapping, nor tabs a block scalar.
+        let repeated_keys = lint.diagnostics.iter().any(|d| d.rule.code == "PL002");
+        let holds_policy = value
+            .as_object()
+            .is_some_and(|o| o.keys().any(|k| k.trim().eq_ignore_ascii_case("statement")));
+        if !holds_policy || repeated_keys || text.starts_with('\u{feff}') || text.contains('\t') {
+            continue;
+        }
+        for mode in [FixMode::Safe, FixMode::Unsafe] {
+            let alone = fix_text(&rules, &text, lint.diagnostics.clone(), mode);
+            if alone.refused.is_some() {
+                continue;
+            }
+            let expected: Value = serde_json::from_str(&alone.text).unwrap();
+            for form in 0..3 {
+                let (host, start, suffix) = in_yaml(&text, &value, form);
+                let what = format!("{path} ({mode:?}, form {form})");
+                let lint = |host: &str| hosts::lint_file(&rules, HostKind::Yaml, host).diagnostics;
+                let fix = |host: &str| {
+                    fix_host_text_keeping(&rules, HostKind::Yaml, host, lint(host), mode, &|_| true)
+                };
+                let outcome = fix(&host);
+                assert_eq!(outcome.refused, None, "{what}");
+                assert!(
+                    hosts::check_syntax(HostKind::Yaml, &outcome.text).is_ok(),
+                    "{what}: the fixed host does not parse:\n{}",
+                    outcome.text
+                );
+                assert_eq!(outcome.text[..start], host[..start], "{what}: before");
+                assert_eq!(
+                    outcome.text[outcome.text.len() - suffix..],
+                    host[host.len() - suffix..],
+                    "{what}: after"
+                );
+                let documents = hosts::yaml::extract(&outcome.text).unwrap();
+                let fixed: Value = serde_json::from_str(&documents[0].text).unwrap();
+                assert_eq!(
+                    fixed, expected,
+                    "{what}: the fix in YAML means what the fix of the policy alone does:\n{}",
+                    outcome.text
+                );
+                assert_eq!(fix(&outcome.text).text, outcome.text, "{what}: not settled");
+                changed += usize::from(outcome.text != host);
+            }
+        }
+    }
+    assert!(changed > 300, "hosts changed: {changed}");
+}

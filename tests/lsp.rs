@@ -1043,3 +1043,34 @@ fn a_policy_inside_a_template_is_linted_and_fixed_where_it_is() {
     assert!(!codes(&client.diagnostics(&uri)).contains(&"PL008"));
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn a_yaml_template_is_linted_and_fixed_in_yaml() {
+    let text = "Resources:\n  P:\n    Type: ALIYUN::RAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '1'\n        Statement:\n          - Effect: Allow\n            Action:\n              - oss:GetObject   # read\n              - oss:GetObject\n            Resource: acs:oss:*:*:b/*\n";
+    let uri = "untitled:stack";
+    let mut client = Client::start();
+    client.initialize(json!({}));
+    client.open(uri, "yaml", text);
+    let diagnostics = client.diagnostics(uri);
+    let duplicate = find(&diagnostics, "PL201");
+    let second = text.rfind("oss:GetObject").unwrap();
+    let expected = range(text, second, second + "oss:GetObject".len(), Units::Utf16);
+    assert_eq!(duplicate["range"], expected);
+    let actions = client.code_actions(uri, &expected, Some(&["quickfix"]));
+    let quickfix = actions
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == "PL201")
+        .unwrap_or_else(|| panic!("no quick fix in {actions:#?}"));
+    let fixed = apply(text, quickfix, uri, Units::Utf16);
+    assert_eq!(fixed, text.replace("              - oss:GetObject\n", ""));
+    client.change(uri, 2, &fixed);
+    assert!(!codes(&client.diagnostics(uri)).contains(&"PL201"));
+    // A file named `.yml` is YAML whatever the editor calls it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("stack.yml");
+    std::fs::write(&path, text).unwrap();
+    let file = file_uri(&path);
+    client.open(&file, "plaintext", text);
+    assert_eq!(find(&client.diagnostics(&file), "PL201")["range"], expected);
+    assert_eq!(client.shutdown_and_exit().code(), Some(0));
+}

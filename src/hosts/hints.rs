@@ -113,6 +113,10 @@ mod tests {
         );
         assert_eq!(holder_kind(None, "PolicyDocument"), None);
         assert_eq!(
+            holder_kind(None, "assumeRolePolicyDocument"),
+            Some(PolicyKind::Trust)
+        );
+        assert_eq!(
             holder_kind(Some("alicloud_ram_role"), "document"),
             Some(PolicyKind::Trust)
         );

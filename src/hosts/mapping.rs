@@ -51,10 +51,10 @@ fn host_fix(
     let map = &document.map;
     let mut edits = Vec::with_capacity(fix.edits.len());
     for edit in &fix.edits {
-        let replacement = host
-            .encode(document, &edit.replacement)
+        let edit = host
+            .host_edit(host_text, document, edit)
             .ok_or("the host cannot hold the new text there")?;
-        edits.push(Edit::replace(map.map_span(edit.span), replacement));
+        edits.push(edit);
     }
     let overlapping = edits.windows(2).any(|pair| {
         let (a, b) = (pair[0].span, pair[1].span);
@@ -83,7 +83,13 @@ fn verify(
     fix: &Fix,
     edits: &[Edit],
 ) -> Result<(), &'static str> {
-    let range = document.map.host_span();
+    // A host edit may take a line past the document's end (a YAML entry's line break).
+    let span = document.map.host_span();
+    let end = edits.iter().map(|e| e.span.end).fold(span.end, usize::max);
+    if edits.iter().any(|e| e.span.start < span.start) {
+        return Err("an edit falls before the policy");
+    }
+    let range = Span::new(span.start, end);
     let shifted: Vec<Edit> = edits
         .iter()
         .map(|e| {

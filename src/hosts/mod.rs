@@ -44,8 +44,10 @@ mod hints;
 pub mod json;
 mod mapping;
 pub mod span_map;
+pub mod suppress;
+pub mod yaml;
 
-use crate::diagnostic::{Diagnostic, Finding};
+use crate::diagnostic::{Diagnostic, Edit, Finding};
 use crate::engine::{self, DocumentInput, JSON_SYNTAX, LintResult};
 use crate::model::{Dialect, HostHints, PolicyKind};
 use crate::parse::SyntaxError;
@@ -55,7 +57,7 @@ use serde::Deserialize;
 use span_map::SpanMap;
 use std::borrow::Cow;
 
-/// The kinds of host file. Every variant reads as the host name `json` in reports.
+/// The kinds of host file, by the host name reports give them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum HostKind {
     /// JSON: a policy file, or policies at any depth of a template, of API output, or in a
@@ -68,6 +70,8 @@ pub enum HostKind {
     /// The whole text is one policy and nothing else is looked for: JSON with the JSON host
     /// switched off (`[hosts] json = false`), as before hosts existed.
     PlainJson,
+    /// YAML: templates, policy files, manifests (see `yaml`).
+    Yaml,
 }
 
 impl HostKind {
@@ -75,6 +79,7 @@ impl HostKind {
     pub fn name(self) -> &'static str {
         match self {
             HostKind::Json | HostKind::JsonTemplate | HostKind::PlainJson => "json",
+            HostKind::Yaml => "yaml",
         }
     }
 
@@ -83,6 +88,7 @@ impl HostKind {
             HostKind::Json => &json_host::JSON,
             HostKind::JsonTemplate => &json_host::JSON_TEMPLATE,
             HostKind::PlainJson => &json_host::PLAIN_JSON,
+            HostKind::Yaml => &yaml_host::YAML,
         }
     }
 }
@@ -92,9 +98,9 @@ impl HostKind {
 enum Walked {
     Json,
     JsonTemplate,
-    /// JSON when the text starts with `{` (a CloudFormation or ROS template); YAML
-    /// templates wait for the YAML host.
+    /// JSON when the text starts with `{` (a CloudFormation or ROS template), else YAML.
     JsonIfObject,
+    Yaml,
 }
 
 /// The file names a folder walk takes when the config sets no `include`: one list for
@@ -104,6 +110,8 @@ const WALKED: &[(&str, Walked)] = &[
     (".template", Walked::JsonIfObject),
     (".policy", Walked::Json),
     (".json", Walked::Json),
+    (".yaml", Walked::Yaml),
+    (".yml", Walked::Yaml),
 ];
 
 /// Which hosts are on: the config's `[hosts]` table. Every host is on by default.
@@ -113,35 +121,48 @@ pub struct HostSwitches {
     /// Policies inside JSON (templates, API output, encoded strings). Off, a JSON file is
     /// linted only as a policy by itself.
     pub json: bool,
+    /// YAML files (`.yaml`, `.yml`, YAML `.template`s). Off, a walk skips them.
+    pub yaml: bool,
 }
 
 impl Default for HostSwitches {
     fn default() -> Self {
-        HostSwitches { json: true }
+        HostSwitches {
+            json: true,
+            yaml: true,
+        }
     }
 }
 
 impl HostSwitches {
     /// Whether a folder walk takes a file of this name (when no `include` is set).
     pub fn walks(&self, file_name: &str) -> bool {
-        walked(file_name).is_some()
+        match walked(file_name) {
+            Some(Walked::Yaml) => self.yaml,
+            found => found.is_some(),
+        }
     }
 
     /// The host that reads a file of this name whose text is `text`. A name no host
     /// claims reads as JSON (an explicitly named file, an `include` pattern); `None` for a
-    /// file whose text is for a host that is not available (a YAML `.template`).
+    /// file whose text is for a host that is switched off (YAML with `yaml = false`).
     pub fn host_for(&self, file_name: &str, text: &str) -> Option<HostKind> {
         let kind = match walked(file_name) {
             None | Some(Walked::Json) => HostKind::Json,
             Some(Walked::JsonTemplate) => HostKind::JsonTemplate,
             Some(Walked::JsonIfObject) => {
                 let body = text.trim_start_matches(crate::parse::UTF8_BOM).trim_start();
-                if !body.starts_with('{') {
-                    return None;
+                if body.starts_with('{') {
+                    HostKind::Json
+                } else {
+                    HostKind::Yaml
                 }
-                HostKind::Json
             }
+            Some(Walked::Yaml) => HostKind::Yaml,
         };
+        if kind == HostKind::Yaml && !self.yaml {
+            return None;
+        }
         Some(match kind {
             HostKind::Json | HostKind::JsonTemplate if !self.json => HostKind::PlainJson,
             kind => kind,
@@ -193,6 +214,8 @@ pub enum Embedding {
     Verbatim,
     /// The host holds the text as the body of a JSON string: replacements are escaped.
     JsonString,
+    /// JSON written from YAML, or held by a YAML string: how is the YAML host's business.
+    Yaml(yaml::Embedded),
 }
 
 /// What a host kind implements (see the guide above).
@@ -212,12 +235,25 @@ trait Host: Sync {
     /// `replacement` as the host writes it inside `document`; `None` when it cannot.
     fn encode(&self, document: &Document, replacement: &str) -> Option<String>;
 
+    /// The host edit for the document edit `edit`, or `None` when it cannot be written
+    /// exactly: by default the edit's range through the span map, its replacement
+    /// encoded. A host whose structure the JSON does not copy (YAML) writes its own.
+    fn host_edit(&self, _host_text: &str, document: &Document, edit: &Edit) -> Option<Edit> {
+        let replacement = self.encode(document, &edit.replacement)?;
+        Some(Edit::replace(document.map.map_span(edit.span), replacement))
+    }
+
     /// The document text the host range `region` holds (after an edit), read as `extract`
     /// reads it.
     fn reextract(&self, document: &Document, region: &str) -> Option<String>;
 
     /// Whether a (fixed) host text still parses.
     fn check_syntax(&self, text: &str) -> Result<(), SyntaxError>;
+
+    /// The `# policylint: ignore[...]` comments of a host with comments (see `suppress`).
+    fn suppressions(&self, _text: &str) -> Vec<suppress::Suppression> {
+        Vec::new()
+    }
 }
 
 /// The JSON host's three readings (see `json.rs` for the reading itself).
@@ -275,6 +311,7 @@ mod json_host {
             Some(match document.embedding {
                 Embedding::Verbatim => replacement.to_string(),
                 Embedding::JsonString => json::escape_for_string(replacement),
+                Embedding::Yaml(_) => return None,
             })
         }
 
@@ -284,6 +321,45 @@ mod json_host {
 
         fn check_syntax(&self, text: &str) -> Result<(), SyntaxError> {
             json::check_syntax(text, self.interpolated)
+        }
+    }
+}
+
+/// The YAML host (see `yaml.rs` for the reading itself).
+mod yaml_host {
+    use super::*;
+
+    pub struct YamlHost;
+
+    pub static YAML: YamlHost = YamlHost;
+
+    impl Host for YamlHost {
+        fn may_hold_policy(&self, text: &str) -> bool {
+            yaml::may_hold_policy(text)
+        }
+
+        fn extract<'h>(&self, text: &'h str) -> Result<Vec<Document<'h>>, SyntaxError> {
+            yaml::extract(text)
+        }
+
+        fn encode(&self, document: &Document, replacement: &str) -> Option<String> {
+            yaml::encode(document, replacement)
+        }
+
+        fn host_edit(&self, host_text: &str, document: &Document, edit: &Edit) -> Option<Edit> {
+            yaml::host_edit(host_text, document, edit)
+        }
+
+        fn reextract(&self, document: &Document, region: &str) -> Option<String> {
+            yaml::reextract(document, region)
+        }
+
+        fn check_syntax(&self, text: &str) -> Result<(), SyntaxError> {
+            yaml::check_syntax(text)
+        }
+
+        fn suppressions(&self, text: &str) -> Vec<suppress::Suppression> {
+            yaml::suppressions(text)
         }
     }
 }
@@ -405,7 +481,7 @@ pub fn lint_files(rules: &RuleSet, files: &[HostFile]) -> Vec<HostLint> {
                     linted.iter().any(|(_, result)| result.is_policy)
                 }
             };
-            settle(host, file, is_policy, linted)
+            settle(rules, host, file, is_policy, linted)
         })
         .collect()
 }
@@ -460,8 +536,10 @@ fn input<'d>(document: &'d Document) -> DocumentInput<'d> {
     }
 }
 
-/// The diagnostics and documents of one file, in host coordinates.
+/// The diagnostics and documents of one file, in host coordinates, less what the host's
+/// suppression comments cover.
 fn settle(
+    rules: &RuleSet,
     host: &dyn Host,
     file: &HostFile,
     is_policy: bool,
@@ -491,7 +569,11 @@ fn settle(
             ));
         }
     }
-    if documents.len() > 1 {
+    let suppressions = host.suppressions(file.text);
+    let reports = suppress::apply(rules, &mut diagnostics, &suppressions);
+    let reported = !reports.is_empty();
+    diagnostics.extend(reports);
+    if documents.len() > 1 || reported {
         engine::sort_diagnostics(&mut diagnostics);
     }
     HostLint {
@@ -537,13 +619,31 @@ mod tests {
     #[test]
     fn file_names_pick_the_host() {
         let on = HostSwitches::default();
-        let off = HostSwitches { json: false };
-        for name in ["a.json", "A.JSON", "x/b.policy", "c.json.tpl", "d.template"] {
+        let off = HostSwitches {
+            json: false,
+            ..HostSwitches::default()
+        };
+        let no_yaml = HostSwitches {
+            yaml: false,
+            ..HostSwitches::default()
+        };
+        for name in [
+            "a.json",
+            "A.JSON",
+            "x/b.policy",
+            "c.json.tpl",
+            "d.template",
+            "e.yaml",
+            "f.YML",
+        ] {
             assert!(on.walks(name), "{name}");
         }
-        for name in ["a.yaml", "b.txt", "json", ".json", "c.tpl", "d.jsonx"] {
+        for name in [
+            "b.txt", "json", ".json", "c.tpl", "d.jsonx", ".yaml", "e.yamlx",
+        ] {
             assert!(!on.walks(name), "{name}");
         }
+        assert!(!no_yaml.walks("e.yaml") && no_yaml.walks("d.template"));
         assert_eq!(on.host_for("a.json", "{}"), Some(HostKind::Json));
         assert_eq!(on.host_for("a.txt", "x"), Some(HostKind::Json));
         assert_eq!(
@@ -554,9 +654,16 @@ mod tests {
             on.host_for("t.template", "\u{feff}\n {\"Resources\": {}}"),
             Some(HostKind::Json)
         );
-        assert_eq!(on.host_for("t.template", "Resources:\n"), None);
+        assert_eq!(
+            on.host_for("t.template", "Resources:\n"),
+            Some(HostKind::Yaml)
+        );
+        assert_eq!(on.host_for("t.yml", "{}"), Some(HostKind::Yaml));
+        assert_eq!(no_yaml.host_for("t.template", "Resources:\n"), None);
+        assert_eq!(no_yaml.host_for("t.yaml", "a: 1\n"), None);
         assert_eq!(off.host_for("a.json", "{}"), Some(HostKind::PlainJson));
         assert_eq!(off.host_for("a.json.tpl", "{}"), Some(HostKind::PlainJson));
         assert_eq!(HostKind::JsonTemplate.name(), "json");
+        assert_eq!(HostKind::Yaml.name(), "yaml");
     }
 }

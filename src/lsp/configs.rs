@@ -78,9 +78,9 @@ impl Server {
             None => {
                 document.settings = self.defaults.clone();
                 let language = document.language_id.to_ascii_lowercase();
-                document.lintable = language == "json"
-                    || language == "jsonc"
-                    || uri.as_str().to_ascii_lowercase().ends_with(".json");
+                let uri = uri.as_str().to_ascii_lowercase();
+                document.lintable = matches!(language.as_str(), "json" | "jsonc" | "yaml")
+                    || [".json", ".yaml", ".yml"].iter().any(|e| uri.ends_with(e));
             }
         }
     }

@@ -119,6 +119,11 @@ impl Document {
             .and_then(|path| path.file_name())
             .and_then(|name| name.to_str())
             .unwrap_or_default();
+        // An unsaved buffer goes by its language.
+        let name = match name {
+            "" if self.language_id.eq_ignore_ascii_case("yaml") => "buffer.yaml",
+            name => name,
+        };
         self.settings
             .hosts
             .host_for(name, &self.text)
