@@ -6,7 +6,8 @@
 //! (placeholders, typos PL102 reports, the other cloud's ARNs) may hold anything; actions
 //! whose resources no source documents are judged only by the services their service's
 //! resources belong to; actions that take only `"*"` accept any name whose resource part
-//! is all wildcards (`arn:aws:s3:::*`, `acs:oss:*:*:*`), as the clouds' own examples do.
+//! is all wildcards (`arn:aws:s3:::*`, `acs:oss:*:*:*`), as the clouds' own examples do;
+//! in RAM only OSS's service-level actions are trusted to take nothing but `"*"`.
 
 use super::CheckContext;
 use super::actions::{Budget, catalogue_for, is_plain, lower_code};
@@ -31,7 +32,15 @@ fn may_act_on(action: Action, resource: &str) -> bool {
     }
     match action.resource_types() {
         // It takes only `*`: a name whose resource part is all wildcards may still be it.
-        Some(types) if types.len() == 0 => all_wildcards(resource),
+        // RAM's per-API pages say "All Resources" for actions Alibaba Cloud's own policies
+        // scope (`log:ConsumerGroupUpdateCheckPoint` to a logstore): only OSS's
+        // service-level actions are trusted to take nothing else there.
+        Some(types) if types.len() == 0 => {
+            all_wildcards(resource)
+                || (action.service().catalogue().dialect() == Dialect::Ram
+                    && action.service().code() != "oss"
+                    && in_service_vocabulary(action.service(), resource))
+        }
         Some(mut types) => types.any(|t| {
             t.resource_type
                 .arn_templates()
@@ -252,6 +261,16 @@ mod tests {
             ("ram ecs:DeleteInstance", "acs:ecs:*:*:disk/d-1", false),
             ("ram slb:CreateRules", "acs:log:*:*:project/p", false),
             ("ram slb:CreateRules", "acs:slb:*:*:loadbalancer/x", true),
+            (
+                "ram log:ConsumerGroupUpdateCheckPoint",
+                "acs:log:*:*:project/p/logstore/l",
+                true,
+            ),
+            (
+                "ram log:ConsumerGroupUpdateCheckPoint",
+                "acs:ecs:*:*:instance/i-1",
+                false,
+            ),
         ] {
             assert_eq!(
                 may_act_on(action(name), resource),
