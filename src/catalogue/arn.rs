@@ -45,6 +45,15 @@ fn placeholder(name: &str) -> Unit {
     }
 }
 
+/// `*` any text, `?` one character, any other byte itself.
+fn wildcard_or_byte(byte: u8) -> Unit {
+    match byte {
+        b'*' => ANY,
+        b'?' => Unit::One,
+        byte => Unit::Byte(byte),
+    }
+}
+
 /// The units of an ARN template: `${Name}` and `{Name}` placeholders, `*` any text.
 fn template_units(template: &str, out: &mut [Unit; MAX_UNITS]) -> Option<usize> {
     let bytes = template.as_bytes();
@@ -62,11 +71,7 @@ fn template_units(template: &str, out: &mut [Unit; MAX_UNITS]) -> Option<usize> 
             }
             None => {
                 i += 1;
-                match bytes[i - 1] {
-                    b'*' => ANY,
-                    b'?' => Unit::One,
-                    byte => Unit::Byte(byte),
-                }
+                wildcard_or_byte(bytes[i - 1])
             }
         };
         *out.get_mut(n)? = unit;
@@ -94,11 +99,7 @@ fn resource_units(resource: &str, out: &mut [Unit; MAX_UNITS]) -> Option<usize> 
             }
         } else {
             i += 1;
-            match bytes[i - 1] {
-                b'*' => ANY,
-                b'?' => Unit::One,
-                byte => Unit::Byte(byte),
-            }
+            wildcard_or_byte(bytes[i - 1])
         };
         *out.get_mut(n)? = unit;
         n += 1;
