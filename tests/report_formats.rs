@@ -124,6 +124,13 @@ fn sarif_output_of_the_fixtures_follows_the_official_schema() {
     assert_eq!(notifications.len(), 2, "{notifications:#?}");
     assert!(results.iter().any(|r| r["fixes"].is_array()));
     assert!(results.iter().any(|r| r["relatedLocations"].is_array()));
+    // The catalogues the rules consulted, with their version and date.
+    let extensions = run["tool"]["extensions"].as_array().unwrap();
+    let aws = policylint::catalogue::aws();
+    assert!(extensions.iter().any(|e| e["name"] == "aws-catalogue"
+        && e["version"] == aws.version()
+        && e["releaseDateUtc"] == aws.date()));
+    assert!(extensions.iter().any(|e| e["name"] == "ram-catalogue"));
     // Same order as the JSON contract: by path, then position.
     for (result, d) in results.iter().zip(&linted) {
         assert_eq!(result["ruleId"], d["code"]);

@@ -7,6 +7,7 @@ pub mod conditions;
 pub mod escalation;
 pub mod oss;
 pub mod redundancy;
+pub mod resources;
 pub mod size;
 pub mod structure;
 
@@ -53,7 +54,7 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("unknown-service", actions::unknown_service),
     (
         "action-resource-mismatch",
-        actions::action_resource_mismatch,
+        resources::action_resource_mismatch,
     ),
     ("invalid-condition", conditions::invalid_condition),
     ("unknown-condition-key", conditions::unknown_condition_key),

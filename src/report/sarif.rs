@@ -54,6 +54,30 @@ struct Run<'a> {
 #[derive(Serialize)]
 struct Tool<'a> {
     driver: Driver<'a>,
+    /// The catalogues the rules consult (one per cloud), with their version and date.
+    extensions: Vec<CatalogueComponent>,
+}
+
+/// A catalogue as a SARIF tool component.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CatalogueComponent {
+    name: String,
+    full_name: String,
+    version: &'static str,
+    release_date_utc: &'static str,
+}
+
+fn catalogue_components() -> Vec<CatalogueComponent> {
+    crate::catalogue::all()
+        .into_iter()
+        .map(|c| CatalogueComponent {
+            name: format!("{}-catalogue", c.cloud()),
+            full_name: c.source().to_string(),
+            version: c.version(),
+            release_date_utc: c.date(),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -362,6 +386,7 @@ pub fn render(reports: &[FileReport], rules: &[&Rule]) -> String {
                         ),
                     }],
                 },
+                extensions: catalogue_components(),
             },
             invocations: [Invocation {
                 // The run itself completed; a file it could not read is an `error`
