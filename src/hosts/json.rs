@@ -398,7 +398,11 @@ fn object_document<'h>(
 }
 
 /// The policy encoded in the JSON string at `span` (quotes included), decoded.
-fn string_document(host: &str, span: Span, hints: HostHints) -> Option<Document<'static>> {
+pub(super) fn string_document(
+    host: &str,
+    span: Span,
+    hints: HostHints,
+) -> Option<Document<'static>> {
     let body = Span::new(span.start + 1, span.end - 1);
     let (decoded, map) = decode_string(&host[body.start..body.end], body.start)?;
     let masked = mask_expressions(&decoded, hints.interpolated);

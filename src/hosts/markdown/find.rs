@@ -40,7 +40,65 @@ pub fn json_documents(text: &str, declared: bool, interpolated: bool) -> Vec<Doc
         &mut budget,
         &mut found,
     );
+    let objects: Vec<Span> = found.iter().map(|d| d.map.host_span()).collect();
+    let inside_object = |span: Span| {
+        objects
+            .iter()
+            .any(|o| o.start <= span.start && span.end <= o.end)
+    };
+    for string in encoded_strings(text) {
+        if !inside_object(string)
+            && let Some(document) = encoded_document(text, string, interpolated)
+        {
+            found.push(document);
+        }
+    }
+    found.sort_by_key(|d| d.map.host_span().start);
     found
+}
+
+/// The `"{...}"` strings of `text` (quotes included), each on one line, that mention
+/// `statement`: a policy JSON-encoded in a Terraform or shell string.
+fn encoded_strings(text: &str) -> Vec<Span> {
+    let bytes = text.as_bytes();
+    let mut strings = Vec::new();
+    let mut from = 0;
+    while let Some(found) = memchr::memmem::find(&bytes[from..], b"\"{") {
+        let start = from + found;
+        let mut i = start + 1;
+        let end = loop {
+            match bytes.get(i) {
+                None | Some(b'\n') => break None,
+                Some(b'\\') => i += 2,
+                Some(b'"') => break Some(i + 1),
+                Some(_) => i += 1,
+            }
+        };
+        from = end.unwrap_or(i).max(start + 1).min(bytes.len());
+        if let Some(end) = end
+            && json::mentions_statement(&text[start..end])
+        {
+            strings.push(Span::new(start, end));
+        }
+    }
+    strings
+}
+
+/// The policy encoded in the string at `span` (quotes included), when it decodes to an
+/// object with a `Statement`.
+fn encoded_document(text: &str, span: Span, interpolated: bool) -> Option<Document<'static>> {
+    let hints = HostHints {
+        interpolated,
+        ..HostHints::default()
+    };
+    let document = json::string_document(text, span, hints)?;
+    let arena = Arena::new();
+    let tree = parse::parse(&document.text, &arena).ok()?;
+    let members = tree.root.as_object()?;
+    members
+        .iter()
+        .any(json::holds_statements)
+        .then_some(document)
 }
 
 /// The policies of the JSON value at `span`: the value itself when it is an object with a
@@ -204,6 +262,23 @@ mod tests {
                 "{\"Statement\": []}"
             ]
         );
+    }
+
+    #[test]
+    fn policies_encoded_in_strings_are_decoded() {
+        let block = "resource \"r\" \"d\" {\n  policy_document = \"{\\\"Statement\\\":[{\\\"Effect\\\":\\\"Allow\\\"}]}\"\n}\n";
+        let documents = json_documents(block, false, false);
+        assert_eq!(documents.len(), 1, "{block}");
+        assert_eq!(
+            documents[0].text,
+            "{\"Statement\":[{\"Effect\":\"Allow\"}]}"
+        );
+        assert_eq!(documents[0].embedding, Embedding::JsonString);
+        let span = documents[0].map.host_span();
+        assert!(block[span.start..span.end].starts_with("{\\\"Statement"));
+        // Strings that do not hold a policy, or do not close on their line, are not one.
+        assert!(json_documents("echo \"{\\\"statement\\\": 1}\"", false, false).is_empty());
+        assert!(json_documents("x = \"{\\\"Statement\\\": []}\n\"", false, false).is_empty());
     }
 
     #[test]
