@@ -123,3 +123,21 @@ fn composed_maps_go_through_escapes_and_carriage_returns() {
         "```json\r\n{\"Policy\": \"{\\\"Statement\\\": [\\\"e\\\"]}\"}\r\n```\r\n"
     );
 }
+
+#[test]
+fn markdown_file_names_pick_the_markdown_host_unless_it_is_off() {
+    let on = crate::hosts::HostSwitches::default();
+    let off = crate::hosts::HostSwitches {
+        markdown: false,
+        ..on
+    };
+    for name in ["README.md", "docs/guide.markdown", "NOTES.MD"] {
+        assert!(on.walks(name) && !off.walks(name), "{name}");
+        assert_eq!(on.host_for(name, "# x"), Some(HostKind::Markdown), "{name}");
+        assert_eq!(off.host_for(name, "# x"), None, "{name}");
+    }
+    for name in [".md", "a.mdx", "a.markdownx"] {
+        assert!(!on.walks(name), "{name}");
+    }
+    assert_eq!(HostKind::Markdown.name(), "markdown");
+}
