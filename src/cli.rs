@@ -6,12 +6,14 @@ use crate::discover::{Candidate, Found, discover, path_order};
 use crate::engine::count_at_least;
 use crate::fix::FixMode;
 use crate::model::{Dialect, PolicyKind};
+use crate::report::escape::escape;
+use crate::report::sink::{Sink, say};
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules::{Rule, RuleSet};
 use crate::runner::{self, FileReport, FixAction, FixRequest, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -193,8 +195,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 CompletionShell::Fish => clap_complete::Shell::Fish,
             };
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "policylint", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            // Into memory first: `generate` panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "policylint", &mut script);
+            let mut sink = Sink::stdout();
+            sink.write(&script);
+            sink.finish(ExitCode::SUCCESS)
         }
         None => check(&cli.check),
     }
@@ -286,7 +292,7 @@ fn plan<'r>(
 }
 
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("policylint: error: {message}");
+    say(&format!("policylint: error: {message}\n"));
     ExitCode::from(2)
 }
 
@@ -347,7 +353,10 @@ fn check(args: &CheckArgs) -> ExitCode {
         match outcome {
             Outcome::Linted(report) => reports.push(report),
             Outcome::NotAPolicy(path) if args.verbose => {
-                eprintln!("policylint: skipped {path}: not a policy (no top-level `Statement`)");
+                say(&format!(
+                    "policylint: skipped {}: not a policy (no top-level `Statement`)\n",
+                    escape(&path)
+                ));
             }
             Outcome::NotAPolicy(_) => {}
         }
@@ -365,11 +374,11 @@ fn check(args: &CheckArgs) -> ExitCode {
             .collect();
         configs.sort();
         configs.dedup();
-        eprintln!(
-            "policylint: {} candidate files ({explicit} named explicitly); settings from: {}",
+        say(&format!(
+            "policylint: {} candidate files ({explicit} named explicitly); settings from: {}\n",
             candidates.len(),
-            configs.join(", ")
-        );
+            escape(&configs.join(", "))
+        ));
     }
     if args.diff {
         return print_diffs(&reports);
@@ -381,9 +390,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     );
     if args.statistics && !human {
         // The document on standard output stays whole; the counts go to the log.
-        let _ = std::io::stderr()
-            .lock()
-            .write_all(report::statistics::render(&reports).as_bytes());
+        say(&report::statistics::render(&reports));
     }
     let output = match args.output_format {
         OutputFormat::Pretty | OutputFormat::Concise if args.statistics => {
@@ -415,25 +422,42 @@ fn check(args: &CheckArgs) -> ExitCode {
         OutputFormat::Github => report::github::render(&reports),
         OutputFormat::Junit => report::junit::render(&reports),
     };
-    // A closed pipe (`policylint | head`) is not an error worth a panic.
+    let mut sink = Sink::stdout();
     if let Some(fixed) = fixed_stdin {
         // Format-on-save: standard output is the fixed text and nothing else.
-        let _ = std::io::stdout().lock().write_all(fixed.as_bytes());
-        let _ = std::io::stderr().lock().write_all(output.as_bytes());
+        sink.write(fixed.as_bytes());
+        say(&output);
     } else {
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(output.as_bytes());
-        let _ = stdout.flush();
+        sink.write(output.as_bytes());
+    }
+    if summary.files == 0 {
+        warn_nothing_linted(args);
     }
     // Each file fails by its own config's `fail-on` (the command line's beats them all).
     let failing: usize = reports
         .iter()
         .map(|r| count_at_least(&r.diagnostics, r.fail_on.unwrap_or(Severity::Warning)))
         .sum();
+    sink.finish(exit_code(failing, args))
+}
+
+fn exit_code(failing: usize, args: &CheckArgs) -> ExitCode {
     if failing > 0 && !args.exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// As ruff does: a run over folders that found nothing to lint says so, rather than
+/// passing as if every policy were clean. Files named on the command line are always
+/// linted, so only `--force-exclude` can leave none of them, and then on purpose.
+fn warn_nothing_linted(args: &CheckArgs) {
+    if args.paths.is_empty() || args.paths.iter().any(|p| p.is_dir()) {
+        say(
+            "warning: No policy files found under the given paths (a JSON file is linted when \
+             it has a top-level `Statement`; `--verbose` lists the files skipped)\n",
+        );
     }
 }
 
@@ -475,6 +499,7 @@ fn stream(
     };
     let mut summary = Summary::default();
     let mut failing = 0;
+    let mut sink = Sink::stdout();
     // `rendered` comes in path order: a chunk's reports keep the order of discovery.
     let mut emit = |rendered: Vec<RenderedReport>| {
         // One write per chunk: standard output flushes at every line end, and a write per
@@ -485,8 +510,7 @@ fn stream(
             failing += report.failing;
             text.push_str(&report.text);
         }
-        // A closed pipe (`policylint | head`) is not an error worth a panic.
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        sink.write(text.as_bytes());
     };
     let fix = args.fix_request(false);
     let mut take_chunk =
@@ -499,7 +523,8 @@ fn stream(
             Ok(chunk) => chunk,
             Err(error) => {
                 emit(printable);
-                return usage_error(&error.to_string());
+                let code = usage_error(&error.to_string());
+                return sink.finish(code);
             }
         };
         let Some(last) = chunk.last().map(|p| p.display().to_string()) else {
@@ -558,16 +583,13 @@ fn stream(
     }
     emit(printable);
     emit(early.drain(..).rev().map(render).collect());
-    let mut stdout = std::io::stdout().lock();
     if !args.quiet && args.output_format != OutputFormat::Github {
-        let _ = writeln!(stdout, "{}", report::summary_line(&summary));
+        sink.write(format!("{}\n", report::summary_line(&summary)).as_bytes());
     }
-    let _ = stdout.flush();
-    if failing > 0 && !args.exit_zero {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    if summary.files == 0 {
+        warn_nothing_linted(args);
     }
+    sink.finish(exit_code(failing, args))
 }
 
 /// A report as printed, with what the run's summary and exit code need of it.
@@ -582,28 +604,32 @@ struct RenderedReport {
 /// fixing would change something.
 fn print_diffs(reports: &[FileReport]) -> ExitCode {
     let diffs: Vec<&FileReport> = reports.iter().filter(|r| r.diff.is_some()).collect();
-    let mut stdout = std::io::stdout().lock();
+    let mut sink = Sink::stdout();
     for report in &diffs {
-        let _ = stdout.write_all(report.diff.as_deref().unwrap_or_default().as_bytes());
+        sink.write(report.diff.as_deref().unwrap_or_default().as_bytes());
     }
-    let _ = stdout.flush();
     let problems: usize = diffs.iter().map(|r| r.fixed).sum();
     for report in reports {
         for d in report.diagnostics.iter().filter(|d| d.rule.code == "PL000") {
-            eprintln!("policylint: {}: {}", report.path, d.message);
+            say(&format!(
+                "policylint: {}: {}\n",
+                escape(&report.path),
+                escape(&d.message)
+            ));
         }
     }
-    if diffs.is_empty() {
-        eprintln!("No fixes to apply.");
+    let code = if diffs.is_empty() {
+        say("No fixes to apply.\n");
         ExitCode::SUCCESS
     } else {
-        eprintln!(
-            "Would fix {} in {}.",
+        say(&format!(
+            "Would fix {} in {}.\n",
             report::plural(problems, "problem", "problems"),
             report::plural(diffs.len(), "file", "files")
-        );
+        ));
         ExitCode::from(1)
-    }
+    };
+    sink.finish(code)
 }
 
 fn lint_stdin(rules: &RuleSet, name: Option<String>) -> FileReport {
@@ -665,8 +691,9 @@ fn explain(rules: &RuleSet, args: &RuleArgs) -> ExitCode {
             .collect(),
         RuleFormat::Text => rule_text(selected[0]),
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    ExitCode::SUCCESS
+    let mut sink = Sink::stdout();
+    sink.write(text.as_bytes());
+    sink.finish(ExitCode::SUCCESS)
 }
 
 fn rule_json(rule: &Rule) -> serde_json::Value {

@@ -42,10 +42,10 @@ fn seed_oss_policy_reports_the_repeated_action_exactly() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "fixtures/seeds/pai-designer-oss.json:13:9: PL201 [duplicate-action] `oss:GetBucketCors` is already listed in this statement",
+            "fixtures/seeds/pai-designer-oss.json:13:9: warning PL201 [duplicate-action] `oss:GetBucketCors` is already listed in this statement",
         ))
-        .stdout(predicate::str::contains("17:22: PL109 [unreplaced-placeholder] `<yourBucketName>`"))
-        .stdout(predicate::str::contains("18:22: PL109 [unreplaced-placeholder] `<yourBucketName>`"));
+        .stdout(predicate::str::contains("17:22: warning PL109 [unreplaced-placeholder] `<yourBucketName>`"))
+        .stdout(predicate::str::contains("18:22: warning PL109 [unreplaced-placeholder] `<yourBucketName>`"));
     let output = json_output(policylint().arg(SEED_OSS));
     let duplicate = output["diagnostics"]
         .as_array()
@@ -258,7 +258,7 @@ fn stdin_is_linted_under_the_given_name() {
         .write_stdin(fs::read(root().join(SEED_OSS)).unwrap())
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("policies/app.json:13:9: PL201"));
+        .stdout(predicate::str::contains("policies/app.json:13:9: warning PL201"));
 }
 
 #[test]

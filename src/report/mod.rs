@@ -1,11 +1,14 @@
 //! Reporters: how diagnostics are printed.
 
 pub mod concise;
+pub mod escape;
+mod excerpt;
 pub mod github;
 pub mod json;
 pub mod junit;
 pub mod pretty;
 pub mod sarif;
+pub mod sink;
 pub mod statistics;
 pub mod utf16;
 
@@ -16,7 +19,7 @@ use crate::runner::FileReport;
 pub enum OutputFormat {
     /// Source snippets with labels and help (miette).
     Pretty,
-    /// One line per diagnostic: `path:line:col: CODE [name] message`.
+    /// One line per diagnostic: `path:line:col: severity CODE [name] message`.
     Concise,
     /// The machine-readable contract (DESIGN §4).
     Json,

@@ -1,26 +1,33 @@
 //! miette's graphical report: the source lines, a label under the exact span, the help.
+//! miette reads each diagnostic's lines from an [`Excerpt`]: escaped, and cut around the
+//! spans on a long line. Messages, help and labels are escaped too (`super::escape`).
 
-use crate::diagnostic::{Diagnostic, Severity};
+use super::escape::escape;
+use super::excerpt::{CONTEXT_LINES, Excerpt};
+use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::runner::FileReport;
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceCode};
+use crate::source::{LineIndex, Span};
+use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, SourceCode};
 use std::fmt;
-use std::sync::Arc;
 
 struct Rendered<'a> {
     diagnostic: &'a Diagnostic,
-    source: &'a NamedSource<Arc<str>>,
+    excerpt: Excerpt,
+    /// The primary span, then each label's, moved into the excerpt.
+    spans: Vec<Span>,
     code: String,
+    message: String,
 }
 
 impl fmt::Debug for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.message)
     }
 }
 
 impl fmt::Display for Rendered<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        f.write_str(&self.message)
     }
 }
 
@@ -41,34 +48,35 @@ impl miette::Diagnostic for Rendered<'_> {
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let d = self.diagnostic;
-        let fix_note = d.fix.as_ref().map(|fix| match fix.applicability {
-            crate::diagnostic::Applicability::Safe => {
-                format!("fix available with `--fix`: {}", fix.title)
-            }
-            crate::diagnostic::Applicability::Unsafe => {
-                format!("fix available with `--fix --unsafe-fixes`: {}", fix.title)
-            }
+        let fix_note = d.fix.as_ref().map(|fix| {
+            let how = match fix.applicability {
+                Applicability::Safe => "`--fix`",
+                Applicability::Unsafe => "`--fix --unsafe-fixes`",
+            };
+            format!("fix available with {how}: {}", escape(&fix.title))
         });
-        match (&d.help, fix_note) {
+        let help = d.help.as_deref().map(escape);
+        match (help, fix_note) {
             (Some(help), Some(note)) => Some(Box::new(format!("{help}\n{note}"))),
-            (Some(help), None) => Some(Box::new(help)),
+            (Some(help), None) => Some(Box::new(help.into_owned())),
             (None, Some(note)) => Some(Box::new(note)),
             (None, None) => None,
         }
     }
 
     fn source_code(&self) -> Option<&dyn SourceCode> {
-        Some(self.source)
+        Some(&self.excerpt)
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let d = self.diagnostic;
+        let span = |s: &Span| (s.start, s.len());
         let primary = LabeledSpan::new_primary_with_span(
-            Some(d.rule.name.clone()),
-            (d.span.start, d.span.len()),
+            Some(escape(&d.rule.name).into_owned()),
+            span(&self.spans[0]),
         );
-        let secondary = d.labels.iter().map(|l| {
-            LabeledSpan::new_with_span(Some(l.message.clone()), (l.span.start, l.span.len()))
+        let secondary = d.labels.iter().zip(&self.spans[1..]).map(move |(l, s)| {
+            LabeledSpan::new_with_span(Some(escape(&l.message).into_owned()), span(s))
         });
         Some(Box::new(std::iter::once(primary).chain(secondary)))
     }
@@ -82,25 +90,40 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
     };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
-        .with_width(100);
+        .with_width(100)
+        .with_context_lines(CONTEXT_LINES);
     let mut out = String::new();
-    for report in reports {
-        let text: Arc<str> = Arc::from(report.text.as_deref().unwrap_or(""));
-        let source = NamedSource::new(&report.path, text).with_language("json");
+    for report in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
+        let Some(text) = report.text.as_deref() else {
+            // Nothing to show a snippet of (the file could not be read).
+            for d in &report.diagnostics {
+                out.push_str(&format!(
+                    "{}: {}({}) {}\n\n",
+                    escape(&report.path),
+                    d.rule.code,
+                    escape(&d.rule.name),
+                    escape(&d.message)
+                ));
+            }
+            continue;
+        };
+        let index = LineIndex::new(text);
         for diagnostic in &report.diagnostics {
+            let spans: Vec<Span> = std::iter::once(diagnostic.span)
+                .chain(diagnostic.labels.iter().map(|l| l.span))
+                .collect();
+            let (excerpt, spans) = Excerpt::new(&report.path, text, &index, &spans);
             let rendered = Rendered {
                 diagnostic,
-                source: &source,
-                code: format!("{}({})", diagnostic.rule.code, diagnostic.rule.name),
+                excerpt,
+                spans,
+                code: format!(
+                    "{}({})",
+                    escape(&diagnostic.rule.code),
+                    escape(&diagnostic.rule.name)
+                ),
+                message: escape(&diagnostic.message).into_owned(),
             };
-            if report.text.is_none() {
-                // Nothing to show a snippet of (the file could not be read).
-                out.push_str(&format!(
-                    "{}: {} {}\n\n",
-                    report.path, rendered.code, diagnostic.message
-                ));
-                continue;
-            }
             let _ = handler.render_report(&mut out, &rendered);
             out.push('\n');
         }
