@@ -258,7 +258,9 @@ fn stdin_is_linted_under_the_given_name() {
         .write_stdin(fs::read(root().join(SEED_OSS)).unwrap())
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("policies/app.json:13:9: warning PL201"));
+        .stdout(predicate::str::contains(
+            "policies/app.json:13:9: warning PL201",
+        ));
 }
 
 #[test]
