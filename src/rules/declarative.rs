@@ -369,13 +369,18 @@ impl Declarative {
                     out.push(self.finding(node.span, &[("value", value)]).fix(fix));
                 }
                 if let Some(re) = must_not_match {
+                    // Worked out once a string, not once a match: compared for each of a
+                    // million matches in one long value, it made the check quadratic.
+                    let inner = inner_if_unescaped(text, node, value);
                     for found in re.find_iter(value) {
                         let allowed = allow.as_ref().is_some_and(|a| {
                             a.find(found.as_str())
                                 .is_some_and(|m| m.len() == found.len())
                         });
                         if !allowed {
-                            let at = substring_span(text, node, value, found.start(), found.end());
+                            let at = inner.map_or(node.span, |start| {
+                                Span::new(start + found.start(), start + found.end())
+                            });
                             out.push(
                                 self.finding(at, &[("value", value), ("match", found.as_str())]),
                             );
@@ -485,15 +490,12 @@ fn replace_string(node: &Node, new_value: &str, title: impl Into<String>) -> Fix
     Fix::safe(title, vec![Edit::replace(node.span, literal)])
 }
 
-/// The span of `value[start..end]` inside the literal `node`, when the literal has no
-/// escapes (so value bytes and text bytes line up); otherwise the whole literal.
-fn substring_span(text: &str, node: &Node, value: &str, start: usize, end: usize) -> Span {
+/// Where `value` starts in the text when the literal `node` has no escapes (so value bytes
+/// and text bytes line up, and a part of the value has a span of its own); otherwise a
+/// finding points at the whole literal.
+fn inner_if_unescaped(text: &str, node: &Node, value: &str) -> Option<usize> {
     let inner = Span::new(node.span.start + 1, node.span.end.saturating_sub(1));
-    if text.get(inner.start..inner.end) == Some(value) {
-        Span::new(inner.start + start, inner.start + end)
-    } else {
-        node.span
-    }
+    (text.get(inner.start..inner.end) == Some(value)).then_some(inner.start)
 }
 
 #[cfg(test)]
