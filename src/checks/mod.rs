@@ -7,6 +7,7 @@ pub mod conditions;
 pub mod escalation;
 pub mod oss;
 pub mod redundancy;
+pub mod resources;
 pub mod size;
 pub mod structure;
 
@@ -35,6 +36,7 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("invalid-structure", structure::invalid_structure),
     ("invalid-version", structure::invalid_version),
     ("unknown-element", structure::unknown_element),
+    ("invalid-effect", structure::invalid_effect),
     ("missing-element", structure::missing_element),
     ("empty-value", structure::empty_value),
     ("duplicate-action", redundancy::duplicate_action),
@@ -52,11 +54,12 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("unknown-service", actions::unknown_service),
     (
         "action-resource-mismatch",
-        actions::action_resource_mismatch,
+        resources::action_resource_mismatch,
     ),
     ("invalid-condition", conditions::invalid_condition),
     ("unknown-condition-key", conditions::unknown_condition_key),
     ("policy-too-large", size::policy_too_large),
+    ("unused-ignore", reported_about_the_run),
 ];
 
 pub fn builtin(name: &str) -> Option<BuiltinCheck> {
@@ -69,6 +72,10 @@ pub fn builtin(name: &str) -> Option<BuiltinCheck> {
 /// Syntax errors come from the parse itself (the engine reports them under the
 /// `json-syntax` rule); a file that parsed has none.
 fn reported_by_the_parser(_: &CheckContext, _: &mut Vec<Finding>) {}
+
+/// Unused `[[ignore]]` entries are found at the end of a run (`runner::unused_ignore_reports`),
+/// in config files; a policy has none.
+fn reported_about_the_run(_: &CheckContext, _: &mut Vec<Finding>) {}
 
 /// The first character of a node: where a finding about a whole object points, so the
 /// report shows the opening brace rather than the whole object.
