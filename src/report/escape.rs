@@ -1,6 +1,7 @@
-//! What a policy's text may not do to a terminal or a log: every human format passes the
-//! texts it prints that come from a policy (messages, help, labels, paths, source lines)
-//! through [`escape`], so that no escape sequence (colours, cursor moves, an OSC 52
+//! What a policy's text may not do to a terminal, a log or an editor: every human format
+//! passes the texts it prints that come from a policy (messages, help, labels, paths, source
+//! lines) through [`escape`], and so does the language server (messages, labels, fix titles,
+//! hovers, config errors): the one place for the rule, so that no escape sequence (colours, cursor moves, an OSC 52
 //! clipboard write, a terminal title) and no bidirectional override (text that reads in
 //! another order than it runs, CVE-2021-42574) reaches the reader.
 //!
@@ -39,6 +40,11 @@ pub fn escape(text: &str) -> Cow<'_, str> {
         push_escaped(&mut escaped, c);
     }
     Cow::Owned(escaped)
+}
+
+/// [`escape`] for text of several lines (a hover's Markdown): its line feeds stay.
+pub fn escape_keeping_lines(text: &str) -> String {
+    text.split('\n').map(escape).collect::<Vec<_>>().join("\n")
 }
 
 /// Writes `c` to `out`, escaped if [`is_unsafe`] flags it.
@@ -88,6 +94,14 @@ mod tests {
             push_escaped(&mut out, c);
             assert_eq!(out.chars().count(), escaped_width(c), "{c:?}");
         }
+    }
+
+    #[test]
+    fn several_lines_keep_their_line_feeds() {
+        assert_eq!(
+            escape_keeping_lines("# PL101\r\n\nbad \u{1b}[31m\u{202e}"),
+            "# PL101\\r\n\nbad \\u{1b}[31m\\u{202e}"
+        );
     }
 
     #[test]
