@@ -380,7 +380,9 @@ fn devices_and_symlink_loops() {
 
 // ─────────────────── hostile inputs through every path ───────────────────
 
-const FORMATS: [&str; 6] = ["pretty", "concise", "json", "sarif", "github", "junit"];
+const FORMATS: [&str; 7] = [
+    "pretty", "concise", "json", "sarif", "github", "junit", "gitlab",
+];
 const HUMAN_FORMATS: [&str; 3] = ["pretty", "concise", "github"];
 
 /// The most a human format may print per finding (and per file): a few lines of bounded
@@ -452,7 +454,7 @@ fn through_every_path(make: impl Fn(&Path) -> PathBuf) {
             assert_no_terminal_control(&run.stderr, &what);
         }
         match format {
-            "json" | "sarif" => {
+            "json" | "sarif" | "gitlab" => {
                 serde_json::from_str::<serde_json::Value>(&text).unwrap();
             }
             "junit" => assert!(
@@ -815,13 +817,14 @@ fn a_walk_that_finds_nothing_to_lint_says_so() {
 // ─────────────────── output that cannot be hijacked or lost ───────────────────
 
 /// Every way a report is written, and how each is asked for.
-const WRITERS: [&[&str]; 16] = [
+const WRITERS: [&[&str]; 17] = [
     &["p.json", "--output-format", "pretty"],
     &["p.json", "--output-format", "concise"],
     &["p.json", "--output-format", "json"],
     &["p.json", "--output-format", "sarif"],
     &["p.json", "--output-format", "github"],
     &["p.json", "--output-format", "junit"],
+    &["p.json", "--output-format", "gitlab"],
     &["p.json", "--statistics"],
     &["p.json", "--verbose"],
     &["p.json", "--diff"],
