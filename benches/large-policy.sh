@@ -33,6 +33,6 @@ for shape in distinct some-repeats identical; do
     best=$(for _ in $(seq "$runs"); do
         { /usr/bin/env TIMEFORMAT='%R' bash -c "time $bin check $work/$shape.json --output-format concise --exit-zero --quiet >/dev/null" ; } 2>&1 | tail -1
     done | sort -n | head -1)
-    findings=$($bin check "$work/$shape.json" --output-format concise --exit-zero --select PL205,PL206 | grep -c ': PL20[56] ' || true)
+    findings=$($bin check "$work/$shape.json" --output-format concise --exit-zero --select PL205,PL206 | grep -c ' PL20[56] \[' || true)
     printf "%-13s %6d statements: %6.3f s wall, %5d duplicate-statement/duplicate-sid findings\n" "$shape" "$statements" "$best" "$findings"
 done

@@ -9,12 +9,14 @@ use crate::diagnostic::Severity;
 use crate::discover::{Candidate, Found, discover, path_order};
 use crate::engine::count_at_least;
 use crate::fix::FixMode;
+use crate::report::escape::escape;
+use crate::report::sink::{Sink, say};
 use crate::report::{self, OutputFormat, Summary};
 use crate::rules::Rule;
 use crate::runner::{self, FileReport, FixAction, FixRequest, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -193,8 +195,12 @@ pub fn run(cli: Cli) -> ExitCode {
                 CompletionShell::Fish => clap_complete::Shell::Fish,
             };
             let mut command = <Cli as clap::CommandFactory>::command();
-            clap_complete::generate(shell, &mut command, "policylint", &mut std::io::stdout());
-            ExitCode::SUCCESS
+            // Into memory first: `generate` panics when its writer fails.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut command, "policylint", &mut script);
+            let mut sink = Sink::stdout();
+            sink.write(&script);
+            sink.finish(ExitCode::SUCCESS)
         }
         None => check(&cli.check),
     }
@@ -290,7 +296,7 @@ fn plan<'r>(
 }
 
 fn usage_error(message: &str) -> ExitCode {
-    eprintln!("policylint: error: {message}");
+    say(&format!("policylint: error: {message}\n"));
     ExitCode::from(2)
 }
 
@@ -311,8 +317,8 @@ fn check(args: &CheckArgs) -> ExitCode {
     if !stdin.is_empty() {
         match standard_input(args, &mut resolver) {
             Err(error) => return usage_error(&error.to_string()),
-            Ok(StandardInput::PassedOver) if files.is_empty() => return ExitCode::SUCCESS,
-            Ok(StandardInput::PassedOver) => {}
+            Ok(StandardInput::PassedOver(code)) if files.is_empty() => return code,
+            Ok(StandardInput::PassedOver(_)) => {}
             Ok(StandardInput::Linted {
                 report,
                 settings,
@@ -359,7 +365,10 @@ fn check(args: &CheckArgs) -> ExitCode {
         match outcome {
             Outcome::Linted(report) => reports.push(report),
             Outcome::NotAPolicy(path) if args.verbose => {
-                eprintln!("policylint: skipped {path}: not a policy (no policy document found)");
+                say(&format!(
+                    "policylint: skipped {}: not a policy (no policy document found)\n",
+                    escape(&path)
+                ));
             }
             Outcome::NotAPolicy(_) => {}
         }
@@ -370,9 +379,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     }
     reports.sort_by(|a, b| path_order(&a.path, &b.path));
     if args.verbose {
-        let _ = std::io::stderr()
-            .lock()
-            .write_all(report::document_list(&reports).as_bytes());
+        say(&report::document_list(&reports));
         let explicit = candidates.iter().filter(|(c, _)| c.explicit).count();
         let mut configs: Vec<String> = candidates
             .iter()
@@ -384,11 +391,11 @@ fn check(args: &CheckArgs) -> ExitCode {
             .collect();
         configs.sort();
         configs.dedup();
-        eprintln!(
-            "policylint: {} candidate files ({explicit} named explicitly); settings from: {}",
+        say(&format!(
+            "policylint: {} candidate files ({explicit} named explicitly); settings from: {}\n",
             candidates.len(),
-            configs.join(", ")
-        );
+            escape(&configs.join(", "))
+        ));
     }
     if args.diff {
         return print_diffs(&reports);
@@ -401,9 +408,7 @@ fn check(args: &CheckArgs) -> ExitCode {
     );
     if args.statistics && !human {
         // The document on standard output stays whole; the counts go to the log.
-        let _ = std::io::stderr()
-            .lock()
-            .write_all(report::statistics::render(&reports).as_bytes());
+        say(&report::statistics::render(&reports));
     }
     let output = match args.output_format {
         OutputFormat::Pretty | OutputFormat::Concise if args.statistics => {
@@ -436,25 +441,42 @@ fn check(args: &CheckArgs) -> ExitCode {
         OutputFormat::Junit => report::junit::render(&reports),
         OutputFormat::Gitlab => report::gitlab::render(&reports),
     };
-    // A closed pipe (`policylint | head`) is not an error worth a panic.
+    let mut sink = Sink::stdout();
     if let Some(fixed) = fixed_stdin {
         // Format-on-save: standard output is the fixed text and nothing else.
-        let _ = std::io::stdout().lock().write_all(&fixed);
-        let _ = std::io::stderr().lock().write_all(output.as_bytes());
+        sink.write(&fixed);
+        say(&output);
     } else {
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(output.as_bytes());
-        let _ = stdout.flush();
+        sink.write(output.as_bytes());
+    }
+    if summary.files == 0 {
+        warn_nothing_linted(args);
     }
     // Each file fails by its own config's `fail-on` (the command line's beats them all).
     let failing: usize = reports
         .iter()
         .map(|r| count_at_least(&r.diagnostics, r.fail_on.unwrap_or(Severity::Warning)))
         .sum();
+    sink.finish(exit_code(failing, args))
+}
+
+fn exit_code(failing: usize, args: &CheckArgs) -> ExitCode {
     if failing > 0 && !args.exit_zero {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+/// As ruff does: a run over folders that found nothing to lint says so, rather than
+/// passing as if every policy were clean. Files named on the command line are always
+/// linted, so only `--force-exclude` can leave none of them, and then on purpose.
+fn warn_nothing_linted(args: &CheckArgs) {
+    if args.paths.is_empty() || args.paths.iter().any(|p| p.is_dir()) {
+        say(
+            "warning: No policy files found under the given paths (`--verbose` lists the files \
+             skipped)\n",
+        );
     }
 }
 
@@ -479,6 +501,7 @@ fn stream(
     let render = |report: FileReport| render_streamed(args, color, report);
     let mut summary = Summary::default();
     let mut failing = 0;
+    let mut sink = Sink::stdout();
     let mut unreadable = false;
     // `rendered` comes in path order: a chunk's reports keep the order of discovery.
     let mut emit = |rendered: Vec<RenderedReport>| {
@@ -491,8 +514,7 @@ fn stream(
             unreadable |= report.unreadable;
             text.push_str(&report.text);
         }
-        // A closed pipe (`policylint | head`) is not an error worth a panic.
-        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+        sink.write(text.as_bytes());
     };
     let fix = args.fix_request(false);
     let mut take_chunk =
@@ -505,7 +527,8 @@ fn stream(
             Ok(chunk) => chunk,
             Err(error) => {
                 emit(printable);
-                return Err(usage_error(&error.to_string()));
+                let code = usage_error(&error.to_string());
+                return Err(sink.finish(code));
             }
         };
         let Some(last) = chunk.last().map(|p| p.display().to_string()) else {
@@ -568,6 +591,7 @@ fn stream(
         summary,
         failing,
         unreadable,
+        sink,
     })
 }
 
@@ -577,6 +601,8 @@ struct Streamed {
     failing: usize,
     /// Some file could not be read or walked.
     unreadable: bool,
+    /// Standard output, with what became of the writes so far.
+    sink: Sink<std::io::Stdout>,
 }
 
 /// Renders one report of a streamed run (pretty, concise or github).
@@ -606,26 +632,24 @@ fn finish_stream(args: &CheckArgs, streamed: Streamed, late: Vec<FileReport>) ->
     let Streamed {
         mut summary,
         mut failing,
+        mut sink,
         ..
     } = streamed;
     let color = use_color(args.color);
-    let mut stdout = std::io::stdout().lock();
     for report in late {
         let rendered = render_streamed(args, color, report);
         summary.absorb(&rendered.summary);
         failing += rendered.failing;
-        let _ = stdout.write_all(rendered.text.as_bytes());
+        sink.write(rendered.text.as_bytes());
     }
     summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
     if !args.quiet && args.output_format != OutputFormat::Github {
-        let _ = writeln!(stdout, "{}", report::summary_line(&summary));
+        sink.write(format!("{}\n", report::summary_line(&summary)).as_bytes());
     }
-    let _ = stdout.flush();
-    if failing > 0 && !args.exit_zero {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
+    if summary.files == 0 {
+        warn_nothing_linted(args);
     }
+    sink.finish(exit_code(failing, args))
 }
 
 /// Whether a report is about a file that could not be read (or a folder not walked).
@@ -660,28 +684,32 @@ struct RenderedReport {
 /// fixing would change something.
 fn print_diffs(reports: &[FileReport]) -> ExitCode {
     let diffs: Vec<&FileReport> = reports.iter().filter(|r| r.diff.is_some()).collect();
-    let mut stdout = std::io::stdout().lock();
+    let mut sink = Sink::stdout();
     for report in &diffs {
-        let _ = stdout.write_all(report.diff.as_deref().unwrap_or_default().as_bytes());
+        sink.write(report.diff.as_deref().unwrap_or_default().as_bytes());
     }
-    let _ = stdout.flush();
     let problems: usize = diffs.iter().map(|r| r.fixed).sum();
     for report in reports {
         for d in report.diagnostics.iter().filter(|d| d.rule.code == "PL000") {
-            eprintln!("policylint: {}: {}", report.path, d.message);
+            say(&format!(
+                "policylint: {}: {}\n",
+                escape(&report.path),
+                escape(&d.message)
+            ));
         }
     }
-    if diffs.is_empty() {
-        eprintln!("No fixes to apply.");
+    let code = if diffs.is_empty() {
+        say("No fixes to apply.\n");
         ExitCode::SUCCESS
     } else {
-        eprintln!(
-            "Would fix {} in {}.",
+        say(&format!(
+            "Would fix {} in {}.\n",
             report::plural(problems, "problem", "problems"),
             report::plural(diffs.len(), "file", "files")
-        );
+        ));
         ExitCode::from(1)
-    }
+    };
+    sink.finish(code)
 }
 
 /// What became of standard input.
@@ -693,8 +721,8 @@ enum StandardInput {
         /// was fixed, the input byte for byte (an editor replaces its buffer with it).
         fixed: Option<Vec<u8>>,
     },
-    /// `--force-exclude` left it out.
-    PassedOver,
+    /// `--force-exclude` left it out: the exit code of giving it back (with `--fix`).
+    PassedOver(ExitCode),
 }
 
 /// Reads and lints standard input with the config of the file it stands for.
@@ -711,8 +739,8 @@ fn standard_input(args: &CheckArgs, resolver: &mut Resolver) -> Result<StandardI
     // `--force-exclude`: the config's include and exclude apply to the file standard input
     // stands for, and JSON that is not a policy is passed over.
     if args.force_exclude && args.stdin_filename.is_some() && !settings.takes_in_walk(&absolute) {
-        pass_stdin_over(request, read.as_deref().unwrap_or_default());
-        return Ok(StandardInput::PassedOver);
+        let code = pass_stdin_over(request, read.as_deref().unwrap_or_default());
+        return Ok(StandardInput::PassedOver(code));
     }
     // Kept to give back when nothing is fixed: text that is not UTF-8 is only decoded for
     // the report.
@@ -721,8 +749,8 @@ fn standard_input(args: &CheckArgs, resolver: &mut Resolver) -> Result<StandardI
         .then(|| read.as_ref().map(Vec::clone).unwrap_or_default());
     let (mut report, is_policy) = lint_stdin(&settings, args.stdin_filename.clone(), read);
     if args.force_exclude && !is_policy {
-        pass_stdin_over(request, original.as_deref().unwrap_or_default());
-        return Ok(StandardInput::PassedOver);
+        let code = pass_stdin_over(request, original.as_deref().unwrap_or_default());
+        return Ok(StandardInput::PassedOver(code));
     }
     runner::settle(&settings, &mut report, &absolute, request, None);
     let fixed = original.map(|original| match &report.text {
@@ -743,10 +771,10 @@ fn paths_to_lint(args: &CheckArgs) -> Vec<PathBuf> {
     let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
     if args.stdin_filename.is_some() && !reads_stdin {
         for path in &args.paths {
-            eprintln!(
-                "policylint: warning: ignoring {} in favour of standard input (--stdin-filename)",
-                path.display()
-            );
+            say(&format!(
+                "policylint: warning: ignoring {} in favour of standard input (--stdin-filename)\n",
+                escape(&path.display().to_string())
+            ));
         }
         return vec![PathBuf::from("-")];
     }
@@ -776,13 +804,14 @@ fn lint_stdin(
 
 /// Standard input that `--force-exclude` leaves out (the config excludes the file it
 /// stands for, or it is not a policy) is not reported, as ruff does; with `--fix`, the
-/// text goes back unchanged, so that an editor's format-on-save keeps the buffer.
-fn pass_stdin_over(request: Option<FixRequest>, input: &[u8]) {
+/// text goes back unchanged, so that an editor's format-on-save keeps the buffer (exit 2
+/// if it cannot be written).
+fn pass_stdin_over(request: Option<FixRequest>, input: &[u8]) -> ExitCode {
+    let mut sink = Sink::stdout();
     if request.is_some_and(|r| r.action == FixAction::Return) {
-        let mut stdout = std::io::stdout().lock();
-        let _ = stdout.write_all(input);
-        let _ = stdout.flush();
+        sink.write(input);
     }
+    sink.finish(ExitCode::SUCCESS)
 }
 
 fn use_color(choice: Color) -> bool {

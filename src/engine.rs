@@ -169,7 +169,7 @@ fn syntax_error(
         })
         .unwrap_or_default();
     LintResult {
-        is_policy: mentions_statement(document.text),
+        is_policy: looks_like_a_policy(document.text),
         parsed: false,
         dialect: document.hints.dialect.or(rules.dialect),
         kind: document.hints.kind,
@@ -177,11 +177,50 @@ fn syntax_error(
     }
 }
 
-/// A file that does not parse is still reported in a walk when it mentions `"Statement"`.
-fn mentions_statement(text: &str) -> bool {
-    text.as_bytes()
-        .windows(10)
-        .any(|w| w[0] == b'"' && w[1..].eq_ignore_ascii_case(b"statement"))
+/// Whether a text that does not parse is reported in a walk: when it has a key named like
+/// a policy's (`Statement` or a near miss, `Version`, `Effect`, `Action`), quoted in either
+/// quotes or not at all (`'Statement':`, `Effect:`), wherever it is. A broken policy is
+/// exactly what must not pass unseen; a broken file of another kind seldom has such a key.
+pub(crate) fn looks_like_a_policy(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b':', bytes).any(|colon| {
+        key_before(bytes, colon).is_some_and(|key| {
+            matches!(key.trim(), "Version" | "Effect" | "Action") || is_statement_key(key)
+        })
+    })
+}
+
+/// The key written just before the colon at `colon`, if it is one: between quotes (`"` or
+/// `'`, at most a few dozen bytes), or a bare word of letters.
+fn key_before(bytes: &[u8], colon: usize) -> Option<&str> {
+    const LONGEST_KEY: usize = 32;
+    let end = colon
+        - bytes[..colon]
+            .iter()
+            .rev()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+    let (start, end) = match end.checked_sub(1).map(|last| bytes[last]) {
+        Some(quote @ (b'"' | b'\'')) => {
+            let from = end.saturating_sub(LONGEST_KEY + 1);
+            let open = memchr::memrchr(quote, &bytes[from..end - 1])?;
+            (from + open + 1, end - 1)
+        }
+        _ => {
+            let letters = bytes[..end]
+                .iter()
+                .rev()
+                .take_while(|b| b.is_ascii_alphabetic())
+                .count();
+            let start = end - letters;
+            let bounded = start == 0 || !bytes[start - 1].is_ascii_alphanumeric();
+            if letters == 0 || letters > LONGEST_KEY || !bounded {
+                return None;
+            }
+            (start, end)
+        }
+    };
+    std::str::from_utf8(&bytes[start..end]).ok()
 }
 
 fn prepare<'t>(
@@ -198,9 +237,7 @@ fn prepare<'t>(
     if let (Some(policy), Some(dialect), None) = (policy.as_mut(), rules.dialect, hints.dialect) {
         policy.dialect = dialect;
     }
-    let is_policy = root
-        .as_object()
-        .is_some_and(|members| members.iter().any(|m| is_statement_key(m.key)));
+    let is_policy = root.as_object().is_some_and(is_a_policy);
     let applicable = arena.alloc_slice_fill_iter(rules.rules.iter().map(|rule| match &policy {
         Some(p) => rule.applies_to(p.dialect, p.kind),
         None => true,
@@ -216,6 +253,17 @@ fn prepare<'t>(
         findings: Vec::new(),
         rule_errors: Vec::new(),
     }
+}
+
+/// Whether a top-level object is a policy (a walk lints only those): it has a `Statement`
+/// (or a near miss, see `is_statement_key`), or it is a lone statement (`Effect` and
+/// `Action` or `NotAction`) that lost its policy around it.
+fn is_a_policy(members: &[parse::Member]) -> bool {
+    members.iter().any(|m| is_statement_key(m.key))
+        || (members.iter().any(|m| m.key == "Effect")
+            && members
+                .iter()
+                .any(|m| m.key == "Action" || m.key == "NotAction"))
 }
 
 /// The declarative checks, grouped by query (rule order within a query), so that each
@@ -335,4 +383,59 @@ pub fn count_at_least(diagnostics: &[Diagnostic], threshold: Severity) -> usize 
         .iter()
         .filter(|d| d.severity >= threshold)
         .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_text_looks_like_a_policy_by_its_keys_in_any_quoting() {
+        for text in [
+            // The `json-syntax` rule's own fixture: single quotes.
+            "{'Version': '1', 'Statement': [{'Effect': 'Allow'}]}",
+            "{Version: \"1\", Statement: []}",
+            "{\"Statements\": [}",
+            "{ \"statment\" : [",
+            "{'Effect':'Allow','Action':'*'",
+            "  Action :",
+            "{\"Version\":\"1\",}",
+        ] {
+            assert!(looks_like_a_policy(text), "{text:?}");
+        }
+        for text in [
+            "{ not json",
+            "{\"name\": \"x\", \"version\": \"1.0.0\",}",
+            "// comment\n{\"compilerOptions\": {\"strict\": true,}}",
+            "{\"description\": \"Reaction: no\", ]",
+            "{\"MyAction\": 1,]",
+            "",
+            ":",
+            "\":",
+        ] {
+            assert!(!looks_like_a_policy(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn a_parsed_object_is_a_policy_by_a_statement_or_a_lone_statement() {
+        let rules = RuleSet::builtin().unwrap();
+        for (text, is_policy) in [
+            (
+                r#"{"Version":"1","Statements":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+                true,
+            ),
+            (r#"{" statement ":[]}"#, true),
+            (r#"{"Effect":"Allow","Action":"*","Resource":"*"}"#, true),
+            (
+                r#"{"Effect":"Allow","NotAction":"ram:*","Resource":"*"}"#,
+                true,
+            ),
+            (r#"{"name":"x","version":"1.0.0"}"#, false),
+            (r#"{"Effect":"fade-in"}"#, false),
+            (r#"[{"Statement":[]}]"#, false),
+        ] {
+            assert_eq!(lint_text(&rules, text).is_policy, is_policy, "{text}");
+        }
+    }
 }

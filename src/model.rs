@@ -308,10 +308,15 @@ impl<'n> Policy<'n> {
     }
 }
 
-/// `Statement` but for case and surrounding whitespace: how discovery and the model
-/// recognise a policy.
+/// `Statement` but for case, surrounding whitespace and one slip of the keyboard (a letter
+/// left out, added, changed or two swapped: `Statements`, `Statment`): how discovery and
+/// the model recognise a policy, so that a typo there neither hides the file from a walk
+/// nor every finding in its statements (PL005 reports the key itself).
 pub fn is_statement_key(key: &str) -> bool {
-    key.trim().eq_ignore_ascii_case(STATEMENT)
+    let key = key.trim();
+    key.eq_ignore_ascii_case(STATEMENT)
+        || ((STATEMENT.len() - 1..=STATEMENT.len() + 1).contains(&key.len())
+            && strsim::osa_distance(&key.to_ascii_lowercase(), "statement") <= 1)
 }
 
 pub const AWS_VERSIONS: [&str; 2] = ["2012-10-17", "2008-10-17"];
@@ -404,6 +409,44 @@ mod tests {
                 .len(),
             1
         );
+    }
+
+    #[test]
+    fn statements_are_read_under_a_key_one_slip_from_statement() {
+        for key in [
+            "Statements",
+            "statement",
+            " Statment ",
+            "Stetement",
+            "Sattement",
+            "STATEMENTS",
+        ] {
+            assert!(is_statement_key(key), "{key:?}");
+        }
+        for key in [
+            "Version",
+            "Statemnets",
+            "Stmt",
+            "Statementss",
+            "Id",
+            "",
+            "Stat ement x",
+        ] {
+            assert!(!is_statement_key(key), "{key:?}");
+        }
+        let arena = Arena::new();
+        let parsed = parse(
+            r#"{"Version":"1","Statements":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+            &arena,
+        )
+        .unwrap();
+        let policy = Policy::from_root(&parsed.root, &arena).unwrap();
+        assert_eq!(policy.statement_member.map(|m| m.key), Some("Statements"));
+        assert!(policy.statements[0].is_allow());
+        // The key spelt right wins over a near miss, wherever each is.
+        let parsed = parse(r#"{"Statment":[],"Statement":[{"Effect":"Deny"}]}"#, &arena).unwrap();
+        let policy = Policy::from_root(&parsed.root, &arena).unwrap();
+        assert_eq!(policy.statement_member.map(|m| m.key), Some("Statement"));
     }
 
     /// JSON readers keep the last of repeated keys; so does the model (PL002 reports them).

@@ -42,10 +42,10 @@ fn seed_oss_policy_reports_the_repeated_action_exactly() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "fixtures/seeds/pai-designer-oss.json:13:9: PL201 [duplicate-action] `oss:GetBucketCors` is already listed in this statement",
+            "fixtures/seeds/pai-designer-oss.json:13:9: warning PL201 [duplicate-action] `oss:GetBucketCors` is already listed in this statement",
         ))
-        .stdout(predicate::str::contains("17:22: PL109 [unreplaced-placeholder] `<yourBucketName>`"))
-        .stdout(predicate::str::contains("18:22: PL109 [unreplaced-placeholder] `<yourBucketName>`"));
+        .stdout(predicate::str::contains("17:22: warning PL109 [unreplaced-placeholder] `<yourBucketName>`"))
+        .stdout(predicate::str::contains("18:22: warning PL109 [unreplaced-placeholder] `<yourBucketName>`"));
     let output = json_output(policylint().arg(SEED_OSS));
     let duplicate = output["diagnostics"]
         .as_array()
@@ -258,7 +258,9 @@ fn stdin_is_linted_under_the_given_name() {
         .write_stdin(fs::read(root().join(SEED_OSS)).unwrap())
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("policies/app.json:13:9: PL201"));
+        .stdout(predicate::str::contains(
+            "policies/app.json:13:9: warning PL201",
+        ));
 }
 
 #[test]
@@ -482,7 +484,9 @@ fn stdin_filename_without_a_dash_reads_standard_input() {
         .write_stdin(seed.clone())
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("policies/app.json:13:9: PL201"))
+        .stdout(predicate::str::contains(
+            "policies/app.json:13:9: warning PL201",
+        ))
         .stdout(predicate::str::contains("in 1 file checked"));
     policylint()
         .args(["check", "--stdin-filename", "policies/app.json", SEED_QUOTA])
@@ -541,7 +545,7 @@ fn force_exclude_applies_to_standard_input() {
     // A file the config takes is linted.
     let linted = run("app.json", &["--output-format", "concise"], bad);
     assert_eq!(linted.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&linted.stdout).contains("app.json:13:9: PL201"));
+    assert!(String::from_utf8_lossy(&linted.stdout).contains("app.json:13:9: warning PL201"));
 }
 
 /// The command line's rule names get the same suggestions as a config's.

@@ -438,7 +438,7 @@ fn a_walked_symlink_is_fixed_through_only_inside_the_walked_folder() {
     assert_eq!(status, 1, "{stdout}");
     assert!(
         stdout.contains(
-            "out-link.json:1:1: PL000 [fix-not-applied] fix not written: this is a symbolic link to"
+            "out-link.json:1:1: info PL000 [fix-not-applied] fix not written: this is a symbolic link to"
         ),
         "{stdout}"
     );

@@ -6,6 +6,7 @@
 
 mod common;
 
+use common::human_formats::check_human_formats;
 use common::{json_files, root};
 use policylint::engine::lint_text;
 use policylint::fix::{FixMode, fix_text};
@@ -177,11 +178,11 @@ fn inputs_the_fuzzers_found_stay_fixed() {
     let mut seen = 0;
     for entry in std::fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
-        check(
-            &rules,
-            &path.display().to_string(),
-            std::fs::read(&path).unwrap(),
-        );
+        let (name, bytes) = (path.display().to_string(), std::fs::read(&path).unwrap());
+        check(&rules, &name, bytes.clone());
+        // The `pretty` target's finds: rendered in every human format.
+        let (report, _) = policylint::runner::lint_bytes(&rules, name.clone(), bytes);
+        check_human_formats(&name, &[report]);
         seen += 1;
     }
     assert!(seen > 0);

@@ -14,7 +14,9 @@ use crate::config::{ADDED_REASON, CONFIG_NAMES, exact_glob, ignore_entry_for, lo
 use crate::discover::discover;
 use crate::fix::line_ending;
 use crate::fix::write::{Destination, NotWritten, write_atomically};
+use crate::report::escape::escape;
 use crate::report::plural;
+use crate::report::sink::say;
 use crate::runner::{self, Outcome};
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -65,12 +67,12 @@ pub(super) fn add_ignores(args: &CheckArgs) -> ExitCode {
             .ok()
             .and_then(exact_glob);
         let Some(relative) = glob else {
-            eprintln!(
+            say(&format!(
                 "policylint: {}: not under the folder of {}, so no `[[ignore]]` entry there can \
-                 name it; its findings are not ignored",
-                report.path,
-                config.display()
-            );
+                 name it; its findings are not ignored\n",
+                escape(&report.path),
+                escape(&config.display().to_string())
+            ));
             continue;
         };
         let for_config = entries.entry(config).or_default();
@@ -115,10 +117,11 @@ fn warn_unreadable(report: &runner::FileReport) {
         .iter()
         .filter(|d| d.rule.name == "io-error")
     {
-        eprintln!(
-            "policylint: {}: {}; its findings are not ignored",
-            report.path, d.message
-        );
+        say(&format!(
+            "policylint: {}: {}; its findings are not ignored\n",
+            escape(&report.path),
+            escape(&d.message)
+        ));
     }
 }
 

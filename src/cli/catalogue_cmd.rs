@@ -4,9 +4,9 @@
 //! names services (`s3`, `o*`): their resource types and condition keys. Text or JSON.
 
 use crate::catalogue::{self, Action, Catalogue, ConditionKey, Service};
+use crate::report::sink::{Sink, say};
 use clap::{Args, ValueEnum};
 use serde_json::{Value, json};
-use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -64,17 +64,17 @@ pub fn run(args: &CatalogueArgs) -> ExitCode {
         }
         CatalogueFormat::Text => to_text(pattern, &found),
     };
-    // A closed pipe (`| head`) is not an error worth reporting.
-    let _ = std::io::stdout().write_all(text.as_bytes());
+    let mut sink = Sink::stdout();
+    sink.write(text.as_bytes());
     if count == 0 {
         if args.output_format == CatalogueFormat::Text {
-            eprintln!(
-                "policylint: nothing in the catalogues matches `{pattern}` (actions are `service:Name`; `*` and `?` are wildcards)"
-            );
+            say(&format!(
+                "policylint: nothing in the catalogues matches `{pattern}` (actions are `service:Name`; `*` and `?` are wildcards)\n"
+            ));
         }
-        return ExitCode::from(1);
+        return sink.finish(ExitCode::from(1));
     }
-    ExitCode::SUCCESS
+    sink.finish(ExitCode::SUCCESS)
 }
 
 fn key_json(key: ConditionKey) -> Value {

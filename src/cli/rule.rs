@@ -2,8 +2,8 @@
 
 use super::{RuleArgs, RuleFormat, usage_error};
 use crate::diagnostic::Severity;
+use crate::report::sink::Sink;
 use crate::rules::{Rule, RuleSet};
-use std::io::Write;
 use std::process::ExitCode;
 
 pub(super) fn run(args: &RuleArgs) -> ExitCode {
@@ -64,8 +64,9 @@ fn explain(rules: &RuleSet, args: &RuleArgs) -> ExitCode {
             .collect(),
         RuleFormat::Text => crate::rules::doc::rule_text(selected[0]),
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    ExitCode::SUCCESS
+    let mut sink = Sink::stdout();
+    sink.write(text.as_bytes());
+    sink.finish(ExitCode::SUCCESS)
 }
 
 const NOT_A_RULE_SUMMARY: &str = "A file policylint could not check, or not fully, or a fix it did not apply. PL000 is not a rule.";
@@ -117,8 +118,9 @@ fn explain_not_a_rule(format: RuleFormat) -> ExitCode {
             names.join(", ")
         ),
     };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    ExitCode::SUCCESS
+    let mut sink = Sink::stdout();
+    sink.write(text.as_bytes());
+    sink.finish(ExitCode::SUCCESS)
 }
 
 fn rule_json(rule: &Rule) -> serde_json::Value {

@@ -299,7 +299,9 @@ mod json_host {
 
     impl Host for JsonHost {
         fn may_hold_policy(&self, text: &str) -> bool {
-            json::mentions_statement(text)
+            // No silent pass: a near miss (`Statment`), a lone statement or a broken policy
+            // may never say `statement`; the engine decides on the keys it finds.
+            json::mentions_statement(text) || crate::engine::looks_like_a_policy(text)
         }
 
         fn whole_text<'h>(&self, text: &'h str) -> Option<Document<'h>> {

@@ -2,7 +2,7 @@
 //! open document is configured and linted afresh, and a broken config is shown (a message,
 //! and a diagnostic on the config file itself) while the built-in rules apply.
 
-use super::convert::{escape_controls, file_path, path_uri};
+use super::convert::{file_path, path_uri};
 use super::documents::Document;
 use super::position::{Encoding, LineMap};
 use super::{Server, to_json};
@@ -113,7 +113,7 @@ impl Server {
             source: Some("policylint".to_string()),
             message: format!(
                 "{}; policylint uses the built-in defaults until this is fixed",
-                escape_controls(&error.message)
+                crate::report::escape::escape(&error.message)
             ),
             ..lsp_types::Diagnostic::default()
         };

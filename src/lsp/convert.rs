@@ -2,12 +2,12 @@
 
 use super::position::{Encoding, LineMap};
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
+use crate::report::escape::escape;
 use lsp_types::{
     CodeActionKind, DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString,
     TextEdit, Uri,
 };
 use serde_json::json;
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 /// The kind of the action that applies every safe fix.
@@ -40,16 +40,16 @@ impl Located<'_> {
         // any inside them came from the policy.
         let message = match &d.help {
             Some(help) if !help.trim().is_empty() => {
-                format!("{}\n{}", escape_controls(&d.message), escape_controls(help))
+                format!("{}\n{}", escape(&d.message), escape(help))
             }
-            _ => escape_controls(&d.message).into_owned(),
+            _ => escape(&d.message).into_owned(),
         };
         let related: Vec<DiagnosticRelatedInformation> = d
             .labels
             .iter()
             .map(|label| DiagnosticRelatedInformation {
                 location: Location::new(uri.clone(), self.range(label.span.start, label.span.end)),
-                message: escape_controls(&label.message).into_owned(),
+                message: escape(&label.message).into_owned(),
             })
             .collect();
         // PL000 (io-error, internal-error) is not a rule `policylint rule` can explain.
@@ -89,47 +89,11 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
 
 /// The title of a diagnostic's quick fix: unsafe fixes say so.
 pub fn fix_title(title: &str, applicability: Applicability) -> String {
-    let title = escape_controls(title);
+    let title = escape(title);
     match applicability {
         Applicability::Safe => title.into_owned(),
         Applicability::Unsafe => format!("{title} (unsafe)"),
     }
-}
-
-/// Whether a character must not reach a client's display as it is: C0 and C1 controls
-/// but tab, DEL, and the bidirectional marks and overrides that make text read other than
-/// it is stored (CVE-2021-42574).
-fn is_hidden_control(c: char) -> bool {
-    (c.is_control() && c != '\t')
-        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}')
-}
-
-/// Text from a policy (or a config or rule file) as a client may show it: each hidden
-/// control character written as `\u{..}`, as the human output formats write it.
-// When merging: the human formats' escaping lives in `src/report/` (another branch);
-// point this at that shared function rather than keeping a second one.
-pub(super) fn escape_controls(text: &str) -> Cow<'_, str> {
-    if !text.chars().any(is_hidden_control) {
-        return Cow::Borrowed(text);
-    }
-    let mut escaped = String::with_capacity(text.len() + 8);
-    for c in text.chars() {
-        if is_hidden_control(c) {
-            escaped.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
-        } else {
-            escaped.push(c);
-        }
-    }
-    Cow::Owned(escaped)
-}
-
-/// [`escape_controls`] for text of several lines: its line breaks stay.
-pub(super) fn escape_controls_keeping_lines(text: &str) -> String {
-    text.split('\n')
-        .map(escape_controls)
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Whether a client's `context.only` asks for actions of `kind`. Kinds are hierarchical:

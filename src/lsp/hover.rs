@@ -2,7 +2,7 @@
 //! prints it (in Markdown when the client shows Markdown).
 
 use super::Server;
-use super::convert::escape_controls_keeping_lines;
+use crate::report::escape::escape_keeping_lines;
 use crate::rules::doc::{rule_markdown, rule_text};
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 use std::collections::HashSet;
@@ -51,7 +51,7 @@ impl Server {
                     MarkupKind::PlainText
                 },
                 // Team rule files are text from a pull request, like policies.
-                value: escape_controls_keeping_lines(&sections.join(separator)),
+                value: escape_keeping_lines(&sections.join(separator)),
             }),
             range,
         })

@@ -25,7 +25,8 @@ mod tests;
 pub mod transport;
 
 use crate::config::{ConfigMode, Overrides, Resolver, Settings};
-use convert::{FIX_ALL_KIND, escape_controls, file_path};
+use crate::report::escape::escape;
+use convert::{FIX_ALL_KIND, file_path};
 use documents::Document;
 use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
@@ -286,7 +287,7 @@ impl Server {
     fn show_message(&self, typ: MessageType, message: &str) {
         self.notify::<ShowMessage>(ShowMessageParams {
             typ,
-            message: escape_controls(message).into_owned(),
+            message: escape(message).into_owned(),
         });
     }
 

@@ -1,5 +1,7 @@
-//! `path:line:col: CODE [name] message`, one line per diagnostic.
+//! `path:line:col: severity CODE [name] message`, one line per diagnostic, as JUnit's
+//! bodies write it. What comes from a policy (its path and the message) is escaped.
 
+use super::escape::escape;
 use crate::runner::FileReport;
 use crate::source::LineCursor;
 
@@ -9,12 +11,13 @@ pub fn render(reports: &[FileReport]) -> String {
         reports
             .iter()
             .flat_map(|r| r.diagnostics.iter().map(|d| (r.path.len(), d)))
-            .map(|(path, d)| path + d.rule.code.len() + d.rule.name.len() + d.message.len() + 40)
+            .map(|(path, d)| path + d.rule.code.len() + d.rule.name.len() + d.message.len() + 48)
             .sum(),
     );
     let mut numbers = itoa::Buffer::new();
     for report in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
         let text = report.text.as_deref().unwrap_or("");
+        let path = escape(&report.path);
         // Diagnostics come sorted by position: one pass finds every line and column.
         let mut cursor = LineCursor::new(text);
         for d in &report.diagnostics {
@@ -24,22 +27,20 @@ pub fn render(reports: &[FileReport]) -> String {
                 Some(crate::diagnostic::Applicability::Safe) => " [*]",
                 _ => "",
             };
-            // One diagnostic per line, whatever the message quotes. (Searched as bytes: as
-            // a pattern of chars, the search decoded every character of every message.)
-            let message = if memchr::memchr2(b'\r', b'\n', d.message.as_bytes()).is_some() {
-                std::borrow::Cow::Owned(d.message.replace('\r', "\\r").replace('\n', "\\n"))
-            } else {
-                std::borrow::Cow::Borrowed(d.message.as_str())
-            };
+            // One diagnostic per line, whatever the message quotes, and nothing the
+            // terminal would act on.
+            let message = escape(&d.message);
             // Pieces pushed one by one: the formatting machinery cost more than the rest
             // of the line when every file has a finding.
-            out.push_str(&report.path);
+            out.push_str(&path);
             out.push(':');
             out.push_str(numbers.format(at.line));
             out.push(':');
             out.push_str(numbers.format(at.column));
             out.push_str(": ");
             for piece in [
+                d.severity.as_str(),
+                " ",
                 &d.rule.code,
                 " [",
                 &d.rule.name,
@@ -90,10 +91,34 @@ mod tests {
         };
         assert_eq!(
             render(&[report]),
-            "p.json:3:2: PL002 [duplicate-key] `a\\r\\nb` appears twice\n\
-             p.json:3:2: PL002 [duplicate-key] a\\nb\n\
-             p.json:3:2: PL002 [duplicate-key] a\\rb\n\
-             p.json:3:2: PL002 [duplicate-key] plain\n"
+            "p.json:3:2: error PL002 [duplicate-key] `a\\r\\nb` appears twice\n\
+             p.json:3:2: error PL002 [duplicate-key] a\\nb\n\
+             p.json:3:2: error PL002 [duplicate-key] a\\rb\n\
+             p.json:3:2: error PL002 [duplicate-key] plain\n"
+        );
+    }
+
+    #[test]
+    fn a_path_or_message_cannot_talk_to_the_terminal() {
+        let rule = Arc::new(RuleId {
+            code: "PL101".into(),
+            name: "invalid-action".into(),
+            category: "validity".into(),
+        });
+        let report = FileReport {
+            path: "a\u{1b}[2Jb\u{202e}.json".into(),
+            text: Some("{}".into()),
+            diagnostics: vec![Diagnostic::from_finding(
+                rule,
+                Severity::Warning,
+                Finding::new(Span::new(0, 1), "`\u{1b}]52;c;aGk=\u{7}` \u{9b}1m\u{2067}"),
+            )],
+            ..FileReport::default()
+        };
+        assert_eq!(
+            render(&[report]),
+            "a\\u{1b}[2Jb\\u{202e}.json:1:1: warning PL101 [invalid-action] \
+             `\\u{1b}]52;c;aGk=\\u{7}` \\u{9b}1m\\u{2067}\n"
         );
     }
 }

@@ -4,7 +4,12 @@
 //! `::warning file=P,line=L,col=C,endLine=L2,endColumn=C2,title=CODE name::MESSAGE`, the help
 //! on a second line of the message. Columns count UTF-16 code units, as in SARIF. A
 //! problem with no position (PL000: the file could not be read) names only the file.
+//!
+//! What comes from a policy (path, message, help) is first escaped as in every human
+//! format (`super::escape`: the log viewer renders terminal escapes), then escaped as the
+//! workflow command's syntax needs, so a message cannot end its command and start another.
 
+use super::escape::escape;
 use super::utf16::Utf16Positions;
 use crate::diagnostic::Severity;
 use crate::runner::FileReport;
@@ -27,7 +32,7 @@ pub fn render(reports: &[FileReport]) -> String {
                 Severity::Warning => "warning",
                 Severity::Info => "notice",
             };
-            let mut properties = format!("file={}", escape_property(&report.path));
+            let mut properties = format!("file={}", escape_property(&escape(&report.path)));
             if d.rule.code != "PL000" {
                 let (start, end) = (positions.get(d.span.start), positions.get(d.span.end));
                 let _ = write!(
@@ -37,10 +42,10 @@ pub fn render(reports: &[FileReport]) -> String {
                 );
             }
             let title = format!("{} {}", d.rule.code, d.rule.name);
-            let _ = write!(properties, ",title={}", escape_property(&title));
+            let _ = write!(properties, ",title={}", escape_property(&escape(&title)));
             let message = match &d.help {
-                Some(help) => format!("{}\nhelp: {help}", d.message),
-                None => d.message.clone(),
+                Some(help) => format!("{}\nhelp: {}", escape(&d.message), escape(help)),
+                None => escape(&d.message).into_owned(),
             };
             let _ = writeln!(out, "::{command} {properties}::{}", escape_data(&message));
         }
@@ -83,5 +88,36 @@ mod tests {
         );
         // `%` first: an escape is never escaped twice.
         assert_eq!(escape_property("%3A"), "%253A");
+    }
+
+    #[test]
+    fn a_policy_can_neither_end_its_command_nor_colour_the_log() {
+        use crate::diagnostic::{Diagnostic, Finding, RuleId};
+        use crate::source::Span;
+        let rule = std::sync::Arc::new(RuleId {
+            code: "PL101".into(),
+            name: "invalid-action".into(),
+            category: "validity".into(),
+        });
+        let report = FileReport {
+            path: "a,b:\u{1b}[31m.json".into(),
+            text: Some("{}".into()),
+            diagnostics: vec![Diagnostic::from_finding(
+                rule,
+                Severity::Error,
+                Finding::new(
+                    Span::new(0, 1),
+                    "x\n::error file=forged::owned\u{1b}]0;t\u{7}%0A",
+                )
+                .help("h\r\u{202e}"),
+            )],
+            ..FileReport::default()
+        };
+        assert_eq!(
+            render(&[report]),
+            "::error file=a%2Cb%3A\\u{1b}[31m.json,line=1,col=1,endLine=1,endColumn=2,\
+             title=PL101 invalid-action::x\\n::error file=forged::owned\\u{1b}]0;t\\u{7}%250A\
+             %0Ahelp: h\\r\\u{202e}\n"
+        );
     }
 }

@@ -5,9 +5,11 @@
 //!
 //! - `check_name` is the rule's code, `description` its name and the message.
 //! - `fingerprint` tells GitLab which findings of a merge request are new: a hash of the
-//!   path, the code, the message and the text of the finding's line (trimmed), so that a
-//!   finding keeps its fingerprint when lines above it move; two findings that agree in all
-//!   of these are told apart by their order in the file.
+//!   path, the code, the message and a hash of the text of the finding's line (trimmed), so
+//!   that a finding keeps its fingerprint when lines above it move; two findings that agree
+//!   in all of these are told apart by their order in the file. Each line is hashed once
+//!   and each run of alike findings counted as it goes, so that thousands of findings on
+//!   one long line (a minified policy) cost no more than the line and the findings.
 //! - `severity`: info → `info`, warning → `minor`, error → `major`, an error of the
 //!   `security` category (administrator access, privilege escalation, a public principal)
 //!   → `critical`, and a PL000 error (a file that could not be read or checked) →
@@ -46,27 +48,30 @@ struct Lines {
 pub fn render(reports: &[FileReport]) -> String {
     let project = std::env::var_os("CI_PROJECT_DIR").map(std::path::PathBuf::from);
     let mut issues = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    // How many findings alike in every other part of the fingerprint came before.
+    let mut alike: std::collections::HashMap<u128, usize> = std::collections::HashMap::new();
     for report in reports {
         let text = report.text.as_deref().unwrap_or("");
         let index = LineIndex::new(text);
         let path = repository_path(&report.path, project.as_deref());
+        let mut line_hashes: std::collections::HashMap<usize, String> =
+            std::collections::HashMap::new();
         for d in &report.diagnostics {
             let start = index.position(text, d.span.start);
             let end = index.position(text, d.span.end);
-            let line_text = text[index.line_start(start.line - 1)..]
-                .lines()
-                .next()
-                .unwrap_or("")
-                .trim();
+            let line_hash = line_hashes.entry(start.line).or_insert_with(|| {
+                let line_text = text[index.line_start(start.line - 1)..]
+                    .lines()
+                    .next()
+                    .unwrap_or("")
+                    .trim();
+                format!("{:032x}", fnv_1a(OFFSET, line_text.as_bytes()))
+            });
+            let parts = fnv_parts(OFFSET, &[&path, &d.rule.code, &d.message, line_hash]);
             // The n-th finding alike in every part of the fingerprint gets n mixed in.
-            let mut fingerprint = fingerprint(&[&path, &d.rule.code, &d.message, line_text], 0);
-            let mut occurrence = 0;
-            while !seen.insert(fingerprint.clone()) {
-                occurrence += 1;
-                fingerprint =
-                    self::fingerprint(&[&path, &d.rule.code, &d.message, line_text], occurrence);
-            }
+            let occurrence = alike.entry(parts).or_insert(0);
+            let fingerprint = format!("{:032x}", fnv_parts(parts, &[&occurrence.to_string()]));
+            *occurrence += 1;
             issues.push(Issue {
                 description: format!("{} {}: {}", d.rule.code, d.rule.name, d.message),
                 check_name: &d.rule.code,
@@ -115,21 +120,34 @@ fn repository_path(path: &str, project: Option<&std::path::Path>) -> String {
     path
 }
 
-/// 128-bit FNV-1a of the parts (each followed by a NUL) and `occurrence`, in hex: a hash
-/// fixed by its definition, so that fingerprints stay the same from one version of
-/// policylint (and of Rust) to the next.
-fn fingerprint(parts: &[&str], occurrence: usize) -> String {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+/// The offset basis of 128-bit FNV-1a: a hash fixed by its definition, so that
+/// fingerprints stay the same from one version of policylint (and of Rust) to the next.
+const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+
+/// 128-bit FNV-1a of `bytes`, from the state `hash`.
+fn fnv_1a(mut hash: u128, bytes: &[u8]) -> u128 {
     const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    let mut hash = OFFSET;
-    let occurrence = occurrence.to_string();
-    for part in parts.iter().chain([&occurrence.as_str()]) {
-        for &byte in part.as_bytes().iter().chain(&[0]) {
-            hash ^= u128::from(byte);
-            hash = hash.wrapping_mul(PRIME);
-        }
+    for &byte in bytes {
+        hash ^= u128::from(byte);
+        hash = hash.wrapping_mul(PRIME);
     }
-    format!("{hash:032x}")
+    hash
+}
+
+/// [`fnv_1a`] of the parts, each followed by a NUL, from the state `hash`.
+fn fnv_parts(hash: u128, parts: &[&str]) -> u128 {
+    parts.iter().fold(hash, |hash, part| {
+        fnv_1a(fnv_1a(hash, part.as_bytes()), &[0])
+    })
+}
+
+/// The fingerprint of the parts and `occurrence`, in hex.
+#[cfg(test)]
+fn fingerprint(parts: &[&str], occurrence: usize) -> String {
+    format!(
+        "{:032x}",
+        fnv_parts(fnv_parts(OFFSET, parts), &[&occurrence.to_string()])
+    )
 }
 
 #[cfg(test)]
@@ -139,15 +157,8 @@ mod tests {
     #[test]
     fn fnv_1a_128_is_the_published_function() {
         // FNV-1a 128 of the empty input is its offset basis; of "a", the published value.
-        let hash = |bytes: &[u8]| {
-            let mut hash: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-            for &byte in bytes {
-                hash ^= u128::from(byte);
-                hash = hash.wrapping_mul(0x0000_0000_0100_0000_0000_0000_0000_013b);
-            }
-            hash
-        };
-        assert_eq!(hash(b"a"), 0xd228cb696f1a8caf78912b704e4a8964);
+        assert_eq!(fnv_1a(OFFSET, b""), OFFSET);
+        assert_eq!(fnv_1a(OFFSET, b"a"), 0xd228cb696f1a8caf78912b704e4a8964);
         assert_eq!(fingerprint(&[], 0).len(), 32);
         assert_ne!(fingerprint(&["a", "b"], 0), fingerprint(&["ab"], 0));
         assert_ne!(fingerprint(&["a"], 0), fingerprint(&["a"], 1));

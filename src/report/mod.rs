@@ -1,12 +1,15 @@
 //! Reporters: how diagnostics are printed.
 
 pub mod concise;
+pub mod escape;
+mod excerpt;
 pub mod github;
 pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod pretty;
 pub mod sarif;
+pub mod sink;
 pub mod statistics;
 pub mod utf16;
 
@@ -17,7 +20,7 @@ use crate::runner::FileReport;
 pub enum OutputFormat {
     /// Source snippets with labels and help (miette).
     Pretty,
-    /// One line per diagnostic: `path:line:col: CODE [name] message`.
+    /// One line per diagnostic: `path:line:col: severity CODE [name] message`.
     Concise,
     /// The machine-readable contract (DESIGN §4).
     Json,
@@ -166,7 +169,7 @@ pub fn document_list(reports: &[FileReport]) -> String {
     for report in reports.iter().filter(|r| !r.documents.is_empty()) {
         log.push_str(&format!(
             "policylint: {}: {}\n",
-            report.path,
+            escape::escape(&report.path),
             plural(
                 report.documents.len(),
                 "policy document",
