@@ -45,6 +45,7 @@ pub mod json;
 mod mapping;
 pub mod span_map;
 pub mod suppress;
+pub mod terraform;
 pub mod yaml;
 
 use crate::diagnostic::{Diagnostic, Edit, Finding};
@@ -72,6 +73,9 @@ pub enum HostKind {
     PlainJson,
     /// YAML: templates, policy files, manifests (see `yaml`).
     Yaml,
+    /// Terraform: heredocs, strings, `jsonencode` objects, policy-document data sources
+    /// (see `terraform`).
+    Terraform,
 }
 
 impl HostKind {
@@ -80,6 +84,7 @@ impl HostKind {
         match self {
             HostKind::Json | HostKind::JsonTemplate | HostKind::PlainJson => "json",
             HostKind::Yaml => "yaml",
+            HostKind::Terraform => "terraform",
         }
     }
 
@@ -89,6 +94,7 @@ impl HostKind {
             HostKind::JsonTemplate => &json_host::JSON_TEMPLATE,
             HostKind::PlainJson => &json_host::PLAIN_JSON,
             HostKind::Yaml => &yaml_host::YAML,
+            HostKind::Terraform => &terraform_host::TERRAFORM,
         }
     }
 }
@@ -101,6 +107,7 @@ enum Walked {
     /// JSON when the text starts with `{` (a CloudFormation or ROS template), else YAML.
     JsonIfObject,
     Yaml,
+    Terraform,
 }
 
 /// The file names a folder walk takes when the config sets no `include`: one list for
@@ -112,6 +119,7 @@ const WALKED: &[(&str, Walked)] = &[
     (".json", Walked::Json),
     (".yaml", Walked::Yaml),
     (".yml", Walked::Yaml),
+    (".tf", Walked::Terraform),
 ];
 
 /// Which hosts are on: the config's `[hosts]` table. Every host is on by default.
@@ -123,6 +131,8 @@ pub struct HostSwitches {
     pub json: bool,
     /// YAML files (`.yaml`, `.yml`, YAML `.template`s). Off, a walk skips them.
     pub yaml: bool,
+    /// Terraform files (`.tf`). Off, a walk skips them.
+    pub terraform: bool,
 }
 
 impl Default for HostSwitches {
@@ -130,6 +140,7 @@ impl Default for HostSwitches {
         HostSwitches {
             json: true,
             yaml: true,
+            terraform: true,
         }
     }
 }
@@ -139,6 +150,7 @@ impl HostSwitches {
     pub fn walks(&self, file_name: &str) -> bool {
         match walked(file_name) {
             Some(Walked::Yaml) => self.yaml,
+            Some(Walked::Terraform) => self.terraform,
             found => found.is_some(),
         }
     }
@@ -159,6 +171,8 @@ impl HostSwitches {
                 }
             }
             Some(Walked::Yaml) => HostKind::Yaml,
+            Some(Walked::Terraform) if !self.terraform => return None,
+            Some(Walked::Terraform) => HostKind::Terraform,
         };
         if kind == HostKind::Yaml && !self.yaml {
             return None;
@@ -216,6 +230,9 @@ pub enum Embedding {
     JsonString,
     /// JSON written from YAML, or held by a YAML string: how is the YAML host's business.
     Yaml(yaml::Embedded),
+    /// A policy in a Terraform string or heredoc, or JSON written from HCL: how is the
+    /// Terraform host's business.
+    Terraform(terraform::Embedded),
 }
 
 /// What a host kind implements (see the guide above).
@@ -311,7 +328,7 @@ mod json_host {
             Some(match document.embedding {
                 Embedding::Verbatim => replacement.to_string(),
                 Embedding::JsonString => json::escape_for_string(replacement),
-                Embedding::Yaml(_) => return None,
+                Embedding::Yaml(_) | Embedding::Terraform(_) => return None,
             })
         }
 
@@ -360,6 +377,45 @@ mod yaml_host {
 
         fn suppressions(&self, text: &str) -> Vec<suppress::Suppression> {
             yaml::suppressions(text)
+        }
+    }
+}
+
+/// The Terraform host (see `terraform/` for the reading itself).
+mod terraform_host {
+    use super::*;
+
+    pub struct TerraformHost;
+
+    pub static TERRAFORM: TerraformHost = TerraformHost;
+
+    impl Host for TerraformHost {
+        fn may_hold_policy(&self, text: &str) -> bool {
+            terraform::may_hold_policy(text)
+        }
+
+        fn extract<'h>(&self, text: &'h str) -> Result<Vec<Document<'h>>, SyntaxError> {
+            terraform::extract(text)
+        }
+
+        fn encode(&self, document: &Document, replacement: &str) -> Option<String> {
+            terraform::encode(document, replacement)
+        }
+
+        fn host_edit(&self, _host_text: &str, document: &Document, edit: &Edit) -> Option<Edit> {
+            terraform::host_edit(document, edit)
+        }
+
+        fn reextract(&self, document: &Document, region: &str) -> Option<String> {
+            terraform::reextract(document, region)
+        }
+
+        fn check_syntax(&self, text: &str) -> Result<(), SyntaxError> {
+            terraform::check_syntax(text)
+        }
+
+        fn suppressions(&self, text: &str) -> Vec<suppress::Suppression> {
+            terraform::suppressions(text)
         }
     }
 }
