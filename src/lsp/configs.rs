@@ -80,7 +80,8 @@ impl Server {
                 let language = document.language_id.to_ascii_lowercase();
                 let uri = uri.as_str().to_ascii_lowercase();
                 document.lintable = matches!(language.as_str(), "json" | "jsonc" | "yaml")
-                    || [".json", ".yaml", ".yml"].iter().any(|e| uri.ends_with(e));
+                    || [".json", ".yaml", ".yml"].iter().any(|e| uri.ends_with(e))
+                    || is_terraform(&language, &uri);
             }
         }
     }
@@ -219,4 +220,10 @@ impl Server {
             }
         }
     }
+}
+
+/// Whether an unsaved buffer is Terraform: by its language (`terraform`, `hcl`, as editors
+/// name it) or its name.
+fn is_terraform(language: &str, uri: &str) -> bool {
+    matches!(language, "terraform" | "hcl" | "tf") || uri.ends_with(".tf")
 }

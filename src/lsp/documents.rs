@@ -122,6 +122,12 @@ impl Document {
         // An unsaved buffer goes by its language.
         let name = match name {
             "" if self.language_id.eq_ignore_ascii_case("yaml") => "buffer.yaml",
+            "" if ["terraform", "hcl", "tf"]
+                .iter()
+                .any(|l| self.language_id.eq_ignore_ascii_case(l)) =>
+            {
+                "buffer.tf"
+            }
             name => name,
         };
         self.settings
