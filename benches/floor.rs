@@ -3,7 +3,10 @@
 //! With `--yaml`, every `*.yaml` and `*.yml` file, parsed with the YAML host's parser
 //! (every event of `saphyr-parser`): the floor of `benches/yaml-hosts.sh`.
 //!
-//!     cargo run --release --example floor -- DIR [--yaml]
+//! With `--terraform`, every `*.tf` file, parsed with the Terraform host's parser
+//! (`hcl-edit`): the floor of `benches/terraform-hosts.sh`.
+//!
+//!     cargo run --release --example floor -- DIR [--yaml | --terraform]
 
 use rayon::prelude::*;
 
@@ -15,15 +18,25 @@ fn parses_as_yaml(bytes: &[u8]) -> bool {
     saphyr_parser::Parser::new_from_str(text).all(|event| event.is_ok())
 }
 
+/// Whether `bytes` are an HCL body, parsed with the Terraform host's parser.
+fn parses_as_hcl(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|text| hcl_edit::parser::parse_body(text).is_ok())
+}
+
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let yaml = args.iter().any(|a| a == "--yaml");
-    args.retain(|a| a != "--yaml");
+    let terraform = args.iter().any(|a| a == "--terraform");
+    args.retain(|a| a != "--yaml" && a != "--terraform");
     let Some(dir) = args.first() else {
         eprintln!("usage: floor DIR [--yaml]");
         std::process::exit(2);
     };
-    let extensions: &[&str] = if yaml { &["yaml", "yml"] } else { &["json"] };
+    let extensions: &[&str] = match (yaml, terraform) {
+        (true, _) => &["yaml", "yml"],
+        (_, true) => &["tf"],
+        _ => &["json"],
+    };
     let files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(dir)
         .into_iter()
         .filter_map(Result::ok)
@@ -41,6 +54,8 @@ fn main() {
             std::fs::read(path).ok().is_some_and(|bytes| {
                 if yaml {
                     parses_as_yaml(&bytes)
+                } else if terraform {
+                    parses_as_hcl(&bytes)
                 } else {
                     serde_json::from_slice::<serde_json::Value>(&bytes).is_ok()
                 }

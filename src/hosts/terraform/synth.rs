@@ -390,6 +390,9 @@ fn statement(writer: &mut Writer, span: Span, body: &Body, source: &DataSource) 
     writer.close("}", span);
 }
 
+/// The blocks of one key, in host order.
+type Group<'b> = (String, Vec<(Span, &'b Body)>);
+
 /// Blocks grouped by the value of their attribute `outer` (and then `inner`), each group's
 /// `list` attributes joined into one list: `{"AWS":[...]}` from `principals` blocks,
 /// `{"StringEquals":{"aws:x":[...]}}` from `condition` blocks.
@@ -411,7 +414,7 @@ fn grouped(
         }
     };
     // Group keys in order of first appearance, each with its blocks.
-    let mut groups: Vec<(String, Vec<(String, Vec<(Span, &Body)>)>)> = Vec::new();
+    let mut groups: Vec<(String, Vec<Group>)> = Vec::new();
     for &(span, body) in blocks {
         let outer_key = key_of(body, outer);
         let inner_key = inner.map(|name| key_of(body, name)).unwrap_or_default();
