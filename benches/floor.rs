@@ -6,7 +6,10 @@
 //! With `--markdown`, every `*.md` file, parsed with the Markdown host's parser (every event
 //! of `pulldown-cmark` with its offsets): the floor of `benches/markdown-hosts.sh`.
 //!
-//!     cargo run --release --example floor -- DIR [--yaml | --markdown]
+//! With `--terraform`, every `*.tf` file, parsed with the Terraform host's parser
+//! (`hcl-edit`): the floor of `benches/terraform-hosts.sh`.
+//!
+//!     cargo run --release --example floor -- DIR [--yaml | --markdown | --terraform]
 
 use rayon::prelude::*;
 
@@ -27,18 +30,25 @@ fn parses_as_markdown(bytes: &[u8]) -> bool {
     events > 0 || text.is_empty()
 }
 
+/// Whether `bytes` are an HCL body, parsed with the Terraform host's parser.
+fn parses_as_hcl(bytes: &[u8]) -> bool {
+    std::str::from_utf8(bytes).is_ok_and(|text| hcl_edit::parser::parse_body(text).is_ok())
+}
+
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let yaml = args.iter().any(|a| a == "--yaml");
     let markdown = args.iter().any(|a| a == "--markdown");
-    args.retain(|a| a != "--yaml" && a != "--markdown");
+    let terraform = args.iter().any(|a| a == "--terraform");
+    args.retain(|a| a != "--yaml" && a != "--markdown" && a != "--terraform");
     let Some(dir) = args.first() else {
-        eprintln!("usage: floor DIR [--yaml]");
+        eprintln!("usage: floor DIR [--yaml | --markdown | --terraform]");
         std::process::exit(2);
     };
-    let extensions: &[&str] = match (yaml, markdown) {
-        (true, _) => &["yaml", "yml"],
-        (_, true) => &["md"],
+    let extensions: &[&str] = match (yaml, markdown, terraform) {
+        (true, _, _) => &["yaml", "yml"],
+        (_, true, _) => &["md"],
+        (_, _, true) => &["tf"],
         _ => &["json"],
     };
     let files: Vec<std::path::PathBuf> = walkdir::WalkDir::new(dir)
@@ -60,6 +70,8 @@ fn main() {
                     parses_as_markdown(&bytes)
                 } else if yaml {
                     parses_as_yaml(&bytes)
+                } else if terraform {
+                    parses_as_hcl(&bytes)
                 } else {
                     serde_json::from_slice::<serde_json::Value>(&bytes).is_ok()
                 }

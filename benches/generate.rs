@@ -2,6 +2,9 @@
 //!
 //!     cargo run --release --example generate -- DIR COUNT [SEED] [--yaml]
 //!
+//! With `--terraform`, a corpus of Terraform files (`benches/terraform-hosts.sh`): one in
+//! seven holds a policy (a heredoc, `jsonencode`, a policy-document data source), the
+//! others networks, instances and variables.
 //! With `--yaml`, a corpus of YAML hosts instead (`benches/yaml-hosts.sh`): most files are
 //! YAML that holds no policy (CI workflows, Kubernetes manifests, compose files), one in
 //! seven a ROS template holding the same policies, as YAML mappings, as JSON in a
@@ -279,14 +282,58 @@ fn other_markdown(rng: &mut Rng, i: usize) -> String {
     }
 }
 
+/// A Terraform file holding a policy in one of three ways: a heredoc, `jsonencode`, a
+/// policy-document data source.
+fn terraform(rng: &mut Rng, i: usize) -> String {
+    let document = match rng.below(3) {
+        0 => format!("<<-EOF\n{}  EOF", indented(&policy(rng), 4)),
+        1 => {
+            let (service, actions, resource) = SERVICES[rng.below(SERVICES.len())];
+            let resource = resource.replace("{name}", rng.pick(NAMES));
+            format!(
+                "jsonencode({{\n    Version = \"1\"\n    Statement = [{{\n      Effect   = \"Allow\"\n      Action   = [\"{service}:{}\", \"{service}:{}\"]\n      Resource = \"{resource}\"\n    }}]\n  }})",
+                rng.pick(actions),
+                rng.pick(actions)
+            )
+        }
+        _ => {
+            let (service, actions, resource) = SERVICES[rng.below(SERVICES.len())];
+            let resource = resource.replace("{name}", rng.pick(NAMES));
+            return format!(
+                "data \"alicloud_ram_policy_document\" \"p{i}\" {{\n  statement {{\n    effect   = \"Allow\"\n    action   = [\"{service}:{}\"]\n    resource = [\"{resource}\"]\n  }}\n}}\n",
+                rng.pick(actions)
+            );
+        }
+    };
+    format!(
+        "resource \"alicloud_ram_policy\" \"p{i}\" {{\n  policy_name     = \"policy-${{var.env}}-{i}\"\n  policy_document = {document}\n}}\n"
+    )
+}
+
+/// Terraform that holds no policy, as most of a Terraform repository: networks, instances,
+/// variables.
+fn other_terraform(rng: &mut Rng, i: usize) -> String {
+    match rng.below(2) {
+        0 => format!(
+            "variable \"name_{i}\" {{\n  type    = string\n  default = \"svc-{i}\"\n}}\n\nresource \"alicloud_vpc\" \"v{i}\" {{\n  vpc_name   = var.name_{i}\n  cidr_block = \"10.{}.0.0/16\"\n}}\n\nresource \"alicloud_vswitch\" \"s{i}\" {{\n  vpc_id     = alicloud_vpc.v{i}.id\n  cidr_block = cidrsubnet(alicloud_vpc.v{i}.cidr_block, 8, 1)\n  zone_id    = data.alicloud_zones.default.zones[0].id\n  tags = {{\n    Name = \"${{var.name_{i}}}-vswitch\"\n  }}\n}}\n",
+            rng.below(250)
+        ),
+        _ => format!(
+            "resource \"alicloud_instance\" \"i{i}\" {{\n  instance_type   = \"ecs.g7.large\"\n  image_id        = \"ubuntu_22_04_x64_20G_alibase_{}.vhd\"\n  security_groups = [alicloud_security_group.default.id]\n  user_data = <<-EOT\n    #!/bin/sh\n    echo service {i} > /etc/motd\n  EOT\n}}\n\noutput \"ip_{i}\" {{\n  value = alicloud_instance.i{i}.public_ip\n}}\n",
+            rng.below(100)
+        ),
+    }
+}
+
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let yaml = args.iter().any(|a| a == "--yaml");
     let markdown = args.iter().any(|a| a == "--markdown");
-    args.retain(|a| a != "--yaml" && a != "--markdown");
+    let tf = args.iter().any(|a| a == "--terraform");
+    args.retain(|a| a != "--yaml" && a != "--markdown" && a != "--terraform");
     let mut args = args.into_iter();
     let (Some(dir), Some(count)) = (args.next(), args.next()) else {
-        eprintln!("usage: generate DIR COUNT [SEED] [--yaml | --markdown]");
+        eprintln!("usage: generate DIR COUNT [SEED] [--yaml | --markdown | --terraform]");
         std::process::exit(2);
     };
     let dir = PathBuf::from(dir);
@@ -305,6 +352,14 @@ fn main() {
             let (name, text) = match rng.below(7) {
                 0 => (format!("guide-{i:06}.md"), guide(&mut rng, i)),
                 _ => (format!("README-{i:06}.md"), other_markdown(&mut rng, i)),
+            };
+            std::fs::write(folder.join(name), text).expect("write a file");
+            continue;
+        }
+        if tf {
+            let (name, text) = match rng.below(7) {
+                0 => (format!("policy-{i:06}.tf"), terraform(&mut rng, i)),
+                _ => (format!("main-{i:06}.tf"), other_terraform(&mut rng, i)),
             };
             std::fs::write(folder.join(name), text).expect("write a file");
             continue;

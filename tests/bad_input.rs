@@ -2199,3 +2199,68 @@ fn deeply_nested_quotes_and_lists_and_unterminated_fences() {
     let output = assert_reported(&broken, "PL001", "");
     assert_eq!(diagnostics_for(&output, &broken)[0]["start"]["line"], 4);
 }
+
+#[test]
+fn an_unterminated_heredoc_deep_hcl_and_a_huge_terraform_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // A heredoc whose closing marker never comes: a syntax error at its place, not a hang.
+    let open = dir.path().join("open.tf");
+    fs::write(
+        &open,
+        "resource \"alicloud_ram_policy\" \"p\" {\n  policy_document = <<EOF\n{\"Statement\": []}\nEOFX\n",
+    )
+    .unwrap();
+    let output = assert_reported(&open, "PL001", "Terraform");
+    assert!(
+        diagnostics_for(&output, &open)[0]["start"]["line"]
+            .as_u64()
+            .unwrap()
+            >= 2
+    );
+    // Ten thousand nested lists inside a policy object, and ten thousand nested blocks.
+    let deep = dir.path().join("deep.tf");
+    fs::write(
+        &deep,
+        format!(
+            "locals {{\n  p = {{ Statement = {}{} }}\n}}\n",
+            "[".repeat(10_000),
+            "]".repeat(10_000)
+        ),
+    )
+    .unwrap();
+    let (_, output) = lint_within(&[&deep], 60);
+    assert_eq!(diagnostics_for(&output, &deep)[0]["code"], "PL001");
+    let blocks = dir.path().join("blocks.tf");
+    fs::write(
+        &blocks,
+        format!(
+            "{}statement = 1\n{}",
+            "a {\n".repeat(10_000),
+            "}\n".repeat(10_000)
+        ),
+    )
+    .unwrap();
+    let (status, _) = lint_within(&[&blocks], 60);
+    assert!(status == 0 || status == 1, "{status}");
+    // Twenty megabytes of Terraform, one repeated action in the last heredoc.
+    let huge = dir.path().join("huge.tf");
+    let mut text = String::new();
+    let mut n = 0;
+    while text.len() < 20 * 1024 * 1024 {
+        text.push_str(&format!(
+            "resource \"alicloud_ram_policy\" \"p{n}\" {{\n  policy_document = <<-EOF\n    {{\"Version\": \"1\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"oss:GetObject\", \"Resource\": \"acs:oss:*:*:b{n}/*\"}}]}}\n  EOF\n}}\n"
+        ));
+        n += 1;
+    }
+    text.push_str("resource \"alicloud_ram_policy\" \"last\" {\n  policy_document = <<-EOF\n    {\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"oss:PutObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:last/*\"}]}\n  EOF\n}\n");
+    fs::write(&huge, &text).unwrap();
+    let (_, output) = lint_within(&[&huge], 120);
+    let repeat = diagnostics_for(&output, &huge)
+        .into_iter()
+        .find(|d| d["code"] == "PL201")
+        .unwrap()
+        .clone();
+    assert_eq!(repeat["start"]["line"], text.lines().count() - 2);
+    assert_eq!(repeat["start"]["column"], 84);
+    assert_eq!(output["documents"].as_array().unwrap().len(), n + 1);
+}

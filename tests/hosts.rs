@@ -414,7 +414,7 @@ fn json_output_of_hosts_follows_the_contract() {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!(output["documents"].as_array().unwrap().len(), 38);
+    assert_eq!(output["documents"].as_array().unwrap().len(), 44);
 }
 
 #[test]
@@ -1368,4 +1368,417 @@ fn folder_walks_take_markdown_files_and_the_config_switches_them_off() {
     )
     .unwrap();
     assert!(documents(&[]).is_empty());
+}
+
+// The Terraform host: real files from public projects (`fixtures/hosts/terraform/`, see its
+// `SOURCES.md`), and hand-written ones for what they do not show.
+
+#[test]
+fn real_terraform_hosts_are_linted_at_host_positions() {
+    assert_host_snapshots("terraform", 6);
+}
+
+/// Every file of `fixtures/hosts/terraform/` and the documents found in it.
+#[test]
+fn the_documents_found_in_each_real_terraform_host() {
+    let expected: &[(&str, &[DocumentLines])] = &[
+        (
+            "alicloud-power-user-access.tf",
+            &[(3, 59, json!("ram"), json!("identity"))],
+        ),
+        (
+            "alicloud-ram-policy-heredoc.tf",
+            &[(5, 20, json!("ram"), json!("identity"))],
+        ),
+        (
+            "alicloud-ram-policy-locals.tf",
+            &[(3, 21, json!("ram"), json!("identity"))],
+        ),
+        (
+            "aws-policy-document-condition.tf",
+            &[(1, 15, json!("aws"), json!("trust"))],
+        ),
+        (
+            "aws-policy-document-dynamic.tf",
+            &[(1, 14, json!("aws"), json!("resource"))],
+        ),
+        // The commented-out policies above and below it are not documents.
+        (
+            "aws-s3-bucket-policy-jsonencode.tf",
+            &[(48, 75, json!("aws"), json!("resource"))],
+        ),
+    ];
+    assert_documents_found("terraform", expected);
+}
+
+/// The diagnostics of a Terraform text as (code, start, end) host offsets (but
+/// `missing-list-buckets`, about what is not there).
+fn terraform_findings(text: &str) -> Vec<(String, usize, usize)> {
+    let output = json_report(lint("main.tf", text));
+    output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] != "PL401")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap().to_string(),
+                d["start"]["offset"].as_u64().unwrap() as usize,
+                d["end"]["offset"].as_u64().unwrap() as usize,
+            )
+        })
+        .collect()
+}
+
+/// The host range of the `nth` (0-based) occurrence of `needle` in `text`.
+fn nth_range(text: &str, needle: &str, nth: usize) -> (usize, usize) {
+    let start = text
+        .match_indices(needle)
+        .nth(nth)
+        .unwrap_or_else(|| panic!("no {needle} #{nth}"))
+        .0;
+    (start, start + needle.len())
+}
+
+#[test]
+fn terraform_positions_are_exact_through_indented_heredocs_escapes_crlf_and_a_bom() {
+    // An indented heredoc: `<<-` strips the least indentation; the repeated action is where
+    // it is in the host, not in the stripped text.
+    let heredoc = concat!(
+        "\u{feff}# caf\u{e9} \u{1F600}\n",
+        "resource \"alicloud_ram_policy\" \"p\" {\n",
+        "  policy_document = <<-POLICY\n",
+        "    {\n",
+        "      \"Version\": \"1\",\n",
+        "      \"Statement\": [{\n",
+        "        \"Effect\": \"Allow\",\n",
+        "        \"Action\": [\"oss:GetObject\", \"oss:GetObject\"],\n",
+        "        \"Resource\": \"acs:oss:*:*:${var.bucket}/caf\u{e9}/*\"\n",
+        "      }]\n",
+        "    }\n",
+        "    POLICY\n",
+        "}\n",
+    );
+    let (start, end) = nth_range(heredoc, "\"oss:GetObject\"", 1);
+    assert_eq!(
+        terraform_findings(heredoc),
+        [("PL201".to_string(), start, end)]
+    );
+    let crlf = heredoc.replace('\n', "\r\n");
+    let (start, end) = nth_range(&crlf, "\"oss:GetObject\"", 1);
+    assert_eq!(
+        terraform_findings(&crlf),
+        [("PL201".to_string(), start, end)]
+    );
+    // Lines and character columns too (the BOM counts on line 1 only; this is line 8).
+    let report = json_report(lint("main.tf", &crlf));
+    assert_eq!(located(&report, "PL201"), expected(&crlf, start, end));
+
+    // A quoted string: `\"`, `\u00e9` and `\\` escapes stand for their host bytes whole.
+    let quoted = concat!(
+        "resource \"aws_iam_role\" \"r\" {\n",
+        "  assume_role_policy = \"{\\\"Version\\\":\\\"2012-10-17\\\",\\\"Statement\\\":[{\\\"Sid\\\":\\\"caf\\u00e9 \\\\\\\\\\\",",
+        "\\\"Effect\\\":\\\"Allow\\\",\\\"Action\\\":[\\\"sts:AssumeRole\\\",\\\"sts:AssumeRole\\\"],",
+        "\\\"Principal\\\":{\\\"Service\\\":\\\"ec2.amazonaws.com\\\"}}]}\"\n",
+        "}\n",
+    );
+    let (start, end) = nth_range(quoted, "\\\"sts:AssumeRole\\\"", 1);
+    assert_eq!(
+        terraform_findings(quoted),
+        [("PL201".to_string(), start, end)]
+    );
+
+    // jsonencode: the finding points at the HCL string, whatever its quoting.
+    let object = concat!(
+        "resource \"aws_iam_policy\" \"p\" {\n",
+        "  policy = jsonencode({\n",
+        "    Version = \"2012-10-17\" # the only version\n",
+        "    \"Statement\" : [{\n",
+        "      Effect = \"Allow\", // one line\n",
+        "      Action = [\"s3:GetObject\", \"s3:GetObject\", ],\n",
+        "      /* scoped */ Resource = \"arn:aws:s3:::${var.bucket}/*\"\n",
+        "    }]\n",
+        "  })\n",
+        "}\n",
+    );
+    let (start, end) = nth_range(object, "\"s3:GetObject\"", 1);
+    assert_eq!(
+        terraform_findings(object),
+        [("PL201".to_string(), start, end)]
+    );
+}
+
+#[test]
+fn a_policy_document_data_source_is_linted_on_its_hcl_attributes() {
+    let text = concat!(
+        "data \"alicloud_ram_policy_document\" \"d\" {\n",
+        "  statement {\n",
+        "    action   = [\"oss:GetObject\", \"oss:GetObject\"]\n",
+        "    resource = [\"acs:oss:*:*:b/*\"]\n",
+        "  }\n",
+        "  statement {\n",
+        "    effect   = \"Allow\"\n",
+        "    action   = [\"sts:AssumeRole\"]\n",
+        "    principal {\n",
+        "      entity      = \"RAM\"\n",
+        "      identifiers = [\"*\"]\n",
+        "    }\n",
+        "    condition {\n",
+        "      operator = \"IpAddres\"\n",
+        "      variable = \"acs:SourceIp\"\n",
+        "      values   = [\"10.0.0.0/8\"]\n",
+        "    }\n",
+        "  }\n",
+        "}\n",
+    );
+    let output = json_report(lint("main.tf", text));
+    let documents = output["documents"].as_array().unwrap();
+    assert_eq!(documents.len(), 1);
+    assert_eq!(documents[0]["dialect"], "ram");
+    assert_eq!(documents[0]["start"]["offset"], 0);
+    assert_eq!(documents[0]["end"]["offset"], text.len() as u64 - 1);
+    let found = terraform_findings(text);
+    // No Version is "1": the provider's default, not a mistake.
+    assert!(found.iter().all(|(code, ..)| code != "PL004"), "{found:?}");
+    let (start, end) = nth_range(text, "\"oss:GetObject\"", 1);
+    assert!(
+        found.contains(&("PL201".to_string(), start, end)),
+        "{found:?}"
+    );
+    // The operator is a condition block's attribute value, merged into a JSON key: the
+    // finding points at the start of the block it comes from.
+    let block = text.find("condition {").unwrap();
+    assert!(
+        found.iter().any(|f| f.0 == "PL106" && f.1 == block),
+        "{found:?}"
+    );
+    // Fixes cannot be written into HCL from JSON: shown as help, never applied.
+    let duplicate = output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "PL201")
+        .unwrap();
+    assert_eq!(duplicate["fix"], Value::Null);
+    assert!(
+        duplicate["help"]
+            .as_str()
+            .unwrap()
+            .contains("fix not applied in this host")
+    );
+    assert_eq!(fixed("main.tf", text), text);
+}
+
+/// A fixed Terraform host: what `fixed` gives is `expected`, fixing again changes
+/// nothing, and the host still parses as HCL.
+fn assert_terraform_fixes_to(text: &str, expected: &str) {
+    let once = fixed("main.tf", text);
+    assert_eq!(once, expected);
+    assert_eq!(fixed("main.tf", &once), once, "a second fix changed it");
+    assert!(
+        policylint::hosts::check_syntax(HostKind::Terraform, &once).is_ok(),
+        "{once}"
+    );
+}
+
+#[test]
+fn fixes_in_heredocs_and_quoted_strings_edit_the_hcl_byte_for_byte() {
+    // `<<-`: a fix that adds a line writes it at the heredoc's indentation.
+    let indented = concat!(
+        "resource \"alicloud_ram_policy\" \"p\" {\n",
+        "  policy_document = <<-EOT\n",
+        "    {\n",
+        "      \"Statement\": [{\"Effect\": \"allow\", \"Action\": [\"oss:GetObject\", \"oss:GetObject\"], \"Resource\": \"acs:oss:*:*:${var.b}/*\"}]\n",
+        "    }\n",
+        "  EOT\n",
+        "}\n",
+    );
+    let expected = concat!(
+        "resource \"alicloud_ram_policy\" \"p\" {\n",
+        "  policy_document = <<-EOT\n",
+        "    {\n",
+        "      \"Version\": \"1\",\n",
+        "      \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\"], \"Resource\": \"acs:oss:*:*:${var.b}/*\"}]\n",
+        "    }\n",
+        "  EOT\n",
+        "}\n",
+    );
+    assert_terraform_fixes_to(indented, expected);
+    // With CRLF line breaks the added `Version` line is not written yet (left to do); the
+    // edits inside lines are.
+    assert_terraform_fixes_to(
+        &indented.replace('\n', "\r\n"),
+        &expected
+            .replace("      \"Version\": \"1\",\n", "")
+            .replace('\n', "\r\n"),
+    );
+    // `<<`: the text is the heredoc's as it is.
+    let plain = indented.replace("<<-EOT", "<<EOT");
+    let fixed_plain = fixed("main.tf", &plain);
+    assert!(
+        fixed_plain.contains("\"Action\": [\"oss:GetObject\"]"),
+        "{fixed_plain}"
+    );
+    assert!(
+        fixed_plain.contains("\"Effect\": \"Allow\""),
+        "{fixed_plain}"
+    );
+    assert_eq!(fixed("main.tf", &fixed_plain), fixed_plain);
+    // A quoted string: the replacement is escaped for HCL.
+    let quoted = concat!(
+        "resource \"alicloud_ram_policy\" \"p\" {\n",
+        "  policy_document = \"{\\\"Version\\\": \\\"1\\\", \\\"Statement\\\": [{\\\"Effect\\\": \\\"allow\\\", \\\"Action\\\": [\\\"oss:GetObject\\\", \\\"oss:GetObject\\\"], \\\"Resource\\\": \\\"acs:oss:*:*:${var.b}/*\\\"}]}\"\n",
+        "}\n",
+    );
+    let expected = concat!(
+        "resource \"alicloud_ram_policy\" \"p\" {\n",
+        "  policy_document = \"{\\\"Version\\\": \\\"1\\\", \\\"Statement\\\": [{\\\"Effect\\\": \\\"Allow\\\", \\\"Action\\\": [\\\"oss:GetObject\\\"], \\\"Resource\\\": \\\"acs:oss:*:*:${var.b}/*\\\"}]}\"\n",
+        "}\n",
+    );
+    assert_terraform_fixes_to(quoted, expected);
+    // Safe fixes only (what `--fix` applies) are byte-exact too.
+    let report = lint("main.tf", quoted);
+    let outcome = fix_host_text_keeping(
+        &rules(),
+        report.host,
+        quoted,
+        report.diagnostics,
+        FixMode::Safe,
+        &|_| true,
+    );
+    assert_eq!(
+        outcome.text,
+        quoted.replace(
+            "\\\"oss:GetObject\\\", \\\"oss:GetObject\\\"",
+            "\\\"oss:GetObject\\\""
+        )
+    );
+}
+
+#[test]
+fn interpolations_and_directives_are_template_values_never_mistakes() {
+    let text = concat!(
+        "locals {\n",
+        "  policy = <<EOF\n",
+        "{\n",
+        "  \"Version\": \"2012-10-17\",\n",
+        "  \"Statement\": [\n",
+        "    %{ for b in var.buckets ~}\n",
+        "    {\"Effect\": \"Allow\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::${b}/*\"},\n",
+        "    %{ endfor ~}\n",
+        "    {\n",
+        "      \"Effect\": \"${var.effect}\",\n",
+        "      \"Action\": ${jsonencode(var.actions)},\n",
+        "      \"Resource\": [%{ if var.all }\"*\"%{ else }\"${var.arn}\"%{ endif }],\n",
+        "      \"Condition\": {\"StringEquals\": {\"aws:username\": \"$${aws:username}\"}}\n",
+        "    }\n",
+        "  ]\n",
+        "}\n",
+        "EOF\n",
+        "  quoted = \"{\\\"Statement\\\": [{\\\"Effect\\\": \\\"Allow\\\", \\\"Action\\\": \\\"${var.action}\\\", \\\"Resource\\\": ${jsonencode(local.arns)}}]}\"\n",
+        "}\n",
+    );
+    let output = json_report(lint("main.tf", text));
+    assert_eq!(
+        output["documents"].as_array().unwrap().len(),
+        2,
+        "{output:#}"
+    );
+    let codes: Vec<&str> = output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    for never in ["PL001", "PL003", "PL008", "PL109"] {
+        assert!(!codes.contains(&never), "{never} in {output:#}");
+    }
+}
+
+#[test]
+fn terraform_comments_suppress_findings_on_the_element_below_them() {
+    let text = concat!(
+        "resource \"aws_iam_policy\" \"p\" {\n",
+        "  policy = jsonencode({\n",
+        "    Version = \"2012-10-17\"\n",
+        "    Statement = [{\n",
+        "      Effect = \"Allow\"\n",
+        "      # policylint: ignore[PL201] kept for the audit trail\n",
+        "      Action = [\"s3:GetObject\", \"s3:GetObject\"]\n",
+        "      // policylint: ignore[wildcard-resource] reads every bucket on purpose\n",
+        "      Resource = \"*\"\n",
+        "    }]\n",
+        "  })\n",
+        "}\n",
+        "data \"aws_iam_policy_document\" \"d\" {\n",
+        "  /* policylint: ignore[duplicate-action] nothing repeats here */\n",
+        "  statement {\n",
+        "    actions   = [\"s3:GetObject\"]\n",
+        "    resources = [\"arn:aws:s3:::b/*\"]\n",
+        "  }\n",
+        "  # policylint: ignore[PL201]\n",
+        "  statement {\n",
+        "    actions   = [\"s3:PutObject\"]\n",
+        "    resources = [\"arn:aws:s3:::b/*\"]\n",
+        "  }\n",
+        "}\n",
+    );
+    let output = json_report(lint("main.tf", text));
+    let found: Vec<(&str, u64)> = output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The two used comments suppress; the unused one and the one without a reason are
+    // reported where they are.
+    assert_eq!(found, [("PL010", 14), ("PL010", 19)], "{output:#}");
+}
+
+#[test]
+fn folder_walks_take_terraform_files_and_the_config_switches_them_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let heredoc =
+        fs::read(root().join("fixtures/hosts/terraform/alicloud-ram-policy-heredoc.tf")).unwrap();
+    fs::write(dir.path().join("main.tf"), &heredoc).unwrap();
+    fs::write(dir.path().join("variables.tf"), "variable \"x\" {}\n").unwrap();
+    fs::write(dir.path().join("notes.tfvars"), &heredoc).unwrap();
+    let run = |config: Option<&str>| -> Value {
+        if let Some(config) = config {
+            fs::write(dir.path().join("policylint.toml"), config).unwrap();
+        }
+        let output = policylint()
+            .current_dir(dir.path())
+            .args(["check", ".", "--output-format", "json"])
+            .output()
+            .unwrap();
+        serde_json::from_slice(&output.stdout).unwrap()
+    };
+    let output = run(None);
+    assert_eq!(output["summary"]["files"], 1, "{output:#}");
+    assert_eq!(output["documents"][0]["path"], "main.tf");
+    assert_eq!(output["documents"][0]["host"], "terraform");
+    let output = run(Some("[hosts]\nterraform = false\n"));
+    assert_eq!(output["summary"]["files"], 0, "{output:#}");
+    // A broken Terraform file that may hold a policy is a json-syntax error at its place.
+    fs::remove_file(dir.path().join("policylint.toml")).unwrap();
+    fs::write(
+        dir.path().join("broken.tf"),
+        "resource \"a\" \"b\" {\n  policy = <<EOF\n{\"Statement\": []}\n",
+    )
+    .unwrap();
+    let output = run(None);
+    let broken: Vec<&Value> = output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["path"] == "broken.tf")
+        .collect();
+    assert_eq!(broken.len(), 1, "{output:#}");
+    assert_eq!(broken[0]["code"], "PL001");
 }

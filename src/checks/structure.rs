@@ -466,7 +466,11 @@ pub fn invalid_effect(ctx: &CheckContext, out: &mut Vec<Finding>) {
         };
         for node in values {
             let Some(value) = node.as_str() else { continue };
-            if value == "Allow" || value == "Deny" {
+            // A value the template fills in (`${var.effect}`) is not known here.
+            if value == "Allow"
+                || value == "Deny"
+                || policy.templates.holds_template_expression(node)
+            {
                 continue;
             }
             let mut finding = Finding::new(

@@ -426,7 +426,7 @@ pub fn reextract(document: &Document, region: &str) -> Option<String> {
     let text = match document.embedding {
         Embedding::Verbatim => region.to_string(),
         Embedding::JsonString => decode_string(region, 0)?.0,
-        Embedding::Yaml(_) | Embedding::Markdown(_) => return None,
+        Embedding::Yaml(_) | Embedding::Markdown(_) | Embedding::Terraform(_) => return None,
     };
     Some(
         mask_expressions(&text, document.hints.interpolated)

@@ -46,6 +46,7 @@ mod mapping;
 pub mod markdown;
 pub mod span_map;
 pub mod suppress;
+pub mod terraform;
 pub mod yaml;
 
 use crate::diagnostic::{Diagnostic, Edit, Finding};
@@ -75,6 +76,9 @@ pub enum HostKind {
     Yaml,
     /// Markdown: policies in the code blocks of documentation (see `markdown`).
     Markdown,
+    /// Terraform: heredocs, strings, `jsonencode` objects, policy-document data sources
+    /// (see `terraform`).
+    Terraform,
 }
 
 impl HostKind {
@@ -84,6 +88,7 @@ impl HostKind {
             HostKind::Json | HostKind::JsonTemplate | HostKind::PlainJson => "json",
             HostKind::Yaml => "yaml",
             HostKind::Markdown => "markdown",
+            HostKind::Terraform => "terraform",
         }
     }
 
@@ -94,6 +99,7 @@ impl HostKind {
             HostKind::PlainJson => &json_host::PLAIN_JSON,
             HostKind::Yaml => &yaml_host::YAML,
             HostKind::Markdown => &markdown_host::MARKDOWN,
+            HostKind::Terraform => &terraform_host::TERRAFORM,
         }
     }
 }
@@ -107,6 +113,7 @@ enum Walked {
     JsonIfObject,
     Yaml,
     Markdown,
+    Terraform,
 }
 
 /// The file names a folder walk takes when the config sets no `include`: one list for
@@ -120,6 +127,7 @@ const WALKED: &[(&str, Walked)] = &[
     (".yml", Walked::Yaml),
     (".markdown", Walked::Markdown),
     (".md", Walked::Markdown),
+    (".tf", Walked::Terraform),
 ];
 
 /// Which hosts are on: the config's `[hosts]` table. Every host is on by default.
@@ -134,6 +142,8 @@ pub struct HostSwitches {
     /// Markdown files (`.md`, `.markdown`): policies in their code blocks. Off, a walk
     /// skips them.
     pub markdown: bool,
+    /// Terraform files (`.tf`). Off, a walk skips them.
+    pub terraform: bool,
 }
 
 impl Default for HostSwitches {
@@ -142,6 +152,7 @@ impl Default for HostSwitches {
             json: true,
             yaml: true,
             markdown: true,
+            terraform: true,
         }
     }
 }
@@ -152,6 +163,7 @@ impl HostSwitches {
         match walked(file_name) {
             Some(Walked::Yaml) => self.yaml,
             Some(Walked::Markdown) => self.markdown,
+            Some(Walked::Terraform) => self.terraform,
             found => found.is_some(),
         }
     }
@@ -173,6 +185,8 @@ impl HostSwitches {
             }
             Some(Walked::Yaml) => HostKind::Yaml,
             Some(Walked::Markdown) => HostKind::Markdown,
+            Some(Walked::Terraform) if !self.terraform => return None,
+            Some(Walked::Terraform) => HostKind::Terraform,
         };
         if (kind == HostKind::Yaml && !self.yaml) || (kind == HostKind::Markdown && !self.markdown)
         {
@@ -233,6 +247,9 @@ pub enum Embedding {
     Yaml(yaml::Embedded),
     /// In a Markdown code block, as the JSON or YAML host holds it in the block's text.
     Markdown(markdown::Embedded),
+    /// A policy in a Terraform string or heredoc, or JSON written from HCL: how is the
+    /// Terraform host's business.
+    Terraform(terraform::Embedded),
 }
 
 /// What a host kind implements (see the guide above).
@@ -330,7 +347,9 @@ mod json_host {
             Some(match document.embedding {
                 Embedding::Verbatim => replacement.to_string(),
                 Embedding::JsonString => json::escape_for_string(replacement),
-                Embedding::Yaml(_) | Embedding::Markdown(_) => return None,
+                Embedding::Yaml(_) | Embedding::Markdown(_) | Embedding::Terraform(_) => {
+                    return None;
+                }
             })
         }
 
@@ -420,6 +439,45 @@ mod markdown_host {
 
         fn suppressions(&self, text: &str) -> Vec<suppress::Suppression> {
             markdown::suppressions(text)
+        }
+    }
+}
+
+/// The Terraform host (see `terraform/` for the reading itself).
+mod terraform_host {
+    use super::*;
+
+    pub struct TerraformHost;
+
+    pub static TERRAFORM: TerraformHost = TerraformHost;
+
+    impl Host for TerraformHost {
+        fn may_hold_policy(&self, text: &str) -> bool {
+            terraform::may_hold_policy(text)
+        }
+
+        fn extract<'h>(&self, text: &'h str) -> Result<Vec<Document<'h>>, SyntaxError> {
+            terraform::extract(text)
+        }
+
+        fn encode(&self, document: &Document, replacement: &str) -> Option<String> {
+            terraform::encode(document, replacement)
+        }
+
+        fn host_edit(&self, _host_text: &str, document: &Document, edit: &Edit) -> Option<Edit> {
+            terraform::host_edit(document, edit)
+        }
+
+        fn reextract(&self, document: &Document, region: &str) -> Option<String> {
+            terraform::reextract(document, region)
+        }
+
+        fn check_syntax(&self, text: &str) -> Result<(), SyntaxError> {
+            terraform::check_syntax(text)
+        }
+
+        fn suppressions(&self, text: &str) -> Vec<suppress::Suppression> {
+            terraform::suppressions(text)
         }
     }
 }

@@ -83,7 +83,8 @@ impl Server {
                     matches!(language.as_str(), "json" | "jsonc" | "yaml" | "markdown")
                         || [".json", ".yaml", ".yml", ".md", ".markdown"]
                             .iter()
-                            .any(|e| uri.ends_with(e));
+                            .any(|e| uri.ends_with(e))
+                        || is_terraform(&language, &uri);
             }
         }
     }
@@ -222,4 +223,10 @@ impl Server {
             }
         }
     }
+}
+
+/// Whether an unsaved buffer is Terraform: by its language (`terraform`, `hcl`, as editors
+/// name it) or its name.
+fn is_terraform(language: &str, uri: &str) -> bool {
+    matches!(language, "terraform" | "hcl" | "tf") || uri.ends_with(".tf")
 }

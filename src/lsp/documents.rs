@@ -123,6 +123,12 @@ impl Document {
         let name = match name {
             "" if self.language_id.eq_ignore_ascii_case("yaml") => "buffer.yaml",
             "" if self.language_id.eq_ignore_ascii_case("markdown") => "buffer.md",
+            "" if ["terraform", "hcl", "tf"]
+                .iter()
+                .any(|l| self.language_id.eq_ignore_ascii_case(l)) =>
+            {
+                "buffer.tf"
+            }
             name => name,
         };
         self.settings
