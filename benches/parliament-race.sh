@@ -94,7 +94,8 @@ timed() {
     local out=$1
     shift
     /usr/bin/time -f '%e' -o "$work/time" "$@" >"$out" 2>/dev/null || true
-    cat "$work/time"
+    # GNU time writes a line about a non-zero exit status first: the figure is the last line.
+    tail -n 1 "$work/time"
 }
 
 for set in managed generated; do
@@ -152,11 +153,11 @@ shown = 0
 for group in GROUPS:
     for path in sorted(ours[group] - theirs[group]):
         for line in details[(group, path)]:
-            if shown < 40:
+            if shown < 25:
                 print("     " + line[:220])
             shown += 1
-if shown > 40:
-    print(f"     ... {shown - 40} more")
+if shown > 25:
+    print(f"     ... {shown - 25} more")
 print("   kinds only policylint has: " + ", ".join(f"{k} {v}" for k, v in apart.most_common()))
 print("   kinds only parliament has: " + ", ".join(f"{k} {v}" for k, v in parliament_apart.most_common()))
 EOF

@@ -271,7 +271,7 @@ impl ValueKind {
 /// Base64 as IAM decodes it: the standard alphabet, padded to a multiple of four.
 fn is_base64(value: &str) -> bool {
     let body = value.trim_end_matches('=');
-    value.len() % 4 == 0
+    value.len().is_multiple_of(4)
         && value.len() - body.len() <= 2
         && body
             .bytes()
@@ -472,7 +472,7 @@ fn unknown_aws_key(key: &Member) -> Option<Finding> {
     }
     let (code, _) = name.split_once(':')?;
     let service = catalogue::aws().service(code)?;
-    if service.condition_keys().len() == 0 || service.condition_key(name).is_some() {
+    if service.condition_keys().next().is_none() || service.condition_key(name).is_some() {
         return None;
     }
     let help = match catalogue::closest_service_condition_key(service, name) {
