@@ -73,6 +73,8 @@ pub struct Statement<'n> {
     pub resource: Option<Values<'n>>,
     pub not_resource: Option<Values<'n>>,
     pub principal: Option<&'n Member<'n>>,
+    /// AWS's `NotPrincipal`: like `Principal`, it makes the policy a trust or resource one.
+    pub not_principal: Option<&'n Member<'n>>,
     pub condition: Option<&'n Member<'n>>,
 }
 
@@ -190,7 +192,7 @@ impl<'n> Statement<'n> {
         arena: &'n Arena,
         templates: &TemplateValues,
     ) -> Self {
-        let mut element: [Option<&'n Member<'n>>; 8] = [None; 8];
+        let mut element: [Option<&'n Member<'n>>; 9] = [None; 9];
         for member in node.as_object().unwrap_or_default() {
             let slot = match member.key {
                 "Sid" => 0,
@@ -201,6 +203,7 @@ impl<'n> Statement<'n> {
                 "NotResource" => 5,
                 "Principal" => 6,
                 "Condition" => 7,
+                "NotPrincipal" => 8,
                 _ => continue,
             };
             element[slot] = Some(member);
@@ -214,6 +217,7 @@ impl<'n> Statement<'n> {
             not_resource,
             principal,
             condition,
+            not_principal,
         ] = element;
         let values = |member: Option<&'n Member<'n>>| {
             member.map(|m| Values::from_member(m, arena, templates))
@@ -228,6 +232,7 @@ impl<'n> Statement<'n> {
             resource: values(resource),
             not_resource: values(not_resource),
             principal,
+            not_principal,
             condition,
         }
     }
@@ -349,7 +354,10 @@ fn detect_dialect(version: Option<&Member>, statements: &[Statement]) -> Dialect
 }
 
 fn detect_kind(statements: &[Statement]) -> PolicyKind {
-    if !statements.iter().any(|s| s.principal.is_some()) {
+    if !statements
+        .iter()
+        .any(|s| s.principal.is_some() || s.not_principal.is_some())
+    {
         return PolicyKind::Identity;
     }
     // An action a template fills in may be `sts:AssumeRole`.

@@ -50,7 +50,10 @@ mod suggest;
 mod vocabulary;
 
 pub use suggest::Suggestion;
-pub use vocabulary::{ConditionVocabulary, catalogue};
+pub use vocabulary::{
+    AWS_CONDITION_OPERATORS, ConditionVocabulary, catalogue, closest_condition_operator,
+    closest_global_condition_key, closest_service_condition_key, condition_operators,
+};
 
 use crate::matching::wildcard_match;
 use crate::model::Dialect;

@@ -309,7 +309,17 @@ pub(super) fn remembered_word(
     word: &str,
     search: impl FnOnce() -> Option<&'static str>,
 ) -> Option<&'static str> {
-    memo::recall(&WORDS, asker(kind, Dialect::Ram), word, search)
+    remembered_dialect_word(kind, Dialect::Ram, word, search)
+}
+
+/// `remembered_word` for a word of one dialect's vocabulary.
+pub(super) fn remembered_dialect_word(
+    kind: Search,
+    dialect: Dialect,
+    word: &str,
+    search: impl FnOnce() -> Option<&'static str>,
+) -> Option<&'static str> {
+    memo::recall(&WORDS, asker(kind, dialect), word, search)
 }
 
 fn asker(kind: Search, dialect: Dialect) -> u64 {

@@ -53,21 +53,23 @@ pub fn full_access(ctx: &CheckContext, out: &mut Vec<Finding>) {
             continue;
         };
         for action in &actions.entries {
+            let tag_key = resource_tag_condition(statement);
             if is_every_action(action.text) {
                 let Some(resource) = unscoped_resource(statement, None) else {
                     continue;
                 };
-                out.push(
+                out.push(weighed_by_tags(
                     Finding::new(action.node.span, "this statement allows every action on every resource: full administrator access")
                         .label(resource.node.span, "on every resource")
                         .help("grant only the actions the principal needs, on the resources it needs, e.g. `\"Action\": [\"oss:GetObject\"], \"Resource\": \"acs:oss:*:*:<bucket>/*\"`; keep administrator access for the few who need it, through the managed AdministratorAccess policy")
                         .severity(Severity::Error),
-                );
+                    tag_key,
+                ));
             } else if let Some(service) = whole_service(action.text) {
                 let Some(resource) = unscoped_resource(statement, Some(&service)) else {
                     continue;
                 };
-                out.push(
+                out.push(weighed_by_tags(
                     Finding::new(
                         action.node.span,
                         format!("this statement allows every `{service}` action on every resource: full access to the service"),
@@ -75,10 +77,45 @@ pub fn full_access(ctx: &CheckContext, out: &mut Vec<Finding>) {
                     .label(resource.node.span, "on every resource")
                     .help(scoped_example(&service))
                     .severity(Severity::Warning),
-                );
+                    tag_key,
+                ));
             }
         }
     }
+}
+
+/// A condition key of the statement on a resource's tag (`aws:ResourceTag/team`,
+/// `acs:ResourceTag/team`, `ecs:tag/team`): attribute-based access control.
+fn resource_tag_condition<'n>(statement: &Statement<'n>) -> Option<&'n crate::parse::Member<'n>> {
+    let blocks = statement.condition?.value.as_object()?;
+    blocks
+        .iter()
+        .filter_map(|block| block.value.as_object())
+        .flatten()
+        .find(|test| {
+            let key = trim(test.key).to_ascii_lowercase();
+            key.contains(":resourcetag/")
+                || key
+                    .split_once(':')
+                    .is_some_and(|(_, k)| k.starts_with("tag/"))
+        })
+}
+
+/// Full access limited to resources with a tag (ABAC) weighs one step less: administrator
+/// access becomes a warning, a whole service a note. The tag still decides everything, and
+/// whoever can tag resources can widen it, so it is reported, not passed over.
+fn weighed_by_tags(finding: Finding, tag_key: Option<&crate::parse::Member>) -> Finding {
+    let Some(key) = tag_key else { return finding };
+    let lowered = match finding.severity {
+        Some(Severity::Error) => Severity::Warning,
+        _ => Severity::Info,
+    };
+    finding
+        .label(
+            key.key_span,
+            "but only on resources with this tag (ABAC): weighed one step lower",
+        )
+        .severity(lowered)
 }
 
 fn scoped_example(service: &str) -> String {

@@ -5,11 +5,12 @@
 use super::CheckContext;
 use crate::catalogue;
 use crate::diagnostic::{Edit, Finding, Fix};
+use crate::model::Dialect;
 use crate::parse::{Member, Node, NodeKind};
 use std::net::IpAddr;
 
 /// The condition blocks of every statement: `(operator member, its key/value members)`.
-fn blocks<'n>(ctx: &CheckContext<'n>) -> Vec<(&'n Member<'n>, &'n [Member<'n>])> {
+pub(super) fn blocks<'n>(ctx: &CheckContext<'n>) -> Vec<(&'n Member<'n>, &'n [Member<'n>])> {
     let Some(policy) = ctx.policy else {
         return Vec::new();
     };
@@ -25,7 +26,7 @@ fn blocks<'n>(ctx: &CheckContext<'n>) -> Vec<(&'n Member<'n>, &'n [Member<'n>])>
 }
 
 /// The values of a condition key: its array's items, or the one value.
-fn values<'n>(member: &'n Member<'n>) -> &'n [Node<'n>] {
+pub(super) fn values<'n>(member: &'n Member<'n>) -> &'n [Node<'n>] {
     match &member.value.kind {
         NodeKind::Array(items) => items,
         _ => std::slice::from_ref(&member.value),
@@ -40,7 +41,7 @@ fn is_scalar(node: &Node) -> bool {
 }
 
 /// The value as RAM compares it: strings as written, numbers and booleans as JSON.
-fn value_text<'n>(node: &'n Node) -> &'n str {
+pub(super) fn value_text<'n>(node: &'n Node) -> &'n str {
     match &node.kind {
         NodeKind::String(s) => s,
         NodeKind::Number(n) => n,
@@ -51,7 +52,7 @@ fn value_text<'n>(node: &'n Node) -> &'n str {
 }
 
 /// A policy variable (`${acs:CurrentTime}`) is filled in at request time.
-fn has_variable(value: &str) -> bool {
+pub(super) fn has_variable(value: &str) -> bool {
     value.contains("${")
 }
 
@@ -61,11 +62,25 @@ pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
         ctx.policy
             .is_some_and(|policy| policy.templates.is_template_value(node))
     };
+    let dialect = dialect_of(ctx);
     for (block, keys) in blocks(ctx) {
-        let Some(operator) = base_operator(block.key) else {
-            out.push(unknown_operator(block));
+        let Some(operator) = base_operator(block.key, dialect) else {
+            out.push(unknown_operator(block, dialect));
             continue;
         };
+        if operator == "Null" && block.key.ends_with("IfExists") {
+            out.push(
+                Finding::new(
+                    block.key_span,
+                    format!(
+                        "`{}` combines `Null` with `IfExists`, which IAM refuses",
+                        block.key
+                    ),
+                )
+                .help("`Null` already tests whether the key is present: write `Null`"),
+            );
+            continue;
+        }
         // String operators take any value.
         let Some(value_kind) = ValueKind::of(operator) else {
             continue;
@@ -75,12 +90,12 @@ pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
             if entries.iter().any(|v| !is_scalar(v)) {
                 continue;
             }
-            if operator == "Bool" && entries.len() > 1 {
+            if matches!(operator, "Bool" | "Null") && entries.len() > 1 {
                 out.push(
                     Finding::new(
                         key.value.span,
                         format!(
-                            "`Bool` takes one value, but `{}` has {}",
+                            "`{operator}` takes one value, but `{}` has {}",
                             key.key,
                             entries.len()
                         ),
@@ -113,16 +128,23 @@ pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
     }
 }
 
+/// The dialect of the policy being checked (RAM when the file is not a policy object).
+pub(super) fn dialect_of(ctx: &CheckContext) -> Dialect {
+    ctx.policy.map_or(Dialect::Ram, |p| p.dialect)
+}
+
 /// The operator under the qualifiers RAM and IAM put around it: a set prefix
-/// (`ForAllValues:`, `ForAnyValue:`) and an `IfExists` suffix. `None` when it is unknown.
-fn base_operator(key: &str) -> Option<&str> {
-    let catalogue = catalogue::catalogue();
+/// (`ForAllValues:`, `ForAnyValue:`) and an `IfExists` suffix. `None` when it is not one of
+/// the dialect's operators.
+pub(super) fn base_operator(key: &str, dialect: Dialect) -> Option<&str> {
     let key = key
         .strip_prefix("ForAllValues:")
         .or_else(|| key.strip_prefix("ForAnyValue:"))
         .unwrap_or(key);
     let key = key.strip_suffix("IfExists").unwrap_or(key);
-    catalogue.is_condition_operator(key).then_some(key)
+    catalogue::condition_operators(dialect)
+        .contains(&key)
+        .then_some(key)
 }
 
 /// Documentation masks digits (`42.120.XX.X/24`, `xxx.xx.xxx.x/xx`, `10.0.0.****`): a
@@ -134,9 +156,8 @@ fn is_masked(value: &str) -> bool {
             .all(|c| c.is_ascii_digit() || ".:/xX*".contains(c))
 }
 
-fn unknown_operator(block: &Member) -> Finding {
-    let catalogue = catalogue::catalogue();
-    let operators = &catalogue.condition_operators;
+fn unknown_operator(block: &Member, dialect: Dialect) -> Finding {
+    let operators = catalogue::condition_operators(dialect);
     let operator = block.key;
     if let Some(right) = operators
         .iter()
@@ -156,13 +177,14 @@ fn unknown_operator(block: &Member) -> Finding {
             vec![Edit::replace(block.key_span, literal)],
         )));
     }
-    let closest = catalogue.closest_condition_operator(operator);
-    let help = match closest {
-        Some(o) => format!("did you mean `{o}`?"),
-        None => format!(
+    let closest = catalogue::closest_condition_operator(dialect, operator);
+    let help = match (closest, dialect) {
+        (Some(o), _) => format!("did you mean `{o}`?"),
+        (None, Dialect::Ram) => format!(
             "RAM condition operators are String*, Numeric*, Date*, `Bool`, `IpAddress` and `NotIpAddress`, such as `{}`",
-            operators.first().map_or("StringEquals", String::as_str)
+            operators.first().copied().unwrap_or("StringEquals")
         ),
+        (None, Dialect::Aws) => "IAM condition operators are String*, Numeric*, Date*, Arn*, `Bool`, `BinaryEquals`, `IpAddress`, `NotIpAddress` and `Null`, optionally with `IfExists` or a `ForAnyValue:`/`ForAllValues:` prefix".to_string(),
     };
     Finding::new(
         block.key_span,
@@ -178,11 +200,13 @@ enum ValueKind {
     IpAddress,
     Date,
     Number,
+    Binary,
+    Arn,
 }
 
 impl ValueKind {
     fn of(operator: &str) -> Option<Self> {
-        if operator == "Bool" {
+        if operator == "Bool" || operator == "Null" {
             Some(ValueKind::Bool)
         } else if operator.ends_with("IpAddress") {
             Some(ValueKind::IpAddress)
@@ -190,6 +214,10 @@ impl ValueKind {
             Some(ValueKind::Date)
         } else if operator.starts_with("Numeric") {
             Some(ValueKind::Number)
+        } else if operator.starts_with("Binary") {
+            Some(ValueKind::Binary)
+        } else if operator.starts_with("Arn") {
+            Some(ValueKind::Arn)
         } else {
             None
         }
@@ -205,6 +233,8 @@ impl ValueKind {
             ValueKind::Number => {
                 value.trim() == value && value.parse::<f64>().is_ok_and(f64::is_finite)
             }
+            ValueKind::Binary => is_base64(value),
+            ValueKind::Arn => is_arn_pattern(value),
         }
     }
 
@@ -215,6 +245,8 @@ impl ValueKind {
             ValueKind::IpAddress => "an IP address or CIDR block",
             ValueKind::Date => "an ISO 8601 date and time",
             ValueKind::Number => "a number",
+            ValueKind::Binary => "base64-encoded binary data",
+            ValueKind::Arn => "an ARN (`arn:<partition>:<service>:<region>:<account>:<resource>`)",
         }
     }
 
@@ -228,8 +260,33 @@ impl ValueKind {
                 "write a date and time such as `\"2026-01-31T18:00:00+08:00\"` or `\"2026-01-31T10:00:00Z\"`"
             }
             ValueKind::Number => "write a number, such as `\"10\"`",
+            ValueKind::Binary => "write the bytes base64-encoded, such as `\"QmluYXJ5VmFsdWU=\"`",
+            ValueKind::Arn => {
+                "write a full ARN such as `\"arn:aws:sns:us-east-1:123456789012:topic\"` (wildcards may stand for any part), or use a String operator"
+            }
         }
     }
+}
+
+/// Base64 as IAM decodes it: the standard alphabet, padded to a multiple of four.
+fn is_base64(value: &str) -> bool {
+    let body = value.trim_end_matches('=');
+    value.len().is_multiple_of(4)
+        && value.len() - body.len() <= 2
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'/')
+}
+
+/// What an `Arn*` operator can compare with: an ARN of six colon-separated parts (the
+/// resource may hold more colons), or a value that is all wildcards.
+fn is_arn_pattern(value: &str) -> bool {
+    if !value.is_empty() && value.chars().all(|c| c == '*') {
+        return true;
+    }
+    let mut parts = value.splitn(6, ':');
+    let prefix = parts.next();
+    matches!(prefix, Some("arn" | "*")) && parts.count() == 5
 }
 
 fn is_ip_or_cidr(value: &str) -> bool {
@@ -317,42 +374,124 @@ fn is_service_key(key: &str) -> bool {
     service_ok && name_ok
 }
 
-/// PL107: condition keys that are neither known global keys nor `<service>:<Key>`.
+/// PL107: condition keys that are neither known global keys nor `<service>:<Key>`; in AWS,
+/// whose catalogue is complete, also a key its service does not have.
 pub fn unknown_condition_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
-    let catalogue = catalogue::catalogue();
+    let dialect = dialect_of(ctx);
     for (block, keys) in blocks(ctx) {
-        if base_operator(block.key).is_none() {
+        if base_operator(block.key, dialect).is_none() {
             continue;
         }
         for key in keys {
-            let name = key.key;
-            let is_global = name.len() > 4
-                && name
-                    .get(..4)
-                    .is_some_and(|prefix| prefix.eq_ignore_ascii_case("acs:"));
-            if is_global {
-                if catalogue.is_global_condition_key(name) {
-                    continue;
-                }
-                let help = match catalogue.closest_global_condition_key(name) {
-                    Some(known) => format!("did you mean `{known}`?"),
-                    None => "global keys include `acs:SourceIp`, `acs:SecureTransport`, `acs:CurrentTime`, `acs:MFAPresent`, `acs:SourceVpc` and `acs:ResourceTag/<key>`".to_string(),
-                };
-                out.push(
-                    Finding::new(
-                        key.key_span,
-                        format!("`{name}` is not a known global condition key"),
-                    )
-                    .help(help),
-                );
-            } else if !is_service_key(name) {
-                out.push(
-                    Finding::new(key.key_span, format!("`{name}` is not a condition key of the form `<service>:<Key>` or `acs:<Key>`"))
-                        .help("write a global key such as `acs:SourceIp`, or a service key such as `oss:Prefix`"),
-                );
-            }
+            out.extend(match dialect {
+                Dialect::Ram => unknown_ram_key(key),
+                Dialect::Aws => unknown_aws_key(key),
+            });
         }
     }
+}
+
+fn has_prefix(name: &str, prefix: &str) -> bool {
+    name.len() > prefix.len()
+        && name
+            .get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+}
+
+fn unknown_global_key(key: &Member, dialect: Dialect, examples: &str) -> Option<Finding> {
+    let name = key.key;
+    if catalogue::for_dialect(dialect)
+        .global_condition_key(name)
+        .is_some()
+    {
+        return None;
+    }
+    let help = match catalogue::closest_global_condition_key(dialect, name) {
+        Some(known) => format!("did you mean `{known}`?"),
+        None => format!("global keys include {examples}"),
+    };
+    Some(
+        Finding::new(
+            key.key_span,
+            format!("`{name}` is not a known global condition key"),
+        )
+        .help(help),
+    )
+}
+
+fn unknown_ram_key(key: &Member) -> Option<Finding> {
+    let name = key.key;
+    if has_prefix(name, "acs:") {
+        return unknown_global_key(
+            key,
+            Dialect::Ram,
+            "`acs:SourceIp`, `acs:SecureTransport`, `acs:CurrentTime`, `acs:MFAPresent`, `acs:SourceVpc` and `acs:ResourceTag/<key>`",
+        );
+    }
+    (!is_service_key(name)).then(|| {
+        Finding::new(
+            key.key_span,
+            format!("`{name}` is not a condition key of the form `<service>:<Key>` or `acs:<Key>`"),
+        )
+        .help("write a global key such as `acs:SourceIp`, or a service key such as `oss:Prefix`")
+    })
+}
+
+/// Keys that identity providers set in trust policies (`accounts.google.com:aud`,
+/// `token.actions.githubusercontent.com:sub`, `saml:aud`): no service's catalogue has them.
+fn is_provider_key(name: &str) -> bool {
+    name.split_once(':').is_some_and(|(provider, _)| {
+        provider.contains(['.', '/']) || provider.eq_ignore_ascii_case("saml")
+    })
+}
+
+fn unknown_aws_key(key: &Member) -> Option<Finding> {
+    let name = key.key;
+    if has_prefix(name, "aws:") {
+        return unknown_global_key(
+            key,
+            Dialect::Aws,
+            "`aws:SourceIp`, `aws:SecureTransport`, `aws:CurrentTime`, `aws:PrincipalArn`, `aws:SourceVpce` and `aws:ResourceTag/${TagKey}`",
+        );
+    }
+    if is_provider_key(name) {
+        return None;
+    }
+    if !is_service_key(name) {
+        return Some(
+            Finding::new(
+                key.key_span,
+                format!(
+                    "`{name}` is not a condition key of the form `<service>:<key>` or `aws:<key>`"
+                ),
+            )
+            .help(
+                "write a global key such as `aws:SourceIp`, or a service key such as `s3:prefix`",
+            ),
+        );
+    }
+    let (code, _) = name.split_once(':')?;
+    let service = catalogue::aws().service(code)?;
+    if service.condition_keys().next().is_none() || service.condition_key(name).is_some() {
+        return None;
+    }
+    let help = match catalogue::closest_service_condition_key(service, name) {
+        Some(known) => format!("did you mean `{known}`?"),
+        None => format!(
+            "`policylint catalogue '{code}:*'` lists the condition keys of each `{code}` action"
+        ),
+    };
+    Some(
+        Finding::new(
+            key.key_span,
+            format!(
+                "`{name}` is not a condition key of {} ({})",
+                service.name(),
+                catalogue::aws().label()
+            ),
+        )
+        .help(help),
+    )
 }
 
 #[cfg(test)]
@@ -415,11 +554,20 @@ mod tests {
     #[test]
     fn qualified_operators_and_masked_values() {
         assert_eq!(
-            base_operator("ForAllValues:StringEquals"),
+            base_operator("ForAllValues:StringEquals", Dialect::Ram),
             Some("StringEquals")
         );
-        assert_eq!(base_operator("StringLikeIfExists"), Some("StringLike"));
-        assert_eq!(base_operator("IpAdress"), None);
+        assert_eq!(
+            base_operator("StringLikeIfExists", Dialect::Ram),
+            Some("StringLike")
+        );
+        assert_eq!(base_operator("IpAdress", Dialect::Ram), None);
+        assert_eq!(base_operator("ArnLike", Dialect::Ram), None);
+        assert_eq!(
+            base_operator("ForAnyValue:ArnLikeIfExists", Dialect::Aws),
+            Some("ArnLike")
+        );
+        assert_eq!(base_operator("NullIfExists", Dialect::Aws), Some("Null"));
         assert!(is_masked("42.120.XX.X/24"));
         assert!(is_masked("xxx.xx.xxx.x/xx"));
         assert!(!is_masked("10.0.0.0/33"));
@@ -433,6 +581,16 @@ mod tests {
         assert_eq!(value_problem("NumericLessThan", "10.5"), None);
         assert!(value_problem("NumericLessThan", "ten").is_some());
         assert_eq!(value_problem("StringLike", "anything*"), None);
+        assert_eq!(value_problem("Null", "true"), None);
+        assert!(value_problem("Null", "absent").is_some());
+        assert_eq!(value_problem("BinaryEquals", "QmluYXJ5VmFsdWU="), None);
+        assert!(value_problem("BinaryEquals", "not base64!").is_some());
+        assert_eq!(
+            value_problem("ArnLike", "arn:aws:sns:*:123456789012:topic/*"),
+            None
+        );
+        assert_eq!(value_problem("ArnEquals", "*"), None);
+        assert!(value_problem("ArnLike", "my-topic").is_some());
     }
 
     #[test]

@@ -1,112 +1,124 @@
-//! Privilege escalation: RAM actions that let whoever holds them grant themselves more.
+//! Privilege escalation in both clouds: actions that let whoever holds them grant
+//! themselves more, from the table of paths in `rules/data/escalation.toml`.
 
 use super::CheckContext;
 use super::access::{covers_all_resources, is_every_action};
 use crate::diagnostic::Finding;
 use crate::matching::{action_matches, trim, wildcard_covers, wildcard_match};
-use crate::model::{Entry, Statement};
+use crate::model::{Dialect, Entry, Statement};
 use crate::parse::Node;
+use std::sync::LazyLock;
 
-/// A RAM action that lets its holder raise its own privileges, the kind of RAM resource it
-/// acts on, and what the holder can do with it on every resource of that kind.
+const DATA: &str = include_str!("../../rules/data/escalation.toml");
+
+/// One path of `rules/data/escalation.toml`.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct Escalation {
-    action: &'static str,
-    target: &'static str,
-    consequence: &'static str,
+    dialect: Dialect,
+    action: String,
+    /// `<service>:<relative pattern>`: the resources it escalates through when all are
+    /// allowed (`iam:user/*`).
+    target: String,
+    consequence: String,
+    /// Actions that complete the path when the policy allows them too.
+    #[serde(default)]
+    with: Vec<String>,
 }
 
-/// In the order findings name them when a pattern grants several.
-const ESCALATIONS: [Escalation; 10] = [
-    Escalation {
-        action: "ram:AttachPolicyToUser",
-        target: "user",
-        consequence: "attach AdministratorAccess to itself",
-    },
-    Escalation {
-        action: "ram:AttachPolicyToRole",
-        target: "role",
-        consequence: "attach AdministratorAccess to any role, including one it can assume",
-    },
-    Escalation {
-        action: "ram:AttachPolicyToGroup",
-        target: "group",
-        consequence: "attach AdministratorAccess to a group it belongs to",
-    },
-    Escalation {
-        action: "ram:CreatePolicyVersion",
-        target: "policy",
-        consequence: "rewrite a custom policy attached to it so that it allows everything",
-    },
-    Escalation {
-        action: "ram:SetDefaultPolicyVersion",
-        target: "policy",
-        consequence: "switch a custom policy attached to it to a version that allows more",
-    },
-    Escalation {
-        action: "ram:UpdateRole",
-        target: "role",
-        consequence: "rewrite any role's trust policy so that it can assume that role",
-    },
-    Escalation {
-        action: "ram:CreateAccessKey",
-        target: "user",
-        consequence: "create an AccessKey for any user, administrators included, and act as that user",
-    },
-    Escalation {
-        action: "ram:CreateLoginProfile",
-        target: "user",
-        consequence: "give any user without a console password one, and sign in as that user",
-    },
-    Escalation {
-        action: "ram:UpdateLoginProfile",
-        target: "user",
-        consequence: "change any user's console password and sign in as that user",
-    },
-    Escalation {
-        action: "ram:AddUserToGroup",
-        target: "group",
-        consequence: "add itself to any group, administrators' groups included",
-    },
-];
+impl Escalation {
+    fn target_service(&self) -> &str {
+        self.target
+            .split_once(':')
+            .map_or("", |(service, _)| service)
+    }
 
-/// PL303: Allow, on every RAM user, role, group or policy, of an action that lets the holder
-/// grant itself more. Statements that are administrator access already (`*` on `*`,
-/// PL301) and statements whose Condition tests a `ram:` key or a resource tag (which
-/// narrows the users, roles or policies reached, as `ram:TrustedPrincipalTypes` does) are
-/// left alone.
+    fn target_pattern(&self) -> &str {
+        self.target
+            .split_once(':')
+            .map_or("", |(_, pattern)| pattern)
+    }
+
+    /// How findings name the target: `RAM user`, `IAM role`, `Lambda function`.
+    fn target_name(&self) -> String {
+        let kind = self
+            .target_pattern()
+            .split(['/', ':'])
+            .next()
+            .unwrap_or_default();
+        let service = match self.target_service() {
+            "ram" => "RAM".to_string(),
+            "iam" => "IAM".to_string(),
+            "lambda" => "Lambda".to_string(),
+            "glue" => "Glue".to_string(),
+            other => other.to_string(),
+        };
+        format!("{service} {kind}")
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Table {
+    path: Vec<Escalation>,
+}
+
+static ESCALATIONS: LazyLock<Vec<Escalation>> = LazyLock::new(|| {
+    toml::from_str::<Table>(DATA)
+        .unwrap_or_else(|e| panic!("rules/data/escalation.toml is broken: {e}"))
+        .path
+});
+
+fn escalations(dialect: Dialect) -> impl Iterator<Item = &'static Escalation> {
+    ESCALATIONS.iter().filter(move |e| e.dialect == dialect)
+}
+
+/// PL303: Allow, on every user, role, group, policy or function of its kind, of an action
+/// that lets the holder grant itself more. Statements that are administrator access already
+/// (`*` on `*`, PL301) are left alone, and so is a path whose statement has a Condition on
+/// a key of the target's service (`ram:TrustedPrincipalTypes`, `iam:PassedToService`) or on
+/// a resource tag, which narrow what is reached.
 pub fn privilege_escalation(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
-    for statement in policy.statements.iter().filter(|s| s.is_allow()) {
-        if is_administrator(statement) || condition_scopes_targets(statement) {
+    let dialect = policy.dialect;
+    let allowed = || policy.statements.iter().filter(|s| s.is_allow());
+    for statement in allowed() {
+        if is_administrator(statement) {
             continue;
         }
+        let reachable = |e: &Escalation| !condition_narrows(statement, e);
         if let Some(actions) = &statement.action {
             for action in actions
                 .entries
                 .iter()
-                .filter(|a| may_name_ram_action(a.text))
+                .filter(|a| may_name_path_action(a.text, dialect))
             {
-                let granted = |e: &Escalation| action_matches(action.text, e.action);
-                if let Some((escalation, resource)) = first_unscoped(statement, granted) {
-                    out.push(finding(action, escalation, resource));
+                let granted =
+                    |e: &Escalation| reachable(e) && action_matches(action.text, &e.action);
+                if let Some((escalation, resource)) = first_unscoped(statement, dialect, granted) {
+                    let companion = companion(escalation, allowed());
+                    out.push(finding(action, escalation, resource, companion));
                 }
             }
         } else if let Some(not_actions) = &statement.not_action {
-            let granted =
-                |e: &Escalation| !not_actions.texts().any(|na| action_matches(na, e.action));
-            if let Some((escalation, resource)) = first_unscoped(statement, granted) {
+            let granted = |e: &Escalation| {
+                reachable(e) && !not_actions.texts().any(|na| action_matches(na, &e.action))
+            };
+            if let Some((escalation, resource)) = first_unscoped(statement, dialect, granted) {
+                let target = escalation.target_name();
                 out.push(
                     Finding::new(
                         not_actions.member.key_span,
                         format!(
-                            "`NotAction` leaves `{}` allowed on every RAM {}, which lets the holder {}",
-                            escalation.action, escalation.target, escalation.consequence
+                            "`NotAction` leaves `{}` allowed on every {target}, which lets the holder {}",
+                            escalation.action, escalation.consequence
                         ),
                     )
-                    .label(resource.span, format!("every RAM {}", escalation.target))
+                    .label(resource.span, format!("every {target}"))
                     .help(format!(
-                        "add `{}` (or `ram:*`) to `NotAction`, or better, list the actions to allow under `Action`",
-                        escalation.action
+                        "add `{}` (or `{}:*`) to `NotAction`, or better, list the actions to allow under `Action`",
+                        escalation.action,
+                        escalation.action.split_once(':').map_or("", |(s, _)| s)
                     )),
                 );
             }
@@ -114,13 +126,42 @@ pub fn privilege_escalation(ctx: &CheckContext, out: &mut Vec<Finding>) {
     }
 }
 
-/// Whether `action` can match a RAM action at all, decided once instead of against every
-/// escalation: most actions of a policy belong to other services. Without a `*` before the
-/// first colon, the part before it matches exactly the service code.
-fn may_name_ram_action(action: &str) -> bool {
+/// The first action of `with` that an Allow statement of the policy grants, with the
+/// statement's entry that grants it.
+fn companion<'n>(
+    escalation: &'static Escalation,
+    mut allowed: impl Iterator<Item = &'n Statement<'n>>,
+) -> Option<(&'static str, Entry<'n>)> {
+    if escalation.with.is_empty() {
+        return None;
+    }
+    allowed.find_map(|statement| {
+        let entries = &statement.action.as_ref()?.entries;
+        escalation.with.iter().find_map(|companion| {
+            entries
+                .iter()
+                .find(|a| action_matches(a.text, companion))
+                .map(|a| (companion.as_str(), *a))
+        })
+    })
+}
+
+/// Whether `action` can match an action of a path of `dialect` at all, decided once instead
+/// of against every path: most actions of a policy belong to other services. Without a `*`
+/// or `?` before the first colon, the part before it matches exactly the service code.
+fn may_name_path_action(action: &str, dialect: Dialect) -> bool {
     match trim(action).split_once(':') {
-        Some((service, _)) if !service.contains('*') => wildcard_match(service, "ram", true),
-        _ => true,
+        Some((service, _)) if !service.contains(['*', '?']) => escalations(dialect).any(|e| {
+            e.action
+                .split_once(':')
+                .is_some_and(|(code, _)| code.eq_ignore_ascii_case(service))
+        }),
+        Some((service, _)) => escalations(dialect).any(|e| {
+            e.action
+                .split_once(':')
+                .is_some_and(|(code, _)| wildcard_match(service, code, true))
+        }),
+        None => true,
     }
 }
 
@@ -130,89 +171,132 @@ fn is_administrator(statement: &Statement) -> bool {
         && statement.resources().any(|r| covers_all_resources(r, None))
 }
 
-/// Whether the Condition tests a key that narrows which RAM identities or policies are
-/// reached: any `ram:` key, or a resource tag.
-fn condition_scopes_targets(statement: &Statement) -> bool {
+/// Whether the statement's Condition tests a key that narrows which targets of the path
+/// are reached: a key of the target's service (`ram:`, `iam:`), or a resource tag.
+fn condition_narrows(statement: &Statement, escalation: &Escalation) -> bool {
     let Some(blocks) = statement.condition.and_then(|c| c.value.as_object()) else {
         return false;
     };
+    let service = escalation.target_service().as_bytes();
     blocks
         .iter()
         .filter_map(|block| block.value.as_object())
         .flatten()
         .any(|test| {
             let key = trim(test.key).as_bytes();
-            let starts_with = |prefix: &[u8]| {
-                key.get(..prefix.len())
-                    .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
-            };
-            starts_with(b"ram:") || starts_with(b"acs:resourcetag/")
+            let is_service_key = key.len() > service.len()
+                && key[..service.len()].eq_ignore_ascii_case(service)
+                && key[service.len()] == b':';
+            let lower = trim(test.key).to_ascii_lowercase();
+            is_service_key || lower.contains(":resourcetag/")
         })
 }
 
-/// The first escalation that `granted` says the statement grants, with a resource of the
-/// statement that names every RAM resource of its kind.
+/// The first path that `granted` says the statement grants, with a resource of the
+/// statement that names every resource of the path's target.
 fn first_unscoped<'n>(
     statement: &Statement<'n>,
+    dialect: Dialect,
     granted: impl Fn(&Escalation) -> bool,
 ) -> Option<(&'static Escalation, &'n Node<'n>)> {
     let resources = &statement.resource.as_ref()?.entries;
-    ESCALATIONS.iter().filter(|e| granted(e)).find_map(|e| {
+    escalations(dialect).filter(|e| granted(e)).find_map(|e| {
         resources
             .iter()
-            .find(|r| covers_every(r.text, e.target))
+            .find(|r| covers_every(r.text, e.target_service(), e.target_pattern()))
             .map(|r| (e, r.node))
     })
 }
 
-/// Whether `resource` names every RAM resource of kind `target` (`user`, `role`...):
-/// `*`, `acs:ram:*:*:*`, `acs:ram:*:<account>:*`, `acs:ram:*:*:user/*` and the like.
-/// A specific account still counts: it is the account the holder works in.
-fn covers_every(resource: &str, target: &str) -> bool {
+/// Whether `resource` names every resource of `service` whose relative name `pattern`
+/// describes (`user/*`): `*`, `acs:ram:*:*:*`, `acs:ram::<account>:user/*`,
+/// `arn:aws:iam::*:role/*`, `arn:aws:lambda:*:*:function:*` and the like. A specific
+/// account still counts: it is the account the holder works in.
+fn covers_every(resource: &str, service: &str, pattern: &str) -> bool {
     let resource = trim(resource);
     if resource == "*" {
         return true;
     }
-    let mut parts = resource.splitn(5, ':');
-    let (Some("acs"), Some(service), Some(_region), Some(_account), Some(relative)) = (
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-        parts.next(),
-    ) else {
+    let rest = if let Some(rest) = resource.strip_prefix("acs:") {
+        rest
+    } else if let Some(rest) = resource.strip_prefix("arn:") {
+        match rest.split_once(':') {
+            Some((_partition, rest)) => rest,
+            None => return false,
+        }
+    } else {
         return false;
     };
-    wildcard_covers(service, "ram", true)
-        && wildcard_covers(relative, &format!("{target}/*"), false)
+    let mut parts = rest.splitn(4, ':');
+    let (Some(resource_service), Some(_region), Some(_account), Some(relative)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return false;
+    };
+    wildcard_covers(resource_service, service, true) && wildcard_covers(relative, pattern, false)
 }
 
-fn finding(action: &Entry, escalation: &Escalation, resource: &Node) -> Finding {
+fn finding(
+    action: &Entry,
+    escalation: &Escalation,
+    resource: &Node,
+    companion: Option<(&str, Entry)>,
+) -> Finding {
     let text = action.text.trim();
-    let what = format!(
-        "on every RAM {}, which lets the holder {}",
-        escalation.target, escalation.consequence
-    );
-    let (message, remedy) = if text.eq_ignore_ascii_case(escalation.action) {
-        (
-            format!(
-                "`{text}` on every RAM {} lets the holder {}",
-                escalation.target, escalation.consequence
-            ),
-            format!("remove `{text}`"),
+    let target = escalation.target_name();
+    let message = if text.eq_ignore_ascii_case(&escalation.action) {
+        format!(
+            "`{text}` on every {target} lets the holder {}",
+            escalation.consequence
         )
     } else {
-        (
-            format!("`{text}` grants `{}` {what}", escalation.action),
-            format!("replace `{text}` with the actions the principal needs"),
+        format!(
+            "`{text}` grants `{}` on every {target}, which lets the holder {}",
+            escalation.action, escalation.consequence
         )
     };
-    Finding::new(action.node.span, message)
-        .label(resource.span, format!("every RAM {}", escalation.target))
-        .help(format!(
-            "scope `Resource` to the {target}s this principal must manage, e.g. `acs:ram:*:<account-id>:{target}/<name>`, or {remedy}",
-            target = escalation.target
-        ))
+    let remedy = if text.eq_ignore_ascii_case(&escalation.action) {
+        format!("remove `{text}`")
+    } else {
+        format!("replace `{text}` with the actions the principal needs")
+    };
+    let (kind, example) = match escalation.dialect {
+        Dialect::Ram => (
+            escalation.target_pattern().trim_end_matches(['/', '*']),
+            format!(
+                "acs:{}:*:<account-id>:{}",
+                escalation.target_service(),
+                escalation.target_pattern().replace('*', "<name>")
+            ),
+        ),
+        Dialect::Aws => (
+            escalation
+                .target_pattern()
+                .trim_end_matches(['/', '*', ':']),
+            format!(
+                "arn:aws:{}:{}:<account-id>:{}",
+                escalation.target_service(),
+                if escalation.target_service() == "iam" {
+                    ""
+                } else {
+                    "<region>"
+                },
+                escalation.target_pattern().replace('*', "<name>")
+            ),
+        ),
+    };
+    let mut finding =
+        Finding::new(action.node.span, message).label(resource.span, format!("every {target}"));
+    let mut help = format!(
+        "scope `Resource` to the {kind}s this principal must manage, e.g. `{example}`, or {remedy}"
+    );
+    if let Some((companion, entry)) = companion {
+        finding = finding.label(entry.node.span, format!("`{companion}` completes the path"));
+        help = format!(
+            "with `{companion}`, also allowed by this policy, the holder can create a resource that runs as any role: {help}"
+        );
+    }
+    finding.help(help)
 }
 
 #[cfg(test)]
@@ -220,7 +304,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unscoped_ram_resources() {
+    fn unscoped_resources() {
         for unscoped in [
             "*",
             "acs:ram:*:*:*",
@@ -230,7 +314,7 @@ mod tests {
             "acs:*:*:*:*",
             " acs:ram:*:*:user* ",
         ] {
-            assert!(covers_every(unscoped, "user"), "{unscoped}");
+            assert!(covers_every(unscoped, "ram", "user/*"), "{unscoped}");
         }
         for scoped in [
             "acs:ram:*:123456789012:user/alice",
@@ -241,14 +325,34 @@ mod tests {
             "acs:ram:*:*",
             "arn:aws:iam::*:user/*",
         ] {
-            assert!(!covers_every(scoped, "user"), "{scoped}");
+            assert!(!covers_every(scoped, "ram", "user/*"), "{scoped}");
         }
-        assert!(covers_every("acs:ram:*:*:role/*", "role"));
-        assert!(covers_every("acs:ram:*:*:policy/*", "policy"));
+        assert!(covers_every("acs:ram:*:*:role/*", "ram", "role/*"));
+        assert!(covers_every("arn:aws:iam::*:role/*", "iam", "role/*"));
+        assert!(covers_every(
+            "arn:aws-cn:iam::123456789012:*",
+            "iam",
+            "user/*"
+        ));
+        assert!(!covers_every(
+            "arn:aws:iam::123456789012:role/service-role/*",
+            "iam",
+            "role/*"
+        ));
+        assert!(covers_every(
+            "arn:aws:lambda:*:*:function:*",
+            "lambda",
+            "function:*"
+        ));
+        assert!(!covers_every(
+            "arn:aws:lambda:*:*:function:build-*",
+            "lambda",
+            "function:*"
+        ));
     }
 
     #[test]
-    fn only_actions_that_cannot_match_ram_are_passed_over() {
+    fn only_actions_that_cannot_match_a_path_are_passed_over() {
         for may in [
             "ram:AttachPolicyToUser",
             "RAM:*",
@@ -258,32 +362,38 @@ mod tests {
             "ra*",
             "*Attach*",
             " ram:UpdateRole ",
+            "sts:AssumeRole",
         ] {
-            assert!(may_name_ram_action(may), "{may}");
+            assert!(may_name_path_action(may, Dialect::Ram), "{may}");
             assert!(
-                ESCALATIONS.iter().any(|e| action_matches(may, e.action)),
+                escalations(Dialect::Ram).any(|e| action_matches(may, &e.action)),
                 "{may}"
             );
         }
-        for cannot in ["oss:GetObject", "ecs:*", "rm:*", "rams:*", "?:*"] {
-            assert!(!may_name_ram_action(cannot), "{cannot}");
+        for cannot in ["oss:GetObject", "ecs:*", "rm:*", "rams:*", "?:*", "iam:*"] {
+            assert!(!may_name_path_action(cannot, Dialect::Ram), "{cannot}");
             assert!(
-                !ESCALATIONS.iter().any(|e| action_matches(cannot, e.action)),
+                !escalations(Dialect::Ram).any(|e| action_matches(cannot, &e.action)),
                 "{cannot}"
             );
         }
+        assert!(may_name_path_action("iam:Put*", Dialect::Aws));
+        assert!(!may_name_path_action("s3:*", Dialect::Aws));
     }
 
     #[test]
-    fn escalation_actions_are_ram_actions_with_a_target() {
-        for e in &ESCALATIONS {
-            assert!(e.action.starts_with("ram:"));
-            assert!(["user", "role", "group", "policy"].contains(&e.target));
+    fn the_table_reads_and_every_path_has_a_target() {
+        for dialect in [Dialect::Ram, Dialect::Aws] {
+            assert!(escalations(dialect).count() >= 10);
+        }
+        for e in ESCALATIONS.iter() {
+            assert!(!e.target_service().is_empty(), "{}", e.action);
+            assert!(e.target_pattern().ends_with('*'), "{}", e.action);
+            assert!(e.action.contains(':'), "{}", e.action);
         }
         assert!(
-            ESCALATIONS
-                .iter()
-                .any(|e| action_matches("ram:Attach*", e.action))
+            escalations(Dialect::Aws).any(|e| e.action == "iam:PassRole"
+                && e.with.iter().any(|w| w == "lambda:CreateFunction"))
         );
     }
 }

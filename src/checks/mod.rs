@@ -3,11 +3,15 @@
 
 pub mod access;
 pub mod actions;
+pub mod condition_keys;
 pub mod conditions;
 pub mod escalation;
 pub mod oss;
+pub mod principals;
 pub mod redundancy;
+pub mod resource_names;
 pub mod resources;
+pub mod sids;
 pub mod size;
 pub mod structure;
 
@@ -60,6 +64,21 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("unknown-condition-key", conditions::unknown_condition_key),
     ("policy-too-large", size::policy_too_large),
     ("unused-ignore", reported_about_the_run),
+    ("invalid-resource", resource_names::invalid_resource),
+    ("invalid-principal", principals::invalid_principal),
+    ("invalid-sid", sids::invalid_sid),
+    (
+        "unsupported-condition-key",
+        condition_keys::unsupported_condition_key,
+    ),
+    (
+        "condition-type-mismatch",
+        condition_keys::condition_type_mismatch,
+    ),
+    (
+        "wildcard-without-like",
+        condition_keys::wildcard_without_like,
+    ),
 ];
 
 pub fn builtin(name: &str) -> Option<BuiltinCheck> {

@@ -538,7 +538,10 @@ pub fn missing_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
         if needs_resource && statement.resource.is_none() && statement.not_resource.is_none() {
             missing.push(("`Resource`", "add `\"Resource\"` naming what the actions apply to, such as `\"acs:oss:*:*:my-bucket/*\"`"));
         }
-        if policy.kind != PolicyKind::Identity && statement.principal.is_none() {
+        if policy.kind != PolicyKind::Identity
+            && statement.principal.is_none()
+            && statement.not_principal.is_none()
+        {
             missing.push(("`Principal`", "in a trust or resource policy every statement names who it applies to with `\"Principal\"`"));
         }
         for (element, help) in missing {
