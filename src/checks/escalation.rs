@@ -80,6 +80,9 @@ pub fn privilege_escalation(ctx: &CheckContext, out: &mut Vec<Finding>) {
         if is_administrator(statement) || condition_scopes_targets(statement) {
             continue;
         }
+        // The statement's resources are searched once, when an action first needs them.
+        let mut unscoped = None;
+        let mut unscoped = || *unscoped.get_or_insert_with(|| Unscoped::of(statement));
         if let Some(actions) = &statement.action {
             for action in actions
                 .entries
@@ -87,14 +90,14 @@ pub fn privilege_escalation(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 .filter(|a| may_name_ram_action(a.text))
             {
                 let granted = |e: &Escalation| action_matches(action.text, e.action);
-                if let Some((escalation, resource)) = first_unscoped(statement, granted) {
+                if let Some((escalation, resource)) = unscoped().first(granted) {
                     out.push(finding(action, escalation, resource));
                 }
             }
         } else if let Some(not_actions) = &statement.not_action {
             let granted =
                 |e: &Escalation| !not_actions.texts().any(|na| action_matches(na, e.action));
-            if let Some((escalation, resource)) = first_unscoped(statement, granted) {
+            if let Some((escalation, resource)) = unscoped().first(granted) {
                 out.push(
                     Finding::new(
                         not_actions.member.key_span,
@@ -150,19 +153,42 @@ fn condition_scopes_targets(statement: &Statement) -> bool {
         })
 }
 
-/// The first escalation that `granted` says the statement grants, with a resource of the
-/// statement that names every RAM resource of its kind.
-fn first_unscoped<'n>(
-    statement: &Statement<'n>,
-    granted: impl Fn(&Escalation) -> bool,
-) -> Option<(&'static Escalation, &'n Node<'n>)> {
-    let resources = &statement.resource.as_ref()?.entries;
-    ESCALATIONS.iter().filter(|e| granted(e)).find_map(|e| {
-        resources
-            .iter()
-            .find(|r| covers_every(r.text, e.target))
-            .map(|r| (e, r.node))
-    })
+/// The kinds of RAM resource escalations act on.
+const TARGETS: [&str; 4] = ["user", "role", "group", "policy"];
+
+/// For each of `TARGETS`, the first resource of a statement that names every RAM resource
+/// of that kind.
+#[derive(Clone, Copy)]
+struct Unscoped<'n>([Option<&'n Node<'n>>; TARGETS.len()]);
+
+impl<'n> Unscoped<'n> {
+    fn of(statement: &Statement<'n>) -> Self {
+        let mut first = [None; TARGETS.len()];
+        let resources = statement.resource.iter().flat_map(|r| &r.entries);
+        for resource in resources {
+            for (slot, target) in first.iter_mut().zip(TARGETS) {
+                if slot.is_none() && covers_every(resource.text, target) {
+                    *slot = Some(resource.node);
+                }
+            }
+            if first.iter().all(Option::is_some) {
+                break;
+            }
+        }
+        Unscoped(first)
+    }
+
+    /// The first escalation that `granted` says the statement grants, with the resource
+    /// that names every RAM resource of its kind.
+    fn first(
+        self,
+        granted: impl Fn(&Escalation) -> bool,
+    ) -> Option<(&'static Escalation, &'n Node<'n>)> {
+        ESCALATIONS.iter().filter(|e| granted(e)).find_map(|e| {
+            let target = TARGETS.iter().position(|t| *t == e.target)?;
+            self.0[target].map(|resource| (e, resource))
+        })
+    }
 }
 
 /// Whether `resource` names every RAM resource of kind `target` (`user`, `role`...):
@@ -278,7 +304,7 @@ mod tests {
     fn escalation_actions_are_ram_actions_with_a_target() {
         for e in &ESCALATIONS {
             assert!(e.action.starts_with("ram:"));
-            assert!(["user", "role", "group", "policy"].contains(&e.target));
+            assert!(TARGETS.contains(&e.target));
         }
         assert!(
             ESCALATIONS
