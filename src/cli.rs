@@ -325,16 +325,19 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     }
     let planned = plan(&mut resolver, discover(&files), args.force_exclude);
-    let streams = matches!(
-        args.output_format,
-        OutputFormat::Pretty | OutputFormat::Concise | OutputFormat::Github
-    ) && !args.statistics
-        && !args.diff
-        && fixed_stdin.is_none()
-        && !args.verbose;
+    let plain_run = !args.statistics && !args.diff && fixed_stdin.is_none() && !args.verbose;
+    let streams = plain_run
+        && matches!(
+            args.output_format,
+            OutputFormat::Pretty | OutputFormat::Concise | OutputFormat::Github
+        );
+    // Machine formats stream too, through a temporary file (see `report::spill`).
+    let spill = (plain_run && args.output_format == OutputFormat::Json)
+        .then(|| report::spill::Spill::new(2).ok())
+        .flatten();
     let judges_unused_ignores = stdin.is_empty();
-    if streams {
-        let streamed = match stream(args, planned, reports) {
+    if streams || spill.is_some() {
+        let streamed = match stream(args, planned, reports, spill) {
             Ok(streamed) => streamed,
             Err(code) => return code,
         };
@@ -473,6 +476,7 @@ fn stream(
     args: &CheckArgs,
     mut planned: impl Iterator<Item = Result<Planned, ConfigError>> + Send,
     mut early: Vec<FileReport>,
+    mut spill: Option<report::spill::Spill>,
 ) -> Result<Streamed, ExitCode> {
     early.sort_by(|a, b| path_order(&b.path, &a.path));
     let color = use_color(args.color);
@@ -480,6 +484,7 @@ fn stream(
     let mut summary = Summary::default();
     let mut failing = 0;
     let mut unreadable = false;
+    let mut spill_failed = false;
     // `rendered` comes in path order: a chunk's reports keep the order of discovery.
     let mut emit = |rendered: Vec<RenderedReport>| {
         // One write per chunk: standard output flushes at every line end, and a write per
@@ -490,6 +495,9 @@ fn stream(
             failing += report.failing;
             unreadable |= report.unreadable;
             text.push_str(&report.text);
+            if let (Some(spill), Some(parts)) = (&mut spill, &report.parts) {
+                spill_failed |= spill.push(parts).is_err();
+            }
         }
         // A closed pipe (`policylint | head`) is not an error worth a panic.
         let _ = std::io::stdout().lock().write_all(text.as_bytes());
@@ -564,10 +572,15 @@ fn stream(
     }
     emit(printable);
     emit(early.drain(..).rev().map(render).collect());
+    if spill_failed {
+        eprintln!("policylint: error: cannot write the report to a temporary file");
+        return Err(ExitCode::from(2));
+    }
     Ok(Streamed {
         summary,
         failing,
         unreadable,
+        spill,
     })
 }
 
@@ -577,15 +590,18 @@ struct Streamed {
     failing: usize,
     /// Some file could not be read or walked.
     unreadable: bool,
+    /// A machine format's parts, for `finish_stream` to assemble.
+    spill: Option<report::spill::Spill>,
 }
 
 /// Renders one report of a streamed run (pretty, concise or github).
 fn render_streamed(args: &CheckArgs, color: bool, report: FileReport) -> RenderedReport {
     let reports = std::slice::from_ref(&report);
-    let text = match args.output_format {
-        OutputFormat::Pretty => report::pretty::render(reports, color),
-        OutputFormat::Github => report::github::render(reports),
-        _ => report::concise::render(reports),
+    let (text, parts) = match args.output_format {
+        OutputFormat::Pretty => (report::pretty::render(reports, color), None),
+        OutputFormat::Github => (report::github::render(reports), None),
+        OutputFormat::Json => (String::new(), Some(report::json::parts(&report))),
+        _ => (report::concise::render(reports), None),
     };
     let failing = count_at_least(
         &report.diagnostics,
@@ -596,6 +612,7 @@ fn render_streamed(args: &CheckArgs, color: bool, report: FileReport) -> Rendere
         unreadable: could_not_be_read(&report),
         path: report.path,
         text,
+        parts,
         failing,
     }
 }
@@ -606,18 +623,32 @@ fn finish_stream(args: &CheckArgs, streamed: Streamed, late: Vec<FileReport>) ->
     let Streamed {
         mut summary,
         mut failing,
+        spill,
         ..
     } = streamed;
     let color = use_color(args.color);
     let mut stdout = std::io::stdout().lock();
+    let mut late_parts = Vec::new();
     for report in late {
         let rendered = render_streamed(args, color, report);
         summary.absorb(&rendered.summary);
         failing += rendered.failing;
         let _ = stdout.write_all(rendered.text.as_bytes());
+        late_parts.extend(rendered.parts);
     }
     summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
-    if !args.quiet && args.output_format != OutputFormat::Github {
+    if let Some(spill) = spill {
+        let layout = report::json::layout(summary);
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut stdout);
+        // A closed pipe is not an error worth reporting; a temporary file that cannot be
+        // read back is.
+        if let Err(error) = spill.write_document(late_parts, &layout, &mut out)
+            && error.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            eprintln!("policylint: error: cannot write the report: {error}");
+            return ExitCode::from(2);
+        }
+    } else if !args.quiet && args.output_format != OutputFormat::Github {
         let _ = writeln!(stdout, "{}", report::summary_line(&summary));
     }
     let _ = stdout.flush();
@@ -651,6 +682,8 @@ fn unused_ignores(resolver: &Resolver, files: &[PathBuf]) -> Vec<FileReport> {
 struct RenderedReport {
     path: String,
     text: String,
+    /// A machine format's parts of the document.
+    parts: Option<report::spill::Parts>,
     summary: Summary,
     failing: usize,
     unreadable: bool,

@@ -322,10 +322,13 @@ mod tests {
         /// runs of `*` and `?`.
         fn pattern(&mut self) -> String {
             const UNITS: [&str; 14] = [
-                "a", "b", "A", "B", "k", "\u{212a}", "\u{e9}", "\u{c9}", ":", "*", "?", "**", "*?", "?*",
+                "a", "b", "A", "B", "k", "\u{212a}", "\u{e9}", "\u{c9}", ":", "*", "?", "**", "*?",
+                "?*",
             ];
             let length = self.below(9);
-            (0..length).map(|_| UNITS[self.below(UNITS.len())]).collect()
+            (0..length)
+                .map(|_| UNITS[self.below(UNITS.len())])
+                .collect()
         }
     }
 
@@ -351,7 +354,12 @@ mod tests {
         }
         // Enough pairs of each answer for the agreement to mean something.
         assert!(held[1] > 20_000, "{held:?}");
-        for (general, specific) in [("a*b*c", "a?b*xc"), ("*?", "?*"), ("a*", "a**?"), ("?", "*")] {
+        for (general, specific) in [
+            ("a*b*c", "a?b*xc"),
+            ("*?", "?*"),
+            ("a*", "a**?"),
+            ("?", "*"),
+        ] {
             for ignore_case in [false, true] {
                 assert_eq!(
                     wildcard_covers(general, specific, ignore_case),

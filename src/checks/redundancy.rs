@@ -201,7 +201,8 @@ fn report_covered(values: &Values, kind: &ListKind, out: &mut Vec<Finding>) {
     };
     // Short lists compare every entry with every wildcard; long ones ask an index which
     // wildcards could cover each entry, so that the work grows with the list, not its square.
-    let index = (wildcards.len() * entries.len() > INDEX_FROM).then(|| CoverIndex::new(&patterns, &wildcards));
+    let index = (wildcards.len() * entries.len() > INDEX_FROM)
+        .then(|| CoverIndex::new(&patterns, &wildcards));
     let mut buffer = Vec::new();
     let dominated: Vec<bool> = (0..entries.len())
         .map(|i| {

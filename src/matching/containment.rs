@@ -129,10 +129,7 @@ fn covers_units<G: Unit, S: Unit>(general: &[G], specific: &[S]) -> bool {
         general_end -= 1;
         specific_end -= 1;
     }
-    match_middle(
-        &general[start..general_end],
-        &specific[start..specific_end],
-    )
+    match_middle(&general[start..general_end], &specific[start..specific_end])
 }
 
 fn match_middle<G: Unit, S: Unit>(general: &[G], specific: &[S]) -> bool {

@@ -7,6 +7,7 @@ pub mod json;
 pub mod junit;
 pub mod pretty;
 pub mod sarif;
+pub mod spill;
 pub mod statistics;
 pub mod utf16;
 
