@@ -295,6 +295,13 @@ fn usage_error(message: &str) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
+    match fix_writers(args) {
+        Some(pool) => pool.install(|| check_files(args)),
+        None => check_files(args),
+    }
+}
+
+fn check_files(args: &CheckArgs) -> ExitCode {
     if args.add_ignores {
         return add_ignores::add_ignores(args);
     }
@@ -827,4 +834,21 @@ fn use_color(choice: Color) -> bool {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
+}
+
+/// `--fix` writes each file through a temporary file it syncs to disk, with its folder,
+/// before and after the rename (`fix::write`): two waits on the disk a file, which
+/// threads as many as the cores spent idle. A run that writes lints on more threads, so
+/// that other files are linted and written during those waits, and the file system
+/// commits the syncs of many files together. `RAYON_NUM_THREADS` still decides if set.
+fn fix_writers(args: &CheckArgs) -> Option<rayon::ThreadPool> {
+    const THREADS_PER_CORE: usize = 8;
+    if !args.fix || args.diff || std::env::var_os("RAYON_NUM_THREADS").is_some() {
+        return None;
+    }
+    let threads = (rayon::current_num_threads() * THREADS_PER_CORE).clamp(16, 64);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .ok()
 }
