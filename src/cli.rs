@@ -339,8 +339,13 @@ fn check_files(args: &CheckArgs) -> ExitCode {
             OutputFormat::Pretty | OutputFormat::Concise | OutputFormat::Github
         );
     // Machine formats stream too, through a temporary file (see `report::spill`).
-    let spill = (plain_run && args.output_format == OutputFormat::Json)
-        .then(|| report::spill::Spill::new(2).ok())
+    let lists = match args.output_format {
+        OutputFormat::Json => 2,
+        OutputFormat::Junit => 1,
+        _ => 0,
+    };
+    let spill = (plain_run && lists > 0)
+        .then(|| report::spill::Spill::new(lists).ok())
         .flatten();
     let judges_unused_ignores = stdin.is_empty();
     if streams || spill.is_some() {
@@ -492,6 +497,7 @@ fn stream(
     let mut failing = 0;
     let mut unreadable = false;
     let mut spill_failed = false;
+    let mut tallies = [0; 3];
     // `rendered` comes in path order: a chunk's reports keep the order of discovery.
     let mut emit = |rendered: Vec<RenderedReport>| {
         // One write per chunk: standard output flushes at every line end, and a write per
@@ -504,6 +510,9 @@ fn stream(
             text.push_str(&report.text);
             if let (Some(spill), Some(parts)) = (&mut spill, &report.parts) {
                 spill_failed |= spill.push(parts).is_err();
+            }
+            for (sum, tally) in tallies.iter_mut().zip(report.tallies) {
+                *sum += tally;
             }
         }
         // A closed pipe (`policylint | head`) is not an error worth a panic.
@@ -588,6 +597,7 @@ fn stream(
         failing,
         unreadable,
         spill,
+        tallies,
     })
 }
 
@@ -599,15 +609,23 @@ struct Streamed {
     unreadable: bool,
     /// A machine format's parts, for `finish_stream` to assemble.
     spill: Option<report::spill::Spill>,
+    /// JUnit's tests, failures and errors.
+    tallies: [usize; 3],
 }
 
 /// Renders one report of a streamed run (pretty, concise or github).
 fn render_streamed(args: &CheckArgs, color: bool, report: FileReport) -> RenderedReport {
     let reports = std::slice::from_ref(&report);
+    let mut tallies = [0; 3];
     let (text, parts) = match args.output_format {
         OutputFormat::Pretty => (report::pretty::render(reports, color), None),
         OutputFormat::Github => (report::github::render(reports), None),
         OutputFormat::Json => (String::new(), Some(report::json::parts(&report))),
+        OutputFormat::Junit => {
+            let (parts, counted) = report::junit::parts(&report);
+            tallies = counted;
+            (String::new(), Some(parts))
+        }
         _ => (report::concise::render(reports), None),
     };
     let failing = count_at_least(
@@ -620,6 +638,7 @@ fn render_streamed(args: &CheckArgs, color: bool, report: FileReport) -> Rendere
         path: report.path,
         text,
         parts,
+        tallies,
         failing,
     }
 }
@@ -631,6 +650,7 @@ fn finish_stream(args: &CheckArgs, streamed: Streamed, late: Vec<FileReport>) ->
         mut summary,
         mut failing,
         spill,
+        mut tallies,
         ..
     } = streamed;
     let color = use_color(args.color);
@@ -642,10 +662,16 @@ fn finish_stream(args: &CheckArgs, streamed: Streamed, late: Vec<FileReport>) ->
         failing += rendered.failing;
         let _ = stdout.write_all(rendered.text.as_bytes());
         late_parts.extend(rendered.parts);
+        for (sum, tally) in tallies.iter_mut().zip(rendered.tallies) {
+            *sum += tally;
+        }
     }
     summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
     if let Some(spill) = spill {
-        let layout = report::json::layout(summary);
+        let layout = match args.output_format {
+            OutputFormat::Junit => report::junit::layout(tallies),
+            _ => report::json::layout(summary),
+        };
         let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut stdout);
         // A closed pipe is not an error worth reporting; a temporary file that cannot be
         // read back is.
@@ -691,6 +717,8 @@ struct RenderedReport {
     text: String,
     /// A machine format's parts of the document.
     parts: Option<report::spill::Parts>,
+    /// JUnit's tests, failures and errors in it.
+    tallies: [usize; 3],
     summary: Summary,
     failing: usize,
     unreadable: bool,
