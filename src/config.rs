@@ -9,10 +9,10 @@ mod ignore;
 mod ignore_entry;
 
 pub use ignore::IgnoreEntries;
-pub use ignore_entry::{ADDED_REASON, ignore_entry_for, ignore_entry_with_reason};
+pub use ignore_entry::{ADDED_REASON, exact_glob, ignore_entry_for};
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::hosts::HostSwitches;
+use crate::hosts::{HostKind, HostSwitches};
 use crate::model::Dialect;
 use crate::rules::RuleSet;
 use crate::source::LineIndex;
@@ -521,9 +521,19 @@ impl Settings {
     ) {
         self.apply_per_file_ignores(absolute, diagnostics);
         if !self.ignores.is_empty() {
+            let file = text.and_then(|text| Some((self.host_of(absolute, text)?, text)));
             self.ignores
-                .apply(self.relative(absolute), text, diagnostics, record);
+                .apply(self.relative(absolute), file, diagnostics, record);
         }
+    }
+
+    /// The host that reads the file at `path` whose text is `text`, under `[hosts]`.
+    pub fn host_of(&self, path: &Path, text: &str) -> Option<HostKind> {
+        let name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        self.hosts.host_for(name, text)
     }
 
     /// A file's path relative to the config's folder (`absolute` itself when outside it).

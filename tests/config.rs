@@ -797,6 +797,38 @@ fn add_ignores_baselines_every_finding_so_the_same_check_passes() {
 }
 
 #[test]
+fn ignore_entries_place_findings_inside_the_policies_of_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    let yaml = "Resources:\n  Reader:\n    Type: ALIYUN::RAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n        Version: '1'\n        Statement:\n          - Effect: Allow\n            Action:\n              - oss:GetObject\n              - oss:GetObject\n            Resource: acs:oss:*:*:b/*\n";
+    let template = r#"{"Resources": {"R": {"Type": "ALIYUN::RAM::ManagedPolicy", "Properties": {"PolicyDocument": {"Version": "1", "Statement": [{"Sid": "Read", "Effect": "Allow", "Action": ["oss:GetObject", "oss:GetObject"], "Resource": "acs:oss:*:*:b/*"}]}}}}}"#;
+    write(dir.path(), "stack.yaml", yaml);
+    write(dir.path(), "stack.template", template);
+    let (status, stderr) = add_ignores(dir.path(), &[]);
+    assert_eq!(status, 0, "{stderr}");
+    let written = fs::read_to_string(dir.path().join("policylint.toml")).unwrap();
+    // Placed in the policy document, as in a policy file: not the whole file.
+    assert!(
+        written.contains("pointer = \"/Statement/0/Action/1\""),
+        "{written}"
+    );
+    let (status, findings, stderr) = run_lines(dir.path(), &[]);
+    assert_eq!((status, findings), (0, Vec::<String>::new()), "{stderr}");
+    // The same rule elsewhere in the same files still fails.
+    write(
+        dir.path(),
+        "stack.yaml",
+        &yaml.replace(
+            "            Resource:",
+            "              - oss:PutObject\n              - oss:PutObject\n            Resource:",
+        ),
+    );
+    let (status, findings, _) = run_lines(dir.path(), &[]);
+    assert_eq!(status, 1);
+    assert_eq!(findings.len(), 1, "{findings:?}");
+    assert!(findings[0].starts_with("stack.yaml:13 "), "{findings:?}");
+}
+
+#[test]
 fn add_ignores_creates_a_config_or_leaves_one_it_cannot_extend() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "a.json", REPEATED);

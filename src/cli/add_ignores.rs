@@ -10,7 +10,7 @@
 //! a message.
 
 use super::{CheckArgs, Planned, overrides, plan, resolver, usage_error};
-use crate::config::{CONFIG_NAMES, ignore_entry_for, load_text};
+use crate::config::{ADDED_REASON, CONFIG_NAMES, exact_glob, ignore_entry_for, load_text};
 use crate::discover::discover;
 use crate::fix::line_ending;
 use crate::fix::write::{Destination, NotWritten, write_atomically};
@@ -59,7 +59,12 @@ pub(super) fn add_ignores(args: &CheckArgs) -> ExitCode {
             Some(source) => (source.clone(), settings.root.clone()),
             None => (new_config.clone(), cwd.clone()),
         };
-        let Some(relative) = glob_path(&candidate.absolute, &root) else {
+        let glob = candidate
+            .absolute
+            .strip_prefix(&root)
+            .ok()
+            .and_then(exact_glob);
+        let Some(relative) = glob else {
             eprintln!(
                 "policylint: {}: not under the folder of {}, so no `[[ignore]]` entry there can \
                  name it; its findings are not ignored",
@@ -75,7 +80,7 @@ pub(super) fn add_ignores(args: &CheckArgs) -> ExitCode {
             .iter()
             .filter(|d| d.rule.code != "PL000" && d.rule.name != "unused-ignore")
         {
-            let entry = ignore_entry_for(diagnostic, &relative, text);
+            let entry = ignore_entry_for(diagnostic, &relative, (report.host, text), ADDED_REASON);
             if !for_config.contains(&entry) {
                 for_config.push(entry);
             }
@@ -115,17 +120,6 @@ fn warn_unreadable(report: &runner::FileReport) {
             report.path, d.message
         );
     }
-}
-
-/// The path of a file relative to a config's folder, `/`-separated, as a glob that
-/// matches only it.
-fn glob_path(absolute: &Path, root: &Path) -> Option<String> {
-    let relative = absolute.strip_prefix(root).ok()?;
-    let parts: Option<Vec<&str>> = relative
-        .components()
-        .map(|c| c.as_os_str().to_str())
-        .collect();
-    Some(parts?.join("/"))
 }
 
 fn shown(path: &Path, cwd: &Path) -> String {

@@ -18,6 +18,8 @@
 
 use super::{ConfigError, error_at, glob};
 use crate::diagnostic::Diagnostic;
+use crate::hosts::span_map::SpanMap;
+use crate::hosts::{self, HostKind};
 use crate::parse::{Arena, Node, NodeKind, parse};
 use crate::rules::RuleSet;
 use crate::source::Span;
@@ -366,13 +368,15 @@ impl IgnoreEntries {
         self.entries.is_empty()
     }
 
-    /// Drops the diagnostics of a file (at `relative`, text `text`) that an entry covers.
+    /// Drops the diagnostics of a file (at `relative`, read by a host as `file`) that an
+    /// entry covers. A `sid` or `pointer` places a finding in its policy document, so it
+    /// reads the same in a policy file and in the template or Terraform file that holds one.
     /// With `record`, remembers which entries silenced something and which files were
     /// seen, for [`IgnoreEntries::unused`]; the fix engine's re-lints do not record.
     pub fn apply(
         &self,
         relative: &Path,
-        text: Option<&str>,
+        file: Option<(HostKind, &str)>,
         diagnostics: &mut Vec<Diagnostic>,
         record: bool,
     ) {
@@ -406,26 +410,31 @@ impl IgnoreEntries {
         let needs_tree = applicable.iter().any(|e| {
             e.scope != Scope::Anywhere && diagnostics.iter().any(|d| d.rule.code == e.code)
         });
+        let documents = match file {
+            Some((host, text)) if needs_tree => hosts::policy_documents(host, text),
+            _ => Vec::new(),
+        };
         let arena = Arena::new();
-        let root = text
-            .filter(|_| needs_tree)
-            .and_then(|text| parse(text, &arena).ok())
-            .map(|parsed| parsed.root);
+        let trees: Vec<(Node, &SpanMap)> = documents
+            .iter()
+            .filter_map(|d| Some((parse(&d.text, &arena).ok()?.root, &d.map)))
+            .collect();
         diagnostics.retain(|d| {
             let covering = applicable.iter().find(|entry| {
                 entry.code == d.rule.code
-                    && match (&entry.scope, &root) {
-                        (Scope::Anywhere, _) => true,
-                        (_, None) => false,
-                        (Scope::Sid(sid), Some(root)) => statements(root).any(|(_, s)| {
-                            s.get("Sid").and_then(|m| m.value.as_str()) == Some(sid)
-                                && contains(s.span, d.span)
+                    && match &entry.scope {
+                        Scope::Anywhere => true,
+                        Scope::Sid(sid) => trees.iter().any(|(root, map)| {
+                            statements(root).any(|(_, s)| {
+                                s.get("Sid").and_then(|m| m.value.as_str()) == Some(sid)
+                                    && contains(map.map_span(s.span), d.span)
+                            })
                         }),
-                        (Scope::Pointer(tokens), Some(root)) => {
+                        Scope::Pointer(tokens) => trees.iter().any(|(root, map)| {
                             let mut spans = Vec::new();
                             pointer_spans(root, tokens, &mut spans);
-                            spans.iter().any(|s| contains(*s, d.span))
-                        }
+                            spans.iter().any(|s| contains(map.map_span(*s), d.span))
+                        }),
                     }
             });
             match covering {

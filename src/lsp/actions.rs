@@ -7,10 +7,9 @@ use super::convert::{FIX_ALL_KIND, changed_lines_edit, fix_title, kind_wanted, p
 use super::documents::Document;
 use super::ignore;
 use super::position::LineMap;
-use crate::config::{CONFIG_NAMES, nearest_config};
+use crate::config::{CONFIG_NAMES, exact_glob, ignore_entry_for, nearest_config};
 use crate::diagnostic::{Applicability, Diagnostic};
 use crate::fix::{FixMode, fix_text_ignoring};
-use crate::parse::{Arena, Node, parse};
 use lsp_types::{
     CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CreateFile,
     CreateFileOptions, DocumentChangeOperation, DocumentChanges, OneOf,
@@ -86,7 +85,6 @@ impl Server {
     }
 
     /// "Ignore this finding" for each diagnostic under the cursor of a document on disk.
-    /// The tree is parsed only when there is one to ignore.
     fn ignore_actions(
         &self,
         document: &Document,
@@ -106,14 +104,10 @@ impl Server {
         else {
             return Vec::new();
         };
-        let arena = Arena::new();
-        let Ok(parsed) = parse(&document.text, &arena) else {
-            return Vec::new();
-        };
         ignorable
             .iter()
             .map(|(diagnostic, published)| {
-                self.ignore_action(&target, &parsed.root, diagnostic, published)
+                self.ignore_action(&target, document, diagnostic, published)
             })
             .collect()
     }
@@ -121,12 +115,12 @@ impl Server {
     fn ignore_action(
         &self,
         target: &IgnoreTarget,
-        root: &Node<'_>,
+        document: &Document,
         diagnostic: &Diagnostic,
         published: &lsp_types::Diagnostic,
     ) -> CodeActionOrCommand {
-        let pointer = ignore::pointer_to(root, diagnostic.span);
-        let entry = ignore::entry(&diagnostic.rule.name, &target.glob, &pointer);
+        let file = (document.host(), document.text.as_str());
+        let entry = ignore_entry_for(diagnostic, &target.glob, file, ignore::REASON);
         let (edit, verb) = match &target.existing {
             Some(text) => {
                 let map = LineMap::new(text);
@@ -173,7 +167,7 @@ impl Server {
             None => return None,
         };
         let config_folder = config.parent()?;
-        let glob = ignore::exact_glob(path.strip_prefix(config_folder).ok()?)?;
+        let glob = exact_glob(path.strip_prefix(config_folder).ok()?)?;
         let shown = self
             .workspace_folders
             .iter()
