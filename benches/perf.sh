@@ -13,7 +13,8 @@
 #
 #   benches/perf.sh [FILES] [FIX_FILES] [RUNS]    (defaults: 100000 10000 3)
 #
-# Environment: PL_BIN, a policylint binary to measure instead of building one; BASE_BIN, a
+# Environment: PL_BIN, GENERATE and FLOOR, binaries to use instead of building them
+# (policylint and the two examples); BASE_BIN, a
 # second binary measured beside it (the one before a change); PARLIAMENT, parliament's
 # command (default: `parliament` on the PATH, skipped if missing).
 set -euo pipefail
@@ -22,31 +23,31 @@ files=${1:-100000}
 fix_files=${2:-10000}
 runs=${3:-3}
 
-cargo build --release --quiet --example generate --example floor
-target_dir=$(cargo metadata --format-version 1 --no-deps | sed 's/.*"target_directory":"\([^"]*\)".*/\1/')
-if [ -z "${PL_BIN:-}" ]; then
-    cargo build --release --quiet --bin policylint
-    PL_BIN=$target_dir/release/policylint
+if [ -z "${PL_BIN:-}" ] || [ -z "${GENERATE:-}" ] || [ -z "${FLOOR:-}" ]; then
+    cargo build --release --quiet --bin policylint --example generate --example floor
+    target_dir=$(cargo metadata --format-version 1 --no-deps | sed 's/.*"target_directory":"\([^"]*\)".*/\1/')
 fi
-generate=$target_dir/release/examples/generate
-floor=$target_dir/release/examples/floor
+PL_BIN=${PL_BIN:-$target_dir/release/policylint}
+generate=${GENERATE:-$target_dir/release/examples/generate}
+floor=${FLOOR:-$target_dir/release/examples/floor}
 parliament=${PARLIAMENT:-$(type -P parliament || true)}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 bins=("$PL_BIN")
 [ -n "${BASE_BIN:-}" ] && bins+=("$BASE_BIN")
 
-# Best wall time (s) and the peak resident memory (KB) of that run, over $runs runs.
+# Best wall time (s), and the peak resident memory (KB) and CPU time (user + system, s) of
+# that run, over $runs runs. On a shared machine the CPU time is the steadier figure.
 measure() {
-    local best="" best_kb="" wall kb
+    local best="" best_kb="" best_cpu="" wall kb user system
     for _ in $(seq "$runs"); do
-        /usr/bin/time -f '%e %M' -o "$work/time" "$@" >/dev/null 2>&1 || true
-        read -r wall kb <"$work/time"
+        /usr/bin/time -f '%e %M %U %S' -o "$work/time" "$@" >/dev/null 2>&1 || true
+        read -r wall kb user system <"$work/time"
         if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-            best=$wall best_kb=$kb
+            best=$wall best_kb=$kb best_cpu=$(awk -v u="$user" -v s="$system" 'BEGIN { print u + s }')
         fi
     done
-    echo "$best $best_kb"
+    echo "$best $best_kb $best_cpu"
 }
 
 # Median whole-process time of 31 runs, in milliseconds (bash 5's clock: no `date` forks).
@@ -65,22 +66,21 @@ echo "machine: $(nproc) cores; best of $runs runs unless said; binaries: ${bins[
 
 echo "== (a) AWS managed policies ($(ls fixtures/corpus/aws/managed | wc -l) files)"
 aws=fixtures/corpus/aws/managed
-read -r floor_s _ < <(measure "$floor" "$aws")
-printf "  floor (walk + read + serde_json): %.3f s\n" "$floor_s"
+read -r floor_s _ floor_cpu < <(measure "$floor" "$aws")
+printf "  floor (walk + read + serde_json): %.3f s wall, %.2f s CPU\n" "$floor_s" "$floor_cpu"
 for bin in "${bins[@]}"; do
-    read -r s _ < <(measure check "$bin" concise "$aws")
+    read -r s _ cpu < <(measure check "$bin" concise "$aws")
     one=$(median_ms check "$bin" concise "$aws/ReadOnlyAccess.json")
-    printf "  %s: corpus %.3f s (%.1fx floor); ReadOnlyAccess.json %s ms (median of 31)\n" \
-        "$(basename "$bin")" "$s" "$(awk -v a="$s" -v b="$floor_s" 'BEGIN { print a / b }')" "$one"
+    printf "  %s: corpus %.3f s wall (%.1fx floor), %.2f s CPU (%.1fx floor); ReadOnlyAccess.json %s ms (median of 31)\n" \
+        "$(basename "$bin")" "$s" "$(awk -v a="$s" -v b="$floor_s" 'BEGIN { print a / b }')" \
+        "$cpu" "$(awk -v a="$cpu" -v b="$floor_cpu" 'BEGIN { print a / (b > 0 ? b : 0.01) }')" "$one"
 done
 if [ -n "$parliament" ]; then
-    read -r p _ < <(measure sh -c "for f in $aws/*.json; do \"$parliament\" --file \"\$f\"; done")
-    read -r s _ < <(measure check "$PL_BIN" concise "$aws")
-    printf "  parliament (one process a file, as its CLI takes one file): %.2f s; policylint is %.0fx faster\n" \
-        "$p" "$(awk -v a="$p" -v b="$s" 'BEGIN { print a / b }')"
-    read -r p _ < <(measure "$parliament" --directory "$aws")
-    printf "  parliament --directory (one process): %.2f s; policylint is %.0fx faster\n" \
-        "$p" "$(awk -v a="$p" -v b="$s" 'BEGIN { print a / b }')"
+    read -r s _ cpu < <(measure check "$PL_BIN" concise "$aws")
+    read -r p _ p_cpu < <(measure "$parliament" --directory "$aws")
+    printf "  parliament --directory: %.2f s wall, %.2f s CPU; policylint is %.0fx faster (wall), %.0fx (CPU)\n" \
+        "$p" "$p_cpu" "$(awk -v a="$p" -v b="$s" 'BEGIN { print a / b }')" \
+        "$(awk -v a="$p_cpu" -v b="$cpu" 'BEGIN { print a / (b > 0 ? b : 0.01) }')"
 fi
 
 echo "== (b) one list of n entries (seconds, whole process)"
@@ -129,7 +129,7 @@ for count in "$files" $((files * 3)); do
     for bin in "${bins[@]}"; do
         printf "  %7d files %-22s" "$count" "$(basename "$bin")"
         for format in concise json sarif junit; do
-            read -r s kb < <(measure check "$bin" "$format" "$work/corpus")
+            read -r s kb _ < <(measure check "$bin" "$format" "$work/corpus")
             printf " %s %.2f s %.0f MB;" "$format" "$s" "$(awk -v k="$kb" 'BEGIN { print k / 1024 }')"
         done
         echo
