@@ -7,6 +7,12 @@
 //! seven a ROS template holding the same policies, as YAML mappings, as JSON in a
 //! `!Sub |` block, or as JSON in flow style.
 //!
+//! With `--markdown`, a corpus of Markdown documentation (`benches/markdown-hosts.sh`): most
+//! files hold no policy (READMEs with shell and code blocks, changelogs, SQL notes that
+//! speak of statements in prose), one in seven a guide with policies in a `json` fence
+//! inside a list item, in a shell command's `--policy-document '...'`, or in a YAML ROS
+//! template block.
+//!
 //! Sizes run from one statement to the 6,144-character limit (most policies are small, a
 //! few are large); about two thirds are clean and the rest each carry one or two of the
 //! problems the rules look for. Files go 1,000 to a folder. The same seed always writes the
@@ -239,13 +245,48 @@ fn other_yaml(rng: &mut Rng, i: usize) -> String {
     }
 }
 
+/// A guide holding policies in the three ways documentation holds them.
+fn guide(rng: &mut Rng, i: usize) -> String {
+    let policy_block = match rng.below(3) {
+        0 => format!("   ```json\n{}   ```\n", indented(&policy(rng), 3)),
+        1 => format!(
+            "   ```bash\n   aliyun ram CreatePolicy --PolicyName p{i} --PolicyDocument '{}'\n   ```\n",
+            policy(rng).replace('\n', " ")
+        ),
+        _ => format!("   ```yaml\n{}   ```\n", indented(&template(rng, i), 3)),
+    };
+    format!(
+        "# Grant access {i}\n\nThis guide creates a RAM policy and attaches it to a user.\n\n1. Install the CLI:\n\n   ```bash\n   curl -sSL https://aliyuncli.example.com/install.sh | bash\n   aliyun configure\n   ```\n\n2. Create the policy:\n\n{policy_block}\n3. Attach it with `aliyun ram AttachPolicyToUser`.\n\n> **Note** Grant only what the user needs.\n"
+    )
+}
+
+/// Documentation that holds no policy, as most Markdown in a repository.
+fn other_markdown(rng: &mut Rng, i: usize) -> String {
+    match rng.below(3) {
+        0 => format!(
+            "# project-{i}\n\n[![build](https://ci.example.com/{i}.svg)](https://ci.example.com)\n\nA small library for parsing things.\n\n## Install\n\n```sh\ncargo add project-{i}\n```\n\n## Use\n\n```rust\nfn main() {{\n    let parsed = project::parse(\"a = {}\");\n    println!(\"{{parsed:?}}\");\n}}\n```\n\n- fast\n- small\n- *tested*\n\n| option | default |\n|---|---|\n| `strict` | `false` |\n",
+            rng.below(100)
+        ),
+        1 => format!(
+            "# Changelog\n\n## {}.{}.0\n\n- Fixed a crash on empty input ([#{i}](https://example.com/{i})).\n- Faster start-up.\n\n## 1.0.0\n\n- First release.\n",
+            1 + rng.below(3),
+            rng.below(20)
+        ),
+        _ => format!(
+            "# Queries {i}\n\nEach SQL statement below runs in one transaction; a failed statement rolls it back.\n\n```sql\nSELECT id, name FROM users WHERE id = {};\nUPDATE users SET seen = now() WHERE id = {i};\n```\n\nInline: `BEGIN; COMMIT;`.\n",
+            rng.below(1000)
+        ),
+    }
+}
+
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
     let yaml = args.iter().any(|a| a == "--yaml");
-    args.retain(|a| a != "--yaml");
+    let markdown = args.iter().any(|a| a == "--markdown");
+    args.retain(|a| a != "--yaml" && a != "--markdown");
     let mut args = args.into_iter();
     let (Some(dir), Some(count)) = (args.next(), args.next()) else {
-        eprintln!("usage: generate DIR COUNT [SEED] [--yaml]");
+        eprintln!("usage: generate DIR COUNT [SEED] [--yaml | --markdown]");
         std::process::exit(2);
     };
     let dir = PathBuf::from(dir);
@@ -260,6 +301,14 @@ fn main() {
             std::fs::create_dir_all(&folder).expect("create the corpus folder");
         }
         // The JSON corpus draws nothing more than it always did: same seed, same bytes.
+        if markdown {
+            let (name, text) = match rng.below(7) {
+                0 => (format!("guide-{i:06}.md"), guide(&mut rng, i)),
+                _ => (format!("README-{i:06}.md"), other_markdown(&mut rng, i)),
+            };
+            std::fs::write(folder.join(name), text).expect("write a file");
+            continue;
+        }
         let (name, text) = match yaml.then(|| rng.below(7)) {
             None => (format!("policy-{i:06}.json"), policy(&mut rng)),
             Some(0) => (format!("stack-{i:06}.yaml"), template(&mut rng, i)),

@@ -1440,3 +1440,99 @@ fn a_huge_yaml_file_tabs_and_bytes_that_are_not_utf8() {
     let output = assert_reported(&broken, "PL001", "not valid YAML");
     assert_eq!(diagnostics_for(&output, &broken)[0]["start"]["line"], 3);
 }
+
+// ---------------------------------------------------------------------------------------
+// Hostile Markdown: huge fences, deep nesting, unterminated fences, a policy at the end.
+
+const BAD_BLOCK: &str = "```json\n{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", \"oss:GetObject\"], \"Resource\": \"acs:oss:*:*:b/*\"}]}\n```\n";
+
+#[test]
+fn a_huge_fence_and_many_blocks_of_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    // A twenty-megabyte policy in one fence, its repeat in the last statement.
+    let huge = dir.path().join("huge.md");
+    let mut text = String::from("# Policy\n\n```json\n{\"Version\": \"1\", \"Statement\": [\n");
+    let mut bucket = 0;
+    while text.len() < 20 * 1024 * 1024 {
+        text.push_str(&format!(
+            "  {{\"Effect\": \"Allow\", \"Action\": \"oss:GetObject\", \"Resource\": \"acs:oss:*:*:b{bucket}/*\"}},\n"
+        ));
+        bucket += 1;
+    }
+    let last = "  {\"Effect\": \"Allow\", \"Action\": [\"oss:PutObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:last/*\"}";
+    text.push_str(&format!("{last}\n]}}\n```\n"));
+    fs::write(&huge, &text).unwrap();
+    let (status, output) = lint_within(&[&huge], 120);
+    assert_eq!(status, 1);
+    let repeat = diagnostics_for(&output, &huge)
+        .into_iter()
+        .find(|d| d["code"] == "PL201")
+        .unwrap()
+        .clone();
+    assert_eq!(repeat["start"]["line"], text.lines().count() - 2);
+    assert_eq!(
+        repeat["start"]["column"],
+        last.rfind("\"oss:PutObject\"").unwrap() + 1
+    );
+    // A hundred thousand blocks of shell that speak of statements and hold no policy,
+    // then one that does.
+    let many = dir.path().join("many.md");
+    let mut text = "```sh\necho '{ \"statement\": ' { { {\n```\n\n".repeat(100_000);
+    text.push_str(BAD_BLOCK);
+    fs::write(&many, &text).unwrap();
+    let (status, output) = lint_within(&[&many], 60);
+    assert_eq!(status, 1);
+    assert_eq!(output["documents"].as_array().unwrap().len(), 1);
+    assert_eq!(diagnostics_for(&output, &many)[0]["start"]["line"], 400_002);
+}
+
+#[test]
+fn deeply_nested_quotes_and_lists_and_unterminated_fences() {
+    let dir = tempfile::tempdir().unwrap();
+    // Ten thousand block quotes, and list items nested a thousand deep, around a block.
+    let quotes = dir.path().join("quotes.md");
+    let prefix = "> ".repeat(10_000);
+    let quoted: String = BAD_BLOCK
+        .lines()
+        .map(|line| format!("{prefix}{line}\n"))
+        .collect();
+    fs::write(&quotes, &quoted).unwrap();
+    let (_, output) = lint_within(&[&quotes], 60);
+    assert!(output["diagnostics"].is_array(), "{output:#}");
+    let lists = dir.path().join("lists.md");
+    let mut text = String::new();
+    for depth in 0..1_000 {
+        text.push_str(&format!("{}- item\n", "  ".repeat(depth)));
+    }
+    fs::write(&lists, &text).unwrap();
+    let (status, _) = lint_within(&[&lists], 60);
+    assert_eq!(status, 0);
+    // An unterminated fence runs to the end of the file: its policy is still read.
+    let open = dir.path().join("open.md");
+    fs::write(&open, BAD_BLOCK.trim_end_matches("```\n")).unwrap();
+    let (status, output) = lint_within(&[&open], 60);
+    assert_eq!(status, 1);
+    assert!(
+        diagnostics_for(&output, &open)
+            .iter()
+            .any(|d| d["code"] == "PL201"),
+        "{output:#}"
+    );
+    // Nested braces that never make JSON, and a broken policy in a `json` block.
+    let braces = dir.path().join("braces.md");
+    fs::write(
+        &braces,
+        format!(
+            "```\n{}statement{}\n```\n",
+            "{".repeat(100_000),
+            "}".repeat(100_000)
+        ),
+    )
+    .unwrap();
+    let (status, _) = lint_within(&[&braces], 60);
+    assert_eq!(status, 0);
+    let broken = dir.path().join("broken.md");
+    fs::write(&broken, "Text.\n\n```json\n{\"Statement\": [ ... ]}\n```\n").unwrap();
+    let output = assert_reported(&broken, "PL001", "");
+    assert_eq!(diagnostics_for(&output, &broken)[0]["start"]["line"], 4);
+}

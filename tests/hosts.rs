@@ -414,7 +414,7 @@ fn json_output_of_hosts_follows_the_contract() {
         .map(|e| format!("{e} at {}", e.instance_path()))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");
-    assert_eq!(output["documents"].as_array().unwrap().len(), 31);
+    assert_eq!(output["documents"].as_array().unwrap().len(), 38);
 }
 
 #[test]
@@ -1183,4 +1183,189 @@ fn the_corpus_read_as_yaml_lints_as_it_does_as_json() {
         compared += 1;
     }
     assert!(compared > 1200, "{compared}");
+}
+
+// Markdown host.
+
+#[test]
+fn real_markdown_hosts_are_linted_at_host_positions() {
+    assert_host_snapshots("markdown", 4);
+}
+
+/// Every file of `fixtures/hosts/markdown/` and the documents found in it.
+#[test]
+fn the_documents_found_in_each_real_markdown_host() {
+    let expected: &[(&str, &[DocumentLines])] = &[
+        // A policy encoded in a Terraform string, in a block without a language, after a
+        // front matter and Chinese text.
+        (
+            "alibabacloudstack-ascm-ram-policy-zh.md",
+            &[(20, 20, json!("ram"), json!("identity"))],
+        ),
+        // In a numbered list item's block (indented by three), one line with a tab; the
+        // CLI output block before it holds no policy.
+        (
+            "aws-freertos-iot-policy-in-list.md",
+            &[(49, 73, json!("aws"), json!("identity"))],
+        ),
+        (
+            "aws-s3-rw-bucket.md",
+            &[(8, 24, json!("aws"), json!("identity"))],
+        ),
+        // Four `json` blocks with a policy; the configuration blocks with `//` comments
+        // say nothing of statements and are skipped.
+        (
+            "guardian-alicloud-ram-readme.md",
+            &[
+                (18, 47, json!("ram"), json!("identity")),
+                (53, 62, json!("ram"), json!("identity")),
+                (68, 81, json!("ram"), json!("trust")),
+                (86, 115, json!("ram"), json!("identity")),
+            ],
+        ),
+    ];
+    assert_documents_found("markdown", expected);
+}
+
+#[test]
+fn markdown_positions_are_exact_in_list_items_strings_and_multibyte_text() {
+    let path = "fixtures/hosts/markdown/aws-freertos-iot-policy-in-list.md";
+    let text = fs::read_to_string(root().join(path)).unwrap();
+    let output = json_report(common::lint_repo_file(path));
+    let at = text.find("<aws-region>").unwrap();
+    assert_eq!(
+        located(&output, "PL109"),
+        expected(&text, at, at + "<aws-region>".len())
+    );
+    // Through the escapes of a string and the Chinese text before it.
+    let path = "fixtures/hosts/markdown/alibabacloudstack-ascm-ram-policy-zh.md";
+    let text = fs::read_to_string(root().join(path)).unwrap();
+    let output = json_report(common::lint_repo_file(path));
+    let action = text.find("\\\"ecs:*\\\"").unwrap();
+    assert_eq!(
+        located(&output, "PL301"),
+        expected(&text, action, action + "\\\"ecs:*\\\"".len())
+    );
+    // Inside a block quote, CRLF lines.
+    let text = "> Note:\r\n>\r\n> ```json\r\n> {\"Version\": \"1\", \"Statement\": [{\"Effect\": \"allow\",\r\n>   \"Action\": \"oss:GetObject\", \"Resource\": \"acs:oss:*:*:b/*\"}]}\r\n> ```\r\n";
+    let output = json_report(lint("quote.md", text));
+    let at = text.find("\"allow\"").unwrap();
+    assert_eq!(located(&output, "PL008"), expected(text, at, at + 7));
+    assert_eq!(output["documents"][0]["host"], "markdown");
+}
+
+#[test]
+fn fixes_in_markdown_blocks_are_byte_exact_and_idempotent() {
+    let text = concat!(
+        "# Guide\n\n",
+        "Inline `{\"Statement\": [{\"Effect\": \"allow\"}]}` stays as it is.\n\n",
+        "1. Create the policy:\n\n",
+        "   ```json\n",
+        "   {\n",
+        "     \"Version\": \"1\",\n",
+        "     \"Statement\": [\n",
+        "       {\n",
+        "         \"Effect\": \"allow\",\n",
+        "         \"Action\": [\n",
+        "           \"oss:GetObject\",\n",
+        "           \"oss:GetObject\"\n",
+        "         ],\n",
+        "         \"Resource\": \"acs:oss:*:*:b/*\"\n",
+        "       }\n",
+        "     ]\n",
+        "   }\n",
+        "   ```\n\n",
+        "> ```\n",
+        "> aliyun ram CreatePolicy --PolicyDocument '{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"deny\", \"Action\": \"oss:DeleteObject\", \"Resource\": \"*\"}]}'\n",
+        "> ```\n",
+    );
+    let expected = text
+        .replace("\"Effect\": \"allow\",\n", "\"Effect\": \"Allow\",\n")
+        .replace(
+            "\"oss:GetObject\",\n           \"oss:GetObject\"\n",
+            "\"oss:GetObject\"\n",
+        )
+        .replace("\"Effect\": \"deny\"", "\"Effect\": \"Deny\"");
+    // Every fix but PL401's, as for YAML: the file's name picks the Markdown host.
+    let once = fixed_yaml("guide.md", text);
+    assert_eq!(once, expected);
+    assert_eq!(
+        fixed_yaml("guide.md", &once),
+        once,
+        "a second fix changed it"
+    );
+    // The inline code is untouched, and nothing else in the file moved.
+    assert!(once.contains("Inline `{\"Statement\": [{\"Effect\": \"allow\"}]}`"));
+}
+
+#[test]
+fn html_comments_suppress_findings_in_the_markdown_block_below_them() {
+    let text = concat!(
+        "<!-- policylint: ignore[full-access] the administrator example -->\n",
+        "```json\n",
+        "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"*\", \"Resource\": \"*\"}]}\n",
+        "```\n\n",
+        "<!-- policylint: ignore[PL201] nothing repeats below -->\n",
+        "```json\n",
+        "{\"Version\": \"1\", \"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"ecs:*\", \"Resource\": \"*\"}]}\n",
+        "```\n",
+    );
+    let output = json_report(lint("doc.md", text));
+    let found: Vec<(&str, u64)> = output["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap(),
+                d["start"]["line"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    // The first block's full-access is suppressed; the second comment is unused and the
+    // second block's finding stays.
+    assert_eq!(found, [("PL010", 6), ("PL301", 8)], "{output:#}");
+}
+
+#[test]
+fn folder_walks_take_markdown_files_and_the_config_switches_them_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let guide = fs::read(root().join("fixtures/hosts/markdown/aws-s3-rw-bucket.md")).unwrap();
+    for name in ["a.md", "b.markdown", "c.MD"] {
+        fs::write(dir.path().join(name), &guide).unwrap();
+    }
+    // Documentation without a policy, one that only speaks of statements, inline code.
+    fs::write(
+        dir.path().join("CHANGELOG.md"),
+        "# 1.0\n\n- first release\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("notes.md"),
+        "A statement in prose, and `{\"Statement\": []}` inline.\n\n```sh\necho statement\n```\n",
+    )
+    .unwrap();
+    let documents = |args: &[&str]| -> Vec<String> {
+        let output = Command::cargo_bin("policylint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["check", ".", "--output-format", "json", "--exit-zero"])
+            .args(args)
+            .output()
+            .unwrap();
+        let output: Value = serde_json::from_slice(&output.stdout).unwrap();
+        output["documents"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["path"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(documents(&[]), ["a.md", "b.markdown", "c.MD"]);
+    fs::write(
+        dir.path().join("policylint.toml"),
+        "[hosts]\nmarkdown = false\n",
+    )
+    .unwrap();
+    assert!(documents(&[]).is_empty());
 }

@@ -1074,3 +1074,39 @@ fn a_yaml_template_is_linted_and_fixed_in_yaml() {
     assert_eq!(find(&client.diagnostics(&file), "PL201")["range"], expected);
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn a_markdown_buffer_is_linted_and_fixed_in_its_code_block() {
+    let text = "# Policy\n\n1. Create it:\n\n   ```json\n   {\n     \"Version\": \"1\",\n     \"Statement\": [{\n       \"Effect\": \"Allow\",\n       \"Action\": [\"oss:GetObject\", \"oss:GetObject\"],\n       \"Resource\": \"acs:oss:*:*:b/*\"\n     }]\n   }\n   ```\n";
+    let uri = "untitled:guide";
+    let mut client = Client::start();
+    client.initialize(json!({}));
+    client.open(uri, "markdown", text);
+    let diagnostics = client.diagnostics(uri);
+    let duplicate = find(&diagnostics, "PL201");
+    let second = text.rfind("\"oss:GetObject\"").unwrap();
+    let expected = range(
+        text,
+        second,
+        second + "\"oss:GetObject\"".len(),
+        Units::Utf16,
+    );
+    assert_eq!(duplicate["range"], expected);
+    let actions = client.code_actions(uri, &expected, Some(&["quickfix"]));
+    let quickfix = actions
+        .iter()
+        .find(|a| a["diagnostics"][0]["code"] == "PL201")
+        .unwrap_or_else(|| panic!("no quick fix in {actions:#?}"));
+    let fixed = apply(text, quickfix, uri, Units::Utf16);
+    assert_eq!(fixed, text.replace(", \"oss:GetObject\"]", "]"));
+    client.change(uri, 2, &fixed);
+    assert!(!codes(&client.diagnostics(uri)).contains(&"PL201"));
+    // A file named `.md` is Markdown whatever the editor calls it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("README.md");
+    std::fs::write(&path, text).unwrap();
+    let file = file_uri(&path);
+    client.open(&file, "plaintext", text);
+    assert_eq!(find(&client.diagnostics(&file), "PL201")["range"], expected);
+    assert_eq!(client.shutdown_and_exit().code(), Some(0));
+}

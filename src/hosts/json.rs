@@ -361,7 +361,7 @@ pub fn nested_documents<'h>(
 /// it (`model::is_statement_key`). Spelled otherwise (`statement`, ` Statement`), its value
 /// must also be a list or an object of statements: inside other JSON, a lower-case
 /// `"statement": "..."` is far more often prose than a policy.
-fn holds_statements(member: &Member) -> bool {
+pub(super) fn holds_statements(member: &Member) -> bool {
     member.key == STATEMENT
         || (is_statement_key(member.key)
             && matches!(member.value.kind, NodeKind::Array(_) | NodeKind::Object(_)))
@@ -398,7 +398,11 @@ fn object_document<'h>(
 }
 
 /// The policy encoded in the JSON string at `span` (quotes included), decoded.
-fn string_document(host: &str, span: Span, hints: HostHints) -> Option<Document<'static>> {
+pub(super) fn string_document(
+    host: &str,
+    span: Span,
+    hints: HostHints,
+) -> Option<Document<'static>> {
     let body = Span::new(span.start + 1, span.end - 1);
     let (decoded, map) = decode_string(&host[body.start..body.end], body.start)?;
     let masked = mask_expressions(&decoded, hints.interpolated);
@@ -422,7 +426,7 @@ pub fn reextract(document: &Document, region: &str) -> Option<String> {
     let text = match document.embedding {
         Embedding::Verbatim => region.to_string(),
         Embedding::JsonString => decode_string(region, 0)?.0,
-        Embedding::Yaml(_) => return None,
+        Embedding::Yaml(_) | Embedding::Markdown(_) => return None,
     };
     Some(
         mask_expressions(&text, document.hints.interpolated)

@@ -43,6 +43,7 @@
 mod hints;
 pub mod json;
 mod mapping;
+pub mod markdown;
 pub mod span_map;
 pub mod suppress;
 pub mod yaml;
@@ -72,6 +73,8 @@ pub enum HostKind {
     PlainJson,
     /// YAML: templates, policy files, manifests (see `yaml`).
     Yaml,
+    /// Markdown: policies in the code blocks of documentation (see `markdown`).
+    Markdown,
 }
 
 impl HostKind {
@@ -80,6 +83,7 @@ impl HostKind {
         match self {
             HostKind::Json | HostKind::JsonTemplate | HostKind::PlainJson => "json",
             HostKind::Yaml => "yaml",
+            HostKind::Markdown => "markdown",
         }
     }
 
@@ -89,6 +93,7 @@ impl HostKind {
             HostKind::JsonTemplate => &json_host::JSON_TEMPLATE,
             HostKind::PlainJson => &json_host::PLAIN_JSON,
             HostKind::Yaml => &yaml_host::YAML,
+            HostKind::Markdown => &markdown_host::MARKDOWN,
         }
     }
 }
@@ -101,6 +106,7 @@ enum Walked {
     /// JSON when the text starts with `{` (a CloudFormation or ROS template), else YAML.
     JsonIfObject,
     Yaml,
+    Markdown,
 }
 
 /// The file names a folder walk takes when the config sets no `include`: one list for
@@ -112,6 +118,8 @@ const WALKED: &[(&str, Walked)] = &[
     (".json", Walked::Json),
     (".yaml", Walked::Yaml),
     (".yml", Walked::Yaml),
+    (".markdown", Walked::Markdown),
+    (".md", Walked::Markdown),
 ];
 
 /// Which hosts are on: the config's `[hosts]` table. Every host is on by default.
@@ -123,6 +131,9 @@ pub struct HostSwitches {
     pub json: bool,
     /// YAML files (`.yaml`, `.yml`, YAML `.template`s). Off, a walk skips them.
     pub yaml: bool,
+    /// Markdown files (`.md`, `.markdown`): policies in their code blocks. Off, a walk
+    /// skips them.
+    pub markdown: bool,
 }
 
 impl Default for HostSwitches {
@@ -130,6 +141,7 @@ impl Default for HostSwitches {
         HostSwitches {
             json: true,
             yaml: true,
+            markdown: true,
         }
     }
 }
@@ -139,6 +151,7 @@ impl HostSwitches {
     pub fn walks(&self, file_name: &str) -> bool {
         match walked(file_name) {
             Some(Walked::Yaml) => self.yaml,
+            Some(Walked::Markdown) => self.markdown,
             found => found.is_some(),
         }
     }
@@ -159,8 +172,10 @@ impl HostSwitches {
                 }
             }
             Some(Walked::Yaml) => HostKind::Yaml,
+            Some(Walked::Markdown) => HostKind::Markdown,
         };
-        if kind == HostKind::Yaml && !self.yaml {
+        if (kind == HostKind::Yaml && !self.yaml) || (kind == HostKind::Markdown && !self.markdown)
+        {
             return None;
         }
         Some(match kind {
@@ -216,6 +231,8 @@ pub enum Embedding {
     JsonString,
     /// JSON written from YAML, or held by a YAML string: how is the YAML host's business.
     Yaml(yaml::Embedded),
+    /// In a Markdown code block, as the JSON or YAML host holds it in the block's text.
+    Markdown(markdown::Embedded),
 }
 
 /// What a host kind implements (see the guide above).
@@ -311,7 +328,7 @@ mod json_host {
             Some(match document.embedding {
                 Embedding::Verbatim => replacement.to_string(),
                 Embedding::JsonString => json::escape_for_string(replacement),
-                Embedding::Yaml(_) => return None,
+                Embedding::Yaml(_) | Embedding::Markdown(_) => return None,
             })
         }
 
@@ -360,6 +377,47 @@ mod yaml_host {
 
         fn suppressions(&self, text: &str) -> Vec<suppress::Suppression> {
             yaml::suppressions(text)
+        }
+    }
+}
+
+/// The Markdown host (see `markdown/` for the reading itself).
+mod markdown_host {
+    use super::*;
+
+    pub struct MarkdownHost;
+
+    pub static MARKDOWN: MarkdownHost = MarkdownHost;
+
+    impl Host for MarkdownHost {
+        fn may_hold_policy(&self, text: &str) -> bool {
+            markdown::may_hold_policy(text)
+        }
+
+        fn extract<'h>(&self, text: &'h str) -> Result<Vec<Document<'h>>, SyntaxError> {
+            Ok(markdown::extract(text))
+        }
+
+        fn encode(&self, _document: &Document, _replacement: &str) -> Option<String> {
+            None
+        }
+
+        fn host_edit(&self, _host_text: &str, document: &Document, edit: &Edit) -> Option<Edit> {
+            markdown::host_edit(document, edit)
+        }
+
+        fn reextract(&self, document: &Document, region: &str) -> Option<String> {
+            markdown::reextract(document, region)
+        }
+
+        fn check_syntax(&self, _text: &str) -> Result<(), SyntaxError> {
+            // Any text is Markdown; what a fix changes inside a block is verified by
+            // reading the block back (`reextract`).
+            Ok(())
+        }
+
+        fn suppressions(&self, text: &str) -> Vec<suppress::Suppression> {
+            markdown::suppressions(text)
         }
     }
 }

@@ -79,8 +79,11 @@ impl Server {
                 document.settings = self.defaults.clone();
                 let language = document.language_id.to_ascii_lowercase();
                 let uri = uri.as_str().to_ascii_lowercase();
-                document.lintable = matches!(language.as_str(), "json" | "jsonc" | "yaml")
-                    || [".json", ".yaml", ".yml"].iter().any(|e| uri.ends_with(e));
+                document.lintable =
+                    matches!(language.as_str(), "json" | "jsonc" | "yaml" | "markdown")
+                        || [".json", ".yaml", ".yml", ".md", ".markdown"]
+                            .iter()
+                            .any(|e| uri.ends_with(e));
             }
         }
     }

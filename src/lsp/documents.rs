@@ -122,6 +122,7 @@ impl Document {
         // An unsaved buffer goes by its language.
         let name = match name {
             "" if self.language_id.eq_ignore_ascii_case("yaml") => "buffer.yaml",
+            "" if self.language_id.eq_ignore_ascii_case("markdown") => "buffer.md",
             name => name,
         };
         self.settings
