@@ -301,6 +301,13 @@ fn usage_error(message: &str) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
+    match fix_writers(args) {
+        Some(pool) => pool.install(|| check_files(args)),
+        None => check_files(args),
+    }
+}
+
+fn check_files(args: &CheckArgs) -> ExitCode {
     if args.add_ignores {
         return add_ignores::add_ignores(args);
     }
@@ -331,16 +338,24 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     }
     let planned = plan(&mut resolver, discover(&files), args.force_exclude);
-    let streams = matches!(
-        args.output_format,
-        OutputFormat::Pretty | OutputFormat::Concise | OutputFormat::Github
-    ) && !args.statistics
-        && !args.diff
-        && fixed_stdin.is_none()
-        && !args.verbose;
+    let plain_run = !args.statistics && !args.diff && fixed_stdin.is_none() && !args.verbose;
+    let streams = plain_run
+        && matches!(
+            args.output_format,
+            OutputFormat::Pretty | OutputFormat::Concise | OutputFormat::Github
+        );
+    // Machine formats stream too, through a temporary file (see `report::spill`).
+    let lists = match args.output_format {
+        OutputFormat::Json => 2,
+        OutputFormat::Junit => 1,
+        _ => 0,
+    };
+    let spill = (plain_run && lists > 0)
+        .then(|| report::spill::Spill::new(lists).ok())
+        .flatten();
     let judges_unused_ignores = stdin.is_empty();
-    if streams {
-        let streamed = match stream(args, planned, reports) {
+    if streams || spill.is_some() {
+        let streamed = match stream(args, planned, reports, spill) {
             Ok(streamed) => streamed,
             Err(code) => return code,
         };
@@ -495,6 +510,7 @@ fn stream(
     args: &CheckArgs,
     mut planned: impl Iterator<Item = Result<Planned, ConfigError>> + Send,
     mut early: Vec<FileReport>,
+    mut spill: Option<report::spill::Spill>,
 ) -> Result<Streamed, ExitCode> {
     early.sort_by(|a, b| path_order(&b.path, &a.path));
     let color = use_color(args.color);
@@ -503,6 +519,8 @@ fn stream(
     let mut failing = 0;
     let mut sink = Sink::stdout();
     let mut unreadable = false;
+    let mut spill_failed = false;
+    let mut tallies = [0; 3];
     // `rendered` comes in path order: a chunk's reports keep the order of discovery.
     let mut emit = |rendered: Vec<RenderedReport>| {
         // One write per chunk: standard output flushes at every line end, and a write per
@@ -513,6 +531,12 @@ fn stream(
             failing += report.failing;
             unreadable |= report.unreadable;
             text.push_str(&report.text);
+            if let (Some(spill), Some(parts)) = (&mut spill, &report.parts) {
+                spill_failed |= spill.push(parts).is_err();
+            }
+            for (sum, tally) in tallies.iter_mut().zip(report.tallies) {
+                *sum += tally;
+            }
         }
         sink.write(text.as_bytes());
     };
@@ -587,11 +611,17 @@ fn stream(
     }
     emit(printable);
     emit(early.drain(..).rev().map(render).collect());
+    if spill_failed {
+        eprintln!("policylint: error: cannot write the report to a temporary file");
+        return Err(ExitCode::from(2));
+    }
     Ok(Streamed {
         summary,
         failing,
         unreadable,
         sink,
+        spill,
+        tallies,
     })
 }
 
@@ -603,15 +633,26 @@ struct Streamed {
     unreadable: bool,
     /// Standard output, with what became of the writes so far.
     sink: Sink<std::io::Stdout>,
+    /// A machine format's parts, for `finish_stream` to assemble.
+    spill: Option<report::spill::Spill>,
+    /// JUnit's tests, failures and errors.
+    tallies: [usize; 3],
 }
 
 /// Renders one report of a streamed run (pretty, concise or github).
 fn render_streamed(args: &CheckArgs, color: bool, report: FileReport) -> RenderedReport {
     let reports = std::slice::from_ref(&report);
-    let text = match args.output_format {
-        OutputFormat::Pretty => report::pretty::render(reports, color),
-        OutputFormat::Github => report::github::render(reports),
-        _ => report::concise::render(reports),
+    let mut tallies = [0; 3];
+    let (text, parts) = match args.output_format {
+        OutputFormat::Pretty => (report::pretty::render(reports, color), None),
+        OutputFormat::Github => (report::github::render(reports), None),
+        OutputFormat::Json => (String::new(), Some(report::json::parts(&report))),
+        OutputFormat::Junit => {
+            let (parts, counted) = report::junit::parts(&report);
+            tallies = counted;
+            (String::new(), Some(parts))
+        }
+        _ => (report::concise::render(reports), None),
     };
     let failing = count_at_least(
         &report.diagnostics,
@@ -622,6 +663,8 @@ fn render_streamed(args: &CheckArgs, color: bool, report: FileReport) -> Rendere
         unreadable: could_not_be_read(&report),
         path: report.path,
         text,
+        parts,
+        tallies,
         failing,
     }
 }
@@ -633,17 +676,42 @@ fn finish_stream(args: &CheckArgs, streamed: Streamed, late: Vec<FileReport>) ->
         mut summary,
         mut failing,
         mut sink,
+        spill,
+        mut tallies,
         ..
     } = streamed;
     let color = use_color(args.color);
+    let mut late_parts = Vec::new();
     for report in late {
         let rendered = render_streamed(args, color, report);
         summary.absorb(&rendered.summary);
         failing += rendered.failing;
         sink.write(rendered.text.as_bytes());
+        late_parts.extend(rendered.parts);
+        for (sum, tally) in tallies.iter_mut().zip(rendered.tallies) {
+            *sum += tally;
+        }
     }
     summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
-    if !args.quiet && args.output_format != OutputFormat::Github {
+    if let Some(spill) = spill {
+        let layout = match args.output_format {
+            OutputFormat::Junit => report::junit::layout(tallies),
+            _ => report::json::layout(summary),
+        };
+        // The sink takes note of a failed write to standard output (and `finish` says so);
+        // an error here is the temporary file's, which cannot be read back.
+        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut sink);
+        let assembled = spill
+            .write_document(late_parts, &layout, &mut out)
+            .and_then(|()| std::io::Write::flush(&mut out));
+        drop(out);
+        if let Err(error) = assembled {
+            report::sink::say(&format!(
+                "policylint: error: cannot read the report back from its temporary file: {error}\n"
+            ));
+            return ExitCode::from(2);
+        }
+    } else if !args.quiet && args.output_format != OutputFormat::Github {
         sink.write(format!("{}\n", report::summary_line(&summary)).as_bytes());
     }
     if summary.files == 0 {
@@ -675,6 +743,10 @@ fn unused_ignores(resolver: &Resolver, files: &[PathBuf]) -> Vec<FileReport> {
 struct RenderedReport {
     path: String,
     text: String,
+    /// A machine format's parts of the document.
+    parts: Option<report::spill::Parts>,
+    /// JUnit's tests, failures and errors in it.
+    tallies: [usize; 3],
     summary: Summary,
     failing: usize,
     unreadable: bool,
@@ -823,4 +895,21 @@ fn use_color(choice: Color) -> bool {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
+}
+
+/// `--fix` writes each file through a temporary file it syncs to disk, with its folder,
+/// before and after the rename (`fix::write`): two waits on the disk a file, which
+/// threads as many as the cores spent idle. A run that writes lints on more threads, so
+/// that other files are linted and written during those waits, and the file system
+/// commits the syncs of many files together. `RAYON_NUM_THREADS` still decides if set.
+fn fix_writers(args: &CheckArgs) -> Option<rayon::ThreadPool> {
+    const THREADS_PER_CORE: usize = 8;
+    if !args.fix || args.diff || std::env::var_os("RAYON_NUM_THREADS").is_some() {
+        return None;
+    }
+    let threads = (rayon::current_num_threads() * THREADS_PER_CORE).clamp(16, 64);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .ok()
 }

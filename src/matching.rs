@@ -1,6 +1,10 @@
 //! Wildcard matching of policy patterns (`*` any run, `?` one character), written once for
 //! every rule that compares actions or resources.
 
+mod containment;
+
+pub use containment::{CoverIndex, Pattern};
+
 /// Whether `pattern` matches all of `text`. Linear in practice: the classic two-pointer
 /// algorithm that backtracks only to the last `*`.
 pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
@@ -70,65 +74,10 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
 }
 
 /// Whether `general` matches every string that `specific` matches (`*` any run, `?` one
-/// character, in both). Sound: `true` is only returned when it holds; a few contrived
-/// pairs that hold are missed (`*?` against `?*` is normalised and found, but a `?` in
-/// `general` never stands for part of a `*` in `specific`). Each `*` of `specific` must be
-/// absorbed by a `*` of `general`; a `?` or a literal of `specific` by a `*`, a `?` or the
-/// same literal. Quadratic in the lengths (a table of `(i, j)` suffix pairs), no recursion.
+/// character, in both): see `Pattern::covers`. For one pair; rules comparing many
+/// entries prepare each once with `Pattern::new`.
 pub fn wildcard_covers(general: &str, specific: &str, ignore_case: bool) -> bool {
-    let fold = |c: char| {
-        if ignore_case {
-            c.to_lowercase().next().unwrap_or(c)
-        } else {
-            c
-        }
-    };
-    let general: Vec<char> = normalise_wildcards(general).map(fold).collect();
-    let specific: Vec<char> = normalise_wildcards(specific).map(fold).collect();
-    let (n, m) = (general.len(), specific.len());
-    // covers[i][j]: general[i..] covers specific[j..], filled from the ends backwards.
-    let width = m + 1;
-    let mut covers = vec![false; (n + 1) * width];
-    let at = |i: usize, j: usize| i * width + j;
-    covers[at(n, m)] = true;
-    for i in (0..n).rev() {
-        for j in (0..=m).rev() {
-            covers[at(i, j)] = match general[i] {
-                // Absorb nothing more (skip the star), or absorb specific[j] and stay.
-                '*' => covers[at(i + 1, j)] || (j < m && covers[at(i, j + 1)]),
-                '?' => j < m && specific[j] != '*' && covers[at(i + 1, j + 1)],
-                c => j < m && specific[j] == c && covers[at(i + 1, j + 1)],
-            };
-        }
-    }
-    covers[at(0, 0)]
-}
-
-/// The pattern's characters with every run of wildcards holding a `*` rewritten as its
-/// `?`s followed by one `*` (`*?*` -> `?*`): the same strings, one spelling.
-fn normalise_wildcards(pattern: &str) -> impl Iterator<Item = char> + '_ {
-    let mut out = Vec::with_capacity(pattern.len());
-    let mut chars = pattern.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c != '*' && c != '?' {
-            out.push(c);
-            continue;
-        }
-        let (mut singles, mut star) = (usize::from(c == '?'), c == '*');
-        while let Some(&next) = chars.peek() {
-            match next {
-                '?' => singles += 1,
-                '*' => star = true,
-                _ => break,
-            }
-            chars.next();
-        }
-        out.extend(std::iter::repeat_n('?', singles));
-        if star {
-            out.push('*');
-        }
-    }
-    out.into_iter()
+    Pattern::new(general, ignore_case).covers(&Pattern::new(specific, ignore_case))
 }
 
 /// Whether action pattern `general` grants every action `specific` grants
@@ -295,6 +244,166 @@ mod tests {
                         assert!(
                             wildcard_match(general, &instance, false),
                             "`{general}` said to cover `{specific}` but misses `{instance}`"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// The containment test as it was first written: a table of `(i, j)` suffix pairs
+    /// over the normalised patterns, quadratic and allocating, but plainly right. The
+    /// prepared patterns and the list index must agree with it.
+    fn reference_covers(general: &str, specific: &str, ignore_case: bool) -> bool {
+        let fold = |c: char| {
+            if ignore_case {
+                c.to_lowercase().next().unwrap_or(c)
+            } else {
+                c
+            }
+        };
+        let general: Vec<char> = reference_normalise(general).map(fold).collect();
+        let specific: Vec<char> = reference_normalise(specific).map(fold).collect();
+        let (n, m) = (general.len(), specific.len());
+        let width = m + 1;
+        let mut covers = vec![false; (n + 1) * width];
+        let at = |i: usize, j: usize| i * width + j;
+        covers[at(n, m)] = true;
+        for i in (0..n).rev() {
+            for j in (0..=m).rev() {
+                covers[at(i, j)] = match general[i] {
+                    '*' => covers[at(i + 1, j)] || (j < m && covers[at(i, j + 1)]),
+                    '?' => j < m && specific[j] != '*' && covers[at(i + 1, j + 1)],
+                    c => j < m && specific[j] == c && covers[at(i + 1, j + 1)],
+                };
+            }
+        }
+        covers[at(0, 0)]
+    }
+
+    fn reference_normalise(pattern: &str) -> impl Iterator<Item = char> + '_ {
+        let mut out = Vec::with_capacity(pattern.len());
+        let mut chars = pattern.chars().peekable();
+        while let Some(c) = chars.next() {
+            if c != '*' && c != '?' {
+                out.push(c);
+                continue;
+            }
+            let (mut singles, mut star) = (usize::from(c == '?'), c == '*');
+            while let Some(&next) = chars.peek() {
+                match next {
+                    '?' => singles += 1,
+                    '*' => star = true,
+                    _ => break,
+                }
+                chars.next();
+            }
+            out.extend(std::iter::repeat_n('?', singles));
+            if star {
+                out.push('*');
+            }
+        }
+        out.into_iter()
+    }
+
+    /// xorshift64*: reproducible random patterns without a dependency.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+        }
+
+        /// A pattern over few letters (so that pairs often relate), both cases, letters
+        /// whose lower case is another script's (`K`, the Kelvin sign, folds to `k`), and
+        /// runs of `*` and `?`.
+        fn pattern(&mut self) -> String {
+            const UNITS: [&str; 14] = [
+                "a", "b", "A", "B", "k", "\u{212a}", "\u{e9}", "\u{c9}", ":", "*", "?", "**", "*?",
+                "?*",
+            ];
+            let length = self.below(9);
+            (0..length)
+                .map(|_| UNITS[self.below(UNITS.len())])
+                .collect()
+        }
+    }
+
+    /// Property: on random pairs, the prepared containment test answers as the reference
+    /// does, in both case rules, and so does `wildcard_covers`.
+    #[test]
+    fn containment_agrees_with_the_reference_on_random_pairs() {
+        let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+        let mut held = [0usize; 2];
+        for _ in 0..200_000 {
+            let (general, specific) = (rng.pattern(), rng.pattern());
+            for ignore_case in [false, true] {
+                let expected = reference_covers(&general, &specific, ignore_case);
+                let prepared = Pattern::new(&general, ignore_case)
+                    .covers(&Pattern::new(&specific, ignore_case));
+                assert_eq!(
+                    prepared, expected,
+                    "`{general}` covers `{specific}` (ignore case: {ignore_case})"
+                );
+                assert_eq!(wildcard_covers(&general, &specific, ignore_case), expected);
+                held[usize::from(expected)] += 1;
+            }
+        }
+        // Enough pairs of each answer for the agreement to mean something.
+        assert!(held[1] > 20_000, "{held:?}");
+        for (general, specific) in [
+            ("a*b*c", "a?b*xc"),
+            ("*?", "?*"),
+            ("a*", "a**?"),
+            ("?", "*"),
+        ] {
+            for ignore_case in [false, true] {
+                assert_eq!(
+                    wildcard_covers(general, specific, ignore_case),
+                    reference_covers(general, specific, ignore_case),
+                    "`{general}` covers `{specific}`"
+                );
+            }
+        }
+    }
+
+    /// Property: the index of a list's wildcards offers every wildcard that covers an
+    /// entry (it may offer more), in list order and once each.
+    #[test]
+    fn the_cover_index_misses_no_covering_wildcard() {
+        let mut rng = Rng(42);
+        for round in 0..400 {
+            let ignore_case = round % 2 == 0;
+            let texts: Vec<String> = (0..rng.below(40) + 1)
+                .map(|_| {
+                    // Longer entries with shared literal runs, as real lists have.
+                    let parts = ["acs:oss:", "bucket-", "x", "/", "Get"];
+                    let mut text: String = (0..rng.below(4))
+                        .map(|_| parts[rng.below(parts.len())])
+                        .collect();
+                    text.push_str(&rng.pattern());
+                    text
+                })
+                .collect();
+            let patterns: Vec<Pattern> =
+                texts.iter().map(|t| Pattern::new(t, ignore_case)).collect();
+            let wildcards: Vec<usize> = (0..texts.len())
+                .filter(|&i| texts[i].contains(['*', '?']))
+                .collect();
+            let index = CoverIndex::new(&patterns, &wildcards);
+            let mut candidates = Vec::new();
+            for (i, text) in texts.iter().enumerate() {
+                index.candidates(&patterns[i], &mut candidates);
+                assert!(candidates.windows(2).all(|pair| pair[0] < pair[1]));
+                for &w in &wildcards {
+                    if reference_covers(&texts[w], text, ignore_case) {
+                        assert!(
+                            candidates.contains(&w),
+                            "`{}` covers `{text}` but is not offered",
+                            texts[w]
                         );
                     }
                 }

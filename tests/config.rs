@@ -683,6 +683,47 @@ fn unused_ignores_are_diagnostics_in_the_config_file() {
     });
 }
 
+/// `json` and `junit` are written as they go (through a temporary file); the unused
+/// ignores, known only at the end, still take their place by path among the files'
+/// reports, and the document is byte for byte the one built whole (`--verbose` builds it
+/// whole).
+#[test]
+fn streamed_documents_place_late_reports_by_path() {
+    let dir = tempfile::tempdir().unwrap();
+    for path in ["legacy/a.json", "a.json", "z.json"] {
+        write(dir.path(), path, LEGACY);
+    }
+    write(dir.path(), "policylint.toml", ENTRIES_TO_JUDGE);
+    let output = |format: &str, verbose: bool| {
+        let mut command = Command::cargo_bin("policylint").unwrap();
+        command
+            .current_dir(dir.path())
+            .args(["check", "--select", "PL010,PL2,PL3"]);
+        command.args(["--output-format", format, "."]);
+        if verbose {
+            command.arg("--verbose");
+        }
+        String::from_utf8(command.output().unwrap().stdout).unwrap()
+    };
+    assert_eq!(output("junit", false), output("junit", true));
+    let streamed = output("json", false);
+    assert_eq!(streamed, output("json", true));
+    let document: serde_json::Value = serde_json::from_str(&streamed).unwrap();
+    let paths: Vec<&str> = document["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
+    let first_config = paths.iter().position(|p| *p == "policylint.toml").unwrap();
+    assert!(
+        paths[..first_config].iter().all(|p| *p != "z.json"),
+        "{paths:?}"
+    );
+    assert!(paths[..first_config].contains(&"a.json"), "{paths:?}");
+    assert!(paths[first_config..].contains(&"z.json"), "{paths:?}");
+}
+
 fn add_ignores(dir: &Path, args: &[&str]) -> (i32, String) {
     let output = Command::cargo_bin("policylint")
         .unwrap()

@@ -87,6 +87,14 @@ pub fn privilege_escalation(ctx: &CheckContext, out: &mut Vec<Finding>) {
             continue;
         }
         let reachable = |e: &Escalation| !condition_narrows(statement, e);
+        // The statement's resources are searched once, when an action first needs them:
+        // a long list of actions would otherwise search them again for each.
+        let mut unscoped = None;
+        let mut unscoped = || {
+            unscoped
+                .get_or_insert_with(|| Unscoped::of(statement, dialect))
+                .clone()
+        };
         if let Some(actions) = &statement.action {
             for action in actions
                 .entries
@@ -95,7 +103,7 @@ pub fn privilege_escalation(ctx: &CheckContext, out: &mut Vec<Finding>) {
             {
                 let granted =
                     |e: &Escalation| reachable(e) && action_matches(action.text, &e.action);
-                if let Some((escalation, resource)) = first_unscoped(statement, dialect, granted) {
+                if let Some((escalation, resource)) = unscoped().first(dialect, granted) {
                     let companion = companion(escalation, allowed());
                     out.push(finding(action, escalation, resource, companion));
                 }
@@ -104,7 +112,7 @@ pub fn privilege_escalation(ctx: &CheckContext, out: &mut Vec<Finding>) {
             let granted = |e: &Escalation| {
                 reachable(e) && !not_actions.texts().any(|na| action_matches(na, &e.action))
             };
-            if let Some((escalation, resource)) = first_unscoped(statement, dialect, granted) {
+            if let Some((escalation, resource)) = unscoped().first(dialect, granted) {
                 let target = escalation.target_name();
                 out.push(
                     Finding::new(
@@ -192,20 +200,42 @@ fn condition_narrows(statement: &Statement, escalation: &Escalation) -> bool {
         })
 }
 
-/// The first path that `granted` says the statement grants, with a resource of the
-/// statement that names every resource of the path's target.
-fn first_unscoped<'n>(
-    statement: &Statement<'n>,
-    dialect: Dialect,
-    granted: impl Fn(&Escalation) -> bool,
-) -> Option<(&'static Escalation, &'n Node<'n>)> {
-    let resources = &statement.resource.as_ref()?.entries;
-    escalations(dialect).filter(|e| granted(e)).find_map(|e| {
-        resources
-            .iter()
-            .find(|r| covers_every(r.text, e.target_service(), e.target_pattern()))
-            .map(|r| (e, r.node))
-    })
+/// For each path of a dialect, in table order, the first resource of a statement that names
+/// every resource of the path's target.
+#[derive(Clone)]
+struct Unscoped<'n>(std::rc::Rc<[Option<&'n Node<'n>>]>);
+
+impl<'n> Unscoped<'n> {
+    fn of(statement: &Statement<'n>, dialect: Dialect) -> Self {
+        let resources = statement.resource.iter().flat_map(|r| &r.entries);
+        let mut first: Vec<Option<&'n Node<'n>>> = escalations(dialect).map(|_| None).collect();
+        for resource in resources {
+            for (slot, e) in first.iter_mut().zip(escalations(dialect)) {
+                if slot.is_none()
+                    && covers_every(resource.text, e.target_service(), e.target_pattern())
+                {
+                    *slot = Some(resource.node);
+                }
+            }
+            if first.iter().all(Option::is_some) {
+                break;
+            }
+        }
+        Unscoped(first.into())
+    }
+
+    /// The first path that `granted` says the statement grants, with the resource that
+    /// names every resource of its target.
+    fn first(
+        &self,
+        dialect: Dialect,
+        granted: impl Fn(&Escalation) -> bool,
+    ) -> Option<(&'static Escalation, &'n Node<'n>)> {
+        escalations(dialect)
+            .zip(self.0.iter())
+            .filter(|(e, _)| granted(e))
+            .find_map(|(e, resource)| resource.map(|r| (e, r)))
+    }
 }
 
 /// Whether `resource` names every resource of `service` whose relative name `pattern`

@@ -2,12 +2,13 @@
 //! same list already matches, a statement that repeats an earlier one, a Sid used twice.
 //! Every check here is linear in the size of the policy (short lists are compared pairwise,
 //! long ones hashed by a canonical form) or, for statements, O(n log n); the wildcard ones
-//! compare each entry with the wildcards of its own list only.
+//! compare each entry with the wildcards of its own list that could cover it (all of them
+//! in a short list, those an index of literal runs finds in a long one).
 
 use super::{CheckContext, for_each_repeat, opening};
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::remove_array_element;
-use crate::matching::{action_covers, resource_covers, trim};
+use crate::matching::{CoverIndex, Pattern, trim};
 use crate::model::{Entry, Statement, Values};
 use crate::parse::{Node, NodeKind};
 use std::borrow::Cow;
@@ -119,19 +120,20 @@ fn resource_lists<'s, 'n>(statement: &'s Statement<'n>) -> impl Iterator<Item = 
 struct ListKind {
     /// Entries with the same key are repeats (PL201, PL203), not redundancies.
     key: fn(&str) -> Cow<'_, str>,
-    covers: fn(&str, &str) -> bool,
+    /// Actions match in any case, resources exactly.
+    ignore_case: bool,
     noun: &'static str,
 }
 
 const ACTIONS: ListKind = ListKind {
     key: |text| Cow::Owned(text.trim().to_ascii_lowercase()),
-    covers: action_covers,
+    ignore_case: true,
     noun: "action",
 };
 
 const RESOURCES: ListKind = ListKind {
     key: |text| Cow::Borrowed(text.trim()),
-    covers: resource_covers,
+    ignore_case: false,
     noun: "resource",
 };
 
@@ -188,24 +190,57 @@ fn report_covered(values: &Values, kind: &ListKind, out: &mut Vec<Finding>) {
     let wildcards: Vec<usize> = (0..entries.len())
         .filter(|&i| !is_repeat[i] && is_wildcard(entries[i].text))
         .collect();
+    let patterns: Vec<Pattern> = entries
+        .iter()
+        .map(|e| Pattern::new(trim(e.text), kind.ignore_case))
+        .collect();
     let dominates = |by: usize, i: usize| {
-        let (general, specific) = (entries[by].text, entries[i].text);
         keys[by] != keys[i]
-            && (kind.covers)(general, specific)
-            && (by < i || !(kind.covers)(specific, general))
+            && patterns[by].covers(&patterns[i])
+            && (by < i || !patterns[i].covers(&patterns[by]))
     };
+    // Short lists compare every entry with every wildcard; long ones ask an index which
+    // wildcards could cover each entry, so that the work grows with the list, not its square.
+    let index = (wildcards.len() * entries.len() > INDEX_FROM)
+        .then(|| CoverIndex::new(&patterns, &wildcards));
+    let mut buffer = Vec::new();
     let dominated: Vec<bool> = (0..entries.len())
-        .map(|i| !is_repeat[i] && wildcards.iter().any(|&w| dominates(w, i)))
+        .map(|i| {
+            !is_repeat[i]
+                && candidates(index.as_ref(), &wildcards, &patterns[i], &mut buffer)
+                    .iter()
+                    .any(|&w| dominates(w, i))
+        })
         .collect();
     for (i, entry) in entries.iter().enumerate().filter(|(i, _)| dominated[*i]) {
         // Name an entry that stays: dominance is a strict partial order, so one exists.
-        let Some(&by) = wildcards
+        let Some(&by) = candidates(index.as_ref(), &wildcards, &patterns[i], &mut buffer)
             .iter()
             .find(|&&w| !dominated[w] && dominates(w, i))
         else {
             continue;
         };
         out.push(covered_finding(items, entry, &entries[by], kind));
+    }
+}
+
+/// Past this many (wildcard, entry) pairs, a list's wildcards are indexed.
+const INDEX_FROM: usize = 1024;
+
+/// The wildcards that may cover `pattern`, in list order: all of them, or those the
+/// index finds.
+fn candidates<'a>(
+    index: Option<&CoverIndex>,
+    wildcards: &'a [usize],
+    pattern: &Pattern,
+    buffer: &'a mut Vec<usize>,
+) -> &'a [usize] {
+    match index {
+        Some(index) => {
+            index.candidates(pattern, buffer);
+            buffer
+        }
+        None => wildcards,
     }
 }
 

@@ -1,6 +1,7 @@
 //! The machine-readable contract of DESIGN §4.
 
 use super::Summary;
+use super::spill::{Layout, Parts};
 use crate::diagnostic::{Applicability, Severity};
 use crate::model::{Dialect, PolicyKind};
 use crate::runner::FileReport;
@@ -56,51 +57,11 @@ struct JsonEdit<'a> {
 }
 
 pub fn render(reports: &[FileReport]) -> String {
-    let mut diagnostics = Vec::new();
-    let documents = reports
+    let documents = reports.iter().flat_map(documents).collect();
+    let diagnostics = reports
         .iter()
-        .flat_map(|report| {
-            report.documents.iter().map(|document| JsonDocument {
-                path: &report.path,
-                host: document.host.name(),
-                dialect: document.dialect,
-                kind: document.kind,
-                start: document.start,
-                end: document.end,
-            })
-        })
+        .flat_map(|report| diagnostics(report, &LineIndex::new(text_of(report))))
         .collect();
-    for report in reports {
-        let text = report.text.as_deref().unwrap_or("");
-        let index = LineIndex::new(text);
-        let at = |offset| index.position(text, offset);
-        for d in &report.diagnostics {
-            diagnostics.push(JsonDiagnostic {
-                path: &report.path,
-                code: &d.rule.code,
-                rule: &d.rule.name,
-                severity: d.severity,
-                category: &d.rule.category,
-                message: &d.message,
-                start: at(d.span.start),
-                end: at(d.span.end),
-                help: d.help.as_deref(),
-                fix: d.fix.as_ref().map(|fix| JsonFix {
-                    applicability: fix.applicability,
-                    title: &fix.title,
-                    edits: fix
-                        .edits
-                        .iter()
-                        .map(|e| JsonEdit {
-                            start: at(e.span.start),
-                            end: at(e.span.end),
-                            replacement: &e.replacement,
-                        })
-                        .collect(),
-                }),
-            });
-        }
-    }
     let output = Output {
         version: 1,
         summary: Summary::of(reports),
@@ -110,4 +71,114 @@ pub fn render(reports: &[FileReport]) -> String {
     let mut text = serde_json::to_string_pretty(&output).expect("plain data serializes");
     text.push('\n');
     text
+}
+
+fn text_of(report: &FileReport) -> &str {
+    report.text.as_deref().unwrap_or("")
+}
+
+fn documents(report: &FileReport) -> impl Iterator<Item = JsonDocument<'_>> {
+    report.documents.iter().map(|document| JsonDocument {
+        path: &report.path,
+        host: document.host.name(),
+        dialect: document.dialect,
+        kind: document.kind,
+        start: document.start,
+        end: document.end,
+    })
+}
+
+fn diagnostics<'a>(report: &'a FileReport, index: &LineIndex) -> Vec<JsonDiagnostic<'a>> {
+    let text = text_of(report);
+    let at = |offset| index.position(text, offset);
+    report
+        .diagnostics
+        .iter()
+        .map(|d| JsonDiagnostic {
+            path: &report.path,
+            code: &d.rule.code,
+            rule: &d.rule.name,
+            severity: d.severity,
+            category: &d.rule.category,
+            message: &d.message,
+            start: at(d.span.start),
+            end: at(d.span.end),
+            help: d.help.as_deref(),
+            fix: d.fix.as_ref().map(|fix| JsonFix {
+                applicability: fix.applicability,
+                title: &fix.title,
+                edits: fix
+                    .edits
+                    .iter()
+                    .map(|e| JsonEdit {
+                        start: at(e.span.start),
+                        end: at(e.span.end),
+                        replacement: &e.replacement,
+                    })
+                    .collect(),
+            }),
+        })
+        .collect()
+}
+
+/// One report's entries of the document's two lists (diagnostics, documents), rendered as
+/// `render` places them: for `Spill`, so that the text of a file is let go once linted.
+pub fn parts(report: &FileReport) -> Parts {
+    let index = LineIndex::new(text_of(report));
+    Parts {
+        path: report.path.clone(),
+        lists: vec![
+            entries(diagnostics(report, &index)),
+            entries(documents(report)),
+        ],
+    }
+}
+
+/// Entries of a list two levels deep, as `to_string_pretty` writes them: each line
+/// indented by four more spaces (strings hold no line breaks: JSON escapes them).
+fn entries<T: Serialize>(items: impl IntoIterator<Item = T>) -> String {
+    let mut out = String::new();
+    for item in items {
+        if !out.is_empty() {
+            out.push_str(SEPARATOR);
+        }
+        let text = serde_json::to_string_pretty(&item).expect("plain data serializes");
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str("    ");
+            out.push_str(line);
+        }
+    }
+    out
+}
+
+const SEPARATOR: &str = ",\n";
+
+/// Where the lists go in the document, around a summary of the whole run.
+pub fn layout(summary: Summary) -> Layout {
+    let skeleton = Output {
+        version: 1,
+        summary,
+        diagnostics: Vec::new(),
+        documents: Vec::new(),
+    };
+    let mut text = serde_json::to_string_pretty(&skeleton).expect("plain data serializes");
+    text.push('\n');
+    let mut pieces = Vec::new();
+    let mut rest = text.as_str();
+    for key in ["\"diagnostics\": ", "\"documents\": "] {
+        let at = rest.find(key).expect("the skeleton has every list") + key.len();
+        pieces.push(rest[..at].to_string());
+        rest = &rest[at + "[]".len()..];
+    }
+    pieces.push(rest.to_string());
+    Layout {
+        pieces,
+        separator: SEPARATOR,
+        before: vec!["[\n"; 2],
+        after: vec!["\n  ]"; 2],
+        empty: vec!["[]"; 2],
+    }
 }

@@ -11,6 +11,7 @@
 //! Lines and columns are those of the concise format (columns count characters). No
 //! timestamps or durations: the output depends only on the input.
 
+use super::spill::{Layout, Parts};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::runner::FileReport;
 use crate::source::LineIndex;
@@ -61,48 +62,115 @@ fn count(reports: &[&FileReport], wanted: Outcome) -> usize {
 }
 
 fn write(writer: &mut Writer<Vec<u8>>, reports: &[FileReport]) -> std::io::Result<()> {
-    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     let all: Vec<&FileReport> = reports.iter().collect();
     let tests: usize = reports.iter().map(|r| r.diagnostics.len().max(1)).sum();
+    let tallies = [
+        tests,
+        count(&all, Outcome::Failure),
+        count(&all, Outcome::Error),
+    ];
+    open_suites(writer, tallies)?;
+    for report in reports {
+        write_suite(writer, report)?;
+    }
+    writer.write_event(Event::End(BytesEnd::new("testsuites")))?;
+    Ok(())
+}
+
+/// The declaration and the opening `<testsuites>`, with the run's tests, failures and
+/// errors.
+fn open_suites(
+    writer: &mut Writer<Vec<u8>>,
+    [tests, failures, errors]: [usize; 3],
+) -> std::io::Result<()> {
+    writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)))?;
     writer.write_event(Event::Start(element(
         "testsuites",
         &[
             ("name", "policylint"),
             ("tests", &tests.to_string()),
-            ("failures", &count(&all, Outcome::Failure).to_string()),
-            ("errors", &count(&all, Outcome::Error).to_string()),
+            ("failures", &failures.to_string()),
+            ("errors", &errors.to_string()),
         ],
     )))?;
-    for report in reports {
-        let one = [report];
-        writer.write_event(Event::Start(element(
-            "testsuite",
+    Ok(())
+}
+
+fn write_suite(writer: &mut Writer<Vec<u8>>, report: &FileReport) -> std::io::Result<()> {
+    let one = [report];
+    writer.write_event(Event::Start(element(
+        "testsuite",
+        &[
+            ("name", &report.path),
+            ("tests", &report.diagnostics.len().max(1).to_string()),
+            ("failures", &count(&one, Outcome::Failure).to_string()),
+            ("errors", &count(&one, Outcome::Error).to_string()),
+        ],
+    )))?;
+    if report.diagnostics.is_empty() {
+        writer.write_event(Event::Empty(element(
+            "testcase",
             &[
-                ("name", &report.path),
-                ("tests", &report.diagnostics.len().max(1).to_string()),
-                ("failures", &count(&one, Outcome::Failure).to_string()),
-                ("errors", &count(&one, Outcome::Error).to_string()),
+                ("name", "policylint"),
+                ("classname", &report.path),
+                ("file", &report.path),
             ],
         )))?;
-        if report.diagnostics.is_empty() {
-            writer.write_event(Event::Empty(element(
-                "testcase",
-                &[
-                    ("name", "policylint"),
-                    ("classname", &report.path),
-                    ("file", &report.path),
-                ],
-            )))?;
-        }
-        let text = report.text.as_deref().unwrap_or("");
-        let index = LineIndex::new(text);
-        for d in &report.diagnostics {
-            write_case(writer, report, d, &index, text)?;
-        }
-        writer.write_event(Event::End(BytesEnd::new("testsuite")))?;
     }
-    writer.write_event(Event::End(BytesEnd::new("testsuites")))?;
+    let text = report.text.as_deref().unwrap_or("");
+    let index = LineIndex::new(text);
+    for d in &report.diagnostics {
+        write_case(writer, report, d, &index, text)?;
+    }
+    writer.write_event(Event::End(BytesEnd::new("testsuite")))?;
     Ok(())
+}
+
+/// One report's `<testsuite>`, as `render` writes it inside `<testsuites>` (for `Spill`),
+/// and its tests, failures and errors, which the opening `<testsuites>` adds up.
+pub fn parts(report: &FileReport) -> (Parts, [usize; 3]) {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let suite = writer
+        .write_event(Event::Start(BytesStart::new("testsuites")))
+        .map(|()| writer.get_ref().len())
+        .and_then(|start| write_suite(&mut writer, report).map(|()| start))
+        .expect("writing to memory cannot fail");
+    let suite = String::from_utf8(writer.into_inner().split_off(suite))
+        .expect("written from UTF-8 strings");
+    let one = [report];
+    let tallies = [
+        report.diagnostics.len().max(1),
+        count(&one, Outcome::Failure),
+        count(&one, Outcome::Error),
+    ];
+    let parts = Parts {
+        path: report.path.clone(),
+        lists: vec![suite],
+    };
+    (parts, tallies)
+}
+
+/// Where the suites go in the document, given the run's tests, failures and errors.
+pub fn layout(tallies: [usize; 3]) -> Layout {
+    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let head = open_suites(&mut writer, tallies)
+        .map(|()| writer.get_ref().len())
+        .and_then(|head| {
+            writer
+                .write_event(Event::End(BytesEnd::new("testsuites")))
+                .map(|()| head)
+        })
+        .expect("writing to memory cannot fail");
+    let mut text = String::from_utf8(writer.into_inner()).expect("written from UTF-8 strings");
+    text.push('\n');
+    let tail = text.split_off(head);
+    Layout {
+        pieces: vec![text, tail],
+        separator: "",
+        before: vec![""],
+        after: vec![""],
+        empty: vec![""],
+    }
 }
 
 fn write_case(

@@ -70,6 +70,20 @@ impl<W: Write> Sink<W> {
     }
 }
 
+/// For writers that take a `Write` (a `BufWriter` over the sink): a failed write is noted
+/// for `finish`, never returned, so the writer goes on as `write` does.
+impl<W: Write> Write for Sink<W> {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        Sink::write(self, bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Sink::flush(self);
+        Ok(())
+    }
+}
+
 /// Writes `text` to standard error, whatever becomes of it: there is nowhere left to say
 /// that standard error failed (`eprintln!` would panic).
 pub fn say(text: &str) {
