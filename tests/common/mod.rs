@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod rng;
+
 use policylint::rules::RuleSet;
 use policylint::runner::{FileReport, lint_bytes};
 use std::path::{Path, PathBuf};
