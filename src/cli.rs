@@ -36,6 +36,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Explain a rule, or list them all.
     Rule(RuleArgs),
+    /// Whether policies allow a request, and by which statement (exit 0 when allowed).
+    Can(crate::access::command::CanArgs),
+    /// The access NEW grants that OLD does not, and the access removed.
+    Diff(crate::access::command::DiffArgs),
     /// Run the language server (LSP over standard input and output) for editors.
     Lsp,
     /// Print a shell completion script: `policylint completions bash > ~/.local/share/bash-completion/completions/policylint`.
@@ -125,6 +129,14 @@ pub struct CheckArgs {
     /// the diagnostics; with the other formats they go to standard error.
     #[arg(long)]
     pub statistics: bool,
+    /// Also report the access each file grants that its version at this git ref did not
+    /// (rule `new-access`), and the access removed.
+    #[arg(long, value_name = "GIT_REF", conflicts_with_all = ["fix", "diff"])]
+    pub base: Option<String>,
+    /// With `--base`: any new access is an error (not only what the config's
+    /// `fail-on-new-access` names).
+    #[arg(long, requires = "base")]
+    pub fail_on_new_access: bool,
 }
 
 impl CheckArgs {
@@ -185,6 +197,8 @@ pub fn run(cli: Cli) -> ExitCode {
             explain(&rules, &args)
         }
         Some(Command::Check(args)) => check(&args),
+        Some(Command::Can(args)) => crate::access::command::can(&args),
+        Some(Command::Diff(args)) => crate::access::command::diff_command(&args),
         Some(Command::Lsp) => crate::lsp::run(),
         Some(Command::Completions { shell }) => {
             let shell = match shell {
@@ -329,7 +343,8 @@ fn check(args: &CheckArgs) -> ExitCode {
     ) && !args.statistics
         && !args.diff
         && fixed_stdin.is_none()
-        && !args.verbose;
+        && !args.verbose
+        && args.base.is_none();
     if streams {
         return stream(args, planned, reports);
     }
@@ -353,6 +368,25 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     }
     reports.sort_by(|a, b| path_order(&a.path, &b.path));
+    let mut access_summary = String::new();
+    if let Some(base) = &args.base {
+        let roots = if files.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            files.clone()
+        };
+        match crate::access::command::add_new_access(
+            &mut reports,
+            &candidates,
+            &roots,
+            base,
+            args.fail_on_new_access,
+            &mut resolver,
+        ) {
+            Ok(removed) => access_summary = crate::access::command::removed_summary(&removed, base),
+            Err(message) => return usage_error(&message),
+        }
+    }
     if args.verbose {
         let explicit = candidates.iter().filter(|(c, _)| c.explicit).count();
         let mut configs: Vec<String> = candidates
@@ -423,6 +457,15 @@ fn check(args: &CheckArgs) -> ExitCode {
     } else {
         let mut stdout = std::io::stdout().lock();
         let _ = stdout.write_all(output.as_bytes());
+        if !access_summary.is_empty() {
+            if human {
+                let _ = stdout.write_all(access_summary.as_bytes());
+            } else {
+                let _ = std::io::stderr()
+                    .lock()
+                    .write_all(access_summary.as_bytes());
+            }
+        }
         let _ = stdout.flush();
     }
     // Each file fails by its own config's `fail-on` (the command line's beats them all).

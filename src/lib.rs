@@ -3,6 +3,7 @@
 //! paths → [`discover`] → [`runner`] (read) → [`parse`] (spanned tree) → [`model`] (Policy)
 //! → [`rules`] and [`checks`] (diagnostics) → [`report`]. [`fix`] builds the text edits.
 
+pub mod access;
 pub mod catalogue;
 pub mod checks;
 pub mod cli;

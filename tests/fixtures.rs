@@ -65,7 +65,14 @@ fn triggers_trigger_and_clean_fixtures_stay_clean() {
 fn every_rule_has_triggering_and_clean_fixtures() {
     let rules = policylint::rules::RuleSet::builtin().unwrap();
     let files = json_files("fixtures/rules");
-    for rule in &rules.rules {
+    // Found by comparing two versions of a policy, never by linting one file: its tests
+    // are the `diff` and `check --base` tests of `tests/access.rs`.
+    let compared = ["new-access"];
+    for rule in rules
+        .rules
+        .iter()
+        .filter(|r| !compared.contains(&r.id.name.as_str()))
+    {
         let prefix = format!("fixtures/rules/{}/", rule.id.name);
         let has = |kind: &str| {
             files

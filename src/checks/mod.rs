@@ -8,6 +8,7 @@ pub mod escalation;
 pub mod oss;
 pub mod redundancy;
 pub mod size;
+pub mod statements;
 pub mod structure;
 
 use crate::diagnostic::Finding;
@@ -25,6 +26,8 @@ pub struct CheckContext<'a> {
     pub options: &'a toml::Table,
     /// Lower-cased `service:action` names the team declared real (config `extra-actions`).
     pub extra_actions: &'a std::collections::HashSet<String>,
+    /// The config's guardrails (`[[forbid]]`, `[[require]]`).
+    pub access: &'a crate::access::guardrails::AccessConfig,
 }
 
 pub type BuiltinCheck = fn(&CheckContext, &mut Vec<Finding>);
@@ -57,6 +60,17 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("invalid-condition", conditions::invalid_condition),
     ("unknown-condition-key", conditions::unknown_condition_key),
     ("policy-too-large", size::policy_too_large),
+    ("shadowed-statement", statements::shadowed_statement),
+    ("redundant-statement", statements::redundant_statement),
+    (
+        "forbidden-access",
+        crate::access::guardrails::forbidden_access,
+    ),
+    (
+        "missing-required-condition",
+        crate::access::guardrails::missing_required_condition,
+    ),
+    ("new-access", reported_by_the_access_diff),
 ];
 
 pub fn builtin(name: &str) -> Option<BuiltinCheck> {
@@ -69,6 +83,10 @@ pub fn builtin(name: &str) -> Option<BuiltinCheck> {
 /// Syntax errors come from the parse itself (the engine reports them under the
 /// `json-syntax` rule); a file that parsed has none.
 fn reported_by_the_parser(_: &CheckContext, _: &mut Vec<Finding>) {}
+
+/// New access is found by comparing a policy with its earlier version (`policylint diff`,
+/// `check --base`), never by linting one file.
+fn reported_by_the_access_diff(_: &CheckContext, _: &mut Vec<Finding>) {}
 
 /// The first character of a node: where a finding about a whole object points, so the
 /// report shows the opening brace rather than the whole object.
