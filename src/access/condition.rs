@@ -469,11 +469,12 @@ pub fn evaluate(atom: &Atom, context: &Context, dialect: Dialect) -> Truth {
         }));
     }
     let Some(request_values) = present else {
+        // A set operator decides for a missing key before `IfExists` does: IAM answers
+        // `ForAnyValue:StringEqualsIfExists` on a missing key with a denial.
         return Truth::from_bool(match operator.set {
-            _ if operator.if_exists => true,
             Some(SetOperator::ForAllValues) => true,
             Some(SetOperator::ForAnyValue) => false,
-            None => operator.base.is_negated(),
+            None => operator.if_exists || operator.base.is_negated(),
         });
     };
     // Each request value against the policy's values: any matches (positive operators),

@@ -12,9 +12,12 @@
 //! Decided per class of requests (`explore.rs`), in the smallest worlds: with `s` the
 //! statement and `S` its atoms, the request is new in world `S` when no NEW Deny and no OLD
 //! Allow applies there (every atom of theirs in `S`), or in world `S ∪ D` for an OLD Deny
-//! with atoms `D` when no NEW Deny applies there. A unit is *conditional* unless one of its
-//! requests is new in every world: `s` unconditional, no NEW Deny matching it, and every
-//! OLD Allow matching it outweighed by an OLD Deny that applies whenever the Allow does.
+//! with atoms `D` when no NEW Deny applies there. A unit is *conditional* when its new
+//! access needs some condition to hold: none of its requests is new in the world where
+//! no condition of either side holds (`s` unconditional, no unconditional NEW Deny
+//! matching it, and no unconditional OLD Allow unless an unconditional OLD Deny too).
+//! Dropping an Allow's condition is then unconditional new access, and so is making a
+//! Deny conditional (it takes nothing back when its condition does not hold).
 
 use super::Document;
 use super::automaton::{SetId, TooComplex};
@@ -31,7 +34,7 @@ pub struct Grant {
     /// The action entry as written (`* except ...` for NotAction).
     pub action: String,
     pub resource: String,
-    /// The change holds only in some worlds (under some condition).
+    /// The change needs some condition of the policies to hold.
     pub conditional: bool,
     pub path: String,
     pub line: usize,
@@ -307,7 +310,7 @@ impl Analysis<'_, '_> {
             action: point.action.to_string(),
             resource: point.resource.to_string(),
             world,
-            unconditional: classes.new_in_every_world(&entry.atoms),
+            unconditional: classes.new_without_conditions(&entry.atoms),
             fails: fail_member.is_some_and(|f| point.members.binary_search(&f).is_ok()),
         })
     }
@@ -393,15 +396,11 @@ impl<'e> Classes<'e> {
             .find(|world| !denied(world))
     }
 
-    /// Whether the requests are allowed by the gaining side in every world and by the
-    /// other in none.
-    fn new_in_every_world(&self, own: &[u32]) -> bool {
+    /// Whether the requests are gained in the world where no condition holds.
+    fn new_without_conditions(&self, own: &[u32]) -> bool {
+        let unconditional = |list: &[&AtomSet]| list.iter().any(|atoms| atoms.is_empty());
         own.is_empty()
-            && self.own_denies.is_empty()
-            && self.other_allows.iter().all(|a| {
-                self.other_denies
-                    .iter()
-                    .any(|d| self.implications.entails(d, a))
-            })
+            && !unconditional(&self.own_denies)
+            && (!unconditional(&self.other_allows) || unconditional(&self.other_denies))
     }
 }

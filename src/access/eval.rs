@@ -10,7 +10,9 @@
 //!
 //! Each statement applies to the request when its action, resource, condition and, if
 //! asked, principal all match; that is three-valued (see `condition.rs`), so the decision
-//! is `conditional` when it turns on something the context does not give.
+//! is `conditional` when whether the request is allowed turns on something the context
+//! does not give. `implicit-deny` means no Allow can apply; a Deny whose applying is
+//! undecided does not change that answer (the request is not allowed either way).
 
 use super::condition::{self, Context, Truth};
 use super::pattern::{self, Item, Language, Variables};
