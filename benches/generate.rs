@@ -1,7 +1,12 @@
 //! Writes a deterministic corpus of realistic RAM policies for the benchmarks:
 //!
-//!     cargo run --release --example generate -- DIR COUNT [SEED]
+//!     cargo run --release --example generate -- DIR COUNT [SEED] [--yaml]
 //!     cargo run --release --example generate -- --pair STATEMENTS OLD NEW [SEED]
+//!
+//! With `--yaml`, a corpus of YAML hosts instead (`benches/yaml-hosts.sh`): most files are
+//! YAML that holds no policy (CI workflows, Kubernetes manifests, compose files), one in
+//! seven a ROS template holding the same policies, as YAML mappings, as JSON in a
+//! `!Sub |` block, or as JSON in flow style.
 //!
 //! Sizes run from one statement to the 6,144-character limit (most policies are small, a
 //! few are large); about two thirds are clean and the rest each carry one or two of the
@@ -233,25 +238,91 @@ fn policy(rng: &mut Rng) -> String {
     format!("{{\n{version}  \"Statement\": [\n{body}\n  ]\n}}\n")
 }
 
+/// The lines of `text`, each indented by `indent` spaces.
+fn indented(text: &str, indent: usize) -> String {
+    let prefix = " ".repeat(indent);
+    text.lines()
+        .map(|line| format!("{prefix}{line}\n"))
+        .collect()
+}
+
+/// A policy written as a YAML mapping (block style), a few of its problems kept.
+fn yaml_policy(rng: &mut Rng) -> String {
+    let mut out = String::from("Version: '1'\nStatement:\n");
+    for _ in 0..1 + rng.below(4) {
+        let (service, actions, resource) = SERVICES[rng.below(SERVICES.len())];
+        let _ = writeln!(
+            out,
+            "  - Effect: {}",
+            if rng.below(12) == 0 { "allow" } else { "Allow" }
+        );
+        out.push_str("    Action:\n");
+        for _ in 0..1 + rng.below(5) {
+            let _ = writeln!(out, "      - {service}:{}", rng.pick(actions));
+        }
+        let resource = resource.replace("{name}", rng.pick(NAMES));
+        let _ = writeln!(out, "    Resource: '{resource}'");
+    }
+    out
+}
+
+/// A ROS template holding a policy in one of three ways.
+fn template(rng: &mut Rng, i: usize) -> String {
+    let document = match rng.below(3) {
+        0 => format!("      PolicyDocument:\n{}", indented(&yaml_policy(rng), 8)),
+        1 => format!(
+            "      PolicyDocument: !Sub |\n{}",
+            indented(&policy(rng), 8)
+        ),
+        _ => format!("      PolicyDocument:\n{}", indented(&policy(rng), 8)),
+    };
+    format!(
+        "ROSTemplateFormatVersion: '2015-09-01'\nDescription: policy {i}\nParameters:\n  Bucket:\n    Type: String\nResources:\n  Policy:\n    Type: ALIYUN::RAM::ManagedPolicy\n    Properties:\n      PolicyName: !Sub policy-${{ALIYUN::StackId}}\n{document}Outputs:\n  Name:\n    Value: !GetAtt [Policy, PolicyName]\n"
+    )
+}
+
+/// YAML that holds no policy, as most YAML in a repository: a CI workflow, a Kubernetes
+/// manifest or a compose file.
+fn other_yaml(rng: &mut Rng, i: usize) -> String {
+    match rng.below(3) {
+        0 => format!(
+            "name: build-{i}\non:\n  push:\n    branches: [main]\n  pull_request:\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - name: Test\n        run: |\n          cargo test --all-targets\n          cargo clippy -- -D warnings\n      - name: Upload\n        if: ${{{{ github.event_name == 'push' }}}}\n        run: ./upload.sh {i}\n"
+        ),
+        1 => format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: service-{i}\n  labels: {{app: service-{i}}}\nspec:\n  replicas: {}\n  selector:\n    matchLabels: {{app: service-{i}}}\n  template:\n    metadata:\n      labels: {{app: service-{i}}}\n    spec:\n      containers:\n        - name: app\n          image: registry.example.com/app:{}\n          ports: [{{containerPort: 8080}}]\n          env:\n            - {{name: MODE, value: production}}\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: service-{i}}}\nspec:\n  ports: [{{port: 80, targetPort: 8080}}]\n",
+            1 + rng.below(5),
+            rng.below(100)
+        ),
+        _ => format!(
+            "services:\n  web:\n    image: nginx:1.{}\n    ports: ['80:80']\n    depends_on: [db]\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: example-{i}\n    volumes:\n      - db-data:/var/lib/postgresql/data\nvolumes:\n  db-data: {{}}\n",
+            rng.below(30)
+        ),
+    }
+}
+
 fn main() {
-    let mut args = std::env::args().skip(1);
-    let first = args.next();
-    if first.as_deref() == Some("--pair") {
-        let (Some(count), Some(old), Some(new)) = (args.next(), args.next(), args.next()) else {
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--pair") {
+        let (Some(count), Some(old), Some(new)) = (args.get(1), args.get(2), args.get(3)) else {
             eprintln!("usage: generate --pair STATEMENTS OLD NEW [SEED]");
             std::process::exit(2);
         };
         let count: usize = count.parse().expect("STATEMENTS is a number");
         let seed: u64 = args
-            .next()
+            .get(4)
             .map_or(42, |s| s.parse().expect("SEED is a number"));
         let (old_text, new_text) = policy_pair(&mut Rng(seed.max(1)), count);
         std::fs::write(old, old_text).expect("write OLD");
         std::fs::write(new, new_text).expect("write NEW");
         return;
     }
-    let (Some(dir), Some(count)) = (first, args.next()) else {
-        eprintln!("usage: generate DIR COUNT [SEED] | generate --pair STATEMENTS OLD NEW [SEED]");
+    let yaml = args.iter().any(|a| a == "--yaml");
+    args.retain(|a| a != "--yaml");
+    let mut args = args.into_iter();
+    let (Some(dir), Some(count)) = (args.next(), args.next()) else {
+        eprintln!(
+            "usage: generate DIR COUNT [SEED] [--yaml] | generate --pair STATEMENTS OLD NEW [SEED]"
+        );
         std::process::exit(2);
     };
     let dir = PathBuf::from(dir);
@@ -265,7 +336,12 @@ fn main() {
         if i % 1000 == 0 {
             std::fs::create_dir_all(&folder).expect("create the corpus folder");
         }
-        std::fs::write(folder.join(format!("policy-{i:06}.json")), policy(&mut rng))
-            .expect("write a policy");
+        // The JSON corpus draws nothing more than it always did: same seed, same bytes.
+        let (name, text) = match yaml.then(|| rng.below(7)) {
+            None => (format!("policy-{i:06}.json"), policy(&mut rng)),
+            Some(0) => (format!("stack-{i:06}.yaml"), template(&mut rng, i)),
+            Some(_) => (format!("config-{i:06}.yml"), other_yaml(&mut rng, i)),
+        };
+        std::fs::write(folder.join(name), text).expect("write a file");
     }
 }

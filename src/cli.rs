@@ -1,13 +1,16 @@
 //! The command line: `policylint [check] PATH...` and `policylint rule NAME|--all`.
 
+mod add_ignores;
+mod catalogue_cmd;
+mod rule;
+
 use crate::config::{ConfigError, ConfigMode, Overrides, Resolver, Settings};
 use crate::diagnostic::Severity;
 use crate::discover::{Candidate, Found, discover, path_order};
 use crate::engine::count_at_least;
 use crate::fix::FixMode;
-use crate::model::{Dialect, PolicyKind};
 use crate::report::{self, OutputFormat, Summary};
-use crate::rules::{Rule, RuleSet};
+use crate::rules::Rule;
 use crate::runner::{self, FileReport, FixAction, FixRequest, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use rayon::prelude::*;
@@ -19,7 +22,7 @@ use std::sync::Arc;
 #[derive(Debug, Parser)]
 #[command(
     name = "policylint",
-    version,
+    version = crate::catalogue::VERSION,
     about = "A fast linter for cloud access-policy JSON (Alibaba Cloud RAM, AWS IAM)",
     args_conflicts_with_subcommands = true
 )]
@@ -42,6 +45,9 @@ pub enum Command {
     Diff(crate::access::command::DiffArgs),
     /// Run the language server (LSP over standard input and output) for editors.
     Lsp,
+    /// What the catalogues know: the actions a pattern matches (`s3:Get*`), their access
+    /// level, resource types and condition keys.
+    Catalogue(catalogue_cmd::CatalogueArgs),
     /// Print a shell completion script: `policylint completions bash > ~/.local/share/bash-completion/completions/policylint`.
     Completions {
         #[arg(value_enum)]
@@ -86,9 +92,10 @@ pub struct CheckArgs {
     /// Ignore config files: built-in rules and command-line options only.
     #[arg(long)]
     pub no_config: bool,
-    /// Treat files named on the command line like files found in a folder walk: the
-    /// config's include/exclude apply, and JSON that is not a policy is skipped silently
-    /// (for pre-commit hooks and editors, which pass every changed file).
+    /// Treat files named on the command line, and standard input under its
+    /// `--stdin-filename`, like files found in a folder walk: the config's include/exclude
+    /// apply, and JSON that is not a policy is skipped silently (for pre-commit hooks and
+    /// editors, which pass every changed file).
     #[arg(long)]
     pub force_exclude: bool,
     /// Also load the rule files (`*.toml`) of this folder; repeatable.
@@ -97,7 +104,8 @@ pub struct CheckArgs {
     /// Exit 0 even when there are findings.
     #[arg(long)]
     pub exit_zero: bool,
-    /// The path to report for standard input (`-`).
+    /// Read standard input as the file NAME: its path in reports, and its config. Without
+    /// `-`, standard input is read instead of the paths.
     #[arg(long, value_name = "NAME")]
     pub stdin_filename: Option<String>,
     /// Only these rules: names, codes, code prefixes (`PL2`) or categories, comma-separated.
@@ -137,6 +145,10 @@ pub struct CheckArgs {
     /// `fail-on-new-access` names).
     #[arg(long, requires = "base")]
     pub fail_on_new_access: bool,
+    /// Append an `[[ignore]]` entry for every current finding to the nearest config
+    /// (a new `policylint.toml` here if there is none), so that only new findings fail.
+    #[arg(long, conflicts_with_all = ["fix", "diff", "no_config"])]
+    pub add_ignores: bool,
 }
 
 impl CheckArgs {
@@ -182,24 +194,12 @@ pub struct RuleArgs {
 
 pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
-        Some(Command::Rule(args)) => {
-            let mut rules = match RuleSet::builtin() {
-                Ok(rules) => rules,
-                Err(error) => {
-                    return usage_error(&format!("built-in rule file is broken: {error}"));
-                }
-            };
-            for dir in &args.rules_dirs {
-                if let Err(error) = rules.add_rules_dir(dir) {
-                    return usage_error(&error.to_string());
-                }
-            }
-            explain(&rules, &args)
-        }
+        Some(Command::Rule(args)) => rule::run(&args),
         Some(Command::Check(args)) => check(&args),
         Some(Command::Can(args)) => crate::access::command::can(&args),
         Some(Command::Diff(args)) => crate::access::command::diff_command(&args),
         Some(Command::Lsp) => crate::lsp::run(),
+        Some(Command::Catalogue(args)) => catalogue_cmd::run(&args),
         Some(Command::Completions { shell }) => {
             let shell = match shell {
                 CompletionShell::Bash => clap_complete::Shell::Bash,
@@ -245,13 +245,17 @@ fn severity_of(fail_on: FailOn) -> Severity {
     }
 }
 
-fn resolver(args: &CheckArgs) -> Result<Resolver, ConfigError> {
-    let overrides = Overrides {
+fn overrides(args: &CheckArgs) -> Overrides {
+    Overrides {
         select: args.select.clone(),
         ignore: args.ignore.clone(),
         fail_on: args.fail_on.map(severity_of),
         rules_dirs: args.rules_dirs.clone(),
-    };
+    }
+}
+
+fn resolver(args: &CheckArgs) -> Result<Resolver, ConfigError> {
+    let overrides = overrides(args);
     let mode = match (&args.config, args.no_config) {
         (Some(file), _) => ConfigMode::Fixed(file.clone()),
         (None, true) => ConfigMode::Ignore,
@@ -305,36 +309,34 @@ fn usage_error(message: &str) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
+    if args.add_ignores {
+        return add_ignores::add_ignores(args);
+    }
     let mut resolver = match resolver(args) {
         Ok(resolver) => resolver,
         Err(error) => return usage_error(&error.to_string()),
     };
-    let paths = if args.paths.is_empty() {
-        vec![PathBuf::from(".")]
-    } else {
-        args.paths.clone()
-    };
-    let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) =
-        paths.into_iter().partition(|p| p.as_os_str() == "-");
+    let (stdin, files): (Vec<PathBuf>, Vec<PathBuf>) = paths_to_lint(args)
+        .into_iter()
+        .partition(|p| p.as_os_str() == "-");
     let mut reports: Vec<FileReport> = Vec::new();
     let mut fixed_stdin = None;
     let mut stdin_settings = None;
     if !stdin.is_empty() {
-        // Standard input takes the config of the file it stands for.
-        let stands_for = PathBuf::from(args.stdin_filename.as_deref().unwrap_or("-"));
-        let settings = match resolver.for_path(&stands_for) {
-            Ok(settings) => settings,
+        match standard_input(args, &mut resolver) {
             Err(error) => return usage_error(&error.to_string()),
-        };
-        let mut report = lint_stdin(&settings.rules, args.stdin_filename.clone());
-        let request = args.fix_request(true);
-        let absolute = std::path::absolute(&stands_for).unwrap_or_else(|_| stands_for.clone());
-        runner::settle(&settings, &mut report, &absolute, request, None);
-        if request.is_some_and(|r| r.action == FixAction::Return) {
-            fixed_stdin = report.text.clone();
+            Ok(StandardInput::PassedOver) if files.is_empty() => return ExitCode::SUCCESS,
+            Ok(StandardInput::PassedOver) => {}
+            Ok(StandardInput::Linted {
+                report,
+                settings,
+                fixed,
+            }) => {
+                fixed_stdin = fixed;
+                reports.push(report);
+                stdin_settings = Some(settings);
+            }
         }
-        reports.push(report);
-        stdin_settings = Some(settings);
     }
     let planned = plan(&mut resolver, discover(&files), args.force_exclude);
     let streams = matches!(
@@ -345,8 +347,18 @@ fn check(args: &CheckArgs) -> ExitCode {
         && fixed_stdin.is_none()
         && !args.verbose
         && args.base.is_none();
+    let judges_unused_ignores = stdin.is_empty();
     if streams {
-        return stream(args, planned, reports);
+        let streamed = match stream(args, planned, reports) {
+            Ok(streamed) => streamed,
+            Err(code) => return code,
+        };
+        let unused = if judges_unused_ignores && !streamed.unreadable {
+            unused_ignores(&resolver, &files)
+        } else {
+            Vec::new()
+        };
+        return finish_stream(args, streamed, unused);
     }
     let mut candidates = Vec::new();
     for planned in planned {
@@ -362,10 +374,14 @@ fn check(args: &CheckArgs) -> ExitCode {
         match outcome {
             Outcome::Linted(report) => reports.push(report),
             Outcome::NotAPolicy(path) if args.verbose => {
-                eprintln!("policylint: skipped {path}: not a policy (no top-level `Statement`)");
+                eprintln!("policylint: skipped {path}: not a policy (no policy document found)");
             }
             Outcome::NotAPolicy(_) => {}
         }
+    }
+    let unreadable = reports.iter().any(could_not_be_read);
+    if judges_unused_ignores && !unreadable {
+        reports.extend(unused_ignores(&resolver, &files));
     }
     reports.sort_by(|a, b| path_order(&a.path, &b.path));
     let mut access_summary = String::new();
@@ -388,6 +404,9 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     }
     if args.verbose {
+        let _ = std::io::stderr()
+            .lock()
+            .write_all(report::document_list(&reports).as_bytes());
         let explicit = candidates.iter().filter(|(c, _)| c.explicit).count();
         let mut configs: Vec<String> = candidates
             .iter()
@@ -408,7 +427,8 @@ fn check(args: &CheckArgs) -> ExitCode {
     if args.diff {
         return print_diffs(&reports);
     }
-    let summary = Summary::of(&reports);
+    let mut summary = Summary::of(&reports);
+    summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
     let human = matches!(
         args.output_format,
         OutputFormat::Pretty | OutputFormat::Concise
@@ -448,11 +468,12 @@ fn check(args: &CheckArgs) -> ExitCode {
         OutputFormat::Sarif => report::sarif::render(&reports, &run_rules(&used_settings)),
         OutputFormat::Github => report::github::render(&reports),
         OutputFormat::Junit => report::junit::render(&reports),
+        OutputFormat::Gitlab => report::gitlab::render(&reports),
     };
     // A closed pipe (`policylint | head`) is not an error worth a panic.
     if let Some(fixed) = fixed_stdin {
         // Format-on-save: standard output is the fixed text and nothing else.
-        let _ = std::io::stdout().lock().write_all(fixed.as_bytes());
+        let _ = std::io::stdout().lock().write_all(&fixed);
         let _ = std::io::stderr().lock().write_all(output.as_bytes());
     } else {
         let mut stdout = std::io::stdout().lock();
@@ -495,29 +516,13 @@ fn stream(
     args: &CheckArgs,
     mut planned: impl Iterator<Item = Result<Planned, ConfigError>> + Send,
     mut early: Vec<FileReport>,
-) -> ExitCode {
+) -> Result<Streamed, ExitCode> {
     early.sort_by(|a, b| path_order(&b.path, &a.path));
     let color = use_color(args.color);
-    let render = |report: FileReport| {
-        let reports = std::slice::from_ref(&report);
-        let text = match args.output_format {
-            OutputFormat::Pretty => report::pretty::render(reports, color),
-            OutputFormat::Github => report::github::render(reports),
-            _ => report::concise::render(reports),
-        };
-        let failing = count_at_least(
-            &report.diagnostics,
-            report.fail_on.unwrap_or(Severity::Warning),
-        );
-        RenderedReport {
-            summary: Summary::of(reports),
-            path: report.path,
-            text,
-            failing,
-        }
-    };
+    let render = |report: FileReport| render_streamed(args, color, report);
     let mut summary = Summary::default();
     let mut failing = 0;
+    let mut unreadable = false;
     // `rendered` comes in path order: a chunk's reports keep the order of discovery.
     let mut emit = |rendered: Vec<RenderedReport>| {
         // One write per chunk: standard output flushes at every line end, and a write per
@@ -526,6 +531,7 @@ fn stream(
         for report in rendered {
             summary.absorb(&report.summary);
             failing += report.failing;
+            unreadable |= report.unreadable;
             text.push_str(&report.text);
         }
         // A closed pipe (`policylint | head`) is not an error worth a panic.
@@ -542,7 +548,7 @@ fn stream(
             Ok(chunk) => chunk,
             Err(error) => {
                 emit(printable);
-                return usage_error(&error.to_string());
+                return Err(usage_error(&error.to_string()));
             }
         };
         let Some(last) = chunk.last().map(|p| p.display().to_string()) else {
@@ -601,7 +607,59 @@ fn stream(
     }
     emit(printable);
     emit(early.drain(..).rev().map(render).collect());
+    Ok(Streamed {
+        summary,
+        failing,
+        unreadable,
+    })
+}
+
+/// What a streamed run printed, for its summary and exit code.
+struct Streamed {
+    summary: Summary,
+    failing: usize,
+    /// Some file could not be read or walked.
+    unreadable: bool,
+}
+
+/// Renders one report of a streamed run (pretty, concise or github).
+fn render_streamed(args: &CheckArgs, color: bool, report: FileReport) -> RenderedReport {
+    let reports = std::slice::from_ref(&report);
+    let text = match args.output_format {
+        OutputFormat::Pretty => report::pretty::render(reports, color),
+        OutputFormat::Github => report::github::render(reports),
+        _ => report::concise::render(reports),
+    };
+    let failing = count_at_least(
+        &report.diagnostics,
+        report.fail_on.unwrap_or(Severity::Warning),
+    );
+    RenderedReport {
+        summary: Summary::of(reports),
+        unreadable: could_not_be_read(&report),
+        path: report.path,
+        text,
+        failing,
+    }
+}
+
+/// Ends a streamed run: the reports known only at its end (unused ignores, on config
+/// files), the summary line, the exit code.
+fn finish_stream(args: &CheckArgs, streamed: Streamed, late: Vec<FileReport>) -> ExitCode {
+    let Streamed {
+        mut summary,
+        mut failing,
+        ..
+    } = streamed;
+    let color = use_color(args.color);
     let mut stdout = std::io::stdout().lock();
+    for report in late {
+        let rendered = render_streamed(args, color, report);
+        summary.absorb(&rendered.summary);
+        failing += rendered.failing;
+        let _ = stdout.write_all(rendered.text.as_bytes());
+    }
+    summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
     if !args.quiet && args.output_format != OutputFormat::Github {
         let _ = writeln!(stdout, "{}", report::summary_line(&summary));
     }
@@ -613,12 +671,32 @@ fn stream(
     }
 }
 
+/// Whether a report is about a file that could not be read (or a folder not walked).
+fn could_not_be_read(report: &FileReport) -> bool {
+    report
+        .diagnostics
+        .iter()
+        .any(|d| Arc::ptr_eq(&d.rule, &runner::IO_ERROR))
+}
+
+/// The unused `[[ignore]]` entries of the configs this run used (see
+/// `IgnoreEntries::unused`), judged against the folders it walked.
+fn unused_ignores(resolver: &Resolver, files: &[PathBuf]) -> Vec<FileReport> {
+    let walked: Vec<PathBuf> = files
+        .iter()
+        .filter(|p| p.is_dir())
+        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
+        .collect();
+    runner::unused_ignore_reports(&resolver.loaded_configs(), &walked)
+}
+
 /// A report as printed, with what the run's summary and exit code need of it.
 struct RenderedReport {
     path: String,
     text: String,
     summary: Summary,
     failing: usize,
+    unreadable: bool,
 }
 
 /// `--diff`: the diffs on standard output, a count on standard error; exit 1 when
@@ -649,12 +727,104 @@ fn print_diffs(reports: &[FileReport]) -> ExitCode {
     }
 }
 
-fn lint_stdin(rules: &RuleSet, name: Option<String>) -> FileReport {
+/// What became of standard input.
+enum StandardInput {
+    Linted {
+        report: FileReport,
+        settings: Arc<Settings>,
+        /// With `--fix`: what goes to standard output, the fixed text or, when nothing
+        /// was fixed, the input byte for byte (an editor replaces its buffer with it).
+        fixed: Option<Vec<u8>>,
+    },
+    /// `--force-exclude` left it out.
+    PassedOver,
+}
+
+/// Reads and lints standard input with the config of the file it stands for.
+fn standard_input(args: &CheckArgs, resolver: &mut Resolver) -> Result<StandardInput, ConfigError> {
+    let stands_for = PathBuf::from(args.stdin_filename.as_deref().unwrap_or("-"));
+    let settings = resolver.for_path(&stands_for)?;
+    let absolute = std::path::absolute(&stands_for).unwrap_or_else(|_| stands_for.clone());
+    let mut input = Vec::new();
+    let read = std::io::stdin()
+        .lock()
+        .read_to_end(&mut input)
+        .map(|_| input);
+    let request = args.fix_request(true);
+    // `--force-exclude`: the config's include and exclude apply to the file standard input
+    // stands for, and JSON that is not a policy is passed over.
+    if args.force_exclude && args.stdin_filename.is_some() && !settings.takes_in_walk(&absolute) {
+        pass_stdin_over(request, read.as_deref().unwrap_or_default());
+        return Ok(StandardInput::PassedOver);
+    }
+    // Kept to give back when nothing is fixed: text that is not UTF-8 is only decoded for
+    // the report.
+    let original = request
+        .is_some_and(|r| r.action == FixAction::Return)
+        .then(|| read.as_ref().map(Vec::clone).unwrap_or_default());
+    let (mut report, is_policy) = lint_stdin(&settings, args.stdin_filename.clone(), read);
+    if args.force_exclude && !is_policy {
+        pass_stdin_over(request, original.as_deref().unwrap_or_default());
+        return Ok(StandardInput::PassedOver);
+    }
+    runner::settle(&settings, &mut report, &absolute, request, None);
+    let fixed = original.map(|original| match &report.text {
+        Some(text) if report.fixed > 0 => text.clone().into_bytes(),
+        _ => original,
+    });
+    Ok(StandardInput::Linted {
+        report,
+        settings,
+        fixed,
+    })
+}
+
+/// What the run reads: `--stdin-filename` without `-` means standard input (as in ruff,
+/// for editors that pipe the buffer), and other paths are then left aside with a warning;
+/// no path at all means the current folder.
+fn paths_to_lint(args: &CheckArgs) -> Vec<PathBuf> {
+    let reads_stdin = args.paths.iter().any(|p| p.as_os_str() == "-");
+    if args.stdin_filename.is_some() && !reads_stdin {
+        for path in &args.paths {
+            eprintln!(
+                "policylint: warning: ignoring {} in favour of standard input (--stdin-filename)",
+                path.display()
+            );
+        }
+        return vec![PathBuf::from("-")];
+    }
+    if args.paths.is_empty() {
+        vec![PathBuf::from(".")]
+    } else {
+        args.paths.clone()
+    }
+}
+
+/// The report of standard input, read by the host its `--stdin-filename` names (JSON
+/// without one), and whether it is a policy (or looks like one).
+fn lint_stdin(
+    settings: &Settings,
+    name: Option<String>,
+    input: std::io::Result<Vec<u8>>,
+) -> (FileReport, bool) {
     let path = name.unwrap_or_else(|| "-".to_string());
-    let mut bytes = Vec::new();
-    match std::io::stdin().lock().read_to_end(&mut bytes) {
-        Ok(_) => runner::lint_bytes(rules, path, bytes).0,
-        Err(e) => runner::io_error(path, format!("cannot read standard input: {e}")),
+    match input {
+        Ok(bytes) => runner::lint_bytes_with(&settings.rules, &settings.hosts, path, bytes),
+        Err(e) => (
+            runner::io_error(path, format!("cannot read standard input: {e}")),
+            true,
+        ),
+    }
+}
+
+/// Standard input that `--force-exclude` leaves out (the config excludes the file it
+/// stands for, or it is not a policy) is not reported, as ruff does; with `--fix`, the
+/// text goes back unchanged, so that an editor's format-on-save keeps the buffer.
+fn pass_stdin_over(request: Option<FixRequest>, input: &[u8]) {
+    if request.is_some_and(|r| r.action == FixAction::Return) {
+        let mut stdout = std::io::stdout().lock();
+        let _ = stdout.write_all(input);
+        let _ = stdout.flush();
     }
 }
 
@@ -667,110 +837,4 @@ fn use_color(choice: Color) -> bool {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     }
-}
-
-fn explain(rules: &RuleSet, args: &RuleArgs) -> ExitCode {
-    let selected: Vec<&Rule> = if args.all {
-        rules.rules.iter().collect()
-    } else {
-        let name = args.name.as_deref().unwrap_or_default();
-        match rules.find(name) {
-            Some(rule) => vec![rule],
-            None => {
-                return usage_error(&format!(
-                    "no rule is named `{name}`; `policylint rule --all` lists them"
-                ));
-            }
-        }
-    };
-    let text = match args.output_format {
-        RuleFormat::Json => {
-            let list: Vec<serde_json::Value> = selected.iter().map(|r| rule_json(r)).collect();
-            let value = if args.all {
-                serde_json::Value::Array(list)
-            } else {
-                list.into_iter().next().unwrap_or_default()
-            };
-            serde_json::to_string_pretty(&value).expect("plain data serializes") + "\n"
-        }
-        RuleFormat::Text if args.all => selected
-            .iter()
-            .map(|r| {
-                format!(
-                    "{:<6} {:<26} {:<8} {:<12} {}\n",
-                    r.id.code,
-                    r.id.name,
-                    r.severity.as_str(),
-                    r.id.category,
-                    r.doc.summary
-                )
-            })
-            .collect(),
-        RuleFormat::Text => rule_text(selected[0]),
-    };
-    let _ = std::io::stdout().lock().write_all(text.as_bytes());
-    ExitCode::SUCCESS
-}
-
-fn rule_json(rule: &Rule) -> serde_json::Value {
-    serde_json::json!({
-        "code": rule.id.code,
-        "name": rule.id.name,
-        "severity": rule.severity,
-        "category": rule.id.category,
-        "summary": rule.doc.summary,
-        "explanation": rule.doc.explanation.trim(),
-        "fix": rule.doc.fix,
-        "dialects": rule.doc.dialects,
-        "kinds": rule.doc.kinds,
-        "bad": rule.doc.bad,
-        "good": rule.doc.good,
-    })
-}
-
-fn rule_text(rule: &Rule) -> String {
-    let doc = &rule.doc;
-    let indent = |s: &str| {
-        s.trim_end()
-            .lines()
-            .map(|l| format!("    {l}\n"))
-            .collect::<String>()
-    };
-    let fix = match doc.fix {
-        Some(crate::diagnostic::Applicability::Safe) => "safe (applied by `--fix`)",
-        Some(crate::diagnostic::Applicability::Unsafe) => {
-            "unsafe (applied by `--fix --unsafe-fixes`)"
-        }
-        None => "none",
-    };
-    let dialects = doc
-        .dialects
-        .iter()
-        .map(|d| match d {
-            Dialect::Ram => "Alibaba Cloud RAM",
-            Dialect::Aws => "AWS IAM",
-        })
-        .collect::<Vec<_>>()
-        .join(" and ");
-    let kinds = doc
-        .kinds
-        .iter()
-        .map(|k| match k {
-            PolicyKind::Identity => "identity",
-            PolicyKind::Trust => "trust",
-            PolicyKind::Resource => "resource (bucket)",
-        })
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!(
-        "{} {} ({}, {})\n\n{}\n\n{}\n\nApplies to: {dialects}; {kinds} policies\nFix: {fix}\n\nBad:\n{}\nGood:\n{}",
-        doc.code,
-        doc.name,
-        rule.severity,
-        doc.category,
-        doc.summary,
-        doc.explanation.trim(),
-        indent(&doc.bad),
-        indent(&doc.good),
-    )
 }

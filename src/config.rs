@@ -5,7 +5,14 @@
 //! not understand stops the run with the config file's line: a typo in a config must never
 //! silently turn a check off.
 
+mod ignore;
+mod ignore_entry;
+
+pub use ignore::IgnoreEntries;
+pub use ignore_entry::{ADDED_REASON, ignore_entry_for, ignore_entry_with_reason};
+
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::hosts::HostSwitches;
 use crate::model::Dialect;
 use crate::rules::RuleSet;
 use crate::source::LineIndex;
@@ -24,7 +31,8 @@ pub const CONFIG_NAMES: [&str; 2] = ["policylint.toml", ".policylint.toml"];
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ConfigFile {
     select: Option<Vec<Spanned<String>>>,
-    ignore: Option<Vec<Spanned<String>>>,
+    /// Rules turned off (strings) and `[[ignore]]` entries (tables): see `ignore`.
+    ignore: Option<Vec<Spanned<ignore::IgnoreItem>>>,
     fail_on: Option<Severity>,
     dialect: Option<DialectChoice>,
     include: Option<Vec<Spanned<String>>>,
@@ -37,6 +45,7 @@ struct ConfigFile {
     forbid: Option<Vec<crate::access::guardrails::ForbidEntry>>,
     require: Option<Vec<crate::access::guardrails::RequireEntry>>,
     fail_on_new_access: Option<Vec<Spanned<String>>>,
+    hosts: Option<HostSwitches>,
 }
 
 #[derive(Debug, Clone, Copy, Deserialize)]
@@ -99,9 +108,15 @@ pub struct Settings {
     pub root: PathBuf,
     pub rules: RuleSet,
     pub fail_on: Severity,
+    /// Which hosts read files (`[hosts]`): also which files a folder walk takes.
+    pub hosts: HostSwitches,
     include: Option<GlobSet>,
     exclude: GlobSet,
     per_file_ignores: Vec<(GlobSet, Vec<String>)>,
+    /// The config's `[[ignore]]` entries.
+    pub ignores: IgnoreEntries,
+    /// The config file's text, for reporting its unused `[[ignore]]` entries.
+    pub source_text: Option<String>,
 }
 
 impl Settings {
@@ -111,16 +126,17 @@ impl Settings {
         compile(None, &cwd, None, overrides)
     }
 
-    /// Whether a folder walk takes this file: by `include` (default: `*.json` files) and
-    /// `exclude`.
+    /// Whether a folder walk takes this file: by `include` (default: the file names the
+    /// hosts read, `hosts::WALKED`) and `exclude`.
     pub fn takes_in_walk(&self, absolute: &Path) -> bool {
         // Most configs set neither: the path is made relative (component by component)
         // and matched only when a pattern needs it.
         let included = match &self.include {
             Some(include) => include.is_match(self.relative(absolute)),
             None => absolute
-                .extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("json")),
+                .file_name()
+                .and_then(|name| name.to_str())
+                .is_some_and(|name| self.hosts.walks(name)),
         };
         included && (self.exclude.is_empty() || !self.exclude.is_match(self.relative(absolute)))
     }
@@ -183,19 +199,26 @@ fn glob(pattern: &str) -> Result<Glob, globset::Error> {
 /// Loads and compiles one config file.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+    let text = crate::rules::read_small_file(path).map_err(|message| ConfigError {
         file: file.clone(),
         line: 0,
         column: 0,
-        message: format!("cannot read the config: {e}"),
+        message: format!("cannot read the config: {message}"),
     })?;
-    let config: ConfigFile = toml::from_str(&text).map_err(|e| {
+    load_text(path, &text, overrides)
+}
+
+/// Compiles `text` as the config file at `path` (which need not exist yet).
+pub fn load_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Settings, ConfigError> {
+    let file = path.display().to_string();
+    let config: ConfigFile = toml::from_str(text).map_err(|e| {
         let offset = e.span().map_or(0, |s| s.start);
-        error_at(&file, &text, offset, e.message().trim_end().to_string())
+        let message = ignore::explain_toml_error(text, offset, e.message().trim_end());
+        error_at(&file, text, offset, message)
     })?;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let root = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
-    compile(Some((&file, &text)), &root, Some(config), overrides).map(|mut settings| {
+    compile(Some((&file, text)), &root, Some(config), overrides).map(|mut settings| {
         settings.source = Some(path.to_path_buf());
         settings
     })
@@ -222,6 +245,7 @@ fn compile(
         forbid: None,
         require: None,
         fail_on_new_access: None,
+        hosts: None,
     });
     let plain = |message: String| ConfigError {
         file: file.to_string(),
@@ -232,13 +256,22 @@ fn compile(
     let mut rules =
         RuleSet::builtin().map_err(|e| plain(format!("built-in rule file is broken: {e}")))?;
     for dir in config.rules_dirs.iter().flatten() {
+        let in_rules_dirs = |message: String| {
+            error_at(
+                file,
+                text,
+                dir.span().start,
+                format!("in rules-dirs: {message}"),
+            )
+        };
         let path = root.join(dir.get_ref());
+        let governed = confined_rules_dir(root, &path, dir.get_ref()).map_err(in_rules_dirs)?;
         rules
-            .add_rules_dir(&path)
-            .map_err(|e| error_at(file, text, dir.span().start, format!("in rules-dirs: {e}")))?;
+            .add_rules_dir(&path, Some(&governed))
+            .map_err(|e| in_rules_dirs(e.to_string()))?;
     }
     for dir in &overrides.rules_dirs {
-        rules.add_rules_dir(dir).map_err(|e| ConfigError {
+        rules.add_rules_dir(dir, None).map_err(|e| ConfigError {
             file: e.file,
             line: e.line.unwrap_or(0),
             column: usize::from(e.line.is_some()),
@@ -253,17 +286,15 @@ fn compile(
                     file,
                     text,
                     selector.span().start,
-                    format!(
-                        "`{}` matches no rule name, code, code prefix or category",
-                        selector.get_ref()
-                    ),
+                    rules.not_a_selector(selector.get_ref()),
                 ));
             }
         }
         Ok(())
     };
     let select = config.select.unwrap_or_default();
-    let ignore = config.ignore.unwrap_or_default();
+    let (ignore, ignore_entries) = ignore::split_items(config.ignore.unwrap_or_default());
+    let ignores = ignore::compile_entries(file, text, root, ignore_entries, &rules)?;
     check_selectors(&select, &rules)?;
     check_selectors(&ignore, &rules)?;
     let per_file_ignores = config.per_file_ignores.unwrap_or_default();
@@ -350,10 +381,35 @@ fn compile(
             .fail_on
             .or(config.fail_on)
             .unwrap_or(Severity::Warning),
+        hosts: config.hosts.unwrap_or_default(),
         include,
         exclude,
         per_file_ignores: compiled_ignores,
+        ignores,
+        source_text: source.map(|(_, text)| text.to_string()),
     })
+}
+
+/// The folder tree a config governs (its own folder, symlinks resolved), after checking
+/// that its rule folder `path` (written `written`) resolves inside it: a config, which a
+/// pull request can change, must not load rules from `/etc` or `../..`. The command
+/// line's `--rules` may name any folder.
+fn confined_rules_dir(root: &Path, path: &Path, written: &str) -> Result<PathBuf, String> {
+    let governed = root
+        .canonicalize()
+        .map_err(|e| format!("cannot resolve the config's folder {}: {e}", root.display()))?;
+    let resolved = path
+        .canonicalize()
+        .map_err(|e| format!("cannot read the rules folder {}: {e}", path.display()))?;
+    if resolved.starts_with(&governed) {
+        Ok(governed)
+    } else {
+        Err(format!(
+            "`{written}` resolves to {}, outside {}, the folder this config governs; a config's rule folders must be inside it (pass `--rules` on the command line for another)",
+            resolved.display(),
+            governed.display()
+        ))
+    }
 }
 
 /// How configs are found.
@@ -421,10 +477,12 @@ impl Resolver {
         if let Some(settings) = self.by_folder.get(folder) {
             return Ok(settings.clone());
         }
+        // Anything by a config's name but a folder is loaded, so that a FIFO or a link to a
+        // device is refused with an error rather than passed over.
         let here = CONFIG_NAMES
             .iter()
             .map(|name| folder.join(name))
-            .find(|p| p.is_file());
+            .find(|p| p.symlink_metadata().is_ok() && !p.is_dir());
         let settings = match (here, folder.parent()) {
             (Some(config), _) => match self.by_config.get(&config) {
                 Some(settings) => settings.clone(),
@@ -447,6 +505,55 @@ impl Resolver {
         self.by_folder
             .insert(folder.to_path_buf(), settings.clone());
         Ok(settings)
+    }
+}
+
+/// The config that applies to files in `folder` (absolute) as [`Resolver`] finds it: the
+/// first of [`CONFIG_NAMES`] in the folder or the nearest one above it.
+pub fn nearest_config(folder: &Path) -> Option<PathBuf> {
+    folder.ancestors().find_map(|dir| {
+        CONFIG_NAMES
+            .iter()
+            .map(|name| dir.join(name))
+            .find(|path| path.is_file())
+    })
+}
+
+/// `[[ignore]]` entries: applied with the file's text, since `sid` and `pointer` place a
+/// finding in the policy.
+impl Settings {
+    /// Drops the diagnostics that a `[[per-file-ignores]]` or `[[ignore]]` entry covers
+    /// for this file (`text`: the text the spans refer to). With `record`, the entries
+    /// remember what they silenced, for the unused-ignore report: once per file and run,
+    /// not in the fix engine's re-lints.
+    pub fn apply_ignores(
+        &self,
+        absolute: &Path,
+        text: Option<&str>,
+        diagnostics: &mut Vec<Diagnostic>,
+        record: bool,
+    ) {
+        self.apply_per_file_ignores(absolute, diagnostics);
+        if !self.ignores.is_empty() {
+            self.ignores
+                .apply(self.relative(absolute), text, diagnostics, record);
+        }
+    }
+
+    /// A file's path relative to the config's folder (`absolute` itself when outside it).
+    pub fn relative_path<'p>(&self, absolute: &'p Path) -> &'p Path {
+        self.relative(absolute)
+    }
+}
+
+/// Every config the resolver loaded (each once), in the order they were first met.
+impl Resolver {
+    pub fn loaded_configs(&self) -> Vec<Arc<Settings>> {
+        let mut configs: Vec<Arc<Settings>> = self.fixed.iter().cloned().collect();
+        configs.extend(self.by_config.values().cloned());
+        configs.retain(|s| s.source.is_some());
+        configs.sort_by(|a, b| a.source.cmp(&b.source));
+        configs
     }
 }
 

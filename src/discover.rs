@@ -19,6 +19,9 @@ pub struct Candidate {
     pub absolute: PathBuf,
     /// Given on the command line: linted (and reported) even if it is not a policy.
     pub explicit: bool,
+    /// Found in a folder walk: the folder walked, symlinks resolved. `--fix` writes
+    /// through a symlink only to a target inside it (or one named on the command line).
+    pub walk_root: Option<std::sync::Arc<Path>>,
 }
 
 /// A path that could not be walked, with the reason.
@@ -101,6 +104,7 @@ fn find_under(path: PathBuf) -> Box<dyn Iterator<Item = Found> + Send> {
             absolute: std::path::absolute(&path).unwrap_or_else(|_| path.clone()),
             path,
             explicit: true,
+            walk_root: None,
         })))
     }
 }
@@ -123,6 +127,8 @@ struct Walk {
     resolved_root: PathBuf,
     /// The root made absolute without resolving symlinks: what config lookup uses.
     logical_root: PathBuf,
+    /// `resolved_root`, shared by the candidates of the walk.
+    walk_root: std::sync::Arc<Path>,
     ignores: Vec<Gitignore>,
     entries: walkdir::FilterEntry<walkdir::IntoIter, fn(&walkdir::DirEntry) -> bool>,
 }
@@ -142,6 +148,7 @@ impl Walk {
             .filter_entry(is_walked as fn(&walkdir::DirEntry) -> bool);
         Walk {
             ignores: ancestor_gitignores(&resolved_root),
+            walk_root: resolved_root.as_path().into(),
             root,
             resolved_root,
             logical_root,
@@ -227,6 +234,7 @@ impl Iterator for Walk {
                     path: entry.into_path(),
                     absolute,
                     explicit: false,
+                    walk_root: Some(self.walk_root.clone()),
                 }));
             }
         }

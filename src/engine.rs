@@ -3,11 +3,12 @@
 
 use crate::checks::CheckContext;
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
-use crate::model::{Policy, is_statement_key};
+use crate::model::{Dialect, HostHints, Policy, PolicyKind, TemplateValues, is_statement_key};
 use crate::parse::{self, Arena, Node};
 use crate::rules::declarative::{Declarative, Document};
 use crate::rules::query::QueryTarget;
 use crate::rules::{Check, RuleSet};
+use crate::source::Span;
 use bumpalo::collections::Vec as ArenaVec;
 use std::cell::RefCell;
 use std::sync::{Arc, LazyLock};
@@ -18,7 +19,33 @@ pub struct LintResult {
     /// Whether the text is a policy (or, if it did not parse, looks like one). Directory
     /// walks skip files that are not.
     pub is_policy: bool,
+    /// Whether the text is JSON (else its one diagnostic is the syntax error).
+    pub parsed: bool,
+    /// The dialect and kind the rules took the policy for (the host's hints, when it did
+    /// not parse; `None` when neither tells).
+    pub dialect: Option<Dialect>,
+    pub kind: Option<PolicyKind>,
     pub diagnostics: Vec<Diagnostic>,
+}
+
+/// One policy document to lint: its text (JSON), and what its host says about it.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DocumentInput<'t> {
+    pub text: &'t str,
+    pub hints: HostHints,
+    /// Spans of `text` holding expressions the host masked as strings (sorted): template
+    /// values, never judged (see `model::TemplateValues`).
+    pub masked: &'t [Span],
+}
+
+impl<'t> DocumentInput<'t> {
+    /// A text that is a policy file by itself.
+    pub fn plain(text: &'t str) -> Self {
+        DocumentInput {
+            text,
+            ..DocumentInput::default()
+        }
+    }
 }
 
 pub static JSON_SYNTAX: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
@@ -54,9 +81,15 @@ pub fn lint_text(rules: &RuleSet, text: &str) -> LintResult {
 /// CPU time over many small files, `benches/bench.sh`). The trees of all the texts are
 /// in memory at once, so callers bound the batch (see `runner::lint_batch`).
 pub fn lint_texts(rules: &RuleSet, texts: &[&str]) -> Vec<LintResult> {
+    let documents: Vec<DocumentInput> = texts.iter().map(|&t| DocumentInput::plain(t)).collect();
+    lint_documents(rules, &documents)
+}
+
+/// Lints policy documents as `lint_texts` lints texts, each with its host's hints.
+pub fn lint_documents(rules: &RuleSet, documents: &[DocumentInput]) -> Vec<LintResult> {
     ARENA.with_borrow_mut(|arena| {
         arena.reset();
-        let results = lint_texts_in(rules, texts, arena);
+        let results = lint_texts_in(rules, documents, arena);
         if arena.allocated_bytes() > ARENA_KEPT_BYTES {
             *arena = Arena::new();
         }
@@ -75,19 +108,25 @@ struct Parsed<'t> {
     target: QueryTarget<'t>,
     document: Document<'t>,
     findings: Vec<(usize, Finding)>,
+    /// Rules that could not check the text (PL000 `rule-error`).
+    rule_errors: Vec<Diagnostic>,
 }
 
-fn lint_texts_in<'t>(rules: &RuleSet, texts: &[&'t str], arena: &'t Arena) -> Vec<LintResult> {
-    let mut parsed = Vec::with_capacity(texts.len());
+fn lint_texts_in<'t>(
+    rules: &RuleSet,
+    documents: &[DocumentInput<'t>],
+    arena: &'t Arena,
+) -> Vec<LintResult> {
+    let mut parsed = Vec::with_capacity(documents.len());
     // The final result of each text that is not JSON; `None` for those that parsed.
-    let unparsed: Vec<Option<LintResult>> = texts
+    let unparsed: Vec<Option<LintResult>> = documents
         .iter()
-        .map(|&text| match parse::parse(text, arena) {
+        .map(|document| match parse::parse(document.text, arena) {
             Ok(tree) => {
-                parsed.push(prepare(rules, text, &arena.alloc(tree).root, arena));
+                parsed.push(prepare(rules, document, &arena.alloc(tree).root, arena));
                 None
             }
-            Err(error) => Some(syntax_error(rules, text, error)),
+            Err(error) => Some(syntax_error(rules, document, error)),
         })
         .collect();
     run_declarative_checks(rules, &mut parsed, arena);
@@ -100,16 +139,25 @@ fn lint_texts_in<'t>(rules: &RuleSet, texts: &[&'t str], arena: &'t Arena) -> Ve
                 let parsed = parsed
                     .next()
                     .expect("one parsed text for each without a result");
+                let mut all = parsed.rule_errors;
+                all.extend(diagnostics(rules, parsed.findings));
                 LintResult {
                     is_policy: parsed.is_policy,
-                    diagnostics: diagnostics(rules, parsed.findings),
+                    parsed: true,
+                    dialect: parsed.policy.as_ref().map(|p| p.dialect),
+                    kind: parsed.policy.as_ref().map(|p| p.kind),
+                    diagnostics: all,
                 }
             })
         })
         .collect()
 }
 
-fn syntax_error(rules: &RuleSet, text: &str, error: parse::SyntaxError) -> LintResult {
+fn syntax_error(
+    rules: &RuleSet,
+    document: &DocumentInput,
+    error: parse::SyntaxError,
+) -> LintResult {
     let diagnostics = rules
         .find("json-syntax")
         .map(|rule| {
@@ -121,7 +169,10 @@ fn syntax_error(rules: &RuleSet, text: &str, error: parse::SyntaxError) -> LintR
         })
         .unwrap_or_default();
     LintResult {
-        is_policy: mentions_statement(text),
+        is_policy: mentions_statement(document.text),
+        parsed: false,
+        dialect: document.hints.dialect.or(rules.dialect),
+        kind: document.hints.kind,
         diagnostics,
     }
 }
@@ -133,9 +184,18 @@ fn mentions_statement(text: &str) -> bool {
         .any(|w| w[0] == b'"' && w[1..].eq_ignore_ascii_case(b"statement"))
 }
 
-fn prepare<'t>(rules: &RuleSet, text: &'t str, root: &'t Node<'t>, arena: &'t Arena) -> Parsed<'t> {
-    let mut policy = Policy::from_root(root, arena);
-    if let (Some(policy), Some(dialect)) = (policy.as_mut(), rules.dialect) {
+fn prepare<'t>(
+    rules: &RuleSet,
+    document: &DocumentInput<'t>,
+    root: &'t Node<'t>,
+    arena: &'t Arena,
+) -> Parsed<'t> {
+    let text = document.text;
+    let hints = document.hints;
+    let templates = TemplateValues::find(text, root, document.masked, hints.interpolated, arena);
+    let mut policy = Policy::from_host(root, arena, hints, templates);
+    // The config's dialect beats detection; a host that knows its dialect beats both.
+    if let (Some(policy), Some(dialect), None) = (policy.as_mut(), rules.dialect, hints.dialect) {
         policy.dialect = dialect;
     }
     let is_policy = root
@@ -152,8 +212,9 @@ fn prepare<'t>(rules: &RuleSet, text: &'t str, root: &'t Node<'t>, arena: &'t Ar
         is_policy,
         applicable,
         target: QueryTarget::new(root),
-        document: Document::new(text, root),
+        document: Document::new(text, root, templates),
         findings: Vec::new(),
+        rule_errors: Vec::new(),
     }
 }
 
@@ -195,10 +256,15 @@ fn run_declarative_checks(rules: &RuleSet, batch: &mut [Parsed], arena: &Arena) 
             {
                 continue;
             }
-            file.target.select_into(query, &mut hits);
+            if let Err(bound) = file.target.select_into(query, &mut hits) {
+                let rule_indexes = checks.clone().map(|&(_, rule_index, _)| rule_index);
+                let error = rules.query_bound_error(users[0].2.query, rule_indexes, bound);
+                file.rule_errors.push(error);
+                continue;
+            }
             for hit in &hits {
                 for &(_, rule_index, check) in checks.clone() {
-                    check.run(file.text, hit.node, hit.member, &mut scratch);
+                    check.run(&file.document, hit.node, hit.member, &mut scratch);
                     file.findings
                         .extend(scratch.drain(..).map(|finding| (rule_index, finding)));
                 }

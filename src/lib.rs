@@ -1,7 +1,9 @@
 //! policylint: a linter for cloud access-policy JSON.
 //!
-//! paths → [`discover`] → [`runner`] (read) → [`parse`] (spanned tree) → [`model`] (Policy)
-//! → [`rules`] and [`checks`] (diagnostics) → [`report`]. [`fix`] builds the text edits.
+//! paths → [`discover`] → [`runner`] (read) → [`hosts`] (policy documents in the host file,
+//! each with a span map) → [`parse`] (spanned tree) → [`model`] (Policy) → [`rules`] and
+//! [`checks`] (diagnostics, mapped back to the host) → [`report`]. [`fix`] builds the text
+//! edits.
 
 pub mod access;
 pub mod catalogue;
@@ -12,6 +14,7 @@ pub mod diagnostic;
 pub mod discover;
 pub mod engine;
 pub mod fix;
+pub mod hosts;
 pub mod lsp;
 pub mod matching;
 pub mod memo;

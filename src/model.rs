@@ -2,6 +2,15 @@
 //! string-or-array values normalised to lists, dialect and policy kind detected.
 //! It is lenient by design: anything of the wrong shape is simply absent here and
 //! reported by the structure checks.
+//!
+//! Values a template fills in (ROS and CloudFormation functions such as `{"Ref": ...}`,
+//! Terraform's `${...}`) are *template values*: the linter cannot know them, so the model
+//! leaves them out of its lists (as it leaves out values of the wrong type) and
+//! [`TemplateValues`] tells the checks that read the tree which nodes they are.
+
+mod template;
+
+pub use template::{TemplateValues, holds_template_expression, template_function};
 
 use crate::parse::{Arena, Member, Node, NodeKind};
 use bumpalo::collections::Vec as ArenaVec;
@@ -28,6 +37,17 @@ pub enum PolicyKind {
 
 pub const STATEMENT: &str = "Statement";
 
+/// What a document's host says about it, where the host tells (a CloudFormation template is
+/// AWS, an `AssumeRolePolicyDocument` is a trust policy). Each beats detection.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct HostHints {
+    pub dialect: Option<Dialect>,
+    pub kind: Option<PolicyKind>,
+    /// Every `${...}` in the document's strings is the host's own interpolation (a
+    /// Terraform string or `templatefile`, a `Fn::Sub`), not a placeholder left in by hand.
+    pub interpolated: bool,
+}
+
 #[derive(Debug)]
 pub struct Policy<'n> {
     pub root: &'n Node<'n>,
@@ -38,6 +58,8 @@ pub struct Policy<'n> {
     pub statements: &'n [Statement<'n>],
     pub dialect: Dialect,
     pub kind: PolicyKind,
+    /// The values a template fills in: no check judges them.
+    pub templates: TemplateValues<'n>,
 }
 
 #[derive(Debug)]
@@ -58,7 +80,11 @@ pub struct Statement<'n> {
 #[derive(Debug)]
 pub struct Values<'n> {
     pub member: &'n Member<'n>,
+    /// Its strings, template values left out.
     pub entries: Entries<'n>,
+    /// Whether the element is or holds a template value: its full list is unknown, so a
+    /// check that reasons about every entry (no resource matches, ...) must not conclude.
+    pub has_template_value: bool,
 }
 
 /// The strings of a multi-value element. Most elements are one string, held inline.
@@ -97,8 +123,22 @@ pub struct Entry<'n> {
 }
 
 impl<'n> Values<'n> {
-    fn from_member(member: &'n Member<'n>, arena: &'n Arena) -> Self {
+    fn from_member(member: &'n Member<'n>, arena: &'n Arena, templates: &TemplateValues) -> Self {
+        let mut has_template_value = false;
         let entries = match &member.value.kind {
+            _ if templates.is_template_value(&member.value) => {
+                match template::render_function(&member.value, arena) {
+                    Some(text) => Entries::One([Entry {
+                        text,
+                        node: &member.value,
+                        index: None,
+                    }]),
+                    None => {
+                        has_template_value = true;
+                        Entries::Many(&[])
+                    }
+                }
+            }
             NodeKind::String(s) => Entries::One([Entry {
                 text: s,
                 node: &member.value,
@@ -108,7 +148,14 @@ impl<'n> Values<'n> {
                 // Sized for every item, so that it is never grown (and copied) in the arena.
                 let mut entries = ArenaVec::with_capacity_in(items.len(), arena);
                 entries.extend(items.iter().enumerate().filter_map(|(i, node)| {
-                    node.as_str().map(|text| Entry {
+                    let text = if templates.is_template_value(node) {
+                        let rendered = template::render_function(node, arena);
+                        has_template_value |= rendered.is_none();
+                        rendered
+                    } else {
+                        node.as_str()
+                    };
+                    text.map(|text| Entry {
                         text,
                         node,
                         index: Some(i),
@@ -118,7 +165,11 @@ impl<'n> Values<'n> {
             }
             _ => Entries::Many(&[]),
         };
-        Values { member, entries }
+        Values {
+            member,
+            entries,
+            has_template_value,
+        }
     }
 
     pub fn texts(&self) -> impl Iterator<Item = &'n str> + '_ {
@@ -133,7 +184,12 @@ impl<'n> Values<'n> {
 
 impl<'n> Statement<'n> {
     /// One pass over the members; as with `Node::get`, the last of a repeated key counts.
-    fn from_node(index: usize, node: &'n Node<'n>, arena: &'n Arena) -> Self {
+    fn from_node(
+        index: usize,
+        node: &'n Node<'n>,
+        arena: &'n Arena,
+        templates: &TemplateValues,
+    ) -> Self {
         let mut element: [Option<&'n Member<'n>>; 8] = [None; 8];
         for member in node.as_object().unwrap_or_default() {
             let slot = match member.key {
@@ -159,7 +215,9 @@ impl<'n> Statement<'n> {
             principal,
             condition,
         ] = element;
-        let values = |member: Option<&'n Member<'n>>| member.map(|m| Values::from_member(m, arena));
+        let values = |member: Option<&'n Member<'n>>| {
+            member.map(|m| Values::from_member(m, arena, templates))
+        };
         Statement {
             index,
             node,
@@ -194,6 +252,17 @@ impl<'n> Statement<'n> {
 impl<'n> Policy<'n> {
     /// `None` when the root is not an object. The model's lists go in `arena`.
     pub fn from_root(root: &'n Node<'n>, arena: &'n Arena) -> Option<Self> {
+        Policy::from_host(root, arena, HostHints::default(), TemplateValues::none())
+    }
+
+    /// Like `from_root`, for a document whose host gave `hints` and whose template values
+    /// are `templates`: the host's dialect and kind beat detection.
+    pub fn from_host(
+        root: &'n Node<'n>,
+        arena: &'n Arena,
+        hints: HostHints,
+        templates: TemplateValues<'n>,
+    ) -> Option<Self> {
         root.as_object()?;
         let version = root.get("Version");
         let statement_member = root
@@ -202,6 +271,7 @@ impl<'n> Policy<'n> {
         // A lone statement object (valid in AWS, reported by PL003 in RAM) is read as a
         // one-statement array so the rest of the statement is still linted.
         let statement_nodes = match statement_member.map(|m| &m.value) {
+            Some(value) if templates.is_template_value(value) => &[],
             Some(
                 lone @ Node {
                     kind: NodeKind::Object(_),
@@ -216,12 +286,16 @@ impl<'n> Policy<'n> {
             statement_nodes
                 .iter()
                 .enumerate()
-                .filter(|(_, node)| node.as_object().is_some())
-                .map(|(index, node)| Statement::from_node(index, node, arena)),
+                .filter(|(_, node)| {
+                    node.as_object().is_some() && !templates.is_template_value(node)
+                })
+                .map(|(index, node)| Statement::from_node(index, node, arena, &templates)),
         );
         let statements = statements.into_bump_slice();
-        let dialect = detect_dialect(version, statements);
-        let kind = detect_kind(statements);
+        let dialect = hints
+            .dialect
+            .unwrap_or_else(|| detect_dialect(version, statements));
+        let kind = hints.kind.unwrap_or_else(|| detect_kind(statements));
         Some(Policy {
             root,
             version,
@@ -229,6 +303,7 @@ impl<'n> Policy<'n> {
             statements,
             dialect,
             kind,
+            templates,
         })
     }
 }
@@ -272,9 +347,11 @@ fn detect_kind(statements: &[Statement]) -> PolicyKind {
     if !statements.iter().any(|s| s.principal.is_some()) {
         return PolicyKind::Identity;
     }
+    // An action a template fills in may be `sts:AssumeRole`.
     let assumes_role = statements.iter().any(|s| {
-        s.actions()
-            .any(|a| a.trim().to_ascii_lowercase().starts_with("sts:assumerole"))
+        s.action.as_ref().is_some_and(|a| a.has_template_value)
+            || s.actions()
+                .any(|a| a.trim().to_ascii_lowercase().starts_with("sts:assumerole"))
     });
     let has_resource = statements
         .iter()

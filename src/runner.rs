@@ -4,9 +4,10 @@
 use crate::config::Settings;
 use crate::diagnostic::{Diagnostic, Finding, RuleId, Severity};
 use crate::discover::Candidate;
-use crate::engine::{JSON_SYNTAX, lint_text, lint_texts};
-use crate::fix::write::write_atomically;
-use crate::fix::{FixMode, fix_text_keeping};
+use crate::engine::JSON_SYNTAX;
+use crate::fix::write::{Destination, NotWritten, write_atomically};
+use crate::fix::{FixMode, fix_text_ignoring};
+use crate::hosts::{self, DocumentInfo, HostFile, HostKind, HostSwitches};
 use crate::rules::RuleSet;
 use crate::source::Span;
 use rayon::prelude::*;
@@ -28,15 +29,21 @@ pub struct FileReport {
     pub diff: Option<String>,
     /// The lowest severity that fails the run for this file (its config's `fail-on`).
     pub fail_on: Option<Severity>,
+    /// The host that read the file.
+    pub host: HostKind,
+    /// The policy documents found in it (one for a policy file), in `text`'s coordinates.
+    pub documents: Vec<DocumentInfo>,
 }
 
 impl FileReport {
-    /// The report of a text that was linted, with what was found in it.
-    fn linted(path: String, text: String, diagnostics: Vec<Diagnostic>) -> Self {
+    /// The report of a text that was linted as `host`, with what was found in it.
+    fn linted(path: String, text: String, host: HostKind, result: hosts::HostLint) -> Self {
         FileReport {
             path,
             text: Some(text),
-            diagnostics,
+            diagnostics: result.diagnostics,
+            host,
+            documents: result.documents,
             ..FileReport::default()
         }
     }
@@ -81,6 +88,16 @@ pub static INTERNAL_ERROR: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
         code: "PL000".into(),
         name: "internal-error".into(),
         category: "internal".into(),
+    })
+});
+
+/// A fix that was not applied or not written although it was asked for: a note about the
+/// run, not a problem in the policy (whose findings are still reported).
+pub static FIX_NOT_APPLIED: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
+    Arc::new(RuleId {
+        code: "PL000".into(),
+        name: "fix-not-applied".into(),
+        category: "fix".into(),
     })
 });
 
@@ -161,10 +178,18 @@ pub fn lint_batch<T>(
                 continue;
             }
         };
+        let kind = match settings.hosts.host_for(file_name(&candidate.path), &text) {
+            Some(kind) => kind,
+            None if candidate.explicit => HostKind::Json,
+            None => {
+                outcomes[index] = Some(then(Outcome::NotAPolicy(candidate.display.clone())));
+                continue;
+            }
+        };
         if !pending.takes(settings, text.len()) {
             pending.lint(batch, &mut outcomes, fix, &then);
         }
-        pending.push(settings, index, text);
+        pending.push(settings, index, text, kind);
     }
     pending.lint(batch, &mut outcomes, fix, &then);
     outcomes
@@ -173,12 +198,19 @@ pub fn lint_batch<T>(
         .collect()
 }
 
+/// The name of a file, as hosts pick files by it.
+fn file_name(path: &Path) -> &str {
+    path.file_name()
+        .and_then(|name| name.to_str())
+        .unwrap_or_default()
+}
+
 /// The texts of a batch waiting to be linted together: all with the same settings.
 #[derive(Default)]
 struct Pending<'s> {
     settings: Option<&'s Settings>,
-    /// (index in the batch, text)
-    texts: Vec<(usize, String)>,
+    /// (index in the batch, text, the host that reads it)
+    texts: Vec<(usize, String, HostKind)>,
 }
 
 impl<'s> Pending<'s> {
@@ -190,12 +222,12 @@ impl<'s> Pending<'s> {
     }
 
     fn bytes(&self) -> usize {
-        self.texts.iter().map(|(_, text)| text.len()).sum()
+        self.texts.iter().map(|(_, text, _)| text.len()).sum()
     }
 
-    fn push(&mut self, settings: &'s Settings, index: usize, text: String) {
+    fn push(&mut self, settings: &'s Settings, index: usize, text: String, kind: HostKind) {
         self.settings = Some(settings);
-        self.texts.push((index, text));
+        self.texts.push((index, text, kind));
     }
 
     /// Lints the texts waiting and settles their files; the batch is empty after.
@@ -209,18 +241,21 @@ impl<'s> Pending<'s> {
         let Some(settings) = self.settings.take() else {
             return;
         };
-        let texts: Vec<&str> = self.texts.iter().map(|(_, text)| text.as_str()).collect();
-        let results = lint_texts(&settings.rules, &texts);
-        for ((index, text), result) in self.texts.drain(..).zip(results) {
+        let files: Vec<HostFile> = self
+            .texts
+            .iter()
+            .map(|(index, text, kind)| HostFile {
+                kind: *kind,
+                text,
+                explicit: batch[*index].0.explicit,
+            })
+            .collect();
+        let results = hosts::lint_files(&settings.rules, &files);
+        for ((index, text, kind), result) in self.texts.drain(..).zip(results) {
             let candidate = batch[index].0;
-            let report = FileReport::linted(candidate.display.clone(), text, result.diagnostics);
-            outcomes[index] = Some(then(finish(
-                settings,
-                candidate,
-                report,
-                result.is_policy,
-                fix,
-            )));
+            let is_policy = result.is_policy;
+            let report = FileReport::linted(candidate.display.clone(), text, kind, result);
+            outcomes[index] = Some(then(finish(settings, candidate, report, is_policy, fix)));
         }
     }
 }
@@ -236,12 +271,16 @@ fn finish(
     if !(is_policy || candidate.explicit) {
         return Outcome::NotAPolicy(candidate.display.clone());
     }
+    let destination = Destination {
+        path: &candidate.path,
+        walk_root: candidate.walk_root.as_deref(),
+    };
     settle(
         settings,
         &mut report,
         &candidate.absolute,
         fix,
-        Some(&candidate.path),
+        Some(destination),
     );
     // Reports only need their text to place diagnostics: dropping it for clean files keeps
     // memory flat however many files a run lints.
@@ -251,34 +290,41 @@ fn finish(
     Outcome::Linted(report)
 }
 
-/// What every linted report goes through, from a file or standard input: the per-file
-/// ignores of its settings, the fixes asked for (written to `write_to`, if any), and its
-/// `fail-on`. `absolute` is the path the settings' globs are matched against, made
-/// absolute by `std::path::absolute`.
+/// What every linted report goes through, from a file or standard input: the ignores of
+/// its settings (`[[per-file-ignores]]`, `[[ignore]]`), the fixes asked for (written to
+/// `write_to`, if any), and its `fail-on`. `absolute` is the path the settings' globs are
+/// matched against, made absolute by `std::path::absolute`.
 pub fn settle(
     settings: &Settings,
     report: &mut FileReport,
     absolute: &Path,
     fix: Option<FixRequest>,
-    write_to: Option<&Path>,
+    write_to: Option<Destination>,
 ) {
-    settings.apply_per_file_ignores(absolute, &mut report.diagnostics);
+    settings.apply_ignores(
+        absolute,
+        report.text.as_deref(),
+        &mut report.diagnostics,
+        true,
+    );
     if let Some(request) = fix {
-        let keep = |d: &Diagnostic| settings.keeps(absolute, d);
-        fix_report(&settings.rules, report, request, write_to, &keep);
+        let drop_ignored = |text: &str, diagnostics: &mut Vec<Diagnostic>| {
+            settings.apply_ignores(absolute, Some(text), diagnostics, false)
+        };
+        fix_report(&settings.rules, report, request, write_to, &drop_ignored);
     }
     report.fail_on = Some(settings.fail_on);
 }
 
 /// Applies the fixes `request` allows to a linted file: the report then describes the
-/// fixed text. `path` is where to write (`None` for standard input). On any failure the
-/// file is left exactly as it was and the report says why.
+/// fixed text. `destination` is where to write (`None` for standard input). On any
+/// failure the file is left exactly as it was and the report says why.
 pub fn fix_report(
     rules: &RuleSet,
     report: &mut FileReport,
     request: FixRequest,
-    path: Option<&Path>,
-    keep: &dyn Fn(&Diagnostic) -> bool,
+    destination: Option<Destination>,
+    drop_ignored: &crate::fix::DropIgnored,
 ) {
     let fixable = report.diagnostics.iter().any(|d| {
         d.fix
@@ -291,34 +337,39 @@ pub fn fix_report(
     let Some(original) = report.text.take() else {
         return;
     };
-    let outcome = fix_text_keeping(
+    let outcome = fix_text_ignoring(
         rules,
+        report.host,
         &original,
         std::mem::take(&mut report.diagnostics),
         request.mode,
-        keep,
+        drop_ignored,
     );
     report.diagnostics = outcome.diagnostics;
-    if let Some(reason) = outcome.refused {
-        report.diagnostics.push(whole_file_error(
-            &INTERNAL_ERROR,
+    if let Some(refused) = outcome.refused {
+        let message = if refused.safe_fixes_applied {
             format!(
-                "fixes not applied: {reason}; the file was left untouched (please report this)"
-            ),
-        ));
+                "unsafe fixes not applied: {}; the safe fixes were",
+                refused.reason
+            )
+        } else {
+            format!("fixes not applied: {}; nothing was changed", refused.reason)
+        };
+        report.diagnostics.push(note(&FIX_NOT_APPLIED, message));
     }
     if outcome.text == original {
         report.text = Some(original);
         return;
     }
-    match (request.action, path) {
-        (FixAction::Write, Some(path)) => {
-            if let Err(message) = write_atomically(path, &outcome.text) {
-                report.diagnostics = lint_text(rules, &original).diagnostics;
-                report.diagnostics.retain(|d| keep(d));
-                report
-                    .diagnostics
-                    .push(whole_file_error(&IO_ERROR, message));
+    match (request.action, destination) {
+        (FixAction::Write, Some(destination)) => {
+            if let Err(not_written) = write_atomically(destination, &outcome.text) {
+                report.diagnostics = hosts::lint_file(rules, report.host, &original).diagnostics;
+                drop_ignored(&original, &mut report.diagnostics);
+                report.diagnostics.push(match not_written {
+                    NotWritten::Declined(message) => note(&FIX_NOT_APPLIED, message),
+                    NotWritten::Failed(message) => whole_file_error(&IO_ERROR, message),
+                });
                 report.text = Some(original);
                 return;
             }
@@ -329,7 +380,66 @@ pub fn fix_report(
         _ => {}
     }
     report.fixed = outcome.fixed;
+    // The documents, as the fixed text holds them.
+    report.documents = hosts::lint_file(rules, report.host, &outcome.text).documents;
     report.text = Some(outcome.text);
+}
+
+/// A note about the whole file, at its start: information, which fails no run.
+fn note(rule: &Arc<RuleId>, message: String) -> Diagnostic {
+    Diagnostic::from_finding(
+        rule.clone(),
+        Severity::Info,
+        Finding::new(Span::default(), message),
+    )
+}
+
+/// The `unused-ignore` findings of a run: for each config, the `[[ignore]]` entries that
+/// silenced nothing although the run saw every file they cover (see
+/// `IgnoreEntries::unused`; `walked`: the folders the run walked, absolute). Each is a
+/// report on the config file, at the entry's header.
+pub fn unused_ignore_reports(
+    configs: &[Arc<Settings>],
+    walked: &[std::path::PathBuf],
+) -> Vec<FileReport> {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut reports = Vec::new();
+    for settings in configs {
+        let (Some(source), Some(text)) = (&settings.source, &settings.source_text) else {
+            continue;
+        };
+        let Some(rule) = settings.rules.find("unused-ignore") else {
+            continue;
+        };
+        let diagnostics: Vec<Diagnostic> = settings
+            .ignores
+            .unused(walked, &settings.rules)
+            .into_iter()
+            .map(|(span, message)| {
+                let finding = Finding::new(span, message)
+                    .help("delete the entry, or correct its `paths`, `sid` or `pointer`");
+                Diagnostic::from_finding(rule.id.clone(), rule.severity, finding)
+            })
+            .collect();
+        if diagnostics.is_empty() {
+            continue;
+        }
+        let absolute = std::path::absolute(source).unwrap_or_else(|_| source.clone());
+        let display = absolute
+            .strip_prefix(&cwd)
+            .unwrap_or(&absolute)
+            .display()
+            .to_string();
+        // A config file, not a host: no documents.
+        reports.push(FileReport {
+            path: display,
+            text: Some(text.clone()),
+            diagnostics,
+            fail_on: Some(settings.fail_on),
+            ..FileReport::default()
+        });
+    }
+    reports
 }
 
 fn unified_diff(path: &str, before: &str, after: &str) -> String {
@@ -384,15 +494,27 @@ thread_local! {
         std::cell::RefCell::new(Vec::with_capacity(READ_BUFFER_BYTES));
 }
 
-/// Lints raw bytes: text that is not UTF-8 is a `json-syntax` error at the first bad byte.
+/// Lints raw bytes as the file `path` names (its name picks the host, every host on):
+/// text that is not UTF-8 is a `json-syntax` error at the first bad byte.
 pub fn lint_bytes(rules: &RuleSet, path: String, bytes: Vec<u8>) -> (FileReport, bool) {
+    lint_bytes_with(rules, &HostSwitches::default(), path, bytes)
+}
+
+/// Like `lint_bytes`, with the hosts `hosts` switches on (a config's `[hosts]`).
+pub fn lint_bytes_with(
+    rules: &RuleSet,
+    hosts: &HostSwitches,
+    path: String,
+    bytes: Vec<u8>,
+) -> (FileReport, bool) {
     match String::from_utf8(bytes) {
         Ok(text) => {
-            let result = lint_text(rules, &text);
-            (
-                FileReport::linted(path, text, result.diagnostics),
-                result.is_policy,
-            )
+            let kind = hosts
+                .host_for(file_name(Path::new(&path)), &text)
+                .unwrap_or(HostKind::Json);
+            let result = hosts::lint_file(rules, kind, &text);
+            let is_policy = result.is_policy;
+            (FileReport::linted(path, text, kind, result), is_policy)
         }
         Err(error) => (not_utf8(rules, path, error), true),
     }
@@ -441,13 +563,13 @@ mod tests {
         let mut pending = Pending::default();
         // However large, a text starts a batch.
         assert!(pending.takes(&first, 50 << 20));
-        pending.push(&first, 0, "{}".repeat(1000));
+        pending.push(&first, 0, "{}".repeat(1000), HostKind::Json);
         assert!(pending.takes(&first, 1000));
         // Other settings (another folder's config) wait for a batch of their own.
         assert!(!pending.takes(&second, 1000));
         // So does text that would take the batch past its size.
         assert!(!pending.takes(&first, LINT_BATCH_BYTES));
-        pending.push(&first, 1, "{}".repeat(1000));
+        pending.push(&first, 1, "{}".repeat(1000), HostKind::Json);
         assert_eq!(pending.bytes(), 4000);
     }
 

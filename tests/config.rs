@@ -191,6 +191,73 @@ fn config_errors_stop_the_run_with_the_line() {
     }
 }
 
+/// Every place a config names rules suggests the closest name, code or category, the
+/// same way (one function): `select`, `ignore`, `[severity]`, `per-file-ignores`,
+/// `[[ignore]]`.
+#[test]
+fn misspelt_rule_names_in_a_config_get_did_you_mean() {
+    let cases = [
+        ("select = [\"PL2011\"]\n", "policylint.toml:1:", "`PL201`"),
+        (
+            "ignore = [\"PL201\",\n  \"wildcard-resorce\"]\n",
+            "policylint.toml:2:3",
+            "`wildcard-resource`",
+        ),
+        (
+            "ignore = [\"securty\"]\n",
+            "policylint.toml:1:",
+            "`security`",
+        ),
+        (
+            "[severity]\nduplicate-actoin = \"error\"\n",
+            "policylint.toml:2:1",
+            "`duplicate-action`",
+        ),
+        (
+            "[[per-file-ignores]]\npaths = [\"x/**\"]\nrules = [\"unreplaced-placeholders\"]\nreason = \"x\"\n",
+            "policylint.toml:3:",
+            "`unreplaced-placeholder`",
+        ),
+        (
+            "[[ignore]]\nrule = \"PL2011\"\npaths = [\"x\"]\nreason = \"r\"\n",
+            "policylint.toml:2:",
+            "`PL201`",
+        ),
+    ];
+    for (config, place, suggestion) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "policylint.toml", config);
+        write(dir.path(), "a.json", REPEATED);
+        let (status, _, stderr) = run(dir.path(), &["."]);
+        assert_eq!(status, 2, "{config:?}: {stderr}");
+        assert!(
+            stderr.contains(place) && stderr.contains(&format!("did you mean {suggestion}?")),
+            "{config:?}: {stderr}"
+        );
+    }
+    // Nothing close: no guess. PL000 is not a rule, and says so.
+    for (config, message) in [
+        (
+            "ignore = [\"PL999\"]\n",
+            "`PL999` matches no rule name, code, code prefix or category\n",
+        ),
+        (
+            "ignore = [\"PL000\"]\n",
+            "`PL000` is not a rule: PL000 reports files policylint could not check",
+        ),
+        (
+            "[severity]\nio-error = \"info\"\n",
+            "`io-error` is not a rule",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "policylint.toml", config);
+        let (status, _, stderr) = run(dir.path(), &["."]);
+        assert_eq!(status, 2);
+        assert!(stderr.contains(message), "{config:?}: {stderr}");
+    }
+}
+
 #[test]
 fn team_rule_folders_load_and_broken_rules_stop_the_run() {
     let team = root().join("fixtures/custom-rules/team-rules");
@@ -208,14 +275,18 @@ fn team_rule_folders_load_and_broken_rules_stop_the_run() {
         "only the Allow of `oss:Delete*`, not the Deny: {findings:?}"
     );
 
-    // The same folder from a config's rules-dirs, relative to the config.
+    // The same rules from a config's rules-dirs, relative to the config (and inside the
+    // folder it governs).
+    for entry in fs::read_dir(&team).unwrap() {
+        let entry = entry.unwrap();
+        let copy = dir.path().join("policy-rules").join(entry.file_name());
+        fs::create_dir_all(copy.parent().unwrap()).unwrap();
+        fs::copy(entry.path(), copy).unwrap();
+    }
     write(
         dir.path(),
         "policylint.toml",
-        &format!(
-            "rules-dirs = [{:?}]\nselect = [\"team\"]\n",
-            team.to_str().unwrap()
-        ),
+        "rules-dirs = [\"policy-rules\"]\nselect = [\"team\"]\n",
     );
     fs::copy(&policy, dir.path().join("p.json")).unwrap();
     let (_, findings, _) = run(dir.path(), &["p.json"]);
@@ -336,4 +407,382 @@ fn files_printed_before_a_broken_config_found_partway_stay_printed() {
         "the first chunk's files are printed, the broken folder's are not: {printed}"
     );
     assert!(!stdout.contains("b/x.json"), "{stdout}");
+}
+
+/// A legacy policy: in the statement `LegacyRead`, a repeated action (PL201) and
+/// `oss:GetObject` on `*` (PL302); in the second, `oss:PutObject` on `*` (PL302) and a
+/// resource that `*` covers (PL204); and no ListBuckets (PL401, info).
+const LEGACY: &str = r#"{"Version": "1", "Statement": [
+  {"Sid": "LegacyRead", "Effect": "Allow", "Action": ["oss:GetObject", "oss:GetObject"], "Resource": "*"},
+  {"Effect": "Allow", "Action": "oss:PutObject", "Resource": ["*", "acs:oss:*:*:b/*"]}
+]}
+"#;
+
+/// Runs `policylint check` in `dir` with JSON output; returns the exit code, each finding
+/// as `path:line CODE`, and stderr.
+fn run_lines(dir: &Path, args: &[&str]) -> (i32, Vec<String>, String) {
+    let output = Command::cargo_bin("policylint")
+        .unwrap()
+        .current_dir(dir)
+        .args(["check", "--output-format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&output.stdout).unwrap_or(serde_json::Value::Null);
+    let findings = json["diagnostics"]
+        .as_array()
+        .map(|list| {
+            list.iter()
+                .map(|d| {
+                    format!(
+                        "{}:{} {}",
+                        d["path"].as_str().unwrap(),
+                        d["start"]["line"],
+                        d["code"].as_str().unwrap()
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    (output.status.code().unwrap(), findings, stderr)
+}
+
+#[test]
+fn ignore_entries_silence_one_rule_by_path_statement_or_place() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "legacy/a.json", LEGACY);
+    write(dir.path(), "other/a.json", LEGACY);
+    write(
+        dir.path(),
+        "policylint.toml",
+        r#"[[ignore]]
+rule = "wildcard-resource"
+paths = ["legacy/**"]
+sid = "LegacyRead"
+reason = "SEC-12"
+
+[[ignore]]
+rule = "PL204"
+paths = ["legacy/*.json"]
+pointer = "/Statement/1/Resource/1"
+reason = "SEC-13"
+
+[[ignore]]
+rule = "missing-list-buckets"
+paths = ["legacy/**"]
+reason = "no console users"
+"#,
+    );
+    let (status, findings, stderr) = run_lines(dir.path(), &["."]);
+    assert_eq!(status, 1, "{stderr}");
+    assert_eq!(
+        findings,
+        [
+            // The other statement's PL302 is not in `LegacyRead`.
+            "legacy/a.json:2 PL201",
+            "legacy/a.json:3 PL302",
+            "other/a.json:2 PL401",
+            "other/a.json:2 PL201",
+            "other/a.json:2 PL302",
+            "other/a.json:3 PL302",
+            "other/a.json:3 PL204",
+        ]
+    );
+    // An inline table in the `ignore` list works too, next to rules turned off.
+    write(
+        dir.path(),
+        "policylint.toml",
+        "ignore = [\"PL401\", {rule = \"duplicate-action\", paths = [\"legacy/a.json\"], pointer = \"/Statement/0/Action/1\", reason = \"r\"}]\n",
+    );
+    let (_, findings, _) = run_lines(dir.path(), &["legacy"]);
+    assert_eq!(
+        findings,
+        [
+            "legacy/a.json:2 PL302",
+            "legacy/a.json:3 PL302",
+            "legacy/a.json:3 PL204"
+        ]
+    );
+}
+
+#[test]
+fn ignore_entry_mistakes_stop_the_run_with_the_line() {
+    let entry = |body: &str| format!("fail-on = \"warning\"\n\n[[ignore]]\n{body}");
+    let cases = [
+        (
+            entry("rule = \"PL201\"\npath = [\"x\"]\nreason = \"r\"\n"),
+            "policylint.toml:5:1",
+            "unknown field `path`",
+        ),
+        (
+            entry("rule = \"wildcard-resorce\"\npaths = [\"x\"]\nreason = \"r\"\n"),
+            "policylint.toml:4:8",
+            "did you mean `wildcard-resource`?",
+        ),
+        (
+            entry("rule = \"PL2\"\npaths = [\"x\"]\nreason = \"r\"\n"),
+            "policylint.toml:4:8",
+            "`PL2` is not a rule name or code",
+        ),
+        (
+            entry("rule = \"PL201\"\npaths = [\"x/{\"]\nreason = \"r\"\n"),
+            "policylint.toml:5:10",
+            "not a valid glob",
+        ),
+        (
+            entry("rule = \"PL201\"\npaths = [\"x\"]\npointer = \"Statement/0\"\nreason = \"r\"\n"),
+            "policylint.toml:6:11",
+            "not a JSON Pointer",
+        ),
+        (
+            entry("rule = \"PL201\"\npaths = [\"x\"]\npointer = \"/a~2\"\nreason = \"r\"\n"),
+            "policylint.toml:6:11",
+            "not a JSON Pointer",
+        ),
+        (
+            entry("rule = \"PL201\"\npaths = [\"x\"]\n"),
+            "policylint.toml:3:1",
+            "missing field `reason`",
+        ),
+        (
+            entry("rule = \"PL201\"\npaths = [\"x\"]\nreason = \" \"\n"),
+            "policylint.toml:6:10",
+            "non-empty `reason`",
+        ),
+        (
+            entry(
+                "rule = \"PL201\"\npaths = [\"x\"]\nsid = \"A\"\npointer = \"/a\"\nreason = \"r\"\n",
+            ),
+            "policylint.toml:7:11",
+            "`sid` or `pointer`, not both",
+        ),
+        (
+            format!(
+                "ignore = [\"PL401\"]\n{}",
+                entry("rule = \"PL201\"\npaths = [\"x\"]\nreason = \"r\"\n")
+            ),
+            "policylint.toml:4:3",
+            "cannot follow an `ignore = [...]` line",
+        ),
+    ];
+    for (config, place, message) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "policylint.toml", &config);
+        write(dir.path(), "a.json", REPEATED);
+        let (status, findings, stderr) = run(dir.path(), &["."]);
+        assert_eq!(status, 2, "{config:?}: {stderr}");
+        assert!(findings.is_empty());
+        assert!(
+            stderr.contains(place) && stderr.contains(message),
+            "{config:?}: {stderr}"
+        );
+    }
+}
+
+/// Three entries: one used, one whose pointer misses (the repeat is entry 1, not 0), one
+/// for files that are gone.
+const ENTRIES_TO_JUDGE: &str = r#"# Legacy findings, tracked in SEC-12.
+[[ignore]]
+rule = "wildcard-resource"
+paths = ["legacy/**"]
+reason = "SEC-12"
+
+[[ignore]]
+rule = "duplicate-action"
+paths = ["legacy/a.json"]
+pointer = "/Statement/0/Action/0"
+reason = "SEC-13"
+
+[[ignore]]
+rule = "full-access"
+paths = ["gone/**"]
+reason = "SEC-14"
+"#;
+
+#[test]
+fn unused_ignores_are_reported_when_the_run_saw_every_file_they_cover() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "legacy/a.json", LEGACY);
+    write(dir.path(), "other/a.json", REPEATED);
+    write(dir.path(), "policylint.toml", ENTRIES_TO_JUDGE);
+    let unused = |args: &[&str]| -> Vec<String> {
+        let (_, findings, stderr) = run_lines(dir.path(), args);
+        assert!(!stderr.contains("error"), "{stderr}");
+        findings
+            .into_iter()
+            .filter(|f| f.starts_with("policylint.toml"))
+            .collect()
+    };
+    // A walk of the whole folder saw everything: both unused entries are reported.
+    assert_eq!(
+        unused(&["."]),
+        ["policylint.toml:7 PL010", "policylint.toml:13 PL010"]
+    );
+    // A walk of `legacy/` cannot know about `gone/**`.
+    assert_eq!(unused(&["legacy"]), ["policylint.toml:7 PL010"]);
+    // A pre-commit run over named files judges only the entries that name those files.
+    assert_eq!(unused(&["legacy/a.json"]), ["policylint.toml:7 PL010"]);
+    assert!(unused(&["other/a.json"]).is_empty());
+    // Standard input is a fragment of a run: nothing is judged.
+    let output = Command::cargo_bin("policylint")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["check", "--output-format", "concise"])
+        .args(["--stdin-filename", "legacy/a.json", "-", "."])
+        .write_stdin(LEGACY)
+        .output()
+        .unwrap();
+    assert!(
+        !String::from_utf8_lossy(&output.stdout).contains("PL010"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    // A rule the run does not check is not judged; the rule itself can be turned off.
+    assert_eq!(
+        unused(&["--select", "PL2,PL010", "."]),
+        ["policylint.toml:7 PL010"]
+    );
+    assert!(unused(&["--ignore", "unused-ignore", "."]).is_empty());
+    // A file that cannot be read may hold what an entry silences: nothing is judged.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::symlink;
+        symlink("nowhere.json", dir.path().join("legacy/broken.json")).unwrap();
+        let (_, findings, _) = run_lines(dir.path(), &["legacy/a.json", "legacy/broken.json"]);
+        assert!(findings.iter().any(|f| f.contains("PL000")), "{findings:?}");
+        assert!(
+            !findings.iter().any(|f| f.contains("PL010")),
+            "{findings:?}"
+        );
+    }
+}
+
+#[test]
+fn unused_ignores_are_diagnostics_in_the_config_file() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "legacy/a.json", LEGACY);
+    write(dir.path(), "policylint.toml", ENTRIES_TO_JUDGE);
+    let output = |format: &str| {
+        let output = Command::cargo_bin("policylint")
+            .unwrap()
+            .current_dir(dir.path())
+            .args(["check", "--color", "never", "--select", "PL010,PL2,PL3"])
+            .args(["--output-format", format, "."])
+            .env_remove("NO_COLOR")
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        String::from_utf8(output.stdout).unwrap()
+    };
+    insta::with_settings!({ snapshot_path => "snapshots/config", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("unused-ignore.pretty", output("pretty"));
+        insta::assert_snapshot!("unused-ignore.concise", output("concise"));
+        insta::assert_snapshot!("unused-ignore.json", output("json"));
+    });
+}
+
+fn add_ignores(dir: &Path, args: &[&str]) -> (i32, String) {
+    let output = Command::cargo_bin("policylint")
+        .unwrap()
+        .current_dir(dir)
+        .args(["check", "--add-ignores"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        output.status.code().unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn add_ignores_baselines_every_finding_so_the_same_check_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "legacy/a.json", LEGACY);
+    write(dir.path(), "legacy/b.json", REPEATED);
+    // A folder with its own config: its files' entries go there, relative to it.
+    write(
+        dir.path(),
+        "team/policylint.toml",
+        "fail-on = \"warning\"\n",
+    );
+    write(dir.path(), "team/c.json", REPEATED);
+    // Kept byte for byte: a comment, CRLF line endings, no final line break.
+    let config = "# our config\r\nfail-on = \"info\"";
+    write(dir.path(), "policylint.toml", config);
+    let (status, findings, _) = run_lines(dir.path(), &[]);
+    assert_eq!((status, findings.len()), (1, 9), "{findings:?}");
+
+    let (status, stderr) = add_ignores(dir.path(), &[]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stderr.contains("Added 7 `[[ignore]]` entries to policylint.toml.")
+            && stderr.contains("Added 2 `[[ignore]]` entries to team/policylint.toml."),
+        "{stderr}"
+    );
+    let written = fs::read_to_string(dir.path().join("policylint.toml")).unwrap();
+    assert!(written.starts_with(config), "{written}");
+    insta::with_settings!({ snapshot_path => "snapshots/config", prepend_module_to_snapshot => false }, {
+        insta::assert_snapshot!("add-ignores.appended", written[config.len()..].replace("\r\n", "\n"));
+    });
+    assert!(
+        !written[config.len()..].replace("\r\n", "").contains('\n'),
+        "CRLF kept"
+    );
+    let team = fs::read_to_string(dir.path().join("team/policylint.toml")).unwrap();
+    assert!(team.contains("paths = [\"c.json\"]"), "{team}");
+
+    // The same check now passes, with no entry unused.
+    let (status, findings, stderr) = run_lines(dir.path(), &[]);
+    assert_eq!((status, findings), (0, Vec::<String>::new()), "{stderr}");
+    // Nothing is added twice.
+    let (status, stderr) = add_ignores(dir.path(), &[]);
+    assert_eq!(status, 0);
+    assert!(stderr.contains("No findings to ignore."), "{stderr}");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("policylint.toml")).unwrap(),
+        written
+    );
+    // A new finding still fails.
+    write(dir.path(), "legacy/new.json", REPEATED);
+    let (status, findings, _) = run_lines(dir.path(), &[]);
+    assert_eq!(status, 1);
+    assert!(
+        findings.iter().all(|f| f.starts_with("legacy/new.json")),
+        "{findings:?}"
+    );
+}
+
+#[test]
+fn add_ignores_creates_a_config_or_leaves_one_it_cannot_extend() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "a.json", REPEATED);
+    let (status, stderr) = add_ignores(dir.path(), &[]);
+    assert_eq!(status, 0, "{stderr}");
+    assert!(
+        stderr.contains("Added 2 `[[ignore]]` entries to policylint.toml."),
+        "{stderr}"
+    );
+    let (status, findings, _) = run_lines(dir.path(), &[]);
+    assert_eq!((status, findings), (0, Vec::<String>::new()));
+
+    // `ignore = [...]` and `[[ignore]]` cannot share a file: nothing is written.
+    let inline = "ignore = [\"PL401\"]\n";
+    write(dir.path(), "policylint.toml", inline);
+    let (status, stderr) = add_ignores(dir.path(), &[]);
+    assert_eq!(status, 2);
+    assert!(
+        stderr.contains("cannot add `[[ignore]]` entries to")
+            && stderr.contains("cannot follow an `ignore = [...]` line"),
+        "{stderr}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.path().join("policylint.toml")).unwrap(),
+        inline
+    );
+    // Standard input has no file to name.
+    let (status, stderr) = add_ignores(dir.path(), &["-"]);
+    assert_eq!(status, 2, "{stderr}");
 }

@@ -268,3 +268,247 @@ fn without_fix_flags_nothing_is_written() {
     assert_eq!(fs::read_to_string(&file).unwrap(), original);
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// A policy with `actions` listed in one statement, compact or indented.
+fn policy_with(actions: &[String], resources: &[String]) -> String {
+    let list = |items: &[String]| {
+        items
+            .iter()
+            .map(|a| format!("\"{a}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    format!(
+        "{{\"Version\": \"1\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": [{}], \"Resource\": [{}]}}]}}\n",
+        list(actions),
+        list(resources)
+    )
+}
+
+#[test]
+fn a_policy_over_the_size_limit_is_still_fixed() {
+    // Its size message holds the length, which the fix changes: still the same finding.
+    let mut actions = vec!["oss:GetObject".to_string(), "oss:GetObject".to_string()];
+    actions.extend((0..300).map(|i| format!("ecs:Describe{i:04}Thing")));
+    let original = policy_with(&actions, &["acs:oss:*:*:b/*".to_string()]);
+    let (_dir, file) = temp_copy(original.as_bytes());
+    let (status, stdout, _) = run(&["--fix", "--output-format", "concise"], &file);
+    assert_eq!(status, 1, "policy-too-large remains: {stdout}");
+    assert!(!stdout.contains("PL000"), "{stdout}");
+    assert!(stdout.contains("PL108 [policy-too-large]"), "{stdout}");
+    assert!(stdout.contains("1 fixed, "), "{stdout}");
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        original.replacen("\"oss:GetObject\", ", "", 1)
+    );
+}
+
+#[test]
+fn a_refused_fix_is_a_note_and_the_summary_offers_no_flag_already_given() {
+    // Just under the limit: adding the `oss:ListBuckets` statement (PL401's unsafe fix)
+    // would take the policy over it, so that fix is refused and the safe one applied.
+    let mut resources = Vec::new();
+    let actions = vec!["oss:GetObject".to_string(), "oss:GetObject".to_string()];
+    while policy_with(&actions, &resources).replace(", ", ",").len() < 6_100 {
+        resources.push(format!("acs:oss:*:*:bucket/{:05}/*", resources.len()));
+    }
+    let original = policy_with(&actions, &resources);
+    let (_dir, file) = temp_copy(original.as_bytes());
+    let (status, stdout, _) = run(
+        &["--fix", "--unsafe-fixes", "--output-format", "concise"],
+        &file,
+    );
+    assert_eq!(status, 0, "only notes and infos remain: {stdout}");
+    assert!(
+        stdout.contains(
+            "PL000 [fix-not-applied] unsafe fixes not applied: the fixed text would have a new error (PL108"
+        ),
+        "{stdout}"
+    );
+    assert!(!stdout.contains("internal-error"), "{stdout}");
+    assert!(!stdout.contains("please report"), "{stdout}");
+    assert!(!stdout.contains("--unsafe-fixes`"), "{stdout}");
+    assert!(
+        stdout.contains("1 fixed, 2 remaining (2 infos)"),
+        "{stdout}"
+    );
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        original.replacen("\"oss:GetObject\", ", "", 1),
+        "the safe fix is applied without the unsafe one"
+    );
+    // Without the flag, the unsafe fix is still offered.
+    fs::write(&file, &original).unwrap();
+    let (_, stdout, _) = run(&["--fix", "--output-format", "concise"], &file);
+    assert!(
+        stdout.ends_with("1 more with `--unsafe-fixes`.\n"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn stdin_that_cannot_be_fixed_comes_back_byte_for_byte() {
+    // Not UTF-8: Latin-1 `é` in a Sid, and a repeated action that could be fixed if it were.
+    let mut original = duplicate_policy("\n", "  ").into_bytes();
+    let at = original.windows(6).position(|w| w == b"Effect").unwrap();
+    original.splice(at..at, b"Sid\": \"caf\xe9\", \"".iter().copied());
+    assert!(String::from_utf8(original.clone()).is_err());
+    let output = policylint()
+        .args(["check", "--fix", "--stdin-filename", "policy.json", "-"])
+        .write_stdin(original.clone())
+        .output()
+        .unwrap();
+    assert_eq!(output.stdout, original);
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("not valid UTF-8"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn a_rename_that_turns_something_on_waits_for_unsafe_fixes() {
+    // In the corpus: `"Statement "` is not read, so this policy grants nothing; renaming
+    // it grants `elasticsearch:*`.
+    let corpus =
+        fs::read_to_string(root().join("fixtures/corpus/ram/elasticsearch/0015.json")).unwrap();
+    assert!(corpus.contains("\"Statement \""));
+    let misspelt = [
+        corpus.clone(),
+        r#"{"Version": "1", "Statement": [{"effect": "Allow", "Action": "ecs:DescribeInstances", "Resource": "*"}]}"#.to_string(),
+        r#"{"Version": "1", "Statement": [{"Effect": "allow", "Action": "ecs:DescribeInstances", "Resource": "*"}]}"#.to_string(),
+        r#"{"Version": "1", "Statement": [{"Effect": "Deny ", "Action": "ecs:DeleteInstance", "Resource": "*"}]}"#.to_string(),
+        r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "ecs:DescribeInstances", "Resource": "*", "Condition": {"bool": {"acs:MFAPresent": "true"}}}]}"#.to_string(),
+    ];
+    for original in misspelt {
+        let (_dir, file) = temp_copy(original.as_bytes());
+        let (_, stdout, _) = run(&["--fix", "--output-format", "concise"], &file);
+        assert_eq!(fs::read_to_string(&file).unwrap(), original, "{stdout}");
+        assert!(stdout.contains("1 more with `--unsafe-fixes`"), "{stdout}");
+        run(&["--fix", "--unsafe-fixes"], &file);
+        assert_ne!(fs::read_to_string(&file).unwrap(), original);
+    }
+    // A key that grants nothing is still renamed by `--fix`.
+    let sid = r#"{"Version": "1", "Statement": [{"sid": "Read", "Effect": "Allow", "Action": "ecs:DescribeInstances", "Resource": "*"}]}"#;
+    let (_dir, file) = temp_copy(sid.as_bytes());
+    run(&["--fix"], &file);
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        sid.replace("\"sid\"", "\"Sid\"")
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_with_hard_links_is_not_split() {
+    use std::os::unix::fs::MetadataExt;
+    let original = duplicate_policy("\n", "  ");
+    let (dir, file) = temp_copy(original.as_bytes());
+    let other = dir.path().join("other-name.json");
+    fs::hard_link(&file, &other).unwrap();
+    let (status, stdout, _) = run(&["--fix", "--output-format", "concise"], &file);
+    assert_eq!(status, 1, "the finding remains: {stdout}");
+    assert!(
+        stdout.contains("PL000 [fix-not-applied] fix not written: the file has 2 hard links"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("PL201"), "{stdout}");
+    assert_eq!(fs::read_to_string(&file).unwrap(), original);
+    assert_eq!(
+        fs::metadata(&file).unwrap().ino(),
+        fs::metadata(&other).unwrap().ino()
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_walked_symlink_is_fixed_through_only_inside_the_walked_folder() {
+    use std::os::unix::fs::symlink;
+    let original = duplicate_policy("\n", "  ");
+    let dir = tempfile::tempdir().unwrap();
+    let tree = dir.path().join("tree");
+    fs::create_dir_all(tree.join("real")).unwrap();
+    let inside = tree.join("real/inside.json");
+    let outside = dir.path().join("outside.json");
+    fs::write(&inside, &original).unwrap();
+    fs::write(&outside, &original).unwrap();
+    symlink("../outside.json", tree.join("out-link.json")).unwrap();
+    symlink("real/inside.json", tree.join("in-link.json")).unwrap();
+    let (status, stdout, _) = run(&["--fix", "--output-format", "concise"], &tree);
+    assert_eq!(status, 1, "{stdout}");
+    assert!(
+        stdout.contains(
+            "out-link.json:1:1: PL000 [fix-not-applied] fix not written: this is a symbolic link to"
+        ),
+        "{stdout}"
+    );
+    assert_eq!(fs::read_to_string(&outside).unwrap(), original);
+    let fixed = without_repeat(&original, "\n", "  ");
+    assert_eq!(fs::read_to_string(&inside).unwrap(), fixed);
+    // Named on the command line, the link is fixed through.
+    let (status, _, _) = run(&["--fix"], &tree.join("out-link.json"));
+    assert_eq!(status, 0);
+    assert_eq!(fs::read_to_string(&outside).unwrap(), fixed);
+}
+
+/// Root can give files away and act as another user: the checks of ownership and of
+/// the system's own permission verdict need it (CI runs them in its root container).
+#[cfg(unix)]
+fn running_as_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let probe = tempfile::NamedTempFile::new().unwrap();
+    fs::metadata(probe.path()).unwrap().uid() == 0
+}
+
+#[cfg(unix)]
+#[test]
+fn a_rewritten_file_keeps_its_owner_and_group() {
+    use std::os::unix::fs::MetadataExt;
+    if !running_as_root() {
+        eprintln!("skipped: only root can make a file owned by someone else");
+        return;
+    }
+    let original = duplicate_policy("\n", "  ");
+    let (_dir, file) = temp_copy(original.as_bytes());
+    std::os::unix::fs::chown(&file, Some(65534), Some(65534)).unwrap();
+    let (status, stdout, _) = run(&["--fix"], &file);
+    assert_eq!(status, 0, "{stdout}");
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        without_repeat(&original, "\n", "  ")
+    );
+    let metadata = fs::metadata(&file).unwrap();
+    assert_eq!((metadata.uid(), metadata.gid()), (65534, 65534));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_file_the_user_may_not_write_is_not_replaced_though_the_folder_allows_it() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::os::unix::process::CommandExt;
+    if !running_as_root() {
+        eprintln!("skipped: running the linter as another user needs root");
+        return;
+    }
+    // Root's file, readable by all, in a folder anyone may write: another user may rename
+    // over it (the mode bits say it is not read-only), but not write it.
+    let original = duplicate_policy("\n", "  ");
+    let (dir, file) = temp_copy(original.as_bytes());
+    fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o777)).unwrap();
+    fs::set_permissions(&file, fs::Permissions::from_mode(0o644)).unwrap();
+    let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("policylint"))
+        .args(["check", "--fix", "--output-format", "concise"])
+        .arg(&file)
+        .uid(65534)
+        .gid(65534)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("PL000 [io-error] cannot fix: you may not write this file"),
+        "{stdout}"
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), original);
+    assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+}

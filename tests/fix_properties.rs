@@ -6,15 +6,18 @@ mod common;
 
 use common::{json_files, root};
 use policylint::engine::lint_text;
-use policylint::fix::{FixMode, fix_text};
+use policylint::fix::{FixMode, fix_host_text_keeping, fix_text};
+use policylint::hosts::{self, HostKind};
 use policylint::rules::RuleSet;
 use serde_json::Value;
 use std::collections::BTreeSet;
 
 /// One (effect, action element, action, resource element, resource, condition) a policy
-/// expresses, read with serde_json independently of the linter's own model. Keys and
-/// effects compare as RAM reads them (surrounding spaces and case ignored), actions
-/// case-insensitively, and empty entries and an empty Condition mean nothing. Within one
+/// expresses, read with serde_json independently of the linter's own model. Keys, effects
+/// and condition operators compare as the service reads them, exactly (a misspelt
+/// `"Statement "`, `"effect"` or `"bool"` is not read, so renaming it changes what is
+/// granted), actions case-insensitively, and empty entries and an empty Condition mean
+/// nothing. Within one
 /// statement's list, an entry that another entry's wildcards already cover adds nothing
 /// (`oss:GetObject` next to `oss:Get*`), and a Condition means the same whatever the order
 /// of its operators, keys and values.
@@ -24,10 +27,7 @@ fn member<'a>(
     object: &'a serde_json::Map<String, Value>,
     key: &str,
 ) -> Option<(String, &'a Value)> {
-    object
-        .iter()
-        .find(|(k, _)| k.trim().eq_ignore_ascii_case(key))
-        .map(|(k, v)| (k.trim().to_ascii_lowercase(), v))
+    object.get(key).map(|v| (key.to_string(), v))
 }
 
 fn entries(value: &Value) -> Vec<String> {
@@ -133,17 +133,7 @@ fn canonical_condition(value: &Value) -> String {
             .collect();
         Value::Array(set.into_iter().map(Value::String).collect())
     }
-    // Operator names compare case-insensitively: DESIGN §3 makes a case-only operator
-    // fix safe.
-    let operators_folded = match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| (k.trim().to_ascii_lowercase(), v.clone()))
-                .collect(),
-        ),
-        other => other.clone(),
-    };
-    canonical(&operators_folded).to_string()
+    canonical(value).to_string()
 }
 
 fn grants(text: &str) -> Option<BTreeSet<Grant>> {
@@ -158,8 +148,7 @@ fn grants(text: &str) -> Option<BTreeSet<Grant>> {
     };
     for statement in statements.iter().filter_map(Value::as_object) {
         let effect = member(statement, "Effect").map_or(String::new(), |(_, v)| {
-            v.as_str()
-                .map_or_else(|| v.to_string(), |s| s.trim().to_ascii_lowercase())
+            v.as_str().map_or_else(|| v.to_string(), str::to_string)
         });
         let condition = match member(statement, "Condition") {
             Some((_, Value::Object(o))) if o.is_empty() => String::new(),
@@ -228,15 +217,19 @@ fn fixes_parse_settle_and_safe_ones_keep_every_grant() {
             // fix only removes or rewrites, so it is never refused.
             match (&outcome.refused, mode) {
                 (None, _) => {}
-                (Some(reason), FixMode::Unsafe) if reason.contains("new error") => {
-                    assert_eq!(
-                        outcome.text, text,
-                        "{path}: a refused fix must leave the text alone"
-                    );
-                    continue;
+                (Some(refused), FixMode::Unsafe) if refused.reason.contains("new error") => {
+                    if !refused.safe_fixes_applied {
+                        assert_eq!(
+                            outcome.text, text,
+                            "{path}: a refused fix must leave the text alone"
+                        );
+                        continue;
+                    }
+                    // The safe fixes were applied without the unsafe ones: checked below
+                    // like any other result.
                 }
-                (Some(reason), _) => {
-                    panic!("{path} ({mode:?}): a built-in fix was refused: {reason}")
+                (Some(refused), _) => {
+                    panic!("{path} ({mode:?}): a built-in fix was refused: {refused:?}")
                 }
             }
             if outcome.text == text {
@@ -273,15 +266,123 @@ fn fixes_parse_settle_and_safe_ones_keep_every_grant() {
     );
 }
 
+/// How a policy is embedded in a host for `fixes_in_hosts_...`: the host text, and the
+/// host range the policy occupies.
+fn embedded(policy: &str, encoded: bool) -> (String, usize, usize) {
+    let before = if encoded {
+        "{\"Note\": \"caf\u{e9}\",\n  \"Policy\": \""
+    } else {
+        "{\"Resources\": {\"P\": {\"Type\": \"Custom::Thing\", \"Properties\": {\n        \"PolicyDocument\": "
+    };
+    let after = if encoded {
+        "\",\n  \"After\": 1}\n"
+    } else {
+        "}}},\n  \"After\": [1]}\n"
+    };
+    let body = if encoded {
+        let quoted = serde_json::to_string(policy).unwrap();
+        quoted[1..quoted.len() - 1].to_string()
+    } else {
+        // Indented as a template indents it: every line after the first.
+        policy.trim_end().replace('\n', "\n        ")
+    };
+    let host = format!("{before}{body}{after}");
+    (host, before.len(), before.len() + body.len())
+}
+
+/// The policy a host holds in the range between `prefix` and `suffix` bytes of it.
+fn policy_in(host: &str, prefix: usize, suffix: usize, encoded: bool) -> Value {
+    let region = &host[prefix..host.len() - suffix];
+    let text = if encoded {
+        serde_json::from_str::<String>(&format!("\"{region}\"")).unwrap()
+    } else {
+        region.to_string()
+    };
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{e}: {text}"))
+}
+
+/// Every policy of the fixtures and the RAM corpus, nested in a template and encoded in a
+/// string: fixing the host edits the document only, means what fixing the policy alone
+/// means, leaves a host that parses, and settles.
+#[test]
+fn fixes_in_hosts_edit_only_the_document_and_mean_what_the_policy_alone_would() {
+    let rules = RuleSet::builtin().unwrap();
+    let mut changed = 0;
+    for path in every_policy_file() {
+        let Ok(text) = String::from_utf8(std::fs::read(root().join(&path)).unwrap()) else {
+            continue;
+        };
+        // Strict JSON objects with a top-level `Statement` only: what a template holds.
+        let holds_policy = serde_json::from_str::<Value>(&text).is_ok_and(|value| {
+            value
+                .as_object()
+                .is_some_and(|o| o.keys().any(|k| k.trim().eq_ignore_ascii_case("statement")))
+        });
+        if !holds_policy || text.starts_with('\u{feff}') {
+            continue;
+        }
+        for mode in [FixMode::Safe, FixMode::Unsafe] {
+            let alone = fix_text(&rules, &text, lint_text(&rules, &text).diagnostics, mode);
+            if alone.refused.is_some() {
+                continue;
+            }
+            for encoded in [false, true] {
+                let (host, start, end) = embedded(&text, encoded);
+                let lint = |host: &str| hosts::lint_file(&rules, HostKind::Json, host).diagnostics;
+                let fix = |host: &str| {
+                    fix_host_text_keeping(&rules, HostKind::Json, host, lint(host), mode, &|_| true)
+                };
+                let outcome = fix(&host);
+                let what = format!("{path} ({mode:?}, encoded: {encoded})");
+                assert_eq!(outcome.refused, None, "{what}");
+                assert!(
+                    hosts::check_syntax(HostKind::Json, &outcome.text).is_ok(),
+                    "{what}: the fixed host does not parse:\n{}",
+                    outcome.text
+                );
+                let suffix = host.len() - end;
+                assert_eq!(
+                    outcome.text[..start],
+                    host[..start],
+                    "{what}: before the policy"
+                );
+                assert_eq!(
+                    outcome.text[outcome.text.len() - suffix..],
+                    host[end..],
+                    "{what}: after the policy"
+                );
+                assert_eq!(
+                    policy_in(&outcome.text, start, suffix, encoded),
+                    serde_json::from_str::<Value>(&alone.text).unwrap(),
+                    "{what}: the fix in the host means what the fix of the policy alone does"
+                );
+                assert_eq!(fix(&outcome.text).text, outcome.text, "{what}: not settled");
+                changed += usize::from(outcome.text != host);
+            }
+        }
+    }
+    assert!(changed > 200, "hosts changed: {changed}");
+}
+
 #[test]
 fn the_grant_oracle_sees_real_changes() {
     let base = r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:GetObject", "oss:GetObject"], "Resource": "*"}]}"#;
-    let same = r#"{"Statement": [{"Effect": "allow", "Action": ["oss:getobject"], "Resource": "*", "Condition": {}}]}"#;
+    let same = r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:getobject"], "Resource": "*", "Condition": {}}]}"#;
     let more = r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:GetObject", "oss:PutObject"], "Resource": "*"}]}"#;
     let scoped = r#"{"Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "*", "Condition": {"Bool": {"acs:SecureTransport": "true"}}}]}"#;
     assert_eq!(grants(base), grants(same));
     assert_ne!(grants(base), grants(more));
     assert_ne!(grants(base), grants(scoped));
+    // The service reads keys, effects and operators exactly: a misspelt one is not read,
+    // so correcting it changes what is granted.
+    for misspelt in [
+        base.replace("\"Statement\"", "\"Statement \""),
+        base.replace("\"Effect\"", "\"effect\""),
+        base.replace("\"Allow\"", "\"allow\""),
+    ] {
+        assert_ne!(grants(base), grants(&misspelt), "{misspelt}");
+    }
+    assert_ne!(grants(scoped), grants(&scoped.replace("Bool", "bool")));
     // Entries a wildcard of the same list covers, and condition order, mean nothing...
     let wide = r#"{"Statement": [{"Effect": "Allow", "Action": ["oss:Get*", "oss:GetObject"], "Resource": ["acs:oss:*:*:b/*", "acs:oss:*:*:b/a"], "Condition": {"Bool": {"k": "true"}, "IpAddress": {"ip": ["1", "2"]}}}]}"#;
     let narrowed = r#"{"Statement": [{"Effect": "Allow", "Action": ["OSS:get*"], "Resource": "acs:oss:*:*:b/*", "Condition": {"IpAddress": {"ip": ["2", "1"]}, "Bool": {"k": ["true"]}}}]}"#;
@@ -344,4 +445,128 @@ fn fixed_text_snapshots() {
             rule.code, rule.name
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// The YAML host: every policy of the fixtures and the RAM corpus written into a YAML
+// template three ways (as a YAML mapping in block style, as flow-style JSON, as JSON in a
+// `|` block scalar). Fixing the YAML edits the policy only, leaves YAML that parses,
+// settles, and means what fixing the policy alone means.
+
+/// `value` as block-style YAML at `indent` spaces, its scalars written as JSON (a
+/// double-quoted YAML scalar is a JSON string).
+fn block_yaml(value: &Value, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    let entry = |head: String, value: &Value, out: &mut String| match value {
+        Value::Object(o) if !o.is_empty() => {
+            out.push_str(&format!("{pad}{head}\n"));
+            block_yaml(value, indent + 2, out);
+        }
+        Value::Array(a) if !a.is_empty() => {
+            out.push_str(&format!("{pad}{head}\n"));
+            block_yaml(value, indent + 2, out);
+        }
+        scalar => out.push_str(&format!("{pad}{head} {scalar}\n")),
+    };
+    match value {
+        Value::Object(members) => {
+            for (key, value) in members {
+                entry(format!("{}:", Value::String(key.clone())), value, out);
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                entry("-".to_string(), item, out);
+            }
+        }
+        _ => unreachable!("a container"),
+    }
+}
+
+/// The policy written into a YAML template in the `form`-th way, and the host range
+/// before and after it.
+fn in_yaml(policy: &str, value: &Value, form: usize) -> (String, usize, usize) {
+    let before = match form {
+        2 => {
+            "# a template\nResources:\n  P:\n    Type: Custom::Thing\n    Properties:\n      PolicyDocument: |\n"
+        }
+        _ => {
+            "# a template\nResources:\n  P:\n    Type: Custom::Thing\n    Properties:\n      PolicyDocument:\n"
+        }
+    };
+    let body = match form {
+        0 => {
+            let mut out = String::new();
+            block_yaml(value, 8, &mut out);
+            out
+        }
+        _ => policy
+            .trim_end()
+            .lines()
+            .map(|line| format!("        {line}\n"))
+            .collect(),
+    };
+    let after = "      After: 1\n";
+    (format!("{before}{body}{after}"), before.len(), after.len())
+}
+
+#[test]
+fn fixes_in_yaml_edit_only_the_policy_and_mean_what_the_policy_alone_would() {
+    let rules = RuleSet::builtin().unwrap();
+    let mut changed = 0;
+    for path in every_policy_file() {
+        let Ok(text) = String::from_utf8(std::fs::read(root().join(&path)).unwrap()) else {
+            continue;
+        };
+        let Ok(value) = serde_json::from_str::<Value>(&text) else {
+            continue;
+        };
+        let lint = lint_text(&rules, &text);
+        // A policy with repeated keys has no YAML mapping, nor tabs a block scalar.
+        let repeated_keys = lint.diagnostics.iter().any(|d| d.rule.code == "PL002");
+        let holds_policy = value
+            .as_object()
+            .is_some_and(|o| o.keys().any(|k| k.trim().eq_ignore_ascii_case("statement")));
+        if !holds_policy || repeated_keys || text.starts_with('\u{feff}') || text.contains('\t') {
+            continue;
+        }
+        for mode in [FixMode::Safe, FixMode::Unsafe] {
+            let alone = fix_text(&rules, &text, lint.diagnostics.clone(), mode);
+            if alone.refused.is_some() {
+                continue;
+            }
+            let expected: Value = serde_json::from_str(&alone.text).unwrap();
+            for form in 0..3 {
+                let (host, start, suffix) = in_yaml(&text, &value, form);
+                let what = format!("{path} ({mode:?}, form {form})");
+                let lint = |host: &str| hosts::lint_file(&rules, HostKind::Yaml, host).diagnostics;
+                let fix = |host: &str| {
+                    fix_host_text_keeping(&rules, HostKind::Yaml, host, lint(host), mode, &|_| true)
+                };
+                let outcome = fix(&host);
+                assert_eq!(outcome.refused, None, "{what}");
+                assert!(
+                    hosts::check_syntax(HostKind::Yaml, &outcome.text).is_ok(),
+                    "{what}: the fixed host does not parse:\n{}",
+                    outcome.text
+                );
+                assert_eq!(outcome.text[..start], host[..start], "{what}: before");
+                assert_eq!(
+                    outcome.text[outcome.text.len() - suffix..],
+                    host[host.len() - suffix..],
+                    "{what}: after"
+                );
+                let documents = hosts::yaml::extract(&outcome.text).unwrap();
+                let fixed: Value = serde_json::from_str(&documents[0].text).unwrap();
+                assert_eq!(
+                    fixed, expected,
+                    "{what}: the fix in YAML means what the fix of the policy alone does:\n{}",
+                    outcome.text
+                );
+                assert_eq!(fix(&outcome.text).text, outcome.text, "{what}: not settled");
+                changed += usize::from(outcome.text != host);
+            }
+        }
+    }
+    assert!(changed > 300, "hosts changed: {changed}");
 }

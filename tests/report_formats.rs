@@ -1,5 +1,5 @@
 //! The CI formats: SARIF (checked against the official OASIS schema), GitHub workflow
-//! commands, JUnit XML, and `--statistics`.
+//! commands, JUnit XML, GitLab Code Quality, and `--statistics`.
 
 mod common;
 
@@ -124,6 +124,13 @@ fn sarif_output_of_the_fixtures_follows_the_official_schema() {
     assert_eq!(notifications.len(), 2, "{notifications:#?}");
     assert!(results.iter().any(|r| r["fixes"].is_array()));
     assert!(results.iter().any(|r| r["relatedLocations"].is_array()));
+    // The catalogues the rules consulted, with their version and date.
+    let extensions = run["tool"]["extensions"].as_array().unwrap();
+    let aws = policylint::catalogue::aws();
+    assert!(extensions.iter().any(|e| e["name"] == "aws-catalogue"
+        && e["version"] == aws.version()
+        && e["releaseDateUtc"] == aws.date()));
+    assert!(extensions.iter().any(|e| e["name"] == "ram-catalogue"));
     // Same order as the JSON contract: by path, then position.
     for (result, d) in results.iter().zip(&linted) {
         assert_eq!(result["ruleId"], d["code"]);
@@ -212,7 +219,43 @@ fn sarif_describes_every_rule_of_the_rule_set() {
         };
         assert_eq!(sarif_rule["defaultConfiguration"]["level"], level);
         assert_eq!(sarif_rule["properties"]["category"], rule.id.category);
+        // GitHub's security score: a number from 0.0 to 10.0 in a string, high for the
+        // security errors.
+        let score: f64 = sarif_rule["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert!((0.1..=10.0).contains(&score), "{}: {score}", rule.id.code);
+        let expected = match (rule.id.category.as_str(), level) {
+            ("security", "error") => 7.0..9.0,
+            ("security", "warning") => 4.0..7.0,
+            (_, "error") => 0.1..7.0,
+            _ => 0.1..4.0,
+        };
+        assert!(expected.contains(&score), "{}: {score}", rule.id.code);
+        // The rule's documentation: its file in the repository, which exists.
+        assert_eq!(
+            sarif_rule["helpUri"],
+            format!("{repository}/blob/main/{}", rule.file)
+        );
+        assert!(root().join(&rule.file).is_file(), "{}", rule.file);
     }
+    assert!(!repository.is_empty(), "Cargo.toml names the repository");
+    // A team rule has no page in policylint's repository.
+    let team = sarif(policylint().args([
+        "--rules",
+        "fixtures/custom-rules/team-rules",
+        "fixtures/custom-rules/delete-bucket.json",
+    ]));
+    let team_rule = team["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == "ACME001")
+        .unwrap();
+    assert!(team_rule.get("helpUri").is_none(), "{team_rule}");
+    assert_eq!(team_rule["properties"]["security-severity"], "2.0");
     // Results point at their rule.
     for result in output["runs"][0]["results"].as_array().unwrap() {
         let index = result["ruleIndex"].as_u64().unwrap() as usize;
@@ -303,7 +346,7 @@ fn sarif_columns_count_utf16_code_units_and_paths_are_uris() {
 #[test]
 fn every_format_is_deterministic() {
     let args = ["fixtures/seeds", "fixtures/rules", "fixtures/corpus"];
-    for format in ["sarif", "github", "junit", "json", "concise"] {
+    for format in ["sarif", "github", "junit", "json", "concise", "gitlab"] {
         let run = |threads: &str| {
             stdout(
                 policylint()
@@ -391,7 +434,8 @@ fn github_annotations_escape_messages_and_properties() {
 
 type Attributes = Vec<(String, String)>;
 
-/// A parsed `<testcase>`: its attributes and its `<failure>` or `<error>`, if any.
+/// A parsed `<testcase>`: its attributes and its `<failure>`, `<error>` or `<system-out>`,
+/// if any.
 #[derive(Debug, Default)]
 struct Case {
     attributes: Attributes,
@@ -442,7 +486,7 @@ fn parse_junit(xml: &str) -> (Attributes, Vec<Case>) {
                         attributes: attributes(&e),
                         outcome: None,
                     }),
-                    "failure" | "error" => {
+                    "failure" | "error" | "system-out" => {
                         let name = e.name().0.to_string();
                         cases.last_mut().unwrap().outcome =
                             Some((name, attributes(&e), String::new()));
@@ -467,7 +511,7 @@ fn parse_junit(xml: &str) -> (Attributes, Vec<Case>) {
             }
             Event::End(e) => {
                 depth -= 1;
-                if matches!(e.name().0, "failure" | "error") {
+                if matches!(e.name().0, "failure" | "error" | "system-out") {
                     let case = cases.last_mut().unwrap();
                     case.outcome.as_mut().unwrap().2 = text.take().unwrap();
                 }
@@ -537,6 +581,69 @@ fn junit_is_well_formed_and_escaped() {
     assert_eq!(get(&cases[2].attributes, "line"), "1");
 }
 
+/// Only findings at or above `--fail-on` fail their test; the others pass, with their text
+/// in `<system-out>`.
+#[test]
+fn junit_fails_only_what_fails_the_run() {
+    let dir = tempfile::tempdir().unwrap();
+    // PL201 (warning) and PL401 (info).
+    let policy = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:GetObject", "oss:GetObject"], "Resource": "acs:oss:*:*:b/*"}]}"#;
+    fs::write(dir.path().join("p.json"), policy).unwrap();
+    let run = |fail_on: &str| {
+        let output = policylint_in(dir.path())
+            .args(["p.json", "--output-format", "junit", "--fail-on", fail_on])
+            .output()
+            .unwrap();
+        let (root, cases) = parse_junit(&String::from_utf8(output.stdout).unwrap());
+        let kinds: Vec<(String, String)> = cases
+            .iter()
+            .map(|case| {
+                let (kind, _, text) = case.outcome.as_ref().unwrap();
+                let code = text.split_whitespace().nth(2).unwrap().to_string();
+                (code, kind.clone())
+            })
+            .collect();
+        (
+            output.status.code(),
+            get(&root, "failures").to_string(),
+            get(&root, "tests").to_string(),
+            kinds,
+        )
+    };
+    let pair = |code: &str, kind: &str| (code.to_string(), kind.to_string());
+    assert_eq!(
+        run("warning"),
+        (
+            Some(1),
+            "1".into(),
+            "2".into(),
+            vec![pair("PL401", "system-out"), pair("PL201", "failure")]
+        )
+    );
+    assert_eq!(
+        run("info"),
+        (
+            Some(1),
+            "2".into(),
+            "2".into(),
+            vec![pair("PL401", "failure"), pair("PL201", "failure")]
+        )
+    );
+    assert_eq!(
+        run("error"),
+        (
+            Some(0),
+            "0".into(),
+            "2".into(),
+            vec![pair("PL401", "system-out"), pair("PL201", "system-out")]
+        )
+    );
+    // A config's fail-on counts the same.
+    fs::write(dir.path().join("policylint.toml"), "fail-on = \"error\"\n").unwrap();
+    let xml = stdout(policylint_in(dir.path()).args(["p.json", "--output-format", "junit"]));
+    assert_eq!(get(&parse_junit(&xml).0, "failures"), "0");
+}
+
 #[test]
 fn statistics_count_per_rule_most_frequent_first() {
     let dir = tempfile::tempdir().unwrap();
@@ -545,7 +652,7 @@ fn statistics_count_per_rule_most_frequent_first() {
     fs::write(dir.path().join("b.json"), policy).unwrap();
     fs::write(
         dir.path().join("c.json"),
-        r#"{"Version": "1", "Statement": [{"effect": "Allow", "Actions": "oss:ListBuckets", "Resource": "*"}]}"#,
+        r#"{"Version": "1", "Statement": [{"sid": "S", "Effect": "Allow", "Actions": "oss:ListBuckets", "Resource": "*"}]}"#,
     )
     .unwrap();
     let files = ["a.json", "b.json", "c.json"];
@@ -590,8 +697,9 @@ fn statistics_count_per_rule_most_frequent_first() {
         "{text}"
     );
     assert!(line("PL201").ends_with("  [*]"), "{text}");
-    assert!(line("PL008").ends_with("  [*]"), "{text}");
-    // `effect` → `Effect` is safe, `Actions` → `Action` is not.
+    // Correcting `allow` turns the statement on: `--fix --unsafe-fixes` only.
+    assert!(line("PL008").ends_with("invalid-effect"), "{text}");
+    // `sid` → `Sid` is safe, `Actions` → `Action` is not.
     assert!(line("PL005").ends_with("  [-]"), "{text}");
     assert!(line("PL109").ends_with("unreplaced-placeholder"), "{text}");
     // Aligned columns.
@@ -660,5 +768,205 @@ fn concise_prints_one_line_per_diagnostic_whatever_the_message_quotes() {
     assert!(
         lines[1].contains("`oss:ListBuckets` is already listed"),
         "{output}"
+    );
+}
+
+/// GitLab Code Quality, as https://docs.gitlab.com/ci/testing/code_quality/ lists the
+/// fields GitLab reads: each required, of its type; `severity` one of five; the path
+/// relative, without `./`.
+fn gitlab_validator() -> jsonschema::Validator {
+    let schema = serde_json::json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["description", "check_name", "fingerprint", "severity", "location"],
+            "additionalProperties": false,
+            "properties": {
+                "description": {"type": "string", "minLength": 1},
+                "check_name": {"type": "string", "pattern": "^[A-Z]+[0-9]+$"},
+                "fingerprint": {"type": "string", "pattern": "^[0-9a-f]{32}$"},
+                "severity": {"enum": ["info", "minor", "major", "critical", "blocker"]},
+                "location": {
+                    "type": "object",
+                    "required": ["path", "lines"],
+                    "additionalProperties": false,
+                    "properties": {
+                        "path": {"type": "string", "pattern": "^(?!\\./)(?!/)[^\\\\]+$"},
+                        "lines": {
+                            "type": "object",
+                            "required": ["begin"],
+                            "properties": {
+                                "begin": {"type": "integer", "minimum": 1},
+                                "end": {"type": "integer", "minimum": 1}
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    });
+    jsonschema::validator_for(&schema).unwrap()
+}
+
+fn gitlab(cmd: &mut Command) -> serde_json::Value {
+    let text = stdout(cmd.args(["--output-format", "gitlab"]));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+#[test]
+fn gitlab_code_quality_follows_the_documented_fields() {
+    let validator = gitlab_validator();
+    let issues = gitlab(policylint().args(["fixtures/seeds", "fixtures/rules", "fixtures/corpus"]));
+    let errors: Vec<String> = validator
+        .iter_errors(&issues)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .take(10)
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let issues = issues.as_array().unwrap();
+    let findings = json(policylint().args(["fixtures/seeds", "fixtures/rules", "fixtures/corpus"]));
+    assert_eq!(
+        issues.len(),
+        findings["diagnostics"].as_array().unwrap().len()
+    );
+    let mut fingerprints: Vec<&str> = issues
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    fingerprints.sort();
+    fingerprints.dedup();
+    assert_eq!(fingerprints.len(), issues.len(), "fingerprints are unique");
+    // The schema refuses what it should.
+    let broken = serde_json::json!([{"description": "x", "check_name": "PL201", "fingerprint": "f", "severity": "high", "location": {"path": "./a.json", "lines": {"begin": 0}}}]);
+    assert_eq!(validator.iter_errors(&broken).count(), 4);
+
+    let seed = issues
+        .iter()
+        .find(|i| i["check_name"] == "PL201" && i["location"]["path"] == SEED_OSS)
+        .unwrap();
+    assert_eq!(seed["severity"], "minor");
+    assert_eq!(seed["location"]["lines"]["begin"], 13);
+    assert!(
+        seed["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("PL201 duplicate-action: `oss:GetBucketCors` is already listed")
+    );
+    let severities: std::collections::BTreeSet<&str> = issues
+        .iter()
+        .map(|i| i["severity"].as_str().unwrap())
+        .collect();
+    assert!(
+        ["info", "minor", "major", "critical"]
+            .iter()
+            .all(|s| severities.contains(s)),
+        "{severities:?}"
+    );
+}
+
+#[test]
+fn gitlab_fingerprints_survive_unrelated_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    // Two findings alike in path, rule, message and line text.
+    let policy = r#"{
+  "Version": "1",
+  "Statement": [
+    {"Effect": "Allow", "Resource": "acs:oss:*:*:a/*", "Action": [
+      "oss:GetObject",
+      "oss:GetObject"]},
+    {"Effect": "Allow", "Resource": "acs:oss:*:*:b/*", "Action": [
+      "oss:GetObject",
+      "oss:GetObject"]}
+  ]
+}"#;
+    fs::write(dir.path().join("p.json"), policy).unwrap();
+    let run = || gitlab(policylint_in(dir.path()).args(["./p.json", "gone.json"]));
+    let repeats = |issues: &serde_json::Value| -> Vec<(String, u64)> {
+        issues
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| i["check_name"] == "PL201")
+            .map(|i| {
+                assert_eq!(i["location"]["path"], "p.json");
+                let fingerprint = i["fingerprint"].as_str().unwrap().to_string();
+                (
+                    fingerprint,
+                    i["location"]["lines"]["begin"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let before = run();
+    assert_eq!(before[0]["location"]["path"], "gone.json");
+    assert_eq!(before[0]["severity"], "blocker");
+    assert_eq!(before[0]["location"]["lines"]["begin"], 1);
+    let alike = repeats(&before);
+    assert_eq!(alike.len(), 2);
+    assert_ne!(alike[0].0, alike[1].0, "told apart by their order");
+    // Lines added above: the findings move, their fingerprints do not.
+    fs::write(
+        dir.path().join("p.json"),
+        policy.replacen("\"Version\": \"1\",", "\"Version\": \"1\",\n\n\n", 1),
+    )
+    .unwrap();
+    let moved = repeats(&run());
+    assert_eq!(moved[0].0, alike[0].0);
+    assert_eq!(moved[1].0, alike[1].0);
+    assert_eq!(moved[0].1, alike[0].1 + 3);
+    // Another message on the line: another fingerprint.
+    fs::write(
+        dir.path().join("p.json"),
+        policy.replace("GetObject", "PutObject"),
+    )
+    .unwrap();
+    let other = repeats(&run());
+    assert!(
+        other
+            .iter()
+            .all(|(f, _)| !alike.iter().any(|(g, _)| f == g))
+    );
+}
+
+/// A fix that was not applied (here: the file has a second hard link) is a note about the
+/// run, not a file left unchecked: info in GitLab, a passing test in JUnit, a SARIF
+/// notification of level `note`.
+#[cfg(unix)]
+#[test]
+fn a_fix_not_applied_is_a_note_in_the_ci_formats() {
+    let dir = tempfile::tempdir().unwrap();
+    let policy = r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": ["oss:ListBuckets", "oss:ListBuckets"], "Resource": "*"}]}"#;
+    fs::write(dir.path().join("p.json"), policy).unwrap();
+    fs::hard_link(dir.path().join("p.json"), dir.path().join("q.json")).unwrap();
+    let fix = || {
+        let mut cmd = policylint_in(dir.path());
+        cmd.args(["p.json", "--fix"]);
+        cmd
+    };
+    let issues = gitlab(&mut fix());
+    let note = issues
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["check_name"] == "PL000")
+        .unwrap_or_else(|| panic!("{issues:#}"));
+    assert_eq!(note["severity"], "info");
+    let xml = stdout(fix().args(["--output-format", "junit"]));
+    let (root, cases) = parse_junit(&xml);
+    assert_eq!(get(&root, "errors"), "0", "{xml}");
+    let (kind, _, text) = cases
+        .iter()
+        .filter_map(|case| case.outcome.as_ref())
+        .find(|(_, _, text)| text.contains("PL000"))
+        .unwrap();
+    assert_eq!(kind, "system-out", "{text}");
+    let log = sarif(&mut fix());
+    let notification = &log["runs"][0]["invocations"][0]["toolExecutionNotifications"][0];
+    assert_eq!(notification["level"], "note", "{notification:#}");
+    assert_eq!(notification["properties"]["name"], "fix-not-applied");
+    assert_eq!(
+        fs::read_to_string(dir.path().join("p.json")).unwrap(),
+        policy
     );
 }

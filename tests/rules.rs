@@ -155,6 +155,7 @@ const DESIGN_CATALOGUE: &[(&str, &str, &str)] = &[
     ("PL007", "conflicting-elements", "error"),
     ("PL008", "invalid-effect", "error"),
     ("PL009", "empty-value", "warning"),
+    ("PL010", "unused-ignore", "warning"),
     ("PL101", "invalid-action", "error"),
     ("PL102", "invalid-resource", "error"),
     ("PL103", "unknown-action", "warning"),

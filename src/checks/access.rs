@@ -2,9 +2,10 @@
 //! anyone as the principal.
 
 use super::CheckContext;
-use crate::catalogue;
+use super::actions::Budget;
+use crate::catalogue::{self, Action, Catalogue};
 use crate::diagnostic::{Finding, Severity};
-use crate::matching::{is_action_of, trim};
+use crate::matching::trim;
 use crate::model::{Dialect, Entry, PolicyKind, Statement};
 use crate::parse::{Node, NodeKind};
 
@@ -90,44 +91,248 @@ fn scoped_example(service: &str) -> String {
     }
 }
 
-/// PL302: Allow of bucket- or object-level OSS actions on every resource.
+/// Object storage: reading every object of every bucket is the data itself, so reads are
+/// reported there too.
+fn is_object_storage(service: &str) -> bool {
+    matches!(service, "oss" | "s3")
+}
+
+/// Whether `action`, granted on every resource, is worth a finding: it can be scoped (it
+/// has resource types), and it changes something (write, tagging, permissions
+/// management), or it is an object-storage action. Reads and lists elsewhere are left
+/// alone: granting them on `"*"` is common and seldom harmful.
+fn worth_scoping(action: Action) -> bool {
+    action.takes_only_star() == Some(false)
+        && (action.access_level().changes_something() || is_object_storage(action.service().code()))
+}
+
+/// Global condition keys about the caller and the request rather than the resource: a
+/// Condition on them alone leaves every resource in reach. A trailing `/` takes any tag.
+const REQUEST_KEYS: &[&str] = &[
+    "aws:calledvia",
+    "aws:calledviafirst",
+    "aws:calledvialast",
+    "aws:currenttime",
+    "aws:epochtime",
+    "aws:federatedprovider",
+    "aws:multifactorauthage",
+    "aws:multifactorauthpresent",
+    "aws:principalaccount",
+    "aws:principalarn",
+    "aws:principalisawsservice",
+    "aws:principalorgid",
+    "aws:principalorgpaths",
+    "aws:principalservicename",
+    "aws:principalservicenameslist",
+    "aws:principaltag/",
+    "aws:principaltype",
+    "aws:referer",
+    "aws:requestedregion",
+    "aws:requesttag/",
+    "aws:securetransport",
+    "aws:sourceidentity",
+    "aws:sourceip",
+    "aws:sourcevpc",
+    "aws:sourcevpce",
+    "aws:tagkeys",
+    "aws:tokenissuetime",
+    "aws:useragent",
+    "aws:userid",
+    "aws:username",
+    "aws:viaawsservice",
+    "aws:vpcsourceip",
+    "acs:accessid",
+    "acs:currenttime",
+    "acs:mfaage",
+    "acs:mfapresent",
+    "acs:principalaccount",
+    "acs:principalarn",
+    "acs:principalramuserid",
+    "acs:principaltype",
+    "acs:referer",
+    "acs:requesttag/",
+    "acs:securetransport",
+    "acs:sourceip",
+    "acs:sourcevpc",
+    "acs:sourcevpcip",
+    "acs:tagkeys",
+    "acs:tlsversion",
+    "acs:useragent",
+];
+
+fn is_request_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    REQUEST_KEYS
+        .iter()
+        .any(|known| match known.strip_suffix('/') {
+            Some(prefix) => key.starts_with(prefix) && key.len() > known.len(),
+            None => key == *known,
+        })
+}
+
+/// Whether the statement's Condition may narrow the resources it applies to: it tests a
+/// key other than the caller's and the request's (a resource tag, the resource's account,
+/// a service key such as `iam:PassedToService` or `ecs:tag/…`).
+fn condition_may_narrow(statement: &Statement) -> bool {
+    let Some(condition) = statement.condition else {
+        return false;
+    };
+    let blocks = condition.value.as_object().unwrap_or_default();
+    blocks.iter().any(|block| {
+        block
+            .value
+            .as_object()
+            .unwrap_or_default()
+            .iter()
+            .any(|key| !is_request_key(key.key.trim()))
+    })
+}
+
+/// The actions of an entry worth scoping: (the first, how many).
+fn scopable_actions(
+    catalogue: Catalogue,
+    text: &str,
+    budget: &mut Budget,
+) -> Option<(Action, usize)> {
+    let text = trim(text);
+    let (service, name) = text.split_once(':')?;
+    if service.contains(['*', '?']) {
+        return None;
+    }
+    if !name.contains(['*', '?']) {
+        return catalogue
+            .action(text)
+            .filter(|&a| worth_scoping(a))
+            .map(|a| (a, 1));
+    }
+    if !budget.spend(catalogue.service(service)?.actions().len()) {
+        return None;
+    }
+    let mut found = catalogue.matching(text).filter(|&a| worth_scoping(a));
+    let first = found.next()?;
+    Some((first, 1 + found.count()))
+}
+
+/// Whether `resource` names every resource of `service` (every service for `*`): `*`, or
+/// a name whose service is `service` or `*` and whose region, account and resource parts
+/// are all wildcards or empty (`acs:ecs:*:*:*`, `arn:aws:s3:::*`).
+fn unscoped_for(resource: &str, service: &str) -> bool {
+    let resource = trim(resource);
+    if resource == "*" {
+        return true;
+    }
+    let Some((scheme, own, _)) = crate::catalogue::arn::parts(resource) else {
+        return false;
+    };
+    // The fields after the service: region, account, resource.
+    let before_region = if scheme == "arn" { 3 } else { 2 };
+    (own == "*" || own.eq_ignore_ascii_case(service))
+        && resource
+            .split(':')
+            .skip(before_region)
+            .all(|field| field.bytes().all(|b| b == b'*'))
+        && resource.ends_with('*')
+}
+
+/// PL302: Allow of actions that can be scoped, on every resource. The rule file limits it
+/// to identity policies: in a resource policy `*` is the resource the policy is attached
+/// to, and a trust policy names no resource.
 pub fn wildcard_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
-    let oss = catalogue::oss();
+    let catalogue = catalogue::for_dialect(policy.dialect);
+    let mut budget = Budget::new();
     for statement in policy.statements.iter().filter(|s| s.is_allow()) {
-        let Some(actions) = &statement.action else {
+        let (Some(actions), Some(resources)) = (&statement.action, &statement.resource) else {
             continue;
         };
         // Statements granting whole services are full-access findings already.
         if actions
             .texts()
             .any(|a| is_every_action(a) || whole_service(a).is_some())
+            || condition_may_narrow(statement)
         {
             continue;
         }
-        let scopable = actions
-            .entries
-            .iter()
-            .find(|a| is_action_of(a.text, "oss") && oss.grants_scopable_action(a.text));
-        let Some(scopable) = scopable else { continue };
-        let Some(resources) = &statement.resource else {
+        let mut scopable = actions.entries.iter().filter_map(|entry| {
+            Some((entry, scopable_actions(catalogue, entry.text, &mut budget)?))
+        });
+        let Some((entry, (first, in_first))) = scopable.next() else {
             continue;
         };
+        let in_others = scopable.map(|(_, (_, n))| n).sum::<usize>();
+        let code = first.service().code();
         for resource in resources
             .entries
             .iter()
-            .filter(|r| covers_all_resources(r.text, Some("oss")))
+            .filter(|r| unscoped_for(r.text, code))
         {
-            out.push(
-                Finding::new(
-                    resource.node.span,
-                    format!("`{}` grants `{}` on every bucket and object in the account", resource.text.trim(), scopable.text.trim()),
-                )
-                .label(scopable.node.span, "this action can be scoped to a bucket")
-                .help("name the buckets: `acs:oss:*:*:<bucket>` for bucket actions and `acs:oss:*:*:<bucket>/*` for object actions; keep `oss:ListBuckets` in a statement of its own on `\"*\"`"),
-            );
+            let grant = Grant {
+                entry,
+                first,
+                in_first,
+                in_others,
+            };
+            out.push(unscoped_finding(resource, &grant));
         }
     }
+}
+
+/// What a statement grants that could be scoped: the first entry that names such actions
+/// (its first action, how many it names), and how many the other entries name.
+struct Grant<'e, 'n> {
+    entry: &'e Entry<'n>,
+    first: Action,
+    in_first: usize,
+    in_others: usize,
+}
+
+fn unscoped_finding(resource: &Entry, grant: &Grant) -> Finding {
+    let first = grant.first;
+    let written = trim(grant.entry.text);
+    let more = match grant.in_others {
+        0 => String::new(),
+        1 => " and 1 more action that can be scoped".to_string(),
+        n => format!(" and {n} more actions that can be scoped"),
+    };
+    let label = if grant.in_first > 1 {
+        format!("it matches {} actions that can be scoped", grant.in_first)
+    } else {
+        format!(
+            "a {} action that can be scoped",
+            first.access_level().name()
+        )
+    };
+    if first.service().code() == "oss" {
+        return Finding::new(
+            resource.node.span,
+            format!(
+                "`{}` grants `{written}`{more} on every bucket and object in the account",
+                resource.text.trim()
+            ),
+        )
+        .label(grant.entry.node.span, "this action can be scoped to a bucket")
+        .help("name the buckets: `acs:oss:*:*:<bucket>` for bucket actions and `acs:oss:*:*:<bucket>/*` for object actions; keep `oss:ListBuckets` in a statement of its own on `\"*\"`");
+    }
+    let mut kinds: Vec<String> = first
+        .resource_types()
+        .into_iter()
+        .flatten()
+        .map(|t| format!("`{}`", t.resource_type.name()))
+        .collect();
+    kinds.truncate(3);
+    let template = super::resources::example_template(&[first]).unwrap_or("*");
+    Finding::new(
+        resource.node.span,
+        format!(
+            "`{}` lets `{written}`{more} act on every {} in the account",
+            resource.text.trim(),
+            kinds.join(" or ")
+        ),
+    )
+    .label(grant.entry.node.span, label)
+    .help(format!(
+        "name the resources it may act on, such as `{template}`; keep actions that take only `\"*\"` in a statement of their own"
+    ))
 }
 
 /// Principal keys whose `*` means "anyone of that kind".

@@ -1,16 +1,28 @@
-//! Action semantics against the catalogue: typos of real actions and services, and OSS
-//! actions that no resource of their statement can ever match.
+//! Action names against the catalogue of the policy's dialect: actions and services it
+//! lacks (PL103, PL104). How sure a finding is follows the service's list
+//! ([`ActionList`]): where the list is complete (every AWS service) every name it lacks is
+//! reported, with a suggestion when one is known; where it is partial (RAM, whose names
+//! come from the OpenAPI index and tables of various dates) only names with a confident
+//! suggestion are, as before the catalogue knew AWS.
 
 use super::CheckContext;
-use crate::catalogue::{self, OssLevel};
+use crate::catalogue::{self, ActionList, Catalogue, Suggestion};
 use crate::diagnostic::{Edit, Finding, Fix};
-use crate::matching::trim;
 use crate::model::{Entry, Statement};
+use std::borrow::Cow;
 
 /// Whether a service code or action name has nothing odd in it (wildcards, spaces and
 /// malformed names are PL101's business, or cannot be looked up).
-fn is_plain(part: &str) -> bool {
+pub(super) fn is_plain(part: &str) -> bool {
     !part.is_empty() && part.bytes().all(|b| PLAIN_BYTES[usize::from(b)])
+}
+
+/// An action name that is plain but for `*` and `?` wildcards (at least one).
+fn is_pattern(part: &str) -> bool {
+    part.bytes().any(|b| b == b'*' || b == b'?')
+        && part
+            .bytes()
+            .all(|b| b == b'*' || b == b'?' || PLAIN_BYTES[usize::from(b)])
 }
 
 /// The bytes of a plain service code or action name: ASCII letters and digits, `-`, `_`.
@@ -26,7 +38,9 @@ const PLAIN_BYTES: [bool; 256] = {
     table
 };
 
-fn action_entries<'s, 'n>(statement: &'s Statement<'n>) -> impl Iterator<Item = &'s Entry<'n>> {
+pub(super) fn action_entries<'s, 'n>(
+    statement: &'s Statement<'n>,
+) -> impl Iterator<Item = &'s Entry<'n>> {
     statement
         .action
         .iter()
@@ -47,155 +61,179 @@ fn declared(ctx: &CheckContext, code: &str, name: &str) -> bool {
             || extra.contains(&format!("{code}:*")))
 }
 
-/// A typo the catalogue is confident about: the replacement for the whole action, and the
-/// message saying what is wrong.
-struct Typo {
-    replacement: String,
-    message: String,
+/// How much costly catalogue work (typo searches, pattern expansions, resource
+/// comparisons; counted in actions or templates looked at) one check may do on one file:
+/// far more than any real policy needs, and a bound on a hostile one (a million unknown
+/// actions), past which the check stops looking rather than running for minutes.
+pub(super) struct Budget(usize);
+
+impl Budget {
+    pub(super) fn new() -> Self {
+        Budget(2_000_000)
+    }
+
+    /// Takes `units` from the budget; false (and nothing taken) when it cannot.
+    pub(super) fn spend(&mut self, units: usize) -> bool {
+        match self.0.checked_sub(units) {
+            Some(left) => {
+                self.0 = left;
+                true
+            }
+            None => false,
+        }
+    }
 }
 
-/// Reports every plain, undeclared action for which `find` returns a typo, with the
-/// suggestion as help and as an unsafe fix. `known(catalogue, code, name)` rules an
-/// action out first, cheaply: most actions are known, and need no closer look.
-fn report_typos(
-    ctx: &CheckContext,
-    out: &mut Vec<Finding>,
-    known: impl Fn(&'static catalogue::Catalogue, &str, &str) -> bool,
-    find: impl Fn(&'static catalogue::Catalogue, &str, &str, &str) -> Option<Typo>,
-) {
-    let Some(policy) = ctx.policy else { return };
-    let catalogue = catalogue::catalogue();
+/// What a suggestion search for a name of `service` may cost: a scan of its actions, and a
+/// lookup in every service.
+fn search_cost(catalogue: Catalogue, service_actions: usize) -> usize {
+    service_actions + catalogue.services().len()
+}
+
+/// The catalogue of the policy's dialect.
+pub(super) fn catalogue_for(ctx: &CheckContext) -> Option<Catalogue> {
+    ctx.policy.map(|p| catalogue::for_dialect(p.dialect))
+}
+
+/// Service codes are nearly always written in lower case already.
+pub(super) fn lower_code(service: &str) -> Cow<'_, str> {
+    if service.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(service.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(service)
+    }
+}
+
+/// A finding about `entry`, with the suggestion (if any) as help and as an unsafe fix.
+fn report(
+    catalogue: Catalogue,
+    entry: &Entry,
+    message: String,
+    suggestion: Option<(Suggestion, String)>,
+    fallback_help: String,
+) -> Finding {
+    let Some((suggestion, replacement)) = suggestion else {
+        return Finding::new(entry.node.span, message).help(fallback_help);
+    };
+    let written = crate::matching::trim(entry.text);
+    let help = match suggestion.why(catalogue, written) {
+        Some(why) => format!("did you mean `{replacement}`? {why}"),
+        None => format!("did you mean `{replacement}`?"),
+    };
+    let title = format!("replace with `{replacement}`");
+    Finding::new(entry.node.span, message)
+        .help(help)
+        .fix(Some(replace_with(entry, &replacement, title)))
+}
+
+/// PL103: an action its (known) service lacks, or a pattern that matches none of its
+/// actions.
+pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let (Some(policy), Some(catalogue)) = (ctx.policy, catalogue_for(ctx)) else {
+        return;
+    };
+    let mut budget = Budget::new();
     for statement in policy.statements {
         for entry in action_entries(statement) {
-            let Some((service, name)) = entry.text.split_once(':') else {
+            let Some((service_text, name)) = entry.text.split_once(':') else {
                 continue;
             };
-            // Service codes are nearly always written in lower case already.
-            let code = if service.bytes().any(|b| b.is_ascii_uppercase()) {
-                std::borrow::Cow::Owned(service.to_ascii_lowercase())
-            } else {
-                std::borrow::Cow::Borrowed(service)
+            if !is_plain(service_text) {
+                continue;
+            }
+            let code = lower_code(service_text);
+            // An unknown service is PL104's to report.
+            let Some(service) = catalogue.service(&code) else {
+                continue;
             };
-            if known(catalogue, &code, name)
-                || !(is_plain(service) && is_plain(name))
+            if is_plain(name) {
+                if service.action(name).is_some()
+                    || service.action_list() == ActionList::None
+                    || declared(ctx, &code, name)
+                    || !budget.spend(search_cost(catalogue, service.actions().len()))
+                {
+                    continue;
+                }
+                let suggestion = catalogue.suggestion(service, name);
+                if suggestion.is_none() && !service.is_complete() {
+                    continue;
+                }
+                out.push(report(
+                    catalogue,
+                    entry,
+                    format!(
+                        "`{service_text}:{name}` is not a known `{code}` action (catalogue: {})",
+                        catalogue.label()
+                    ),
+                    suggestion.map(|s| (s, s.replacement(service_text, name))),
+                    format!("list the service's actions with `policylint catalogue '{code}:*'`"),
+                ));
+            } else if is_pattern(name) {
+                if !service.is_complete()
+                    || declared(ctx, &code, name)
+                    || !budget.spend(service.actions().len())
+                    || catalogue
+                        .matching(&format!("{code}:{name}"))
+                        .next()
+                        .is_some()
+                {
+                    continue;
+                }
+                out.push(
+                    Finding::new(
+                        entry.node.span,
+                        format!(
+                            "`{service_text}:{name}` matches no `{code}` action (catalogue: {})",
+                            catalogue.label()
+                        ),
+                    )
+                    .help(format!(
+                        "it grants nothing; list the service's actions with `policylint catalogue '{code}:*'`"
+                    )),
+                );
+            }
+        }
+    }
+}
+
+/// PL104: a service code the catalogue lacks. In AWS every one is reported; in RAM, whose
+/// catalogue lacks many real services, only one with a suggestion: its alias (`dns` is
+/// `alidns`), a close code that has the very action, or the one service that has it.
+pub fn unknown_service(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let (Some(policy), Some(catalogue)) = (ctx.policy, catalogue_for(ctx)) else {
+        return;
+    };
+    let mut budget = Budget::new();
+    for statement in policy.statements {
+        for entry in action_entries(statement) {
+            let Some((service_text, name)) = entry.text.split_once(':') else {
+                continue;
+            };
+            if !is_plain(service_text) || !(is_plain(name) || is_pattern(name)) {
+                continue;
+            }
+            let code = lower_code(service_text);
+            if catalogue.service(&code).is_some()
                 || declared(ctx, &code, name)
+                || !budget.spend(search_cost(catalogue, 0) * 4)
             {
                 continue;
             }
-            let Some(typo) = find(catalogue, &code, service, name) else {
-                continue;
-            };
-            let title = format!("replace with `{}`", typo.replacement);
-            out.push(
-                Finding::new(entry.node.span, typo.message)
-                    .help(format!("did you mean `{}`?", typo.replacement))
-                    .fix(Some(replace_with(entry, &typo.replacement, title))),
-            );
-        }
-    }
-}
-
-/// PL103: a known service, and an action one edit away from one of its real actions.
-pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
-    // An unknown service is PL104's to report.
-    let known = |catalogue: &catalogue::Catalogue, code: &str, name: &str| {
-        catalogue
-            .service(code)
-            .is_none_or(|service| service.has_action(name))
-    };
-    report_typos(ctx, out, known, |catalogue, code, service, name| {
-        let real = catalogue.typo_of(code, name)?;
-        Some(Typo {
-            replacement: format!("{service}:{real}"),
-            message: format!("`{service}:{name}` is not a known `{code}` action"),
-        })
-    });
-}
-
-/// PL104: an unknown service code close to a known one that has the very same action.
-pub fn unknown_service(ctx: &CheckContext, out: &mut Vec<Finding>) {
-    let known =
-        |catalogue: &catalogue::Catalogue, code: &str, _: &str| catalogue.knows_service(code);
-    report_typos(ctx, out, known, |catalogue, code, service, name| {
-        let real = catalogue.service_typo_of(code, name)?;
-        Some(Typo {
-            replacement: format!("{real}:{name}"),
-            message: format!("`{service}` is not a known service code"),
-        })
-    });
-}
-
-/// The parts of an `acs:` resource name: (service, path after the fourth colon).
-fn acs_parts(resource: &str) -> Option<(&str, &str)> {
-    let rest = trim(resource).strip_prefix("acs:")?;
-    let mut parts = rest.splitn(4, ':');
-    let service = parts.next()?;
-    let (_, _) = (parts.next()?, parts.next()?);
-    Some((service, parts.next()?))
-}
-
-/// Whether some resource this pattern matches is of the kind an OSS action of `level`
-/// acts on. Unknown forms (AWS ARNs, typos PL102 reports) are given the benefit of the
-/// doubt.
-fn can_hold(resource: &str, level: OssLevel) -> bool {
-    let resource = trim(resource);
-    if resource == "*" {
-        return true;
-    }
-    let Some((service, path)) = acs_parts(resource) else {
-        return true;
-    };
-    if !(service == "oss" || service.contains('*') || service.contains('?')) {
-        return false;
-    }
-    match level {
-        OssLevel::Service => path == "*",
-        // A bucket name has no `/`; a wildcard can stand for anything but a literal `/`.
-        OssLevel::Bucket => !path.contains('/'),
-        OssLevel::Object => path.contains('/') || path.contains('*'),
-    }
-}
-
-/// PL105: actions that no resource of their statement can ever match.
-pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
-    let Some(policy) = ctx.policy else { return };
-    let oss = catalogue::oss();
-    for statement in policy.statements {
-        let (Some(actions), Some(resources)) = (&statement.action, &statement.resource) else {
-            continue;
-        };
-        if resources.entries.is_empty() {
-            continue;
-        }
-        for action in &actions.entries {
-            let Some(level) = oss.level(action.text) else {
-                continue;
-            };
-            if resources.texts().any(|r| can_hold(r, level)) {
+            let suggestion = catalogue.service_suggestion(&code, name);
+            if suggestion.is_none() && catalogue.dialect() == crate::model::Dialect::Ram {
                 continue;
             }
-            let (what, needs) = match level {
-                OssLevel::Service => ("is a service-level action", "`\"*\"`"),
-                OssLevel::Bucket => (
-                    "acts on a bucket",
-                    "a bucket, such as `acs:oss:*:*:<bucket>`",
+            out.push(report(
+                catalogue,
+                entry,
+                format!(
+                    "`{service_text}` is not a known {} service code (catalogue: {})",
+                    catalogue.cloud(),
+                    catalogue.label()
                 ),
-                OssLevel::Object => (
-                    "acts on objects",
-                    "objects, such as `acs:oss:*:*:<bucket>/*`",
-                ),
-            };
-            out.push(
-                Finding::new(
-                    action.node.span,
-                    format!("`{}` {what}, but no resource of this statement names {needs}: it never applies", action.text.trim()),
-                )
-                .label(resources.member.value.span, "the statement's resources")
-                .help(match level {
-                    OssLevel::Service => "grant it in a statement of its own with `\"Resource\": \"*\"`".to_string(),
-                    _ => format!("add a resource naming {needs}, or move the action to a statement that has one"),
-                }),
-            );
+                suggestion.map(|s| (s, s.replacement(service_text, name))),
+                "the service may have been renamed or retired; check its current code in the cloud's authorization reference".to_string(),
+            ));
         }
     }
 }
@@ -218,26 +256,10 @@ mod tests {
         ] {
             assert!(!plain(odd), "{odd}");
         }
-    }
-
-    #[test]
-    fn oss_resource_forms() {
-        assert!(can_hold("*", OssLevel::Service));
-        assert!(can_hold("acs:oss:*:*:*", OssLevel::Service));
-        assert!(!can_hold("acs:oss:*:*:logs", OssLevel::Service));
-        assert!(can_hold("acs:oss:*:*:logs", OssLevel::Bucket));
-        assert!(can_hold("acs:oss:*:*:logs*", OssLevel::Bucket));
-        assert!(!can_hold("acs:oss:*:*:logs/*", OssLevel::Bucket));
-        assert!(can_hold("acs:oss:*:*:logs/*", OssLevel::Object));
-        assert!(
-            can_hold("acs:oss:*:*:logs*", OssLevel::Object),
-            "`*` can stand for `/`"
-        );
-        assert!(!can_hold("acs:oss:*:*:logs", OssLevel::Object));
-        assert!(!can_hold("acs:ecs:*:*:instance/*", OssLevel::Object));
-        assert!(
-            can_hold("arn:aws:s3:::logs", OssLevel::Object),
-            "not ours to judge"
-        );
+        assert!(is_pattern("Get*"));
+        assert!(is_pattern("List*Tags"));
+        assert!(is_pattern("*"));
+        assert!(!is_pattern("GetObject"));
+        assert!(!is_pattern("Get *"));
     }
 }

@@ -16,7 +16,9 @@ fn blocks<'n>(ctx: &CheckContext<'n>) -> Vec<(&'n Member<'n>, &'n [Member<'n>])>
     policy
         .statements
         .iter()
-        .filter_map(|s| s.condition?.value.as_object())
+        .filter_map(|s| s.condition)
+        .filter(|condition| !policy.templates.is_template_value(&condition.value))
+        .filter_map(|condition| condition.value.as_object())
         .flatten()
         .filter_map(|block| Some((block, block.value.as_object()?)))
         .collect()
@@ -55,6 +57,10 @@ fn has_variable(value: &str) -> bool {
 
 /// PL106: unknown operators, values of the wrong type for their operator.
 pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let is_template_value = |node: &Node| {
+        ctx.policy
+            .is_some_and(|policy| policy.templates.is_template_value(node))
+    };
     for (block, keys) in blocks(ctx) {
         let Some(operator) = base_operator(block.key) else {
             out.push(unknown_operator(block));
@@ -87,7 +93,7 @@ pub fn invalid_condition(ctx: &CheckContext, out: &mut Vec<Finding>) {
             }
             for value in entries {
                 let text = value_text(value);
-                if has_variable(text) || is_masked(text) {
+                if has_variable(text) || is_masked(text) || is_template_value(value) {
                     continue;
                 }
                 if !value_kind.accepts(text) {
@@ -142,7 +148,10 @@ fn unknown_operator(block: &Member) -> Finding {
             format!("condition operator `{operator}` must be written `{right}`"),
         )
         .help(format!("operators are case-sensitive: write `{right}`"))
-        .fix(Some(Fix::safe(
+        // Unsafe: the service does not read the misspelt operator, so the condition never
+        // held (or the policy was refused); fixing it turns the condition, and with it the
+        // statement, on.
+        .fix(Some(Fix::unsafe_(
             format!("write `{right}`"),
             vec![Edit::replace(block.key_span, literal)],
         )));

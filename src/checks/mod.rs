@@ -7,6 +7,7 @@ pub mod conditions;
 pub mod escalation;
 pub mod oss;
 pub mod redundancy;
+pub mod resources;
 pub mod size;
 pub mod statements;
 pub mod structure;
@@ -38,6 +39,7 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("invalid-structure", structure::invalid_structure),
     ("invalid-version", structure::invalid_version),
     ("unknown-element", structure::unknown_element),
+    ("invalid-effect", structure::invalid_effect),
     ("missing-element", structure::missing_element),
     ("empty-value", structure::empty_value),
     ("duplicate-action", redundancy::duplicate_action),
@@ -55,7 +57,7 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("unknown-service", actions::unknown_service),
     (
         "action-resource-mismatch",
-        actions::action_resource_mismatch,
+        resources::action_resource_mismatch,
     ),
     ("invalid-condition", conditions::invalid_condition),
     ("unknown-condition-key", conditions::unknown_condition_key),
@@ -71,6 +73,7 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
         crate::access::guardrails::missing_required_condition,
     ),
     ("new-access", reported_by_the_access_diff),
+    ("unused-ignore", reported_about_the_run),
 ];
 
 pub fn builtin(name: &str) -> Option<BuiltinCheck> {
@@ -87,6 +90,9 @@ fn reported_by_the_parser(_: &CheckContext, _: &mut Vec<Finding>) {}
 /// New access is found by comparing a policy with its earlier version (`policylint diff`,
 /// `check --base`), never by linting one file.
 fn reported_by_the_access_diff(_: &CheckContext, _: &mut Vec<Finding>) {}
+/// Unused `[[ignore]]` entries are found at the end of a run (`runner::unused_ignore_reports`),
+/// in config files; a policy has none.
+fn reported_about_the_run(_: &CheckContext, _: &mut Vec<Finding>) {}
 
 /// The first character of a node: where a finding about a whole object points, so the
 /// report shows the opening brace rather than the whole object.

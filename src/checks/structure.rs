@@ -4,7 +4,9 @@ use super::{CheckContext, for_each_repeat, opening};
 use crate::diagnostic::{Edit, Finding, Fix};
 use crate::fix::{insert_first_member, remove_array_element, remove_member};
 use crate::matching::trim;
-use crate::model::{AWS_VERSIONS, Dialect, PolicyKind, STATEMENT, Statement};
+use crate::model::{
+    AWS_VERSIONS, Dialect, PolicyKind, STATEMENT, Statement, TemplateValues, template_function,
+};
 use crate::parse::{Member, Node, NodeKind};
 
 /// PL002: a key twice in one object.
@@ -47,14 +49,6 @@ pub fn duplicate_key(ctx: &CheckContext, out: &mut Vec<Finding>) {
     }
 }
 
-fn is_intrinsic_function<'n>(node: &'n Node<'n>) -> Option<&'n str> {
-    let members = node.as_object()?;
-    match members {
-        [only] if only.key == "Ref" || only.key.starts_with("Fn::") => Some(only.key),
-        _ => None,
-    }
-}
-
 /// A key name in backticks, as messages name it: formatted only if a message is written.
 struct Quoted<'a>(&'a str);
 
@@ -64,20 +58,21 @@ impl std::fmt::Display for Quoted<'_> {
     }
 }
 
-fn wrong_type(node: &Node, what: &dyn std::fmt::Display, expected: &str) -> Finding {
-    if let Some(function) = is_intrinsic_function(node) {
-        return Finding::new(
-            node.span,
-            format!("{what} is a template function (`{function}`), not a value a policy can hold"),
-        )
-        .help(
-            "this is a ROS or CloudFormation template fragment: lint the rendered policy instead",
-        );
+/// The finding for a value of the wrong type; none for a template value (`{"Ref": ...}`, a
+/// masked `${...}`), which stands for a value the template fills in.
+fn wrong_type(
+    templates: &TemplateValues,
+    node: &Node,
+    what: &dyn std::fmt::Display,
+    expected: &str,
+) -> Option<Finding> {
+    if templates.is_template_value(node) {
+        return None;
     }
-    Finding::new(
+    Some(Finding::new(
         node.span,
         format!("{what} must be {expected}, not {}", node.type_name()),
-    )
+    ))
 }
 
 /// PL003: a JSON type where the grammar needs another.
@@ -98,12 +93,13 @@ pub fn invalid_structure(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(statements) = policy.statement_member else {
         return;
     };
+    let templates = &policy.templates;
     let items = match &statements.value.kind {
         NodeKind::Array(items) => items,
         // AWS takes a lone statement object; RAM only takes an array. Either way the model
         // reads it as one statement, so its own elements are still checked.
         NodeKind::Object(_) => {
-            if policy.dialect == Dialect::Ram {
+            if policy.dialect == Dialect::Ram && template_function(&statements.value).is_none() {
                 out.push(
                     Finding::new(
                         statements.value.span,
@@ -115,7 +111,8 @@ pub fn invalid_structure(ctx: &CheckContext, out: &mut Vec<Finding>) {
             &[][..]
         }
         _ => {
-            out.push(wrong_type(
+            out.extend(wrong_type(
+                templates,
                 &statements.value,
                 &"`Statement`",
                 "an array of statements",
@@ -125,50 +122,63 @@ pub fn invalid_structure(ctx: &CheckContext, out: &mut Vec<Finding>) {
     };
     for item in items {
         if item.as_object().is_none() {
-            out.push(wrong_type(item, &"this statement", "an object"));
+            out.extend(wrong_type(templates, item, &"this statement", "an object"));
         }
     }
     for statement in policy.statements {
-        check_statement_types(statement, out);
+        check_statement_types(templates, statement, out);
     }
 }
 
-fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
+fn check_statement_types(
+    templates: &TemplateValues,
+    statement: &Statement,
+    out: &mut Vec<Finding>,
+) {
     for member in statement.node.as_object().unwrap_or_default() {
         let what = Quoted(member.key);
         let value = &member.value;
         match member.key {
             "Sid" | "Effect" if value.as_str().is_none() => {
-                out.push(wrong_type(value, &what, "a string"))
+                out.extend(wrong_type(templates, value, &what, "a string"))
             }
             "Action" | "NotAction" | "Resource" | "NotResource" => {
-                check_string_or_strings(value, &what, out)
+                check_string_or_strings(templates, value, &what, out)
             }
             "Principal" | "NotPrincipal" => match &value.kind {
                 NodeKind::String(_) => {}
-                NodeKind::Object(members) if is_intrinsic_function(value).is_none() => {
+                NodeKind::Object(members) if template_function(value).is_none() => {
                     for m in members.iter() {
-                        check_string_or_strings(&m.value, &format!("`Principal.{}`", m.key), out);
+                        check_string_or_strings(
+                            templates,
+                            &m.value,
+                            &format!("`Principal.{}`", m.key),
+                            out,
+                        );
                     }
                 }
                 // A list of account IDs, as OSS bucket policies write it.
-                NodeKind::Array(_) => check_string_or_strings(value, &what, out),
-                _ => out.push(wrong_type(
+                NodeKind::Array(_) => check_string_or_strings(templates, value, &what, out),
+                _ => out.extend(wrong_type(
+                    templates,
                     value,
                     &what,
                     "a string or an object such as `{\"RAM\": [...]}`",
                 )),
             },
             "Condition" => match &value.kind {
+                _ if template_function(value).is_some() => {}
                 NodeKind::Object(operators) => {
                     for operator in operators.iter() {
                         match &operator.value.kind {
+                            _ if template_function(&operator.value).is_some() => {}
                             NodeKind::Object(keys) => {
                                 for key in keys.iter() {
-                                    check_condition_values(&key.value, key.key, out);
+                                    check_condition_values(templates, &key.value, key.key, out);
                                 }
                             }
-                            _ => out.push(wrong_type(
+                            _ => out.extend(wrong_type(
+                                templates,
                                 &operator.value,
                                 &format!("the `{}` condition block", operator.key),
                                 "an object of condition keys and values",
@@ -176,7 +186,8 @@ fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
                         }
                     }
                 }
-                _ => out.push(wrong_type(
+                _ => out.extend(wrong_type(
+                    templates,
                     value,
                     &what,
                     "an object such as `{\"StringEquals\": {\"acs:SourceVpc\": \"vpc-1\"}}`",
@@ -187,13 +198,19 @@ fn check_statement_types(statement: &Statement, out: &mut Vec<Finding>) {
     }
 }
 
-fn check_string_or_strings(value: &Node, what: &dyn std::fmt::Display, out: &mut Vec<Finding>) {
+fn check_string_or_strings(
+    templates: &TemplateValues,
+    value: &Node,
+    what: &dyn std::fmt::Display,
+    out: &mut Vec<Finding>,
+) {
     match &value.kind {
         NodeKind::String(_) => {}
         NodeKind::Array(items) => {
             for item in items.iter() {
                 if item.as_str().is_none() {
-                    out.push(wrong_type(
+                    out.extend(wrong_type(
+                        templates,
                         item,
                         &format!("this entry of {what}"),
                         "a string",
@@ -201,11 +218,21 @@ fn check_string_or_strings(value: &Node, what: &dyn std::fmt::Display, out: &mut
                 }
             }
         }
-        _ => out.push(wrong_type(value, what, "a string or an array of strings")),
+        _ => out.extend(wrong_type(
+            templates,
+            value,
+            what,
+            "a string or an array of strings",
+        )),
     }
 }
 
-fn check_condition_values(value: &Node, key: &str, out: &mut Vec<Finding>) {
+fn check_condition_values(
+    templates: &TemplateValues,
+    value: &Node,
+    key: &str,
+    out: &mut Vec<Finding>,
+) {
     let scalar = |n: &Node| {
         matches!(
             n.kind,
@@ -216,7 +243,8 @@ fn check_condition_values(value: &Node, key: &str, out: &mut Vec<Finding>) {
         NodeKind::Array(items) => {
             // Point at the offending entry, not the whole list.
             for item in items.iter().filter(|item| !scalar(item)) {
-                out.push(wrong_type(
+                out.extend(wrong_type(
+                    templates,
                     item,
                     &format!("this value of condition key `{key}`"),
                     "a string",
@@ -224,7 +252,8 @@ fn check_condition_values(value: &Node, key: &str, out: &mut Vec<Finding>) {
             }
         }
         _ if !scalar(value) => {
-            out.push(wrong_type(
+            out.extend(wrong_type(
+                templates,
                 value,
                 &format!("the value of condition key `{key}`"),
                 "a string or an array of strings",
@@ -239,10 +268,15 @@ pub fn invalid_version(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
     let Some(version) = policy.version else {
         let members = ctx.root.as_object().unwrap_or_default();
-        // A misspelt `version` key is PL005's to rename; inserting another would clash.
+        // A misspelt `Version` key (`version`, `Verbion`) is PL005's to rename; inserting
+        // another would clash with the renamed one.
+        let policy_keys = match policy.dialect {
+            Dialect::Ram => RAM_POLICY_KEYS,
+            Dialect::Aws => AWS_POLICY_KEYS,
+        };
         if members
             .iter()
-            .any(|m| m.key.trim().eq_ignore_ascii_case("version"))
+            .any(|m| closest_key(m.key, policy_keys) == Some("Version"))
         {
             return;
         }
@@ -259,6 +293,9 @@ pub fn invalid_version(ctx: &CheckContext, out: &mut Vec<Finding>) {
         return;
     };
     let value = &version.value;
+    if policy.templates.is_template_value(value) {
+        return;
+    }
     let text = value.as_str();
     match policy.dialect {
         Dialect::Ram if text == Some("1") => {}
@@ -357,11 +394,14 @@ pub fn unknown_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 if !already_there {
                     let edit = vec![Edit::replace(member.key_span, format!("\"{s}\""))];
                     let title = format!("rename to `{s}`");
-                    finding = finding.fix(Some(if member.key.trim().eq_ignore_ascii_case(s) {
-                        Fix::safe(title, edit)
-                    } else {
-                        Fix::unsafe_(title, edit)
-                    }));
+                    let same_key = member.key.trim().eq_ignore_ascii_case(s);
+                    finding = finding.fix(Some(
+                        if same_key && rename_keeps_grants(s, policy.dialect, ctx.text) {
+                            Fix::safe(title, edit)
+                        } else {
+                            Fix::unsafe_(title, edit)
+                        },
+                    ));
                 }
             }
             out.push(finding);
@@ -378,6 +418,65 @@ pub fn unknown_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
             statement_keys,
             "statement",
         );
+    }
+}
+
+/// Whether renaming a misspelt key to `key` keeps what the policy grants (DESIGN §2: what
+/// a safe fix must do). The service does not read a misspelt element, so renaming it turns
+/// the element on: `Statement` turns on every statement in it, `Effect`, `Action` or
+/// `Resource` a statement that lacked it (and so granted or denied nothing), `Condition`
+/// a restriction, `Principal` a grantee. Each changes what is granted, wider or narrower,
+/// so only the keys that grant nothing are renamed by `--fix`: `Sid`, `Id`, and `Version`
+/// where it does not turn on policy variables (in AWS, a policy without it reads
+/// `${aws:username}` literally).
+fn rename_keeps_grants(key: &str, dialect: Dialect, text: &str) -> bool {
+    match key {
+        "Sid" | "Id" => true,
+        "Version" => dialect == Dialect::Ram || !text.contains("${"),
+        _ => false,
+    }
+}
+
+/// PL008: an `Effect` that is not exactly `Allow` or `Deny`. A value that is one of them
+/// but for case or spaces is corrected only with `--unsafe-fixes`: the service takes no
+/// other value, so the statement granted (or denied) nothing, and fixing it turns it on.
+pub fn invalid_effect(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(policy) = ctx.policy else { return };
+    // Statements under a misspelt `Statement` key are that key's finding (PL005).
+    if policy.statement_member.is_none_or(|m| m.key != STATEMENT) {
+        return;
+    }
+    for statement in policy.statements {
+        let Some(effect) = statement.effect else {
+            continue;
+        };
+        let values = match &effect.value.kind {
+            NodeKind::Array(items) => items,
+            _ => std::slice::from_ref(&effect.value),
+        };
+        for node in values {
+            let Some(value) = node.as_str() else { continue };
+            if value == "Allow" || value == "Deny" {
+                continue;
+            }
+            let mut finding = Finding::new(
+                node.span,
+                format!("`Effect` is `{value}`, but it must be exactly `Allow` or `Deny`"),
+            );
+            if let Some(right) = ["Allow", "Deny"]
+                .into_iter()
+                .find(|v| v.eq_ignore_ascii_case(value.trim()))
+            {
+                let literal = serde_json::to_string(right).expect("a string serializes");
+                finding = finding
+                    .help(format!("write `{right}`"))
+                    .fix(Some(Fix::unsafe_(
+                        format!("replace with `{right}`"),
+                        vec![Edit::replace(node.span, literal)],
+                    )));
+            }
+            out.push(finding);
+        }
     }
 }
 

@@ -4,11 +4,13 @@
 //! the original did not have.
 
 use super::edits::apply_edits;
-use crate::diagnostic::{Applicability, Diagnostic, Edit, Severity};
-use crate::engine::lint_text;
+use super::offsets::OffsetMap;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, RuleId, Severity};
+use crate::hosts::{self, HostKind};
 use crate::rules::RuleSet;
 use crate::source::Span;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 /// Passes before the engine gives up on reaching a fixed point. Each pass applies every
 /// non-overlapping fix, so real files settle in two or three.
@@ -39,8 +41,16 @@ pub struct FixOutcome {
     pub fixed: usize,
     /// The diagnostics of `text`.
     pub diagnostics: Vec<Diagnostic>,
-    /// Why the fixed text was thrown away, if it was.
-    pub refused: Option<String>,
+    /// Why fixes were thrown away, if some were.
+    pub refused: Option<Refusal>,
+}
+
+/// Fixes the engine would not apply: all of them, or (when the unsafe ones would have
+/// left an error) the unsafe ones, the safe ones being applied alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub reason: String,
+    pub safe_fixes_applied: bool,
 }
 
 /// Fixes `text`, whose diagnostics are `diagnostics` (as `lint_text` gave them).
@@ -50,11 +60,18 @@ pub fn fix_text(
     diagnostics: Vec<Diagnostic>,
     mode: FixMode,
 ) -> FixOutcome {
-    fix_text_keeping(rules, text, diagnostics, mode, &|_| true)
+    fix_text_ignoring(
+        rules,
+        HostKind::PlainJson,
+        text,
+        diagnostics,
+        mode,
+        &|_, _| {},
+    )
 }
 
-/// Like `fix_text`, for a file where only the diagnostics `keep` accepts count (per-file
-/// ignores): the others are neither fixed nor reported, in every pass.
+/// Like `fix_text`, for a file where only the diagnostics `keep` accepts count: the others
+/// are neither fixed nor reported, in every pass.
 pub fn fix_text_keeping(
     rules: &RuleSet,
     text: &str,
@@ -62,14 +79,77 @@ pub fn fix_text_keeping(
     mode: FixMode,
     keep: &dyn Fn(&Diagnostic) -> bool,
 ) -> FixOutcome {
+    fix_host_text_keeping(rules, HostKind::PlainJson, text, diagnostics, mode, keep)
+}
+
+/// Like `fix_text_keeping`, for a host file of kind `host` (whose diagnostics, as
+/// `hosts::lint_file` gave them, are in host coordinates).
+pub fn fix_host_text_keeping(
+    rules: &RuleSet,
+    host: HostKind,
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    mode: FixMode,
+    keep: &dyn Fn(&Diagnostic) -> bool,
+) -> FixOutcome {
+    fix_text_ignoring(rules, host, text, diagnostics, mode, &|_, diagnostics| {
+        diagnostics.retain(|d| keep(d))
+    })
+}
+
+/// Drops, from the diagnostics of a text, those the settings ignore (per-file ignores,
+/// `[[ignore]]` entries, which may need the text to place a finding in a statement).
+pub type DropIgnored<'a> = dyn Fn(&str, &mut Vec<Diagnostic>) + 'a;
+
+/// Like `fix_text`, for a file where some diagnostics are ignored (`drop_ignored`): those
+/// are neither fixed nor reported, in every pass. When the unsafe fixes are refused, the
+/// safe ones are tried alone.
+pub fn fix_text_ignoring(
+    rules: &RuleSet,
+    host: HostKind,
+    text: &str,
+    mut diagnostics: Vec<Diagnostic>,
+    mode: FixMode,
+    drop_ignored: &DropIgnored,
+) -> FixOutcome {
+    drop_ignored(text, &mut diagnostics);
+    let outcome = attempt(rules, host, text, diagnostics.clone(), mode, drop_ignored);
+    let Some(refused) = outcome.refused.clone().filter(|_| mode == FixMode::Unsafe) else {
+        return outcome;
+    };
+    let safe_only = attempt(rules, host, text, diagnostics, FixMode::Safe, drop_ignored);
+    let refused = match safe_only.refused {
+        Some(safe_refused) => safe_refused,
+        // Nothing safe to apply either: the unsafe fixes' reason is the one to give.
+        None if safe_only.fixed == 0 => refused,
+        None => Refusal {
+            safe_fixes_applied: true,
+            ..refused
+        },
+    };
+    FixOutcome {
+        refused: Some(refused),
+        ..safe_only
+    }
+}
+
+/// One try at fixing with the fixes `mode` allows: all of them, or none.
+fn attempt(
+    rules: &RuleSet,
+    host: HostKind,
+    text: &str,
+    diagnostics: Vec<Diagnostic>,
+    mode: FixMode,
+    drop_ignored: &DropIgnored,
+) -> FixOutcome {
     let lint = |text: &str| {
-        let mut diagnostics = lint_text(rules, text).diagnostics;
-        diagnostics.retain(|d| keep(d));
+        let mut diagnostics = hosts::lint_file(rules, host, text).diagnostics;
+        drop_ignored(text, &mut diagnostics);
         diagnostics
     };
-    let mut diagnostics = diagnostics;
-    diagnostics.retain(|d| keep(d));
-    let original_errors = error_counts(&diagnostics);
+    // The original's errors, carried through every pass's edits: an error of the fixed
+    // text is new only if none of these lands on its span.
+    let mut original_errors = error_spans(&diagnostics);
     let mut current = text.to_string();
     let mut current_diagnostics = diagnostics;
     let mut fixed = 0;
@@ -81,6 +161,10 @@ pub fn fix_text_keeping(
             break;
         }
         current = apply_edits(&current, &chosen.edits);
+        let moved = OffsetMap::new(&chosen.edits);
+        for (_, span) in &mut original_errors {
+            *span = moved.span(*span);
+        }
         fixed += chosen.fixes;
         current_diagnostics = lint(&current);
     }
@@ -93,7 +177,7 @@ pub fn fix_text_keeping(
         };
     }
     // Parsed here, not read off the diagnostics: `--select` may have left out json-syntax.
-    let refused = if let Err(error) = crate::parse::check_syntax(&current) {
+    let refused = if let Err(error) = hosts::check_syntax(host, &current) {
         Some(format!(
             "the fixed text would not parse ({})",
             error.message
@@ -107,14 +191,17 @@ pub fn fix_text_keeping(
             "the fixes did not settle after {MAX_PASSES} passes"
         ))
     } else {
-        introduced_error(&original_errors, &current_diagnostics)
+        introduced_error(original_errors, &current_diagnostics)
     };
     match refused {
         Some(reason) => FixOutcome {
             text: text.to_string(),
             fixed: 0,
             diagnostics: lint(text),
-            refused: Some(reason),
+            refused: Some(Refusal {
+                reason,
+                safe_fixes_applied: false,
+            }),
         },
         None => FixOutcome {
             text: current,
@@ -208,31 +295,38 @@ fn conflicts(a: Span, b: Span) -> bool {
     }
 }
 
-/// Errors by (rule, message): positions move when text is removed, messages do not.
-fn error_counts(diagnostics: &[Diagnostic]) -> HashMap<(String, String), usize> {
-    let mut counts = HashMap::new();
-    for d in diagnostics.iter().filter(|d| d.severity == Severity::Error) {
-        *counts
-            .entry((d.rule.code.clone(), d.message.clone()))
-            .or_default() += 1;
-    }
-    counts
+/// Each error's rule and span. Not its message: a message may hold a count a fix changes
+/// (`policy-too-large` gives the length).
+fn error_spans(diagnostics: &[Diagnostic]) -> Vec<(Arc<RuleId>, Span)> {
+    diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| (d.rule.clone(), d.span))
+        .collect()
 }
 
-fn introduced_error(
-    before: &HashMap<(String, String), usize>,
-    after: &[Diagnostic],
-) -> Option<String> {
-    let after_counts = error_counts(after);
-    let mut new: Vec<_> = after_counts
+/// The first error of `after` that none of `before` (carried to the fixed text) stands
+/// for: the same rule at the same place is the same finding, whatever its message says.
+fn introduced_error(before: Vec<(Arc<RuleId>, Span)>, after: &[Diagnostic]) -> Option<String> {
+    let mut unmatched: HashMap<(&str, Span), usize> = HashMap::new();
+    for (rule, span) in &before {
+        *unmatched.entry((rule.code.as_str(), *span)).or_default() += 1;
+    }
+    let new = after
         .iter()
-        .filter(|(key, n)| before.get(*key).copied().unwrap_or(0) < **n)
-        .map(|((code, message), _)| format!("{code} {message}"))
-        .collect();
-    new.sort();
+        .filter(|d| d.severity == Severity::Error)
+        .find(
+            |d| match unmatched.get_mut(&(d.rule.code.as_str(), d.span)) {
+                Some(n) if *n > 0 => {
+                    *n -= 1;
+                    false
+                }
+                _ => true,
+            },
+        )?;
     Some(format!(
-        "the fixed text would have a new error ({})",
-        new.first()?
+        "the fixed text would have a new error ({} {})",
+        new.rule.code, new.message
     ))
 }
 
@@ -240,6 +334,7 @@ fn introduced_error(
 mod tests {
     use super::*;
     use crate::diagnostic::Fix;
+    use crate::engine::lint_text;
 
     fn edit(start: usize, end: usize) -> Span {
         Span::new(start, end)
@@ -278,7 +373,7 @@ mod tests {
         );
         assert_eq!(outcome.text, text);
         assert_eq!(outcome.fixed, 0);
-        assert!(outcome.refused.unwrap().contains("would not parse"));
+        assert!(outcome.refused.unwrap().reason.contains("would not parse"));
 
         let effect = text.find("Allow").unwrap();
         let bad_effect = Fix::new(
@@ -293,7 +388,7 @@ mod tests {
             FixMode::Safe,
         );
         assert_eq!(outcome.text, text);
-        assert!(outcome.refused.unwrap().contains("new error (PL008"));
+        assert!(outcome.refused.unwrap().reason.contains("new error (PL008"));
     }
 
     #[test]

@@ -5,7 +5,11 @@
 
 pub mod apply;
 pub mod edits;
+mod offsets;
 pub mod write;
 
-pub use apply::{FixMode, FixOutcome, fix_text, fix_text_keeping};
+pub use apply::{
+    DropIgnored, FixMode, FixOutcome, Refusal, fix_host_text_keeping, fix_text, fix_text_ignoring,
+    fix_text_keeping,
+};
 pub use edits::*;

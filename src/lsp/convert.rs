@@ -7,7 +7,8 @@ use lsp_types::{
     TextEdit, Uri,
 };
 use serde_json::json;
-use std::path::PathBuf;
+use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 /// The kind of the action that applies every safe fix.
 pub const FIX_ALL_KIND: &str = "source.fixAll.policylint";
@@ -35,16 +36,20 @@ impl Located<'_> {
     /// line, labels become related information in the same document, and `data` names the
     /// rule, the command that explains it and the fix on offer.
     pub fn diagnostic(&self, uri: &Uri, d: &Diagnostic) -> lsp_types::Diagnostic {
+        // Each part on its own: the line break between message and help is policylint's,
+        // any inside them came from the policy.
         let message = match &d.help {
-            Some(help) if !help.trim().is_empty() => format!("{}\n{help}", d.message),
-            _ => d.message.clone(),
+            Some(help) if !help.trim().is_empty() => {
+                format!("{}\n{}", escape_controls(&d.message), escape_controls(help))
+            }
+            _ => escape_controls(&d.message).into_owned(),
         };
         let related: Vec<DiagnosticRelatedInformation> = d
             .labels
             .iter()
             .map(|label| DiagnosticRelatedInformation {
                 location: Location::new(uri.clone(), self.range(label.span.start, label.span.end)),
-                message: label.message.clone(),
+                message: escape_controls(&label.message).into_owned(),
             })
             .collect();
         // PL000 (io-error, internal-error) is not a rule `policylint rule` can explain.
@@ -84,10 +89,47 @@ pub fn severity(severity: Severity) -> DiagnosticSeverity {
 
 /// The title of a diagnostic's quick fix: unsafe fixes say so.
 pub fn fix_title(title: &str, applicability: Applicability) -> String {
+    let title = escape_controls(title);
     match applicability {
-        Applicability::Safe => title.to_string(),
+        Applicability::Safe => title.into_owned(),
         Applicability::Unsafe => format!("{title} (unsafe)"),
     }
+}
+
+/// Whether a character must not reach a client's display as it is: C0 and C1 controls
+/// but tab, DEL, and the bidirectional marks and overrides that make text read other than
+/// it is stored (CVE-2021-42574).
+fn is_hidden_control(c: char) -> bool {
+    (c.is_control() && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// Text from a policy (or a config or rule file) as a client may show it: each hidden
+/// control character written as `\u{..}`, as the human output formats write it.
+// When merging: the human formats' escaping lives in `src/report/` (another branch);
+// point this at that shared function rather than keeping a second one.
+pub(super) fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden_control) {
+        return Cow::Borrowed(text);
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_hidden_control(c) {
+            escaped.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            escaped.push(c);
+        }
+    }
+    Cow::Owned(escaped)
+}
+
+/// [`escape_controls`] for text of several lines: its line breaks stay.
+pub(super) fn escape_controls_keeping_lines(text: &str) -> String {
+    text.split('\n')
+        .map(escape_controls)
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Whether a client's `context.only` asks for actions of `kind`. Kinds are hierarchical:
@@ -179,6 +221,27 @@ pub fn file_path(uri: &Uri) -> Option<PathBuf> {
         };
         Some(PathBuf::from(path))
     }
+}
+
+/// The `file:` URI of an absolute path, percent-encoding all but unreserved characters
+/// and `/`, as editors write them.
+pub fn path_uri(path: &Path) -> Option<Uri> {
+    let text = path.to_str()?;
+    let mut uri = String::from("file://");
+    #[cfg(not(unix))]
+    let text = {
+        uri.push('/');
+        text.replace('\\', "/")
+    };
+    for byte in text.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'/' | b'-' | b'_' | b'.' | b'~' => {
+                uri.push(char::from(byte));
+            }
+            _ => uri.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    uri.parse().ok()
 }
 
 fn percent_decode(text: &str) -> Option<Vec<u8>> {

@@ -1,44 +1,56 @@
 //! `policylint lsp`: a language server on standard input and output. It lints every open
 //! JSON document that is a policy as it is opened, changed and saved, publishes the
-//! diagnostics, and offers each fix as a quick fix plus one `source.fixAll.policylint`
-//! action that applies every safe fix.
+//! diagnostics, explains a diagnostic's rule on hover, and offers each fix as a quick fix,
+//! "ignore this finding" (an `[[ignore]]` entry in the nearest config), and one
+//! `source.fixAll.policylint` action that applies every safe fix. It re-lints when a
+//! config changes.
 //!
-//! Synchronous and single-threaded: linting a policy takes microseconds, so each message
-//! is handled to the end before the next is read. Full text sync; positions in UTF-16
-//! (the protocol's default) or UTF-8 when the client offers it.
+//! Single-threaded, and lazy about linting: a change only updates the document's text;
+//! documents are linted when no message is waiting, so a burst of changes to a large
+//! document costs one lint of its newest version, and a lint whose document changed while
+//! it ran is not published (the next one will be). Requests are answered in order, each
+//! after linting its own document if it changed; a request cancelled before its turn is
+//! answered as cancelled. Full text sync; positions in UTF-16 (the protocol's default) or
+//! UTF-8 when the client offers it.
 
+mod actions;
+mod configs;
 pub mod convert;
+mod documents;
+mod hover;
+pub mod ignore;
 pub mod position;
+#[cfg(test)]
+mod tests;
 pub mod transport;
 
-use crate::config::{CONFIG_NAMES, ConfigError, ConfigMode, Overrides, Resolver, Settings};
-use crate::diagnostic::{Applicability, Diagnostic, Finding, Severity};
-use crate::engine::lint_text;
-use crate::fix::{FixMode, fix_text_keeping};
-use crate::runner::INTERNAL_ERROR;
-use crate::source::Span;
-use convert::{FIX_ALL_KIND, Located, changed_lines_edit, file_path, fix_title, kind_wanted};
-use lsp_server::{Connection, ErrorCode, Message, Notification, Request, Response};
+use crate::config::{ConfigMode, Overrides, Resolver, Settings};
+use convert::{FIX_ALL_KIND, escape_controls, file_path};
+use documents::Document;
+use lsp_server::{ErrorCode, Message, Notification, Request, RequestId, Response};
 use lsp_types::notification::{
-    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, DidSaveTextDocument,
-    Notification as _, PublishDiagnostics, ShowMessage,
+    Cancel, DidChangeTextDocument, DidChangeWatchedFiles, DidCloseTextDocument,
+    DidOpenTextDocument, DidSaveTextDocument, Initialized, Notification as _, ShowMessage,
 };
-use lsp_types::request::{CodeActionRequest, Initialize, Request as _, Shutdown};
+use lsp_types::request::{CodeActionRequest, HoverRequest, Initialize, Request as _, Shutdown};
 use lsp_types::{
-    CodeAction, CodeActionKind, CodeActionOptions, CodeActionOrCommand, CodeActionParams,
-    CodeActionProviderCapability, DidChangeTextDocumentParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, DidSaveTextDocumentParams, InitializeResult, MessageType,
-    PositionEncodingKind, PublishDiagnosticsParams, SaveOptions, ServerCapabilities, ServerInfo,
-    ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind, TextDocumentSyncOptions,
-    TextDocumentSyncSaveOptions, Uri, WorkspaceEdit,
+    CodeActionKind, CodeActionOptions, CodeActionProviderCapability, HoverProviderCapability,
+    InitializeResult, MessageType, PositionEncodingKind, SaveOptions, ServerCapabilities,
+    ServerInfo, ShowMessageParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextDocumentSyncOptions, TextDocumentSyncSaveOptions, Uri,
 };
-use position::{Encoding, LineMap};
+use position::Encoding;
 use serde::de::DeserializeOwned;
-use std::collections::{HashMap, HashSet};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError};
+use std::time::Duration;
+use transport::{Channels, Incoming, QUEUED_MESSAGES};
 
 /// Runs the server until the client says `exit`: exit code 0 after a `shutdown` request,
 /// 1 without one (or when the input ends first), as the protocol asks.
@@ -57,9 +69,9 @@ pub fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let (connection, transport) = transport::stdio();
-    let code = Server::new(connection, resolver, defaults).serve();
-    // The server (and with it the connection) is gone: the writer drains and stops.
+    let (channels, transport) = transport::stdio();
+    let code = Server::new(channels, resolver, defaults).serve();
+    // The server (and with it its sender) is gone: the writer drains and stops.
     transport.finish();
     code
 }
@@ -73,31 +85,37 @@ enum State {
     ShuttingDown,
 }
 
-/// An open document.
-struct Document {
-    text: String,
-    version: i32,
-    language_id: String,
-    /// Its file, for `file:` URIs.
-    path: Option<PathBuf>,
-    settings: Arc<Settings>,
-    /// Whether it is linted at all: a JSON document (by the config's include and exclude
-    /// for files, as `--force-exclude` does, or by language for unsaved buffers).
-    lintable: bool,
-    /// The diagnostics last published for `text`, and their LSP form.
-    diagnostics: Vec<Diagnostic>,
-    published: Vec<lsp_types::Diagnostic>,
+/// What the client said it can do, of what the server uses.
+#[derive(Debug, Default)]
+struct ClientSupport {
+    /// `workspace/didChangeWatchedFiles` may be registered at run time.
+    watch_registration: bool,
+    /// Hover text may be Markdown.
+    markdown_hover: bool,
+    /// A workspace edit may create a file (`documentChanges` with a `create` operation).
+    create_files: bool,
 }
 
 struct Server {
-    connection: Connection,
+    incoming: Receiver<Incoming>,
+    outgoing: Sender<Message>,
+    /// Whether the reader is partway through a message.
+    reading: Arc<AtomicBool>,
+    /// Messages read ahead of the one being handled (to find cancellations and changes
+    /// that make a finished lint stale), at most [`QUEUED_MESSAGES`].
+    pending: VecDeque<Incoming>,
     state: State,
     encoding: Encoding,
+    client: ClientSupport,
+    /// The workspace folders, where a new config for "ignore this finding" goes.
+    workspace_folders: Vec<PathBuf>,
     resolver: Resolver,
     defaults: Arc<Settings>,
     /// Config errors already shown, so opening ten files under one broken config shows
-    /// it once (until a save reloads the configs).
+    /// it once (until the configs are reloaded).
     shown_errors: HashSet<String>,
+    /// Config files with an error published on them.
+    broken_configs: HashSet<PathBuf>,
     documents: HashMap<Uri, Document>,
 }
 
@@ -116,7 +134,7 @@ impl Failure {
     }
 }
 
-fn params<P: DeserializeOwned>(method: &str, value: serde_json::Value) -> Result<P, Failure> {
+fn params<P: DeserializeOwned>(method: &str, value: Value) -> Result<P, Failure> {
     serde_json::from_value(value).map_err(|e| {
         Failure::new(
             ErrorCode::InvalidParams,
@@ -125,69 +143,176 @@ fn params<P: DeserializeOwned>(method: &str, value: serde_json::Value) -> Result
     })
 }
 
+fn to_json(value: impl serde::Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or_default()
+}
+
+/// The document a notification is about, if it names one.
+fn notification_uri(notification: &Notification) -> Option<&str> {
+    notification
+        .params
+        .pointer("/textDocument/uri")
+        .and_then(Value::as_str)
+}
+
 impl Server {
-    fn new(connection: Connection, resolver: Resolver, defaults: Arc<Settings>) -> Self {
+    fn new(channels: Channels, resolver: Resolver, defaults: Arc<Settings>) -> Self {
         Server {
-            connection,
+            incoming: channels.incoming,
+            outgoing: channels.outgoing,
+            reading: channels.reading,
+            pending: VecDeque::new(),
             state: State::Uninitialized,
             encoding: Encoding::Utf16,
+            client: ClientSupport::default(),
+            workspace_folders: Vec::new(),
             resolver,
             defaults,
             shown_errors: HashSet::new(),
+            broken_configs: HashSet::new(),
             documents: HashMap::new(),
         }
     }
 
     fn serve(mut self) -> ExitCode {
-        while let Ok(message) = self.connection.receiver.recv() {
-            match message {
-                Message::Request(request) => {
-                    let id = request.id.clone();
-                    let outcome = catch_unwind(AssertUnwindSafe(|| self.request(request)));
-                    let response = match outcome {
-                        Ok(Ok(result)) => Response::new_ok(id, result),
-                        Ok(Err(failure)) => {
-                            Response::new_err(id, failure.code as i32, failure.message)
-                        }
-                        Err(_) => Response::new_err(
-                            id,
-                            ErrorCode::InternalError as i32,
-                            "policylint failed on this request (please report this)".to_string(),
-                        ),
-                    };
-                    self.send(response.into());
-                }
-                Message::Notification(notification) if notification.method == "exit" => {
+        while let Some(incoming) = self.next_incoming() {
+            match incoming {
+                Incoming::Lost(what) => self.lost_message(&what),
+                Incoming::Message(Message::Request(request)) => self.answer(request),
+                Incoming::Message(Message::Notification(notification))
+                    if notification.method == "exit" =>
+                {
                     return if self.state == State::ShuttingDown {
                         ExitCode::SUCCESS
                     } else {
                         ExitCode::from(1)
                     };
                 }
-                Message::Notification(notification) => {
+                Incoming::Message(Message::Notification(notification)) => {
                     let method = notification.method.clone();
                     if catch_unwind(AssertUnwindSafe(|| self.notification(notification))).is_err() {
                         eprintln!("policylint lsp: failed on a {method} notification");
                     }
                 }
-                // The server sends no requests, so it expects no responses.
-                Message::Response(_) => {}
+                Incoming::Message(Message::Response(response)) => self.response(response),
             }
         }
         // The input ended without `exit`.
         ExitCode::from(1)
     }
 
+    /// The answer to the server's only request, registering the config watcher: if the
+    /// client refuses, saves are the sign that a config may have changed, as without one.
+    fn response(&mut self, response: Response) {
+        if let Err(error) = response.response_result {
+            eprintln!(
+                "policylint lsp: the client refused a request: {}",
+                error.message
+            );
+            if response.id == RequestId::from(configs::WATCH_REQUEST.to_string()) {
+                self.client.watch_registration = false;
+            }
+        }
+    }
+
+    /// The next message to handle, read ahead first. When none is waiting (nor on its
+    /// way), the documents changed since they were last linted are linted first, one at a
+    /// time, so that whatever arrives meanwhile is seen before the next.
+    fn next_incoming(&mut self) -> Option<Incoming> {
+        loop {
+            if let Some(incoming) = self.pending.pop_front() {
+                return Some(incoming);
+            }
+            match self.incoming.try_recv() {
+                Ok(incoming) => return Some(incoming),
+                Err(TryRecvError::Disconnected) => return None,
+                Err(TryRecvError::Empty) => {}
+            }
+            let Some(changed) = self.changed_document() else {
+                return self.incoming.recv().ok();
+            };
+            if self.reading.load(Ordering::Acquire) {
+                // Whatever is on its way comes before any lint, and may change what to
+                // lint. (A payload answered with an error never arrives: look again.)
+                match self.incoming.recv_timeout(Duration::from_millis(10)) {
+                    Ok(incoming) => return Some(incoming),
+                    Err(RecvTimeoutError::Timeout) => continue,
+                    Err(RecvTimeoutError::Disconnected) => return None,
+                }
+            }
+            self.lint_unless_overtaken(&changed);
+        }
+    }
+
+    /// Takes what has arrived into [`Server::pending`], up to its bound.
+    fn read_ahead(&mut self) {
+        while self.pending.len() < QUEUED_MESSAGES {
+            match self.incoming.try_recv() {
+                Ok(incoming) => self.pending.push_back(incoming),
+                Err(_) => break,
+            }
+        }
+    }
+
+    /// Takes out a `$/cancelRequest` for `id` that is waiting to be handled.
+    fn take_cancellation(&mut self, id: &RequestId) -> bool {
+        self.read_ahead();
+        let cancels = |incoming: &Incoming| match incoming {
+            Incoming::Message(Message::Notification(n)) if n.method == Cancel::METHOD => n
+                .params
+                .get("id")
+                .and_then(|wanted| serde_json::from_value::<RequestId>(wanted.clone()).ok())
+                .is_some_and(|wanted| wanted == *id),
+            _ => false,
+        };
+        match self.pending.iter().position(cancels) {
+            Some(index) => {
+                self.pending.remove(index);
+                true
+            }
+            None => false,
+        }
+    }
+
     fn send(&self, message: Message) {
         // A closed channel means the client is gone; the input ends next.
-        let _ = self.connection.sender.send(message);
+        let _ = self.outgoing.send(message);
     }
 
     fn notify<N: lsp_types::notification::Notification>(&self, params: N::Params) {
         self.send(Notification::new(N::METHOD.to_string(), params).into());
     }
 
-    fn request(&mut self, request: Request) -> Result<serde_json::Value, Failure> {
+    fn show_message(&self, typ: MessageType, message: &str) {
+        self.notify::<ShowMessage>(ShowMessageParams {
+            typ,
+            message: escape_controls(message).into_owned(),
+        });
+    }
+
+    fn answer(&mut self, request: Request) {
+        let id = request.id.clone();
+        let response = if self.take_cancellation(&id) {
+            Response::new_err(
+                id,
+                ErrorCode::RequestCanceled as i32,
+                "the request was cancelled".to_string(),
+            )
+        } else {
+            match catch_unwind(AssertUnwindSafe(|| self.request(request))) {
+                Ok(Ok(result)) => Response::new_ok(id, result),
+                Ok(Err(failure)) => Response::new_err(id, failure.code as i32, failure.message),
+                Err(_) => Response::new_err(
+                    id,
+                    ErrorCode::InternalError as i32,
+                    "policylint failed on this request (please report this)".to_string(),
+                ),
+            }
+        };
+        self.send(response.into());
+    }
+
+    fn request(&mut self, request: Request) -> Result<Value, Failure> {
         match (self.state, request.method.as_str()) {
             (State::Uninitialized, Initialize::METHOD) => self.initialize(request.params),
             (State::Uninitialized, _) => Err(Failure::new(
@@ -204,12 +329,15 @@ impl Server {
             )),
             (State::Running, Shutdown::METHOD) => {
                 self.state = State::ShuttingDown;
-                Ok(serde_json::Value::Null)
+                Ok(Value::Null)
             }
             (State::Running, CodeActionRequest::METHOD) => {
-                let params: CodeActionParams = params(&request.method, request.params)?;
-                let actions = self.code_actions(&params)?;
-                Ok(serde_json::to_value(actions).unwrap_or_default())
+                let params = params(&request.method, request.params)?;
+                Ok(to_json(self.code_actions(&params)))
+            }
+            (State::Running, HoverRequest::METHOD) => {
+                let params = params(&request.method, request.params)?;
+                Ok(to_json(self.hover(&params)))
             }
             (State::Running, method) => Err(Failure::new(
                 ErrorCode::MethodNotFound,
@@ -218,56 +346,51 @@ impl Server {
         }
     }
 
-    fn initialize(&mut self, params: serde_json::Value) -> Result<serde_json::Value, Failure> {
+    fn initialize(&mut self, params: Value) -> Result<Value, Failure> {
         if !params.is_object() {
             return Err(Failure::new(
                 ErrorCode::InvalidParams,
                 "initialize needs an InitializeParams object",
             ));
         }
-        // Only this one capability matters; reading just it keeps odd clients working.
-        let offered: Vec<PositionEncodingKind> = params
-            .pointer("/capabilities/general/positionEncodings")
-            .and_then(serde_json::Value::as_array)
+        // Only these few capabilities matter; reading just them keeps odd clients working.
+        let strings = |pointer: &str| -> Vec<String> {
+            params
+                .pointer(pointer)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.as_str().map(str::to_string))
+                .collect()
+        };
+        let flag = |pointer: &str| params.pointer(pointer) == Some(&Value::Bool(true));
+        let offered: Vec<PositionEncodingKind> = strings("/capabilities/general/positionEncodings")
             .into_iter()
-            .flatten()
-            .filter_map(|kind| {
-                kind.as_str()
-                    .map(|k| PositionEncodingKind::from(k.to_string()))
-            })
+            .map(PositionEncodingKind::from)
             .collect();
         self.encoding = Encoding::negotiate(&offered);
-        self.state = State::Running;
-        let capabilities = ServerCapabilities {
-            position_encoding: Some(self.encoding.kind()),
-            text_document_sync: Some(TextDocumentSyncCapability::Options(
-                TextDocumentSyncOptions {
-                    open_close: Some(true),
-                    change: Some(TextDocumentSyncKind::FULL),
-                    save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
-                        include_text: Some(false),
-                    })),
-                    ..TextDocumentSyncOptions::default()
-                },
-            )),
-            code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                code_action_kinds: Some(vec![
-                    CodeActionKind::QUICKFIX,
-                    CodeActionKind::from(FIX_ALL_KIND),
-                ]),
-                resolve_provider: Some(false),
-                ..CodeActionOptions::default()
-            })),
-            ..ServerCapabilities::default()
+        self.client = ClientSupport {
+            watch_registration: flag(
+                "/capabilities/workspace/didChangeWatchedFiles/dynamicRegistration",
+            ),
+            markdown_hover: strings("/capabilities/textDocument/hover/contentFormat")
+                .iter()
+                .any(|f| f == "markdown"),
+            create_files: flag("/capabilities/workspace/workspaceEdit/documentChanges")
+                && strings("/capabilities/workspace/workspaceEdit/resourceOperations")
+                    .iter()
+                    .any(|op| op == "create"),
         };
+        self.workspace_folders = workspace_folders(&params);
+        self.state = State::Running;
         let result = InitializeResult {
-            capabilities,
+            capabilities: capabilities(self.encoding),
             server_info: Some(ServerInfo {
                 name: "policylint".to_string(),
                 version: Some(env!("CARGO_PKG_VERSION").to_string()),
             }),
         };
-        Ok(serde_json::to_value(result).unwrap_or_default())
+        Ok(to_json(result))
     }
 
     fn notification(&mut self, notification: Notification) {
@@ -276,12 +399,25 @@ impl Server {
             return;
         }
         let method = notification.method.as_str();
+        let uri = notification_uri(&notification).map(str::to_string);
         let outcome = match method {
+            Initialized::METHOD => {
+                self.register_config_watcher();
+                Ok(())
+            }
             DidOpenTextDocument::METHOD => {
                 params(method, notification.params).map(|p| self.did_open(p))
             }
             DidChangeTextDocument::METHOD => {
-                params(method, notification.params).map(|p| self.did_change(p))
+                let outcome = params(method, notification.params).map(|p| self.did_change(p));
+                if outcome.is_err()
+                    && let Some(uri) = uri.and_then(|u| u.parse::<Uri>().ok())
+                {
+                    // A change that cannot be read leaves the server's copy behind the
+                    // editor's: forget it until the next full text.
+                    self.lose_sync(&uri);
+                }
+                outcome
             }
             DidSaveTextDocument::METHOD => {
                 params(method, notification.params).map(|p| self.did_save(p))
@@ -289,7 +425,11 @@ impl Server {
             DidCloseTextDocument::METHOD => {
                 params(method, notification.params).map(|p| self.did_close(p))
             }
-            // `initialized`, `$/cancelRequest`, `workspace/didChangeConfiguration`...
+            DidChangeWatchedFiles::METHOD => {
+                params(method, notification.params).map(|p| self.watched_files_changed(p))
+            }
+            // `$/cancelRequest` for a request already answered,
+            // `workspace/didChangeConfiguration`...
             _ => Ok(()),
         };
         // A notification cannot be answered; say why it was ignored where a client's
@@ -299,283 +439,73 @@ impl Server {
         }
     }
 
-    fn did_open(&mut self, params: DidOpenTextDocumentParams) {
-        let item = params.text_document;
-        let path = file_path(&item.uri);
-        let mut document = Document {
-            text: item.text,
-            version: item.version,
-            language_id: item.language_id,
-            path,
-            settings: self.defaults.clone(),
-            lintable: false,
-            diagnostics: Vec::new(),
-            published: Vec::new(),
-        };
-        self.configure(&item.uri, &mut document);
-        self.documents.insert(item.uri.clone(), document);
-        self.lint_and_publish(&item.uri);
-    }
-
-    fn did_change(&mut self, params: DidChangeTextDocumentParams) {
-        let uri = params.text_document.uri;
-        let encoding = self.encoding;
-        let Some(document) = self.documents.get_mut(&uri) else {
-            eprintln!(
-                "policylint lsp: didChange for a document that is not open: {}",
-                uri.as_str()
-            );
+    /// A message was lost before it could be read: it may have been a change to any open
+    /// document. Rather than lint (and offer fixes for) text the editor no longer has,
+    /// every document waits for its next full text.
+    fn lost_message(&mut self, what: &str) {
+        eprintln!("policylint lsp: {what}");
+        if self.state != State::Running || self.documents.is_empty() {
             return;
-        };
-        for change in params.content_changes {
-            match change.range {
-                // Full sync, as advertised.
-                None => document.text = change.text,
-                // Tolerated, though not asked for.
-                Some(range) => {
-                    let map = LineMap::new(&document.text);
-                    let start = map.offset(&document.text, range.start, encoding);
-                    let end = map.offset(&document.text, range.end, encoding);
-                    let (start, end) = (start.min(end), start.max(end));
-                    document.text.replace_range(start..end, &change.text);
-                }
-            }
-        }
-        document.version = params.text_document.version;
-        self.lint_and_publish(&uri);
-    }
-
-    fn did_save(&mut self, params: DidSaveTextDocumentParams) {
-        let uri = params.text_document.uri;
-        if let (Some(text), Some(document)) = (params.text, self.documents.get_mut(&uri)) {
-            document.text = text;
-        }
-        // A save may be of a config, or follow one changed outside the editor: load the
-        // configs afresh and re-lint every open document with them.
-        if let Ok(resolver) = Resolver::new(ConfigMode::Discover, Overrides::default()) {
-            self.resolver = resolver;
-            self.shown_errors.clear();
         }
         let uris: Vec<Uri> = self.documents.keys().cloned().collect();
         for uri in &uris {
-            if let Some(mut document) = self.documents.remove(uri) {
-                self.configure(uri, &mut document);
-                self.documents.insert(uri.clone(), document);
-            }
-            self.lint_and_publish(uri);
+            self.lose_sync(uri);
         }
-        let saved_config = file_path(&uri)
-            .as_deref()
-            .and_then(std::path::Path::file_name)
-            .is_some_and(|name| CONFIG_NAMES.iter().any(|c| name == *c));
-        if saved_config {
-            // Show a broken config right away, even with no policy open under it.
-            if let Some(path) = file_path(&uri)
-                && let Err(error) = self.resolver.for_path(&path)
-            {
-                self.show_config_error(&error);
-            }
-        }
-    }
-
-    fn did_close(&mut self, params: DidCloseTextDocumentParams) {
-        let uri = params.text_document.uri;
-        self.documents.remove(&uri);
-        self.notify::<PublishDiagnostics>(PublishDiagnosticsParams::new(uri, Vec::new(), None));
-    }
-
-    /// Finds a document's settings (the nearest config for a file, the built-in defaults
-    /// otherwise or when the config is broken) and whether it is linted at all.
-    fn configure(&mut self, uri: &Uri, document: &mut Document) {
-        match &document.path {
-            Some(path) => {
-                let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-                document.settings = match self.resolver.for_path(&absolute) {
-                    Ok(settings) => settings,
-                    Err(error) => {
-                        self.show_config_error(&error);
-                        self.defaults.clone()
-                    }
-                };
-                document.lintable = document.settings.takes_in_walk(&absolute);
-            }
-            None => {
-                document.settings = self.defaults.clone();
-                let language = document.language_id.to_ascii_lowercase();
-                document.lintable = language == "json"
-                    || language == "jsonc"
-                    || uri.as_str().to_ascii_lowercase().ends_with(".json");
-            }
-        }
-    }
-
-    fn show_config_error(&mut self, error: &ConfigError) {
-        let message = format!("policylint: {error}; using the built-in defaults");
-        if self.shown_errors.insert(message.clone()) {
-            self.notify::<ShowMessage>(ShowMessageParams {
-                typ: MessageType::ERROR,
-                message,
-            });
-        }
-    }
-
-    /// Lints a document and publishes the result. A document that is not a policy gets
-    /// nothing, or an empty list when it had diagnostics before.
-    fn lint_and_publish(&mut self, uri: &Uri) {
-        let encoding = self.encoding;
-        let Some(document) = self.documents.get_mut(uri) else {
-            return;
-        };
-        let diagnostics = lint_document(document);
-        let had_any = !document.published.is_empty();
-        let Some(diagnostics) = diagnostics else {
-            document.diagnostics.clear();
-            document.published.clear();
-            let version = document.version;
-            if had_any {
-                self.notify::<PublishDiagnostics>(PublishDiagnosticsParams::new(
-                    uri.clone(),
-                    Vec::new(),
-                    Some(version),
-                ));
-            }
-            return;
-        };
-        let map = LineMap::new(&document.text);
-        let located = Located {
-            text: &document.text,
-            map: &map,
-            encoding,
-        };
-        let published: Vec<lsp_types::Diagnostic> = diagnostics
-            .iter()
-            .map(|d| located.diagnostic(uri, d))
-            .collect();
-        document.diagnostics = diagnostics;
-        document.published = published.clone();
-        let params = PublishDiagnosticsParams::new(uri.clone(), published, Some(document.version));
-        self.notify::<PublishDiagnostics>(params);
-    }
-
-    fn code_actions(&self, params: &CodeActionParams) -> Result<Vec<CodeActionOrCommand>, Failure> {
-        let uri = &params.text_document.uri;
-        let Some(document) = self.documents.get(uri) else {
-            return Ok(Vec::new());
-        };
-        let map = LineMap::new(&document.text);
-        let located = Located {
-            text: &document.text,
-            map: &map,
-            encoding: self.encoding,
-        };
-        let only = params.context.only.as_deref();
-        let mut actions = Vec::new();
-        if kind_wanted(only, CodeActionKind::QUICKFIX.as_str()) {
-            let a = map.offset(&document.text, params.range.start, self.encoding);
-            let b = map.offset(&document.text, params.range.end, self.encoding);
-            let (start, end) = (a.min(b), a.max(b));
-            for (diagnostic, published) in document.diagnostics.iter().zip(&document.published) {
-                let Some(fix) = &diagnostic.fix else {
-                    continue;
-                };
-                // Touching counts: a cursor at either end of a diagnostic is on it.
-                if diagnostic.span.start > end
-                    || diagnostic.span.end < start
-                    || fix.edits.is_empty()
-                {
-                    continue;
-                }
-                let edits = fix.edits.iter().map(|e| located.text_edit(e)).collect();
-                actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                    title: fix_title(&fix.title, fix.applicability),
-                    kind: Some(CodeActionKind::QUICKFIX),
-                    diagnostics: Some(vec![published.clone()]),
-                    edit: Some(workspace_edit(uri, edits)),
-                    is_preferred: Some(fix.applicability == Applicability::Safe),
-                    ..CodeAction::default()
-                }));
-            }
-        }
-        if kind_wanted(only, FIX_ALL_KIND)
-            && let Some(edit) = fix_all(document)
-        {
-            actions.push(CodeActionOrCommand::CodeAction(CodeAction {
-                title: "Fix all safe policylint problems".to_string(),
-                kind: Some(CodeActionKind::from(FIX_ALL_KIND)),
-                edit: Some(workspace_edit(uri, vec![located.text_edit(&edit)])),
-                ..CodeAction::default()
-            }));
-        }
-        Ok(actions)
+        self.show_message(
+            MessageType::WARNING,
+            &format!("policylint: {what}; diagnostics come back with each document's next change"),
+        );
     }
 }
 
-fn workspace_edit(uri: &Uri, edits: Vec<lsp_types::TextEdit>) -> WorkspaceEdit {
-    WorkspaceEdit::new(HashMap::from([(uri.clone(), edits)]))
+fn capabilities(encoding: Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(encoding.kind()),
+        text_document_sync: Some(TextDocumentSyncCapability::Options(
+            TextDocumentSyncOptions {
+                open_close: Some(true),
+                change: Some(TextDocumentSyncKind::FULL),
+                save: Some(TextDocumentSyncSaveOptions::SaveOptions(SaveOptions {
+                    include_text: Some(false),
+                })),
+                ..TextDocumentSyncOptions::default()
+            },
+        )),
+        code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+            code_action_kinds: Some(vec![
+                CodeActionKind::QUICKFIX,
+                CodeActionKind::from(FIX_ALL_KIND),
+            ]),
+            resolve_provider: Some(false),
+            ..CodeActionOptions::default()
+        })),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        ..ServerCapabilities::default()
+    }
 }
 
-/// A document's diagnostics, after its per-file ignores; `None` when it is not linted (not
-/// JSON, or JSON that is not a policy).
-fn lint_document(document: &Document) -> Option<Vec<Diagnostic>> {
-    if !document.lintable {
-        return None;
-    }
-    let settings = &document.settings;
-    let result = catch_unwind(AssertUnwindSafe(|| {
-        lint_text(&settings.rules, &document.text)
-    }));
-    let mut diagnostics = match result {
-        Ok(result) if !result.is_policy => return None,
-        Ok(result) => result.diagnostics,
-        Err(_) => vec![Diagnostic::from_finding(
-            INTERNAL_ERROR.clone(),
-            Severity::Error,
-            Finding::new(
-                Span::default(),
-                "policylint failed on this text (please report this)",
-            ),
-        )],
+/// The folders of the workspace: `workspaceFolders`, else `rootUri`, else `rootPath`.
+fn workspace_folders(params: &Value) -> Vec<PathBuf> {
+    let uri_path = |uri: &Value| {
+        uri.as_str()?
+            .parse::<Uri>()
+            .ok()
+            .and_then(|u| file_path(&u))
     };
-    if let Some(path) = &document.path {
-        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.clone());
-        settings.apply_per_file_ignores(&absolute, &mut diagnostics);
+    let folders: Vec<PathBuf> = params
+        .get("workspaceFolders")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|folder| uri_path(&folder["uri"]))
+        .collect();
+    if !folders.is_empty() {
+        return folders;
     }
-    Some(diagnostics)
-}
-
-/// The single edit that applies every safe fix of a document through the fix engine (which
-/// re-lints until nothing is left and refuses a result that does not parse), or `None`
-/// when there is nothing to fix.
-fn fix_all(document: &Document) -> Option<crate::diagnostic::Edit> {
-    let any_safe = document.diagnostics.iter().any(|d| {
-        d.fix
-            .as_ref()
-            .is_some_and(|f| f.applicability == Applicability::Safe)
-    });
-    if !any_safe {
-        return None;
-    }
-    let settings = &document.settings;
-    let absolute = document
-        .path
-        .as_ref()
-        .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()));
-    let keep = |d: &Diagnostic| match &absolute {
-        Some(path) => settings.keeps(path, d),
-        None => true,
-    };
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        fix_text_keeping(
-            &settings.rules,
-            &document.text,
-            document.diagnostics.clone(),
-            FixMode::Safe,
-            &keep,
-        )
-    }))
-    .ok()?;
-    if outcome.refused.is_some() {
-        return None;
-    }
-    changed_lines_edit(&document.text, &outcome.text)
+    params
+        .get("rootUri")
+        .and_then(uri_path)
+        .or_else(|| params.get("rootPath")?.as_str().map(PathBuf::from))
+        .into_iter()
+        .collect()
 }

@@ -2,6 +2,7 @@
 
 use super::Summary;
 use crate::diagnostic::{Applicability, Severity};
+use crate::model::{Dialect, PolicyKind};
 use crate::runner::FileReport;
 use crate::source::{LineIndex, Position};
 use serde::Serialize;
@@ -11,6 +12,19 @@ struct Output<'a> {
     version: u32,
     summary: Summary,
     diagnostics: Vec<JsonDiagnostic<'a>>,
+    /// The policy documents found, file by file in host order: one for a policy file,
+    /// several for a template that holds several.
+    documents: Vec<JsonDocument<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonDocument<'a> {
+    path: &'a str,
+    host: &'static str,
+    dialect: Option<Dialect>,
+    kind: Option<PolicyKind>,
+    start: Position,
+    end: Position,
 }
 
 #[derive(Serialize)]
@@ -43,6 +57,19 @@ struct JsonEdit<'a> {
 
 pub fn render(reports: &[FileReport]) -> String {
     let mut diagnostics = Vec::new();
+    let documents = reports
+        .iter()
+        .flat_map(|report| {
+            report.documents.iter().map(|document| JsonDocument {
+                path: &report.path,
+                host: document.host.name(),
+                dialect: document.dialect,
+                kind: document.kind,
+                start: document.start,
+                end: document.end,
+            })
+        })
+        .collect();
     for report in reports {
         let text = report.text.as_deref().unwrap_or("");
         let index = LineIndex::new(text);
@@ -78,6 +105,7 @@ pub fn render(reports: &[FileReport]) -> String {
         version: 1,
         summary: Summary::of(reports),
         diagnostics,
+        documents,
     };
     let mut text = serde_json::to_string_pretty(&output).expect("plain data serializes");
     text.push('\n');

@@ -4,10 +4,14 @@
 //! (type: the rule code; message: the diagnostic's message; text: position, severity,
 //! message and help); a file that could not be read (PL000) is an `<error>` instead, as
 //! JUnit reports a test that could not run; a clean file is one passing `<testcase>`.
+//! A diagnostic below the file's `--fail-on` does not fail the run, so it does not fail
+//! its test either: it is a passing `<testcase>` whose `<system-out>` holds the same text
+//! (Jenkins and Azure Pipelines show a passed test's output; GitLab lists the test as
+//! passed).
 //! Lines and columns are those of the concise format (columns count characters). No
 //! timestamps or durations: the output depends only on the input.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::runner::FileReport;
 use crate::source::LineIndex;
 use quick_xml::Writer;
@@ -18,6 +22,28 @@ use std::borrow::Cow;
 
 const NOT_A_RULE: &str = "PL000";
 
+/// What a diagnostic is in the report.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    /// A PL000 error: the file could not be read or checked. (A PL000 note, a fix not
+    /// applied, is reported like a finding of its severity.)
+    Error,
+    /// At or above the file's `--fail-on`.
+    Failure,
+    /// Below it: reported, not failed.
+    Passed,
+}
+
+fn outcome(report: &FileReport, d: &Diagnostic) -> Outcome {
+    if d.rule.code == NOT_A_RULE && d.severity == Severity::Error {
+        Outcome::Error
+    } else if d.severity >= report.fail_on.unwrap_or(Severity::Warning) {
+        Outcome::Failure
+    } else {
+        Outcome::Passed
+    }
+}
+
 pub fn render(reports: &[FileReport]) -> String {
     let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
     write(&mut writer, reports).expect("writing to memory cannot fail");
@@ -26,11 +52,11 @@ pub fn render(reports: &[FileReport]) -> String {
     text
 }
 
-fn count(reports: &[&FileReport], errors: bool) -> usize {
+fn count(reports: &[&FileReport], wanted: Outcome) -> usize {
     reports
         .iter()
-        .flat_map(|r| &r.diagnostics)
-        .filter(|d| (d.rule.code == NOT_A_RULE) == errors)
+        .flat_map(|r| r.diagnostics.iter().map(move |d| outcome(r, d)))
+        .filter(|&found| found == wanted)
         .count()
 }
 
@@ -43,8 +69,8 @@ fn write(writer: &mut Writer<Vec<u8>>, reports: &[FileReport]) -> std::io::Resul
         &[
             ("name", "policylint"),
             ("tests", &tests.to_string()),
-            ("failures", &count(&all, false).to_string()),
-            ("errors", &count(&all, true).to_string()),
+            ("failures", &count(&all, Outcome::Failure).to_string()),
+            ("errors", &count(&all, Outcome::Error).to_string()),
         ],
     )))?;
     for report in reports {
@@ -54,8 +80,8 @@ fn write(writer: &mut Writer<Vec<u8>>, reports: &[FileReport]) -> std::io::Resul
             &[
                 ("name", &report.path),
                 ("tests", &report.diagnostics.len().max(1).to_string()),
-                ("failures", &count(&one, false).to_string()),
-                ("errors", &count(&one, true).to_string()),
+                ("failures", &count(&one, Outcome::Failure).to_string()),
+                ("errors", &count(&one, Outcome::Error).to_string()),
             ],
         )))?;
         if report.diagnostics.is_empty() {
@@ -87,7 +113,8 @@ fn write_case(
     text: &str,
 ) -> std::io::Result<()> {
     let path = &report.path;
-    let (kind, name, body, line) = if d.rule.code == NOT_A_RULE {
+    let outcome = outcome(report, d);
+    let (kind, name, body, line) = if outcome == Outcome::Error {
         (
             "error",
             format!("{} {}", d.rule.code, d.rule.name),
@@ -122,10 +149,16 @@ fn write_case(
         case.push_attribute(attribute("line", line));
     }
     writer.write_event(Event::Start(case))?;
-    writer.write_event(Event::Start(element(
-        kind,
-        &[("message", &d.message), ("type", &d.rule.code)],
-    )))?;
+    let kind = if outcome == Outcome::Passed {
+        writer.write_event(Event::Start(BytesStart::new("system-out")))?;
+        "system-out"
+    } else {
+        writer.write_event(Event::Start(element(
+            kind,
+            &[("message", &d.message), ("type", &d.rule.code)],
+        )))?;
+        kind
+    };
     writer.write_event(Event::Text(BytesText::from_escaped(escape(&body, false))))?;
     writer.write_event(Event::End(BytesEnd::new(kind)))?;
     writer.write_event(Event::End(BytesEnd::new("testcase")))?;

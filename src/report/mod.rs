@@ -2,6 +2,7 @@
 
 pub mod concise;
 pub mod github;
+pub mod gitlab;
 pub mod json;
 pub mod junit;
 pub mod pretty;
@@ -26,6 +27,8 @@ pub enum OutputFormat {
     Github,
     /// JUnit XML, one test suite per file, for CI test reports.
     Junit,
+    /// GitLab Code Quality JSON (`artifacts:reports:codequality`).
+    Gitlab,
 }
 
 /// Counts over a whole run.
@@ -43,6 +46,13 @@ pub struct Summary {
     /// Problems fixed by `--fix` in this run.
     #[serde(skip)]
     pub fixed: usize,
+    /// The run was asked to fix (`--fix` or `--diff`): what is still fixable was refused,
+    /// and is not offered again.
+    #[serde(skip)]
+    pub fixes_asked: bool,
+    /// The run was given `--unsafe-fixes`.
+    #[serde(skip)]
+    pub unsafe_fixes_asked: bool,
 }
 
 impl Summary {
@@ -76,6 +86,12 @@ impl Summary {
         self.fixable += other.fixable;
         self.unsafe_fixable += other.unsafe_fixable;
         self.fixed += other.fixed;
+    }
+
+    /// Records which fixes the run was asked for, so the summary offers only the others.
+    pub fn note_fix_flags(&mut self, fixes: bool, unsafe_fixes: bool) {
+        self.fixes_asked = fixes;
+        self.unsafe_fixes_asked = unsafe_fixes;
     }
 
     pub fn total(&self) -> usize {
@@ -120,14 +136,62 @@ pub fn summary_line(summary: &Summary) -> String {
             parts.join(", ")
         )
     };
-    if summary.fixable > 0 {
+    // After `--fix`, what is still fixable was refused (a note says why): offering it
+    // again would send the user round in a circle.
+    if summary.fixable > 0 && !summary.fixes_asked {
         line.push_str(&format!(" {} fixable with `--fix`.", summary.fixable));
     }
-    if summary.unsafe_fixable > 0 {
+    if summary.unsafe_fixable > 0 && !summary.unsafe_fixes_asked {
         line.push_str(&format!(
             " {} more with `--unsafe-fixes`.",
             summary.unsafe_fixable
         ));
     }
     line
+}
+
+/// `--verbose`: the policy documents found in each file, one line each, for the log.
+pub fn document_list(reports: &[FileReport]) -> String {
+    use crate::model::{Dialect, PolicyKind};
+    let dialect_name = |dialect| match dialect {
+        Dialect::Ram => "RAM",
+        Dialect::Aws => "AWS",
+    };
+    let kind_name = |kind| match kind {
+        PolicyKind::Identity => "identity",
+        PolicyKind::Trust => "trust",
+        PolicyKind::Resource => "resource",
+    };
+    let mut log = String::new();
+    for report in reports.iter().filter(|r| !r.documents.is_empty()) {
+        log.push_str(&format!(
+            "policylint: {}: {}\n",
+            report.path,
+            plural(
+                report.documents.len(),
+                "policy document",
+                "policy documents"
+            )
+        ));
+        for document in &report.documents {
+            let what = match (document.dialect, document.kind) {
+                (Some(dialect), Some(kind)) => {
+                    format!("{} {} policy", dialect_name(dialect), kind_name(kind))
+                }
+                (Some(dialect), None) => {
+                    format!("{} policy, not valid JSON", dialect_name(dialect))
+                }
+                _ => "not valid JSON".to_string(),
+            };
+            log.push_str(&format!(
+                "policylint:   {} {}:{}-{}:{} ({what})\n",
+                document.host.name(),
+                document.start.line,
+                document.start.column,
+                document.end.line,
+                document.end.column,
+            ));
+        }
+    }
+    log
 }

@@ -8,10 +8,15 @@
 //! - Paths are reported as given: relative paths stay relative (to `%SRCROOT%`, the folder
 //!   policylint ran in, normally the repository root), absolute ones become `file://` URIs;
 //!   characters other than letters, digits, `-._~` and `/` are percent-encoded.
-//! - PL000 (a file that could not be read, or fixes that were refused) is not a rule and
-//!   has no position: it is a `toolExecutionNotifications` entry of level `error`, which
-//!   tells consumers the results may be incomplete, as CodeQL does for files it cannot
-//!   extract.
+//! - PL000 (a file that could not be read, a rule whose query reached its bound on the
+//!   file, or a fix that was not applied) is not a rule and has no position: it is a
+//!   `toolExecutionNotifications` entry, of level `error` when the file was not fully
+//!   checked, which tells consumers the results may be incomplete, as CodeQL does for
+//!   files it cannot extract (`note` for a fix not applied).
+//! - Each rule carries `properties.security-severity`, the 0.0 to 10.0 score GitHub code
+//!   scanning ranks security alerts by (it shows it for rules tagged `security`): see
+//!   [`security_severity`]. A built-in rule's `helpUri` is its rule file in policylint's
+//!   repository (`Cargo.toml`'s `repository`), on the default branch.
 //! - Nothing depends on the clock, the machine or the thread count: same input, same bytes.
 
 use super::utf16::{Utf16Position, Utf16Positions};
@@ -49,6 +54,30 @@ struct Run<'a> {
 #[derive(Serialize)]
 struct Tool<'a> {
     driver: Driver<'a>,
+    /// The catalogues the rules consult (one per cloud), with their version and date.
+    extensions: Vec<CatalogueComponent>,
+}
+
+/// A catalogue as a SARIF tool component.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CatalogueComponent {
+    name: String,
+    full_name: String,
+    version: &'static str,
+    release_date_utc: &'static str,
+}
+
+fn catalogue_components() -> Vec<CatalogueComponent> {
+    crate::catalogue::all()
+        .into_iter()
+        .map(|c| CatalogueComponent {
+            name: format!("{}-catalogue", c.cloud()),
+            full_name: c.source().to_string(),
+            version: c.version(),
+            release_date_utc: c.date(),
+        })
+        .collect()
 }
 
 #[derive(Serialize)]
@@ -70,6 +99,8 @@ struct RuleDescriptor<'a> {
     name: &'a str,
     short_description: Text,
     full_description: Text,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    help_uri: Option<String>,
     help: Markdown,
     default_configuration: Configuration,
     properties: RuleProperties<'a>,
@@ -87,6 +118,8 @@ struct RuleProperties<'a> {
     tags: [&'a str; 1],
     #[serde(skip_serializing_if = "Option::is_none")]
     fix: Option<Applicability>,
+    #[serde(rename = "security-severity")]
+    security_severity: &'static str,
 }
 
 #[derive(Serialize)]
@@ -138,7 +171,7 @@ struct DescriptorReference {
 
 #[derive(Serialize)]
 struct NotificationProperties {
-    /// `io-error` or `internal-error`.
+    /// `io-error`, `internal-error`, `rule-error` or `fix-not-applied`.
     name: String,
 }
 
@@ -273,7 +306,7 @@ pub fn render(reports: &[FileReport], rules: &[&Rule]) -> String {
                         id: NOT_A_RULE,
                         index: 0,
                     },
-                    level: "error",
+                    level: level(d.severity),
                     message: Text::new(&d.message),
                     locations: [Location {
                         id: None,
@@ -349,10 +382,11 @@ pub fn render(reports: &[FileReport], rules: &[&Rule]) -> String {
                     notifications: [NotificationDescriptor {
                         id: NOT_A_RULE,
                         short_description: Text::new(
-                            "A file could not be read, or its fixes were refused; it is not fully linted.",
+                            "A file could not be read or a rule's query reached its bound, so it is not fully linted; or a fix was not applied.",
                         ),
                     }],
                 },
+                extensions: catalogue_components(),
             },
             invocations: [Invocation {
                 // The run itself completed; a file it could not read is an `error`
@@ -401,6 +435,7 @@ fn rule_descriptor(rule: &Rule) -> RuleDescriptor<'_> {
         name: &rule.id.name,
         short_description: Text::new(doc.summary.trim()),
         full_description: Text::new(explanation),
+        help_uri: help_uri(rule),
         help: Markdown {
             text: format!(
                 "{explanation}{fix}\n\nBad:\n{}\nGood:\n{}",
@@ -420,8 +455,40 @@ fn rule_descriptor(rule: &Rule) -> RuleDescriptor<'_> {
             category: &rule.id.category,
             tags: [&rule.id.category],
             fix: doc.fix,
+            security_severity: security_severity(&rule.id.category, rule.severity),
         },
     }
+}
+
+/// The score GitHub code scanning ranks a rule's alerts by (a CVSS-like number: 9.0 and
+/// up critical, 7.0 high, 4.0 medium, 0.1 low), by the rule's category and severity:
+///
+/// | category | error | warning | info |
+/// |---|---|---|---|
+/// | `security` (grants too much) | 8.8 high | 5.5 medium | 3.0 low |
+/// | `syntax`, `structure`, `validity` (the policy is refused, or does not do what it says) | 4.0 medium | 2.0 low | 1.0 low |
+/// | any other (`redundancy`, `usability`, a team's own) | 2.0 low | 1.0 low | 0.5 low |
+///
+/// GitHub shows it only for rules tagged `security`; a team rule of category `security`
+/// is ranked like the built-in ones.
+pub fn security_severity(category: &str, severity: Severity) -> &'static str {
+    let scores = match category {
+        "security" => ["8.8", "5.5", "3.0"],
+        "syntax" | "structure" | "validity" => ["4.0", "2.0", "1.0"],
+        _ => ["2.0", "1.0", "0.5"],
+    };
+    match severity {
+        Severity::Error => scores[0],
+        Severity::Warning => scores[1],
+        Severity::Info => scores[2],
+    }
+}
+
+/// Where a built-in rule's documentation lives: its file in policylint's repository.
+fn help_uri(rule: &Rule) -> Option<String> {
+    let repository = env!("CARGO_PKG_REPOSITORY").trim_end_matches('/');
+    (rule.builtin && !repository.is_empty())
+        .then(|| format!("{repository}/blob/main/{}", rule.file))
 }
 
 /// A fenced Markdown code block, its fence longer than any run of backticks inside.

@@ -3,8 +3,13 @@
 //! `enumeration`) also test each string of an array, because every multi-value policy
 //! element takes a string or an array of strings.
 
+mod template;
+
+pub use template::{check as check_template, cut};
+
 use crate::diagnostic::{Edit, Finding, Fix};
 use crate::memo::{self, Memory};
+use crate::model::TemplateValues;
 use crate::parse::{Member, Node, NodeKind};
 use crate::source::Span;
 use regex::Regex;
@@ -92,6 +97,7 @@ impl Declarative {
             text,
             root,
             has_backslash,
+            ..
         } = *document;
         match (&self.function, self.field.as_deref()) {
             (
@@ -137,14 +143,17 @@ pub struct Document<'d> {
     /// Whether the text holds a `\`: without one, no string or key has an escape, so each
     /// is its own text between quotes.
     pub has_backslash: bool,
+    /// Values a template fills in, which no function judges.
+    pub templates: TemplateValues<'d>,
 }
 
 impl<'d> Document<'d> {
-    pub fn new(text: &'d str, root: &'d Node<'d>) -> Self {
+    pub fn new(text: &'d str, root: &'d Node<'d>, templates: TemplateValues<'d>) -> Self {
         Document {
             text,
             root,
             has_backslash: memchr::memchr(b'\\', text.as_bytes()).is_some(),
+            templates,
         }
     }
 }
@@ -232,6 +241,14 @@ impl Function {
                 if must_match.is_none() && must_not_match.is_none() {
                     return Err("function `pattern` needs option `match` or `not-match`".into());
                 }
+                if let Some(forbidden) = &must_not_match
+                    && matches_empty_text(forbidden)
+                {
+                    return Err(format!(
+                        "option `not-match` (`{}`) matches the empty string, so it would report every position of every string; make it match at least one character",
+                        forbidden.as_str()
+                    ));
+                }
                 let trim_fix = match options.get("fix") {
                     None => false,
                     Some(toml::Value::String(s)) if s == "trim" => true,
@@ -274,8 +291,14 @@ impl Function {
 }
 
 impl Declarative {
-    /// Applies the function to one node the query selected.
-    pub fn run(&self, text: &str, hit: &Node, hit_member: Option<&Member>, out: &mut Vec<Finding>) {
+    /// Applies the function to one node the query selected in `document`.
+    pub fn run(
+        &self,
+        document: &Document,
+        hit: &Node,
+        hit_member: Option<&Member>,
+        out: &mut Vec<Finding>,
+    ) {
         let field_member = self.field.as_deref().and_then(|field| hit.get(field));
         match &self.function {
             Function::Defined => {
@@ -305,12 +328,16 @@ impl Declarative {
                     },
                     None => hit,
                 };
-                self.run_on_value(text, subject, out);
+                self.run_on_value(document, subject, out);
             }
         }
     }
 
-    fn run_on_value(&self, text: &str, subject: &Node, out: &mut Vec<Finding>) {
+    fn run_on_value(&self, document: &Document, subject: &Node, out: &mut Vec<Finding>) {
+        let text = document.text;
+        // A value a template fills in, even in part, is not known as text: `pattern` and
+        // `enumeration` skip it.
+        let known = |node: &Node| !document.templates.holds_template_expression(node);
         match &self.function {
             Function::Type { types } => {
                 let found = json_type(subject);
@@ -322,23 +349,27 @@ impl Declarative {
                 let Some(items) = subject.as_array() else {
                     return;
                 };
-                for (i, item) in items.iter().enumerate() {
+                // The first item of each value, found in one pass (a million items must not
+                // take a million squared comparisons).
+                let mut first_of: foldhash::HashMap<&str, &Node> = foldhash::HashMap::default();
+                for item in items.iter() {
                     let Some(value) = item.as_str() else { continue };
-                    if let Some(first) = items[..i]
-                        .iter()
-                        .find(|earlier| earlier.as_str() == Some(value))
-                    {
-                        out.push(
+                    match first_of.entry(value) {
+                        std::collections::hash_map::Entry::Vacant(entry) => {
+                            entry.insert(item);
+                        }
+                        std::collections::hash_map::Entry::Occupied(first) => out.push(
                             self.finding(item.span, &[("value", value)])
-                                .label(first.span, "first listed here"),
-                        );
+                                .label(first.get().span, "first listed here"),
+                        ),
                     }
                 }
             }
             Function::Pattern { .. } | Function::Enumeration { .. } => match &subject.kind {
+                _ if !known(subject) => {}
                 NodeKind::String(value) => self.test_string(text, subject, value, out),
                 NodeKind::Array(items) => {
-                    for item in items.iter() {
+                    for item in items.iter().filter(|item| known(item)) {
                         if let Some(value) = item.as_str() {
                             self.test_string(text, item, value, out);
                         }
@@ -369,13 +400,16 @@ impl Declarative {
                     out.push(self.finding(node.span, &[("value", value)]).fix(fix));
                 }
                 if let Some(re) = must_not_match {
+                    let value_start = start_in_text(text, node, value);
                     for found in re.find_iter(value) {
                         let allowed = allow.as_ref().is_some_and(|a| {
                             a.find(found.as_str())
                                 .is_some_and(|m| m.len() == found.len())
                         });
                         if !allowed {
-                            let at = substring_span(text, node, value, found.start(), found.end());
+                            let at = value_start.map_or(node.span, |start| {
+                                Span::new(start + found.start(), start + found.end())
+                            });
                             out.push(
                                 self.finding(at, &[("value", value), ("match", found.as_str())]),
                             );
@@ -405,7 +439,7 @@ impl Declarative {
             let field = self.field.as_deref().filter(|_| name == "field");
             field.or_else(|| vars.iter().find(|(n, _)| *n == name).map(|&(_, v)| v))
         };
-        let fill = |template: &str| fill_template(template, value_of);
+        let fill = |template: &str| template::fill(template, value_of);
         let mut finding = Finding::new(span, fill(&self.message));
         if let Some(help) = &self.help {
             finding = finding.help(fill(help));
@@ -414,31 +448,9 @@ impl Declarative {
     }
 }
 
-/// `template` with each `{name}` that `value_of` knows replaced by its value, in one pass:
-/// a value that itself holds `{name}` (policy text may) is written as it is. Braces
-/// around anything else stay.
-fn fill_template<'v>(template: &str, value_of: impl Fn(&str) -> Option<&'v str>) -> String {
-    let mut filled = String::with_capacity(template.len() + 32);
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        filled.push_str(&rest[..open]);
-        let after = &rest[open + 1..];
-        let value = after
-            .find('}')
-            .and_then(|close| Some((close, value_of(&after[..close])?)));
-        match value {
-            Some((close, value)) => {
-                filled.push_str(value);
-                rest = &after[close + 1..];
-            }
-            None => {
-                filled.push('{');
-                rest = after;
-            }
-        }
-    }
-    filled.push_str(rest);
-    filled
+/// Whether `regex` can match without consuming a character (`""`, `x*`, `^`, `\b`).
+fn matches_empty_text(regex: &Regex) -> bool {
+    regex_syntax::parse(regex.as_str()).is_ok_and(|hir| hir.properties().minimum_len() == Some(0))
 }
 
 /// A pattern every value must match, whose verdicts each thread remembers (`memo`): the
@@ -485,15 +497,16 @@ fn replace_string(node: &Node, new_value: &str, title: impl Into<String>) -> Fix
     Fix::safe(title, vec![Edit::replace(node.span, literal)])
 }
 
-/// The span of `value[start..end]` inside the literal `node`, when the literal has no
-/// escapes (so value bytes and text bytes line up); otherwise the whole literal.
-fn substring_span(text: &str, node: &Node, value: &str, start: usize, end: usize) -> Span {
+/// Where `value`, the string of the literal `node`, starts in `text`, when the literal has
+/// no escapes (so value bytes and text bytes line up; then the value borrows the text, and
+/// the check costs nothing however long it is: it was once made for each match, which
+/// made a long value quadratic).
+fn start_in_text(text: &str, node: &Node, value: &str) -> Option<usize> {
     let inner = Span::new(node.span.start + 1, node.span.end.saturating_sub(1));
-    if text.get(inner.start..inner.end) == Some(value) {
-        Span::new(inner.start + start, inner.start + end)
-    } else {
-        node.span
-    }
+    let literal = text.get(inner.start..inner.end)?;
+    (literal.len() == value.len()
+        && (std::ptr::eq(literal.as_ptr(), value.as_ptr()) || literal == value))
+        .then_some(inner.start)
 }
 
 #[cfg(test)]
@@ -541,19 +554,20 @@ mod tests {
     }
 
     #[test]
-    fn templates_are_filled_in_one_pass() {
-        let value_of = |name: &str| match name {
-            "value" => Some("a{match}b"),
-            "match" => Some("{value}"),
-            "field" => Some("Action"),
-            _ => None,
-        };
-        assert_eq!(
-            fill_template("`{value}` in {field}: {match} {other} {un{closed", value_of),
-            "`a{match}b` in Action: {value} {other} {un{closed"
-        );
-        assert_eq!(fill_template("{field}{field}", value_of), "ActionAction");
-        assert_eq!(fill_template("", value_of), "");
+    fn a_not_match_pattern_that_matches_nothing_at_all_is_refused() {
+        for pattern in ["", "x*", "^", "\\b", "(?i)(a|)"] {
+            let options: toml::Table = toml::from_str(&format!("not-match = '{pattern}'")).unwrap();
+            let error = Function::compile("pattern", &options).err();
+            assert!(
+                error
+                    .as_deref()
+                    .is_some_and(|e| e.contains("matches the empty string")),
+                "{pattern:?}: {error:?}"
+            );
+        }
+        // A `match` pattern may accept the empty string: it reports what it does not match.
+        let options: toml::Table = toml::from_str("match = '^.*$'\nnot-match = 'x+'").unwrap();
+        assert!(Function::compile("pattern", &options).is_ok());
     }
 
     fn placeholder_check(rules: &RuleSet) -> &Declarative {
@@ -601,7 +615,7 @@ mod tests {
             else {
                 unreachable!()
             };
-            if check.finds_nothing_in(&Document::new(text, &parsed.root)) {
+            if check.finds_nothing_in(&Document::new(text, &parsed.root, TemplateValues::none())) {
                 passed_over += 1;
                 assert!(!some_string_matches(&parsed.root, forbidden), "{text}");
             }
@@ -643,7 +657,11 @@ mod tests {
                         .is_some_and(|members| members.iter().any(|m| m.key == *field))
                 });
                 assert_eq!(
-                    check.finds_nothing_in(&Document::new(text, &parsed.root)),
+                    check.finds_nothing_in(&Document::new(
+                        text,
+                        &parsed.root,
+                        TemplateValues::none()
+                    )),
                     !has_key,
                     "{text}"
                 );

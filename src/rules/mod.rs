@@ -5,16 +5,18 @@
 //! evaluated once per file.
 
 pub mod declarative;
+pub mod doc;
 pub mod query;
 
 use crate::checks::{self, BuiltinCheck};
-use crate::diagnostic::{Applicability, RuleId, Severity};
+use crate::diagnostic::{Applicability, Diagnostic, Finding, RuleId, Severity};
 use crate::model::{Dialect, PolicyKind};
 use declarative::{Declarative, Function};
-use query::Query;
+use query::{Query, QueryBound};
 use serde::Deserialize;
 use std::fmt;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, LazyLock};
 
 include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
 
@@ -77,6 +79,10 @@ pub enum Check {
 
 pub struct Rule {
     pub id: Arc<RuleId>,
+    /// Where the rule was read from: `rules/<code>-<name>.toml` for a built-in rule.
+    pub file: String,
+    /// Embedded in the binary: its file is `file` in policylint's repository.
+    pub builtin: bool,
     pub doc: RuleFile,
     pub severity: Severity,
     /// Set by a `[severity]` override: every diagnostic of the rule takes it, even those
@@ -89,6 +95,58 @@ impl Rule {
     pub fn applies_to(&self, dialect: Dialect, kind: PolicyKind) -> bool {
         self.doc.dialects.contains(&dialect) && self.doc.kinds.contains(&kind)
     }
+}
+
+/// Most bytes of a rule file or a config file: a thousand times what any needs.
+pub const MAX_SMALL_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads a rule file or a config file, which a pull request can replace with anything: a
+/// regular file of at most `MAX_SMALL_FILE_BYTES`, as UTF-8. The file is opened without
+/// waiting (a FIFO would wait for a writer) and looked at once open, so a FIFO, a device
+/// (`/dev/zero` would be read forever) or a folder is refused whatever the path's name
+/// or links say. The error says why, for the caller to put after "cannot read".
+pub fn read_small_file(path: &Path) -> Result<String, String> {
+    let cannot = |e: std::io::Error| e.to_string();
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        rustix::fs::OFlags::NONBLOCK.bits() as i32,
+    );
+    let file = options.open(path).map_err(cannot)?;
+    let metadata = file.metadata().map_err(cannot)?;
+    if metadata.is_dir() {
+        return Err("it is a folder".into());
+    }
+    if !metadata.is_file() {
+        return Err("not a regular file (a FIFO, socket or device)".into());
+    }
+    let too_large = || {
+        format!(
+            "larger than {} bytes (1 MiB), the most a rule or config file may hold",
+            MAX_SMALL_FILE_BYTES
+        )
+    };
+    if metadata.len() > MAX_SMALL_FILE_BYTES {
+        return Err(too_large());
+    }
+    let mut bytes = Vec::with_capacity(metadata.len() as usize);
+    // Through `take`: a file that grows while it is read stops at the bound too.
+    std::io::Read::read_to_end(
+        &mut std::io::Read::take(file, MAX_SMALL_FILE_BYTES + 1),
+        &mut bytes,
+    )
+    .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_SMALL_FILE_BYTES {
+        return Err(too_large());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "not UTF-8 text (invalid byte at offset {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
 }
 
 /// A problem in a rule file: which file, and what.
@@ -132,6 +190,17 @@ fn check_line(text: &str, index: usize) -> Option<usize> {
 
 impl std::error::Error for RuleError {}
 
+/// A file a rule could not check: its query reached the bound of the file's size. Like the
+/// other PL000 problems it is not a rule, so no config can select, ignore or lower it: a
+/// hostile file or rule never passes silently.
+pub static RULE_ERROR: LazyLock<Arc<RuleId>> = LazyLock::new(|| {
+    Arc::new(RuleId {
+        code: "PL000".into(),
+        name: "rule-error".into(),
+        category: "rule".into(),
+    })
+});
+
 #[derive(Default)]
 pub struct RuleSet {
     pub rules: Vec<Rule>,
@@ -158,11 +227,19 @@ impl RuleSet {
         for (file, text) in EMBEDDED_RULES {
             set.add_rule_text(&format!("rules/{file}"), text)?;
         }
+        for rule in &mut set.rules {
+            rule.builtin = true;
+        }
         Ok(set)
     }
 
-    /// Adds every `*.toml` rule file of a folder, in name order.
-    pub fn add_rules_dir(&mut self, dir: &std::path::Path) -> Result<usize, RuleError> {
+    /// Adds every `*.toml` rule file of a folder, in name order. With `confine_to` (a
+    /// canonical folder), a file that resolves outside it (a symlink) is refused.
+    pub fn add_rules_dir(
+        &mut self,
+        dir: &Path,
+        confine_to: Option<&Path>,
+    ) -> Result<usize, RuleError> {
         let error = |message: String| RuleError {
             file: dir.display().to_string(),
             line: None,
@@ -170,7 +247,7 @@ impl RuleSet {
         };
         let entries = std::fs::read_dir(dir)
             .map_err(|e| error(format!("cannot read the rules folder: {e}")))?;
-        let mut files: Vec<std::path::PathBuf> = entries
+        let mut files: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|entry| entry.path())
             .filter(|path| path.extension().is_some_and(|ext| ext == "toml"))
@@ -178,11 +255,24 @@ impl RuleSet {
         files.sort();
         for path in &files {
             let file = path.display().to_string();
-            let text = std::fs::read_to_string(path).map_err(|e| RuleError {
+            let error = |message: String| RuleError {
                 file: file.clone(),
                 line: None,
-                message: format!("cannot read: {e}"),
-            })?;
+                message,
+            };
+            if let Some(folder) = confine_to {
+                let resolved = path
+                    .canonicalize()
+                    .map_err(|e| error(format!("cannot read: {e}")))?;
+                if !resolved.starts_with(folder) {
+                    return Err(error(format!(
+                        "the rule file resolves to {}, outside {}",
+                        resolved.display(),
+                        folder.display()
+                    )));
+                }
+            }
+            let text = read_small_file(path).map_err(|why| error(format!("cannot read: {why}")))?;
             self.add_rule_text(&file, &text)?;
         }
         Ok(files.len())
@@ -190,11 +280,13 @@ impl RuleSet {
 
     /// Makes every diagnostic of the rule `selector` names (name or code) take `severity`.
     pub fn override_severity(&mut self, selector: &str, severity: Severity) -> Result<(), String> {
-        let rule = self
+        let Some(rule) = self
             .rules
             .iter_mut()
             .find(|r| r.id.name == selector || r.id.code.eq_ignore_ascii_case(selector))
-            .ok_or_else(|| format!("`{selector}` is not a rule name or code"))?;
+        else {
+            return Err(self.not_a_rule(selector));
+        };
         rule.severity = severity;
         rule.forced_severity = Some(severity);
         Ok(())
@@ -262,6 +354,8 @@ impl RuleSet {
                 name: doc.name.clone(),
                 category: doc.category.clone(),
             }),
+            file: file.to_string(),
+            builtin: false,
             severity: doc.severity,
             forced_severity: None,
             doc,
@@ -306,6 +400,10 @@ impl RuleSet {
                     .message
                     .clone()
                     .ok_or("a declarative check needs a `message`")?;
+                declarative::check_template("message", &message)?;
+                if let Some(help) = &spec.help {
+                    declarative::check_template("help", help)?;
+                }
                 let query = self.query_index(given)?;
                 Ok(Check::Declarative(Declarative::new(
                     query,
@@ -328,6 +426,84 @@ impl RuleSet {
         Ok(self.queries.len() - 1)
     }
 
+    /// The diagnostic of a file on which query `query`, used by the rules `users` (indexes
+    /// in `rules`), reached its bound: the file's other findings stand.
+    pub fn query_bound_error(
+        &self,
+        query: usize,
+        users: impl Iterator<Item = usize>,
+        bound: QueryBound,
+    ) -> Diagnostic {
+        let rules: Vec<String> = users
+            .map(|i| {
+                let rule = &self.rules[i];
+                format!("{} [{}] ({})", rule.id.code, rule.id.name, rule.file)
+            })
+            .collect();
+        let message = format!(
+            "rule {} did not check this file: its query `{}` stopped after visiting {} nodes, the most a file of this size allows",
+            rules.join(", rule "),
+            declarative::cut(&self.queries[query].0, 200),
+            bound.visited
+        );
+        let finding = Finding::new(crate::source::Span::default(), message).help(format!(
+            "a query may visit {} nodes of this file (10,000 plus 64 per byte); write the rule's `given` with fewer nested searches (`..`) inside filters",
+            bound.bound
+        ));
+        Diagnostic::from_finding(RULE_ERROR.clone(), Severity::Error, finding)
+    }
+
+    /// The error for a rule selector (`--select`, `--ignore`, a config's `select`,
+    /// `ignore` or `per-file-ignores`) that picks no rule, with "did you mean".
+    pub fn not_a_selector(&self, selector: &str) -> String {
+        if let Some(pl000) = not_a_rule_at_all(selector) {
+            return pl000;
+        }
+        format!(
+            "`{selector}` matches no rule name, code, code prefix or category{}",
+            did_you_mean(self.closest(selector, true))
+        )
+    }
+
+    /// The error for a name that must be one rule's name or code (`[severity]`,
+    /// `policylint rule`) and is not, with "did you mean".
+    pub fn not_a_rule(&self, name: &str) -> String {
+        if let Some(pl000) = not_a_rule_at_all(name) {
+            return pl000;
+        }
+        format!(
+            "`{name}` is not a rule name or code{}",
+            did_you_mean(self.closest(name, false))
+        )
+    }
+
+    /// The rule name or code (or, with `categories`, category) closest to `written`, if
+    /// it is a typo away: every place that names rules suggests through this.
+    pub fn closest(&self, written: &str, categories: bool) -> Option<&str> {
+        let written_lower = written.to_ascii_lowercase();
+        // One edit in a short word, two from 6 characters, three from 12.
+        let most_edits = (written.chars().count() / 6 + 1).min(3);
+        self.rules
+            .iter()
+            .flat_map(|rule| {
+                let category = categories.then_some(rule.id.category.as_str());
+                [
+                    Some(rule.id.name.as_str()),
+                    Some(rule.id.code.as_str()),
+                    category,
+                ]
+            })
+            .flatten()
+            .map(|candidate| {
+                let distance =
+                    strsim::osa_distance(&candidate.to_ascii_lowercase(), &written_lower);
+                (distance, candidate)
+            })
+            .filter(|&(distance, _)| distance <= most_edits)
+            .min()
+            .map(|(_, candidate)| candidate)
+    }
+
     pub fn find(&self, name_or_code: &str) -> Option<&Rule> {
         self.rules
             .iter()
@@ -339,9 +515,7 @@ impl RuleSet {
     pub fn retain_selected(&mut self, select: &[String], ignore: &[String]) -> Result<(), String> {
         for selector in select.iter().chain(ignore) {
             if !self.rules.iter().any(|r| selector_matches(selector, &r.id)) && selector != "ALL" {
-                return Err(format!(
-                    "`{selector}` matches no rule name, code, code prefix or category"
-                ));
+                return Err(self.not_a_selector(selector));
             }
         }
         self.rules.retain(|rule| {
@@ -356,6 +530,36 @@ impl RuleSet {
         });
         Ok(())
     }
+}
+
+/// PL000 and its names: problems that are not rules (files policylint could not check).
+pub const NOT_A_RULE_CODE: &str = "PL000";
+pub const NOT_A_RULE_NAMES: [&str; 4] = [
+    "io-error",
+    "internal-error",
+    "rule-error",
+    "fix-not-applied",
+];
+
+/// Whether `name` is PL000 or one of its names.
+pub fn is_not_a_rule(name: &str) -> bool {
+    name.eq_ignore_ascii_case(NOT_A_RULE_CODE) || NOT_A_RULE_NAMES.contains(&name)
+}
+
+/// The error for PL000 where a rule is expected.
+fn not_a_rule_at_all(name: &str) -> Option<String> {
+    is_not_a_rule(name).then(|| {
+        format!(
+            "`{name}` is not a rule: PL000 reports files policylint could not check, which no setting can select, ignore or lower (`policylint rule PL000` explains it)"
+        )
+    })
+}
+
+/// "; did you mean `x`?", or nothing.
+fn did_you_mean(suggestion: Option<&str>) -> String {
+    suggestion
+        .map(|s| format!("; did you mean `{s}`?"))
+        .unwrap_or_default()
 }
 
 fn selector_matches(selector: &str, id: &RuleId) -> bool {

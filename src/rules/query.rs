@@ -1,316 +1,431 @@
-//! Evaluates a rule's `given` JSONPath query on a parsed file, returning the spanned nodes
-//! it selects.
+//! Evaluates a rule's `given` JSONPath query (RFC 9535) on a parsed file, returning the
+//! spanned nodes it selects.
 //!
-//! jsonpath-rust parses every query, and can evaluate any of them on a `serde_json::Value`
-//! copy of the document, whose normalized paths are then looked up in the spanned tree.
-//! The queries rules are written with, though, are child steps of names, indexes and
-//! wildcards (`$.Statement[*]['Action','NotAction']`), descendant steps (`$.Statement..*`)
-//! and filters that test members of the current node (`[?@.Effect == 'Allow' &&
-//! !@.Action]`). Those are walked directly on the spanned tree, which skips the `Value`
-//! copy, a path string per visited node and the lookup back: on a corpus of policies that
-//! was a fifth of the linting time, and a general evaluation costs some forty times a
-//! walk. Anything else (slices, functions, `$` inside filters, comparisons of numbers)
-//! goes to jsonpath-rust. The tests check that both ways select the same nodes.
+//! jsonpath-rust parses each query once; the evaluation walks the spanned tree directly,
+//! which skips a `serde_json::Value` copy, a path string per visited node and the lookup
+//! back (on a corpus of policies that was a fifth of the linting time). The tests check
+//! that the walk selects what jsonpath-rust selects on the `Value` copy.
+//!
+//! A team's rule file is as hostile as any policy (a pull request can change it), so the
+//! cost of a query is bounded: each step keeps every node once (a descendant step from
+//! nodes under one another walks the shared subtrees once), and every node a query visits,
+//! in filters too, counts against a bound that grows with the size of the document
+//! ([`QueryTarget::bound`]). A query that reaches it stops with [`QueryBound`], and the
+//! engine reports the file as not checked by the rule (PL000 `rule-error`). Without that,
+//! `$..*..*..*..*` on a 509-deep document of 1 KB asked for 15 GB.
+
+mod filter;
+#[cfg(test)]
+mod tests;
 
 use crate::model::STATEMENT;
-use crate::parse::{Member, Node, NodeKind, Resolved};
-use jsonpath_rust::parser::model::{
-    Comparable, Comparison, Filter, FilterAtom, JpQuery, Literal, Segment, Selector, SingularQuery,
-    SingularQuerySegment, Test,
-};
-use jsonpath_rust::query::js_path_process;
-use std::cell::OnceCell;
+use crate::parse::{Member, Node, Resolved};
+use jsonpath_rust::parser::model::{JpQuery, Segment, Selector};
+use std::cell::RefCell;
 
-/// A parsed file as queries see it. The `serde_json::Value` copy that general queries need
-/// is built on first use, at most once per file.
+/// Every query may visit this many nodes of a document...
+const BOUND_FIXED: u64 = 10_000;
+/// ...plus this many per byte of the document. A query visits each node of a step once,
+/// and a node takes at least two bytes of text (`1,`), so a query of a few dozen steps
+/// stays far below; nested descendant searches inside filters (`$..[?@..[?@..*]]`) do
+/// not, on a deep document.
+const BOUND_PER_BYTE: u64 = 64;
+
+/// A query that stopped at the bound of its document: what it visited, and the bound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QueryBound {
+    pub visited: u64,
+    pub bound: u64,
+}
+
+/// A parsed file as queries see it.
 pub struct QueryTarget<'n> {
     root: &'n Node<'n>,
-    value: OnceCell<serde_json::Value>,
+    /// The member `"Statement": {...}` when the statement is a lone object: AWS allows it,
+    /// and rules select statements with `$.Statement[*]`, so queries see it as the one item
+    /// of an array.
+    lone_statement: Option<&'n Member<'n>>,
+    bound: u64,
     /// The buffer a walk takes turns with the caller's, kept for the file's next query.
-    spare: std::cell::RefCell<Vec<Resolved<'n>>>,
+    spare: RefCell<Vec<Resolved<'n>>>,
 }
 
 impl<'n> QueryTarget<'n> {
     pub fn new(root: &'n Node<'n>) -> Self {
+        let bytes = root.span.end.saturating_sub(root.span.start) as u64;
         QueryTarget {
             root,
-            value: OnceCell::new(),
+            lone_statement: root
+                .get(STATEMENT)
+                .filter(|statement| statement.value.as_object().is_some()),
+            bound: BOUND_FIXED.saturating_add(BOUND_PER_BYTE.saturating_mul(bytes)),
             spare: Default::default(),
         }
     }
 
+    /// The most nodes one query may visit in this document.
+    pub fn bound(&self) -> u64 {
+        self.bound
+    }
+
     /// The nodes `query` selects, each once, in no particular order.
-    pub fn select(&self, query: &Query) -> Vec<Resolved<'n>> {
+    pub fn select(&self, query: &Query) -> Result<Vec<Resolved<'n>>, QueryBound> {
         let mut hits = Vec::new();
-        self.select_into(query, &mut hits);
-        hits
+        self.select_into(query, &mut hits)?;
+        Ok(hits)
     }
 
-    /// `select`, into `hits` (cleared first): a file's queries can share one buffer.
-    pub fn select_into(&self, query: &Query, hits: &mut Vec<Resolved<'n>>) {
+    /// `select`, into `hits` (cleared first): a file's queries can share one buffer. When
+    /// the query reaches the document's bound, `hits` is left empty.
+    pub fn select_into(
+        &self,
+        query: &Query,
+        hits: &mut Vec<Resolved<'n>>,
+    ) -> Result<(), QueryBound> {
         hits.clear();
-        if query.walkable && !(query.extended && self.lone_statement().is_some()) {
-            self.walk(&query.parsed, hits);
-        } else {
-            hits.extend(self.evaluate_generally(&query.parsed));
-        }
-        if query.may_repeat {
-            keep_first_of_each(hits);
-        }
-    }
-
-    /// The member `"Statement": {...}`, when the statement is a lone object.
-    fn lone_statement(&self) -> Option<&'n Member<'n>> {
-        self.root
-            .get(STATEMENT)
-            .filter(|statement| statement.value.as_object().is_some())
-    }
-
-    fn evaluate_generally(&self, query: &JpQuery) -> Vec<Resolved<'n>> {
-        let value = self.value.get_or_init(|| {
-            let mut value = self.root.to_value();
-            wrap_lone_statement(&mut value);
-            value
-        });
-        let Ok(hits) = js_path_process(query, value) else {
-            return Vec::new();
-        };
-        hits.into_iter()
-            .filter_map(|hit| self.root.resolve(&hit.path))
-            .collect()
-    }
-
-    fn walk(&self, query: &JpQuery, hits: &mut Vec<Resolved<'n>>) {
         hits.push(Resolved {
             node: self.root,
             member: None,
         });
+        let mut walk = self.walk(query);
         let mut spare = self.spare.take();
-        walk_segments(hits, &mut spare, &query.segments, self.lone_statement());
+        let walked = walk.segments(hits, &mut spare, &query.parsed.segments);
         self.spare.replace(spare);
+        walked.map_err(|Exceeded| {
+            hits.clear();
+            QueryBound {
+                visited: walk.visited,
+                bound: self.bound,
+            }
+        })
+    }
+
+    fn walk<'w>(&'w self, query: &'w Query) -> Walk<'w, 'n> {
+        Walk {
+            root: self.root,
+            lone_statement: self.lone_statement,
+            query,
+            visited: 0,
+            bound: self.bound,
+        }
     }
 }
 
-/// Applies `segments` to `current` in turn, leaving the result in `current`; `next` is
-/// scratch. `lone_statement`, when given, is seen as the one element of an array, as
-/// `evaluate_generally` sees it (only child steps of names, indexes and wildcards are
-/// walked then).
-fn walk_segments<'n>(
-    current: &mut Vec<Resolved<'n>>,
-    next: &mut Vec<Resolved<'n>>,
-    segments: &[Segment],
+/// A walk stopped at its bound.
+#[derive(Debug)]
+struct Exceeded;
+
+/// One evaluation of a query: the document, and the nodes visited so far.
+struct Walk<'w, 'n> {
+    root: &'n Node<'n>,
     lone_statement: Option<&'n Member<'n>>,
-) {
-    // Each step fills `next` from `current`, then the two swap: two buffers for the whole
-    // walk instead of one per step.
-    for segment in segments {
-        if let Segment::Descendant(inner) = segment {
+    query: &'w Query,
+    visited: u64,
+    bound: u64,
+}
+
+impl<'n> Walk<'_, 'n> {
+    /// Counts `nodes` more visited nodes against the bound.
+    fn visit(&mut self, nodes: usize) -> Result<(), Exceeded> {
+        self.visited = self.visited.saturating_add(nodes as u64);
+        if self.visited > self.bound {
+            Err(Exceeded)
+        } else {
+            Ok(())
+        }
+    }
+
+    fn is_lone_statement(&self, at: Resolved) -> bool {
+        self.lone_statement.is_some_and(|lone| {
+            at.member
+                .is_some_and(|member| std::ptr::addr_eq(std::ptr::from_ref(member), lone))
+        })
+    }
+
+    /// The items of `at`, when queries see an array there.
+    fn items<'a>(&self, at: Resolved<'a>) -> Option<&'a [Node<'a>]> {
+        if self.is_lone_statement(at) {
+            return Some(std::slice::from_ref(at.node));
+        }
+        at.node.as_array()
+    }
+
+    /// The members of `at`, when queries see an object there.
+    fn members<'a>(&self, at: Resolved<'a>) -> Option<&'a [Member<'a>]> {
+        if self.is_lone_statement(at) {
+            return None;
+        }
+        at.node.as_object()
+    }
+
+    /// Applies `segments` to `current` in turn, leaving the result in `current`, each node
+    /// once; `next` is scratch. Each step fills `next` from `current`, then the two swap:
+    /// two buffers for the whole walk instead of one per step.
+    fn segments(
+        &mut self,
+        current: &mut Vec<Resolved<'n>>,
+        next: &mut Vec<Resolved<'n>>,
+        segments: &[Segment],
+    ) -> Result<(), Exceeded> {
+        for segment in segments {
             next.clear();
+            if let Segment::Descendant(inner) = segment {
+                self.self_and_descendants(current, next)?;
+                std::mem::swap(current, next);
+                self.segments(current, next, std::slice::from_ref(&**inner))?;
+                continue;
+            }
+            let selectors = child_selectors(segment);
             for &at in current.iter() {
-                push_self_and_descendants(at, next);
+                for selector in selectors {
+                    self.select_children(at, selector, next)?;
+                }
+            }
+            // A node has one parent, so from distinct nodes only selectors that overlap
+            // (`[*,0]`) can pick one twice.
+            if !selects_distinct_children(selectors) {
+                keep_first_of_each(next);
             }
             std::mem::swap(current, next);
-            walk_segments(current, next, std::slice::from_ref(&**inner), None);
-            continue;
         }
-        next.clear();
-        for at in current.iter() {
-            let at_lone_statement = lone_statement
-                .is_some_and(|lone| at.member.is_some_and(|member| std::ptr::eq(member, lone)));
-            for selector in child_selectors(segment) {
-                if at_lone_statement {
-                    if matches!(selector, Selector::Wildcard | Selector::Index(0 | -1)) {
-                        next.push(Resolved {
-                            node: at.node,
-                            member: None,
-                        });
+        Ok(())
+    }
+
+    /// Pushes each node of `from` and every node under it, each once, as a JSON consumer
+    /// sees them (the last of duplicate keys). A subtree met a second time (from a node
+    /// under another of `from`) is not walked again.
+    fn self_and_descendants(
+        &mut self,
+        from: &[Resolved<'n>],
+        found: &mut Vec<Resolved<'n>>,
+    ) -> Result<(), Exceeded> {
+        let mut seen = (from.len() > 1).then(foldhash::HashSet::default);
+        for &start in from {
+            if seen
+                .as_mut()
+                .is_some_and(|seen| !seen.insert(identity(start)))
+            {
+                continue;
+            }
+            let mut unvisited = found.len();
+            found.push(start);
+            self.visit(1)?;
+            while let Some(&at) = found.get(unvisited) {
+                unvisited += 1;
+                let first_child = found.len();
+                self.select_children(at, &Selector::Wildcard, found)?;
+                if let Some(seen) = seen.as_mut() {
+                    let mut kept = first_child;
+                    for i in first_child..found.len() {
+                        if seen.insert(identity(found[i])) {
+                            found[kept] = found[i];
+                            kept += 1;
+                        }
                     }
-                    continue;
+                    found.truncate(kept);
                 }
-                select_children(at.node, selector, next);
             }
         }
-        std::mem::swap(current, next);
+        Ok(())
     }
-}
 
-/// Pushes `at` and every node under it, as a JSON consumer sees them (the last of
-/// duplicate keys).
-fn push_self_and_descendants<'n>(at: Resolved<'n>, found: &mut Vec<Resolved<'n>>) {
-    let mut unvisited = found.len();
-    found.push(at);
-    while let Some(next) = found.get(unvisited) {
-        let node = next.node;
-        unvisited += 1;
-        select_children(node, &Selector::Wildcard, found);
-    }
-}
-
-/// Whether `segments`, walked from `node`, select anything. A path of single names, as
-/// filters such as `[?@.Action]` test, is followed without a buffer.
-fn selects_anything(node: &Node, segments: &[Segment]) -> bool {
-    let mut at = node;
-    for segment in segments {
-        match segment {
-            Segment::Selector(Selector::Name(name)) => match at.get(name) {
-                Some(member) => at = &member.value,
-                None => return false,
-            },
-            _ => {
-                let (mut current, mut next) = (vec![Resolved { node, member: None }], Vec::new());
-                walk_segments(&mut current, &mut next, segments, None);
-                return !current.is_empty();
+    fn select_children(
+        &mut self,
+        at: Resolved<'n>,
+        selector: &Selector,
+        out: &mut Vec<Resolved<'n>>,
+    ) -> Result<(), Exceeded> {
+        let before = out.len();
+        let item = |node| Resolved { node, member: None };
+        let member = |member: &'n Member<'n>| Resolved {
+            node: &member.value,
+            member: Some(member),
+        };
+        match selector {
+            Selector::Name(key) => {
+                if let Some(found) = self.members(at).and_then(|_| at.node.get(key)) {
+                    out.push(member(found));
+                }
+            }
+            Selector::Index(index) => {
+                if let Some(found) = self.items(at).and_then(|items| item_at(items, *index)) {
+                    out.push(item(found));
+                }
+            }
+            Selector::Slice(start, end, step) => {
+                if let Some(items) = self.items(at) {
+                    for index in slice_indexes(items.len(), *start, *end, *step) {
+                        out.push(item(&items[index]));
+                        self.visit(1)?;
+                    }
+                }
+            }
+            Selector::Wildcard => {
+                if let Some(items) = self.items(at) {
+                    out.extend(items.iter().map(item));
+                } else if let Some(members) = self.members(at) {
+                    self.visit(members.len())?;
+                    out.extend(last_of_each_key(members).map(member));
+                }
+            }
+            Selector::Filter(filter) => {
+                if let Some(items) = self.items(at) {
+                    for node in items {
+                        if self.holds(item(node), filter)? {
+                            out.push(item(node));
+                        }
+                    }
+                } else if let Some(members) = self.members(at) {
+                    self.visit(members.len())?;
+                    for found in last_of_each_key(members) {
+                        if self.holds(member(found), filter)? {
+                            out.push(member(found));
+                        }
+                    }
+                }
             }
         }
+        self.visit(out.len() - before + 1)
     }
-    true
-}
 
-/// Whether `filter` holds for `node`, in the subset `walkable_filter` admits.
-fn filter_holds(node: &Node, filter: &Filter) -> bool {
-    match filter {
-        Filter::Or(alternatives) => alternatives.iter().any(|f| filter_holds(node, f)),
-        Filter::And(conditions) => conditions.iter().all(|f| filter_holds(node, f)),
-        Filter::Atom(FilterAtom::Filter { expr, not }) => filter_holds(node, expr) != *not,
-        Filter::Atom(FilterAtom::Test { expr, not }) => {
-            let Test::RelQuery(segments) = &**expr else {
-                unreachable!("walkable_filter admits relative queries only")
-            };
-            selects_anything(node, segments) != *not
+    /// The nodes `segments` select from `at`.
+    fn nodes_from(
+        &mut self,
+        at: Resolved<'n>,
+        segments: &[Segment],
+    ) -> Result<Vec<Resolved<'n>>, Exceeded> {
+        let (mut current, mut next) = (vec![at], Vec::new());
+        self.segments(&mut current, &mut next, segments)?;
+        Ok(current)
+    }
+
+    fn root(&self) -> Resolved<'n> {
+        Resolved {
+            node: self.root,
+            member: None,
         }
-        Filter::Atom(FilterAtom::Comparison(comparison)) => match &**comparison {
-            Comparison::Eq(a, b) => equal(node, a, b),
-            Comparison::Ne(a, b) => !equal(node, a, b),
-            _ => unreachable!("walkable_filter admits == and != only"),
-        },
     }
 }
 
-/// `a == b`, one side a query of the current node and the other a string, boolean or
-/// null literal. A query that selects nothing equals no literal.
-fn equal(node: &Node, a: &Comparable, b: &Comparable) -> bool {
-    let ((Comparable::SingularQuery(SingularQuery::Current(path)), Comparable::Literal(literal))
-    | (Comparable::Literal(literal), Comparable::SingularQuery(SingularQuery::Current(path)))) =
-        (a, b)
-    else {
-        unreachable!("walkable_filter admits a query against a literal only")
-    };
-    let mut at = Some(node);
-    for step in path {
-        at = at.and_then(|node| match step {
-            SingularQuerySegment::Name(name) => node.get(name).map(|member| &member.value),
-            SingularQuerySegment::Index(index) => item_at(node.as_array()?, *index),
-        });
-    }
-    match (at.map(|node| &node.kind), literal) {
-        (Some(NodeKind::String(value)), Literal::String(expected)) => value == expected,
-        (Some(NodeKind::Bool(value)), Literal::Bool(expected)) => value == expected,
-        (Some(NodeKind::Null), Literal::Null) => true,
-        _ => false,
-    }
+/// What tells two selected nodes apart: the node, and the member it was reached through
+/// (the lone statement is both the member `Statement` and the one item of its array).
+fn identity(at: Resolved) -> (usize, usize) {
+    (
+        std::ptr::from_ref(at.node) as usize,
+        at.member
+            .map_or(0, |member| std::ptr::from_ref(member) as usize),
+    )
 }
 
 fn keep_first_of_each(hits: &mut Vec<Resolved>) {
-    let mut seen = std::collections::HashSet::new();
-    hits.retain(|hit| {
-        seen.insert((
-            std::ptr::from_ref(hit.node),
-            hit.member.map(std::ptr::from_ref),
-        ))
+    let mut seen = foldhash::HashSet::default();
+    hits.retain(|&hit| seen.insert(identity(hit)));
+}
+
+/// The indexes an RFC 9535 slice `[start:end:step]` selects from `length` items, in order.
+fn slice_indexes(
+    length: usize,
+    start: Option<i64>,
+    end: Option<i64>,
+    step: Option<i64>,
+) -> impl Iterator<Item = usize> {
+    let length = i64::try_from(length).unwrap_or(i64::MAX);
+    let step = step.unwrap_or(1);
+    let normalize = |i: i64| if i >= 0 { i } else { length.saturating_add(i) };
+    let (mut at, limit) = if step >= 0 {
+        let lower = normalize(start.unwrap_or(0)).clamp(0, length);
+        let upper = normalize(end.unwrap_or(length)).clamp(0, length);
+        (lower, upper)
+    } else {
+        let upper = normalize(start.unwrap_or(length - 1)).clamp(-1, length - 1);
+        let lower = end.map_or(-1, |end| normalize(end).clamp(-1, length - 1));
+        (upper, lower)
+    };
+    std::iter::from_fn(move || {
+        let inside = match step {
+            0 => false,
+            1.. => at < limit,
+            _ => at > limit,
+        };
+        if !inside {
+            return None;
+        }
+        let index = at;
+        // Past the end either way: stop rather than wrap around.
+        at = at.checked_add(step).unwrap_or(limit);
+        usize::try_from(index).ok()
+    })
+}
+
+/// The item at a JSONPath index: from the end when negative.
+fn item_at<'n>(items: &'n [Node<'n>], index: i64) -> Option<&'n Node<'n>> {
+    let position = if index >= 0 {
+        usize::try_from(index).ok()?
+    } else {
+        items.len().checked_sub(index.unsigned_abs() as usize)?
+    };
+    items.get(position)
+}
+
+/// With duplicate keys a JSON consumer sees only the last one.
+fn last_of_each_key<'n>(members: &'n [Member<'n>]) -> impl Iterator<Item = &'n Member<'n>> {
+    // A few members are compared with each other; many are counted once (an object of
+    // 100,000 keys would otherwise take 5 billion comparisons).
+    let last: Option<foldhash::HashMap<&str, usize>> = (members.len() > 16).then(|| {
+        members
+            .iter()
+            .enumerate()
+            .map(|(i, member)| (member.key, i))
+            .collect()
     });
+    members
+        .iter()
+        .enumerate()
+        .filter(move |&(i, member)| match &last {
+            Some(last) => last.get(member.key) == Some(&i),
+            None => !members[i + 1..].iter().any(|later| later.key == member.key),
+        })
+        .map(|(_, member)| member)
 }
 
-/// AWS allows `"Statement": { ... }` for a single statement; rules select statements with
-/// `$.Statement[*]`, which on an object would select its members instead. So queries see the
-/// lone statement wrapped in an array.
-fn wrap_lone_statement(root: &mut serde_json::Value) {
-    if let Some(statement) = root.get_mut(STATEMENT).filter(|s| s.is_object()) {
-        let lone = statement.take();
-        *statement = serde_json::Value::Array(vec![lone]);
-    }
-}
-
-/// A rule's `given`, parsed once, with how it is evaluated decided once.
+/// A rule's `given`, parsed and checked once.
 pub struct Query {
     parsed: JpQuery,
-    /// Every segment is one `walk_segments` evaluates on the tree.
-    walkable: bool,
-    /// It has a descendant segment or a filter: walked unless the statement is a lone
-    /// object (which jsonpath-rust sees wrapped in an array).
-    extended: bool,
-    /// The query can reach one node twice: descendant segments (`..*`) and overlapping
-    /// selectors such as `[*,0]` do.
-    may_repeat: bool,
+    /// The regular expressions of `match()` and `search()` written in the query.
+    patterns: filter::Patterns,
 }
 
 impl Query {
     pub fn parse(given: &str) -> Result<Self, String> {
-        let parsed = jsonpath_rust::parser::parse_json_path(given)
-            .map_err(|e| format!("`given` is not a valid JSONPath ({given}): {e}"))?;
-        let walkable = parsed.segments.iter().all(walkable_segment);
-        let extended = parsed.segments.iter().any(|segment| {
-            matches!(segment, Segment::Descendant(_))
-                || child_selectors(segment)
-                    .iter()
-                    .any(|s| matches!(s, Selector::Filter(_)))
-        });
-        let may_repeat = !walkable
-            || !parsed.segments.iter().all(|segment| {
-                !matches!(segment, Segment::Descendant(_))
-                    && selects_distinct_children(child_selectors(segment))
-            });
-        Ok(Query {
-            parsed,
-            walkable,
-            extended,
-            may_repeat,
+        // A rule file may hold a query of a megabyte: messages quote the start of it.
+        let shown = super::declarative::cut(given, 200);
+        let parsed = jsonpath_rust::parser::parse_json_path(given).map_err(|e| {
+            format!(
+                "`given` is not a valid JSONPath ({shown}): {}",
+                parse_error_summary(e.to_string())
+            )
+        })?;
+        let patterns = filter::Patterns::of(&parsed.segments)
+            .map_err(|e| format!("`given` cannot be evaluated ({shown}): {e}"))?;
+        Ok(Query { parsed, patterns })
+    }
+}
+
+/// A parse error short enough to print: a long query's error would quote all of it, with
+/// a line of spaces under it to point at the place; then only the place and what was
+/// expected are kept.
+fn parse_error_summary(error: String) -> String {
+    if error.chars().count() <= 400 {
+        return error;
+    }
+    let kept: Vec<&str> = error
+        .lines()
+        .map(str::trim)
+        .filter(|line| {
+            line.starts_with("Failed") || line.starts_with("-->") || line.starts_with("= ")
         })
-    }
-}
-
-/// Whether `walk_segments` evaluates `segment`: child steps of names, indexes, wildcards and
-/// the filters `walkable_filter` admits, also as descendant steps.
-fn walkable_segment(segment: &Segment) -> bool {
-    match segment {
-        Segment::Descendant(inner) => {
-            !matches!(**inner, Segment::Descendant(_)) && walkable_segment(inner)
-        }
-        _ => child_selectors(segment)
-            .iter()
-            .all(|selector| match selector {
-                Selector::Name(_) | Selector::Index(_) | Selector::Wildcard => true,
-                Selector::Filter(filter) => walkable_filter(filter),
-                Selector::Slice(..) => false,
-            }),
-    }
-}
-
-/// Filters of `&&`, `||` and `!` over tests of relative queries that are walkable
-/// themselves, and `==`/`!=` between a member of the current node and a string, boolean
-/// or null literal.
-fn walkable_filter(filter: &Filter) -> bool {
-    match filter {
-        Filter::Or(parts) | Filter::And(parts) => parts.iter().all(walkable_filter),
-        Filter::Atom(FilterAtom::Filter { expr, .. }) => walkable_filter(expr),
-        Filter::Atom(FilterAtom::Test { expr, .. }) => {
-            matches!(&**expr, Test::RelQuery(segments) if segments.iter().all(walkable_segment))
-        }
-        Filter::Atom(FilterAtom::Comparison(comparison)) => match &**comparison {
-            Comparison::Eq(a, b) | Comparison::Ne(a, b) => {
-                let literal = |c: &Comparable| {
-                    matches!(
-                        c,
-                        Comparable::Literal(Literal::String(_) | Literal::Bool(_) | Literal::Null)
-                    )
-                };
-                let current = |c: &Comparable| {
-                    matches!(c, Comparable::SingularQuery(SingularQuery::Current(_)))
-                };
-                (current(a) && literal(b)) || (literal(a) && current(b))
-            }
-            _ => false,
-        },
-    }
+        .collect();
+    super::declarative::cut(&kept.join(" "), 400)
 }
 
 /// The selectors of a child segment (none for a descendant segment).
@@ -329,188 +444,4 @@ fn selects_distinct_children(selectors: &[Selector]) -> bool {
         || selectors.iter().enumerate().all(|(i, selector)| {
             matches!(selector, Selector::Name(_)) && !selectors[..i].contains(selector)
         })
-}
-
-fn select_children<'n>(node: &'n Node<'n>, selector: &Selector, out: &mut Vec<Resolved<'n>>) {
-    match (selector, &node.kind) {
-        (Selector::Name(key), NodeKind::Object(_)) => {
-            if let Some(member) = node.get(key) {
-                out.push(Resolved {
-                    node: &member.value,
-                    member: Some(member),
-                });
-            }
-        }
-        (Selector::Index(index), NodeKind::Array(items)) => {
-            if let Some(item) = item_at(items, *index) {
-                out.push(Resolved {
-                    node: item,
-                    member: None,
-                });
-            }
-        }
-        (Selector::Wildcard, NodeKind::Array(items)) => {
-            out.extend(items.iter().map(|item| Resolved {
-                node: item,
-                member: None,
-            }));
-        }
-        (Selector::Wildcard, NodeKind::Object(members)) => {
-            out.extend(last_of_each_key(members).map(|member| Resolved {
-                node: &member.value,
-                member: Some(member),
-            }));
-        }
-        (Selector::Filter(filter), NodeKind::Array(items)) => {
-            out.extend(
-                items
-                    .iter()
-                    .filter(|item| filter_holds(item, filter))
-                    .map(|item| Resolved {
-                        node: item,
-                        member: None,
-                    }),
-            );
-        }
-        (Selector::Filter(filter), NodeKind::Object(members)) => {
-            out.extend(
-                last_of_each_key(members)
-                    .filter(|member| filter_holds(&member.value, filter))
-                    .map(|member| Resolved {
-                        node: &member.value,
-                        member: Some(member),
-                    }),
-            );
-        }
-        _ => {}
-    }
-}
-
-/// The item at a JSONPath index: from the end when negative.
-fn item_at<'n>(items: &'n [Node<'n>], index: i64) -> Option<&'n Node<'n>> {
-    let position = if index >= 0 {
-        usize::try_from(index).ok()?
-    } else {
-        items.len().checked_sub(index.unsigned_abs() as usize)?
-    };
-    items.get(position)
-}
-
-/// With duplicate keys a JSON consumer sees only the last one.
-fn last_of_each_key<'n>(members: &'n [Member<'n>]) -> impl Iterator<Item = &'n Member<'n>> {
-    members
-        .iter()
-        .enumerate()
-        .filter(|(i, m)| !members[i + 1..].iter().any(|later| later.key == m.key))
-        .map(|(_, member)| member)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::parse::{Arena, parse};
-
-    fn spans(hits: &[Resolved]) -> Vec<(crate::source::Span, Option<crate::source::Span>)> {
-        let mut spans: Vec<_> = hits
-            .iter()
-            .map(|hit| (hit.node.span, hit.member.map(|m| m.key_span)))
-            .collect();
-        spans.sort_by_key(|(node, member)| (node.start, node.end, member.map(|m| m.start)));
-        spans
-    }
-
-    /// Every walkable query, walked on the tree, selects exactly what jsonpath-rust selects
-    /// on the `Value` copy, on every fixture (corpus included).
-    #[test]
-    fn walking_agrees_with_jsonpath_rust() {
-        let mut queries: Vec<String> = crate::rules::RuleSet::builtin()
-            .expect("embedded rules compile")
-            .queries
-            .iter()
-            .map(|(text, _)| text.clone())
-            .collect();
-        queries.extend(
-            [
-                "$",
-                "$.*",
-                "$.*[*]",
-                "$.Statement",
-                "$.Statement[0]",
-                "$.Statement[-1]",
-                "$.Statement[5]",
-                "$.Statement[-9]",
-                "$['Statement'][*]['Condition'].*",
-                "$.Statement[*].Condition.*.*",
-                "$.Statement[*].*[*]",
-                "$.Statement[*]['Action','Action',0]",
-                "$.Statement[0,0,*].Effect",
-                "$.Version",
-                "$..*",
-                "$..Action",
-                "$.Statement..[0]",
-                "$.Statement..['Resource','Effect']",
-                "$.Statement[*]..*",
-                "$.Statement[?@.Sid]",
-                "$.Statement[?!@.Sid].Effect",
-                "$.Statement[?@.Effect == 'Deny' || @.Effect != 'Allow']",
-                "$.Statement[?@.Effect == \"Allow\" && (@.Action || !@.NotResource)]",
-                "$.Statement[?'Allow' == @.Effect]",
-                "$.Statement[?@.Action[0] == 'oss:GetObject']",
-                "$.Statement[?@.Action[-1] != 'oss:*']",
-                "$.Statement[?@.Condition.Bool]",
-                "$.Statement[?@..StringEquals]",
-                "$.Statement[?@.Effect == null || @.Effect == true]",
-                "$.Statement[*].Condition[?@['acs:SecureTransport'] == 'true']",
-                "$[?@.Effect]",
-                "$.Statement[*].Action[?@ == 'oss:GetObject']",
-            ]
-            .map(String::from),
-        );
-        let queries: Vec<Query> = queries
-            .iter()
-            .map(|q| Query::parse(q).expect("query parses"))
-            .collect();
-        let not_walked: Vec<String> = queries
-            .iter()
-            .filter(|q| !q.walkable)
-            .map(|q| q.parsed.to_string())
-            .collect();
-        assert!(not_walked.is_empty(), "not walked: {not_walked:?}");
-        let mut compared = 0;
-        for (path, text) in crate::testing::fixture_texts() {
-            let arena = Arena::new();
-            let Ok(parsed) = parse(&text, &arena) else {
-                continue;
-            };
-            let target = QueryTarget::new(&parsed.root);
-            for query in &queries {
-                let walked = target.select(query);
-                let mut general = target.evaluate_generally(&query.parsed);
-                keep_first_of_each(&mut general);
-                assert_eq!(
-                    spans(&walked),
-                    spans(&general),
-                    "{} on {}",
-                    query.parsed,
-                    path.display()
-                );
-            }
-            compared += 1;
-        }
-        assert!(compared > 700, "only {compared} fixtures compared");
-    }
-
-    #[test]
-    fn a_lone_statement_is_selected_as_one_statement() {
-        let text =
-            r#"{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*"}}"#;
-        let arena = Arena::new();
-        let parsed = parse(text, &arena).unwrap();
-        let target = QueryTarget::new(&parsed.root);
-        let query = Query::parse("$.Statement[*].Action").unwrap();
-        let hits = target.select(&query);
-        assert_eq!(hits.len(), 1);
-        assert_eq!(hits[0].node.as_str(), Some("s3:*"));
-        assert_eq!(hits[0].member.unwrap().key, "Action");
-    }
 }

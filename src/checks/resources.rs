@@ -1,0 +1,293 @@
+//! Actions against the resources of their statement (PL105): an action whose resource
+//! types' ARN templates no resource of the statement can name never applies (`s3:GetObject`
+//! on a bucket, `s3:ListAllMyBuckets` scoped to one, `slb:Create*` on an `acs:log:` name).
+//!
+//! Each answer leans to "it may apply": resources that are not names of the dialect
+//! (placeholders, typos PL102 reports, the other cloud's ARNs) may hold anything; actions
+//! whose resources no source documents are judged only by the services their service's
+//! resources belong to; actions that take only `"*"` accept any name whose resource part
+//! is all wildcards (`arn:aws:s3:::*`, `acs:oss:*:*:*`), as the clouds' own examples do;
+//! in RAM only OSS's service-level actions are trusted to take nothing but `"*"`.
+
+use super::CheckContext;
+use super::actions::{Budget, catalogue_for, is_plain, lower_code};
+use crate::catalogue::{Action, Catalogue, Service, arn};
+use crate::diagnostic::Finding;
+use crate::matching::trim;
+use crate::model::Dialect;
+
+/// Whether `resource` is a name this dialect's templates describe (`arn:` or `acs:`).
+fn is_own_name(catalogue: Catalogue, resource: &str) -> bool {
+    let scheme = match catalogue.dialect() {
+        Dialect::Aws => "arn",
+        Dialect::Ram => "acs",
+    };
+    arn::parts(resource).is_some_and(|(own, _, _)| own == scheme)
+}
+
+/// Whether `action` may act on the resource `resource` names.
+fn may_act_on(action: Action, resource: &str) -> bool {
+    if !is_own_name(action.service().catalogue(), resource) {
+        return true;
+    }
+    match action.resource_types() {
+        // It takes only `*`: a name whose resource part is all wildcards may still be it.
+        // RAM's per-API pages say "All Resources" for actions Alibaba Cloud's own policies
+        // scope (`log:ConsumerGroupUpdateCheckPoint` to a logstore): only OSS's
+        // service-level actions are trusted to take nothing else there.
+        Some(types) if types.len() == 0 => {
+            all_wildcards(resource)
+                || (action.service().catalogue().dialect() == Dialect::Ram
+                    && action.service().code() != "oss"
+                    && in_service_vocabulary(action.service(), resource))
+        }
+        Some(mut types) => types.any(|t| {
+            t.resource_type
+                .arn_templates()
+                .any(|template| arn::template_may_match(template, resource))
+        }),
+        None => in_service_vocabulary(action.service(), resource),
+    }
+}
+
+/// `*`, or a name whose resource part is only wildcards and policy variables.
+fn all_wildcards(resource: &str) -> bool {
+    if resource.chars().all(|c| c == '*') {
+        return true;
+    }
+    arn::parts(resource).is_some_and(|(_, _, part)| {
+        let mut rest = part;
+        while let Some(start) = rest.find("${") {
+            let Some(len) = rest[start..].find('}') else {
+                break;
+            };
+            if rest[..start].chars().any(|c| c != '*' && c != '?') {
+                return false;
+            }
+            rest = &rest[start + len + 1..];
+        }
+        !part.is_empty() && rest.chars().all(|c| c == '*' || c == '?')
+    })
+}
+
+/// For an action whose resources no source documents: whether `resource` belongs to a
+/// service its service's resource types belong to (or its own). A service with no
+/// documented resource types says nothing.
+fn in_service_vocabulary(service: Service, resource: &str) -> bool {
+    let Some((_, resource_service, _)) = arn::parts(resource) else {
+        return true;
+    };
+    if resource_service.contains(['*', '?', '$'])
+        || resource_service.eq_ignore_ascii_case(service.code())
+        || service.resource_types().len() == 0
+    {
+        return true;
+    }
+    service.resource_types().any(|t| {
+        t.arn_templates().any(|template| {
+            arn::parts(template)
+                .is_none_or(|(_, own, _)| own.eq_ignore_ascii_case(resource_service))
+        })
+    })
+}
+
+/// The catalogue actions an action entry names: one, or those its pattern matches in one
+/// service. Empty for what cannot be judged (unknown services, wildcard services, or past
+/// the budget).
+fn named_actions(catalogue: Catalogue, text: &str, budget: &mut Budget) -> Vec<Action> {
+    let text = trim(text);
+    let Some((service_text, name)) = text.split_once(':') else {
+        return Vec::new();
+    };
+    if !is_plain(service_text) {
+        return Vec::new();
+    }
+    let Some(service) = catalogue.service(&lower_code(service_text)) else {
+        return Vec::new();
+    };
+    if is_plain(name) {
+        return service.action(name).into_iter().collect();
+    }
+    if !budget.spend(service.actions().len()) {
+        return Vec::new();
+    }
+    catalogue.matching(text).collect()
+}
+
+/// An ARN template of one of the actions, for the help line: the shortest of a required
+/// type, else the shortest (`arn:${Partition}:s3:::${BucketName}/${ObjectName}` for
+/// `s3:GetObject`, rather than its access-point form).
+pub(super) fn example_template(actions: &[Action]) -> Option<&'static str> {
+    let types = actions
+        .iter()
+        .filter_map(|action| action.resource_types())
+        .flatten();
+    types
+        .flat_map(|t| {
+            t.resource_type
+                .arn_templates()
+                .map(move |arn| (!t.required, arn.len(), arn))
+        })
+        .min()
+        .map(|(_, _, arn)| arn)
+}
+
+fn describe(action: Action) -> String {
+    let name = action.qualified_name();
+    match action.resource_types() {
+        Some(types) if types.len() == 0 => {
+            format!("`{name}` takes only `\"*\"` (it cannot be scoped to a resource)")
+        }
+        Some(types) => {
+            let mut names: Vec<String> = types
+                .map(|t| format!("`{}`", t.resource_type.name()))
+                .collect();
+            names.dedup();
+            let shown = names.len().min(3);
+            let more = if names.len() > shown {
+                " or others"
+            } else {
+                ""
+            };
+            format!(
+                "`{name}` acts on {}{more} resources",
+                names[..shown].join(" or ")
+            )
+        }
+        None => format!("`{name}` acts on `{}` resources", action.service().code()),
+    }
+}
+
+/// PL105: actions that no resource of their statement can ever match.
+pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let (Some(policy), Some(catalogue)) = (ctx.policy, catalogue_for(ctx)) else {
+        return;
+    };
+    let mut budget = Budget::new();
+    for statement in policy.statements {
+        let (Some(actions), Some(resources)) = (&statement.action, &statement.resource) else {
+            continue;
+        };
+        // A resource a template fills in may be the one that fits.
+        if resources.entries.is_empty() || resources.has_template_value {
+            continue;
+        }
+        let mut texts: Vec<&str> = resources.texts().map(trim).collect();
+        if texts.contains(&"*") {
+            continue;
+        }
+        texts.sort_unstable();
+        texts.dedup();
+        for entry in &actions.entries {
+            let named = named_actions(catalogue, entry.text, &mut budget);
+            if named.is_empty()
+                || !budget.spend(named.len() * texts.len())
+                || named
+                    .iter()
+                    .any(|&action| texts.iter().any(|r| may_act_on(action, r)))
+            {
+                continue;
+            }
+            let text = trim(entry.text);
+            let takes_star = named.iter().all(|a| a.takes_only_star() == Some(true));
+            let message = match named.as_slice() {
+                [action] if takes_star => format!(
+                    "{}, but no resource of this statement is `\"*\"`: it never applies",
+                    describe(*action)
+                ),
+                [action] => format!(
+                    "{}, but no resource of this statement can name one: it never applies",
+                    describe(*action)
+                ),
+                _ => format!(
+                    "none of the {} actions `{text}` matches can act on a resource of this statement: it never applies",
+                    named.len()
+                ),
+            };
+            let help = if takes_star {
+                "grant it in a statement of its own with `\"Resource\": \"*\"`".to_string()
+            } else {
+                match example_template(&named) {
+                    Some(template) => format!(
+                        "add a resource such as `{template}`, or move the action to a statement that has one"
+                    ),
+                    None => "move the action to a statement whose resources it acts on".to_string(),
+                }
+            };
+            out.push(
+                Finding::new(entry.node.span, message)
+                    .label(resources.member.value.span, "the statement's resources")
+                    .help(help),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalogue;
+
+    fn action(name: &str) -> Action {
+        let (dialect, name) = name.split_once(' ').unwrap();
+        let catalogue = if dialect == "aws" {
+            catalogue::aws()
+        } else {
+            catalogue::ram()
+        };
+        catalogue.action(name).unwrap_or_else(|| panic!("{name}"))
+    }
+
+    #[test]
+    fn actions_on_resources() {
+        for (name, resource, expected) in [
+            ("aws s3:ListAllMyBuckets", "arn:aws:s3:::logs", false),
+            ("aws s3:ListAllMyBuckets", "arn:aws:s3:::*", true),
+            ("aws s3:GetObject", "arn:aws:s3:::logs", false),
+            ("aws s3:GetObject", "arn:aws:s3:::logs/*", true),
+            ("aws s3:ListBucket", "arn:aws:s3:::logs", true),
+            ("aws s3:GetObject", "acs:oss:*:*:logs", true),
+            ("aws s3:GetObject", "<bucket>", true),
+            ("ram oss:ListBuckets", "acs:oss:*:*:*", true),
+            ("ram oss:ListBuckets", "acs:oss:*:*:logs", false),
+            ("ram oss:ListObjects", "acs:oss:*:*:logs", true),
+            ("ram oss:ListObjects", "acs:oss:*:*:logs*", true),
+            ("ram oss:ListObjects", "acs:oss:*:*:logs/*", false),
+            ("ram oss:GetObject", "acs:oss:*:*:logs/*", true),
+            ("ram oss:GetObject", "acs:oss:*:*:logs*", true),
+            ("ram oss:GetObject", "acs:oss:*:*:logs", false),
+            ("ram oss:GetObject", "acs:ecs:*:*:instance/*", false),
+            ("ram oss:GetObject", "arn:aws:s3:::logs", true),
+            ("ram ecs:DeleteInstance", "acs:ecs:*:*:instance/i-1", true),
+            ("ram ecs:DeleteInstance", "acs:ecs:*:*:disk/d-1", false),
+            ("ram slb:CreateRules", "acs:log:*:*:project/p", false),
+            ("ram slb:CreateRules", "acs:slb:*:*:loadbalancer/x", true),
+            (
+                "ram log:ConsumerGroupUpdateCheckPoint",
+                "acs:log:*:*:project/p/logstore/l",
+                true,
+            ),
+            (
+                "ram log:ConsumerGroupUpdateCheckPoint",
+                "acs:ecs:*:*:instance/i-1",
+                false,
+            ),
+        ] {
+            assert_eq!(
+                may_act_on(action(name), resource),
+                expected,
+                "{name} on {resource}"
+            );
+        }
+    }
+
+    #[test]
+    fn resource_parts_of_wildcards() {
+        assert!(all_wildcards("*"));
+        assert!(all_wildcards("arn:aws:s3:::*"));
+        assert!(all_wildcards("acs:oss:*:*:*"));
+        assert!(all_wildcards("arn:aws:iam::*:${aws:username}"));
+        assert!(!all_wildcards("arn:aws:s3:::logs"));
+        assert!(!all_wildcards("acs:oss:*:*:"));
+    }
+}
