@@ -14,7 +14,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 fn documents(path: &str, json: &str) -> Vec<Document> {
-    documents_in_text(path, json, None, true).expect("test policy parses")
+    documents_in_text(path, json, None, &Default::default(), true).expect("test policy parses")
 }
 
 /// One row of a `can` table: the vendor rule it checks (where it is written, and the
@@ -2143,7 +2143,7 @@ fn removing_redundant_statements_keeps_every_grant() {
         let Ok(text) = std::fs::read_to_string(common::root().join(&path)) else {
             continue;
         };
-        let Ok(before) = documents_in_text(&path, &text, None, false) else {
+        let Ok(before) = documents_in_text(&path, &text, None, &Default::default(), false) else {
             continue;
         };
         let diagnostics = policylint::engine::lint_text(&rules, &text).diagnostics;
@@ -2152,7 +2152,8 @@ fn removing_redundant_statements_keeps_every_grant() {
             continue;
         }
         fixed_some += 1;
-        let after = documents_in_text(&path, &outcome.text, None, false).unwrap();
+        let after =
+            documents_in_text(&path, &outcome.text, None, &Default::default(), false).unwrap();
         assert_eq!(
             diff(&before, &after, &[]).unwrap(),
             AccessDiff::default(),
@@ -2286,4 +2287,144 @@ fn random_rewrites_report_nothing() {
             "{rewritten}\n{text}"
         );
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// Policies inside hosts: `can` and `diff` read files through the host layer, as `check`
+// does, and point at the host's lines.
+
+const ROS_TWO_POLICIES: &str = "ROSTemplateFormatVersion: '2015-09-01'
+Resources:
+  Readers:
+    Type: ALIYUN::RAM::ManagedPolicy
+    Properties:
+      PolicyName: readers
+      PolicyDocument:
+        Version: '1'
+        Statement:
+          - Sid: Read
+            Effect: Allow
+            Action: oss:GetObject
+            Resource: acs:oss:*:*:reports/*
+  Writers:
+    Type: ALIYUN::RAM::ManagedPolicy
+    Properties:
+      PolicyName: writers
+      PolicyDocument:
+        Version: '1'
+        Statement:
+          - Sid: Write
+            Effect: Allow
+            Action: oss:PutObject
+            Resource: acs:oss:*:*:uploads/*
+";
+
+#[test]
+fn can_and_diff_read_policies_inside_templates() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "stack.yaml", ROS_TWO_POLICIES);
+    let cfn_json = r#"{
+  "Resources": {
+    "Role": {
+      "Type": "AWS::IAM::ManagedPolicy",
+      "Properties": {
+        "PolicyDocument": {
+          "Version": "2012-10-17",
+          "Statement": [
+            {"Sid": "Logs", "Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}
+          ]
+        }
+      }
+    }
+  }
+}
+"#;
+    write(dir.path(), "cfn.template", cfn_json);
+    let can = |action: &str, resource: &str, path: &str| {
+        let (code, stdout, stderr) = run(
+            &[
+                "can",
+                action,
+                resource,
+                path,
+                "--output-format",
+                "json",
+                "--no-config",
+            ],
+            dir.path(),
+        );
+        let value: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stdout}{stderr}"));
+        (code, value)
+    };
+    // The second document of the YAML template decides, at its line in the YAML.
+    let (code, allowed) = can("oss:PutObject", "acs:oss:*:*:uploads/a", "stack.yaml");
+    assert_eq!(code, Some(0));
+    assert_eq!(
+        allowed["statements"],
+        serde_json::json!([{"path": "stack.yaml", "line": 21, "sid": "Write", "effect": "Allow"}])
+    );
+    let (code, allowed) = can("oss:GetObject", "acs:oss:*:*:reports/a", ".");
+    assert_eq!(
+        (code, allowed["statements"][0]["line"].clone()),
+        (Some(0), 10.into())
+    );
+    let (code, allowed) = can("logs:PutLogEvents", "arn:aws:logs:x", "cfn.template");
+    assert_eq!(code, Some(0));
+    assert_eq!(allowed["statements"][0]["line"], 9);
+    assert_eq!(allowed["statements"][0]["path"], "cfn.template");
+    // A YAML file that holds no policy is an error only when named.
+    write(dir.path(), "ci/workflow.yml", "name: build\non: [push]\n");
+    let (code, _, stderr) = run(
+        &["can", "a:b", "*", "ci/workflow.yml", "--no-config"],
+        dir.path(),
+    );
+    assert_eq!(code, Some(2));
+    assert!(stderr.contains("ci/workflow.yml"), "{stderr}");
+    // `diff` compares each document with the one at its place: widening the second
+    // document's resource is added at its YAML line; the first document is unchanged.
+    write(
+        dir.path(),
+        "new/stack.yaml",
+        &ROS_TWO_POLICIES.replace("acs:oss:*:*:uploads/*", "acs:oss:*:*:*"),
+    );
+    write(dir.path(), "old/stack.yaml", ROS_TWO_POLICIES);
+    let (code, stdout, stderr) = run(
+        &[
+            "diff",
+            "old/stack.yaml",
+            "new/stack.yaml",
+            "--output-format",
+            "json",
+            "--no-config",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(
+        found,
+        serde_json::json!({"added": [{"action": "oss:PutObject", "resource": "acs:oss:*:*:*", "conditional": false, "path": "new/stack.yaml", "line": 23}], "removed": []})
+    );
+    // Moving a grant from one document to the other is new access for the second and
+    // lost access for the first, not nothing: they are attached to different roles.
+    let swapped = ROS_TWO_POLICIES
+        .replace("oss:GetObject", "oss:TEMP")
+        .replace("oss:PutObject", "oss:GetObject")
+        .replace("oss:TEMP", "oss:PutObject");
+    write(dir.path(), "new/stack.yaml", &swapped);
+    let (_, stdout, _) = run(
+        &[
+            "diff",
+            "old/stack.yaml",
+            "new/stack.yaml",
+            "--output-format",
+            "json",
+            "--no-config",
+        ],
+        dir.path(),
+    );
+    let found: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(found["added"].as_array().unwrap().len(), 2, "{found}");
+    assert_eq!(found["removed"].as_array().unwrap().len(), 2, "{found}");
 }

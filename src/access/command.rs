@@ -192,20 +192,12 @@ pub fn diff_command(args: &DiffArgs) -> ExitCode {
     let mut total = AccessDiff::default();
     let mut new_documents = Vec::new();
     for pair in &pairs {
-        let patterns = &pair.settings.rules.access.fail_on_new_access;
-        match diff(&pair.old, &pair.new, patterns) {
+        match diff_pair(pair) {
             Ok(found) => {
                 total.added.extend(found.added);
                 total.removed.extend(found.removed);
             }
-            Err(error) => {
-                let path = pair
-                    .new
-                    .first()
-                    .or(pair.old.first())
-                    .map_or("", |d| d.path.as_str());
-                return usage_error(&format!("{path}: {error}"));
-            }
+            Err(message) => return usage_error(&message),
         }
         new_documents.extend(pair.new.iter().cloned());
     }
@@ -250,6 +242,25 @@ pub fn diff_command(args: &DiffArgs) -> ExitCode {
     }
 }
 
+/// The access diff of two versions of a file, document by document: each policy document
+/// of a template is compared with the one at the same place in the other version (a
+/// policy file holds one).
+fn diff_pair(pair: &Pair) -> Result<AccessDiff, String> {
+    let patterns = &pair.settings.rules.access.fail_on_new_access;
+    let mut found = AccessDiff::default();
+    for number in 0..pair.old.len().max(pair.new.len()) {
+        let old = pair.old.get(number..=number).unwrap_or_default();
+        let new = pair.new.get(number..=number).unwrap_or_default();
+        let part = diff(old, new, patterns).map_err(|error| {
+            let path = new.first().or(old.first()).map_or("", |d| d.path.as_str());
+            format!("{path}: {error}")
+        })?;
+        found.added.extend(part.added);
+        found.removed.extend(part.removed);
+    }
+    Ok(found)
+}
+
 /// The documents of one file, or the reason it has none it should have.
 fn file_documents(
     display: &str,
@@ -258,7 +269,14 @@ fn file_documents(
     explicit: bool,
 ) -> Result<Vec<Document>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{display}: cannot read: {e}"))?;
-    documents_in_text(display, &text, settings.rules.dialect, explicit).map_err(|e| e.to_string())
+    documents_in_text(
+        display,
+        &text,
+        settings.rules.dialect,
+        &settings.hosts,
+        explicit,
+    )
+    .map_err(|e| e.to_string())
 }
 
 /// Files under `root`, by their path relative to it, with what the walk found.
@@ -388,8 +406,14 @@ fn pairs_since(
                 let shown = format!("{base}:{path}");
                 match old_texts.next().flatten() {
                     // An earlier version that was broken granted nothing.
-                    Some(text) => documents_in_text(&shown, &text, settings.rules.dialect, false)
-                        .unwrap_or_default(),
+                    Some(text) => documents_in_text(
+                        &shown,
+                        &text,
+                        settings.rules.dialect,
+                        &settings.hosts,
+                        false,
+                    )
+                    .unwrap_or_default(),
                     None => Vec::new(),
                 }
             }
@@ -446,15 +470,7 @@ pub fn add_new_access(
     let since = format!("`{base}`");
     let mut removed = Vec::new();
     for pair in pairs {
-        let patterns = &pair.settings.rules.access.fail_on_new_access;
-        let found = diff(&pair.old, &pair.new, patterns).map_err(|e| {
-            let path = pair
-                .new
-                .first()
-                .or(pair.old.first())
-                .map_or("", |d| d.path.as_str());
-            format!("{path}: {e}")
-        })?;
+        let found = diff_pair(&pair)?;
         removed.extend(found.removed);
         let Some(rule) = pair.settings.rules.find("new-access") else {
             continue;

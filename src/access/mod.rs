@@ -13,7 +13,8 @@
 //! - [`command`], [`output`], [`git`]: the `can` and `diff` commands, `check --base`.
 //!
 //! Policy documents are found through one function, [`documents`] (and
-//! [`documents_in_text`] for a text already read), on the discovery the linter uses.
+//! [`documents_in_text`] for a text already read), on the discovery and the hosts the
+//! linter uses.
 
 pub mod automaton;
 pub mod command;
@@ -29,7 +30,8 @@ pub mod policy;
 
 use crate::config::{ConfigError, Resolver};
 use crate::discover::{Found, discover};
-use crate::model::{Dialect, Policy, is_statement_key};
+use crate::hosts::{self, HostKind, HostSwitches};
+use crate::model::{Dialect, Policy, TemplateValues, is_statement_key};
 use crate::parse::{self, Arena};
 use policy::AccessPolicy;
 use std::path::PathBuf;
@@ -39,12 +41,19 @@ use std::path::PathBuf;
 pub struct Document {
     /// The path as reported (as given, or as found under a given folder).
     pub path: String,
-    /// The text the document's spans refer to.
+    /// Its place among the policy documents of its file, from 1: a template may hold
+    /// several, and `diff` compares the documents of two versions of a file by it.
+    pub number: usize,
+    /// The text of the whole file: the document's spans are the host's.
     pub text: String,
     pub policy: AccessPolicy,
 }
 
 impl Document {
+    fn numbered(self, number: usize) -> Self {
+        Document { number, ..self }
+    }
+
     /// The 1-based line of a byte offset of the text.
     pub fn line(&self, offset: usize) -> usize {
         line_of(&self.text, offset)
@@ -69,52 +78,108 @@ impl std::fmt::Display for Unreadable {
     }
 }
 
-/// The policy documents in the text of one file. Today a file is one JSON policy; a text
-/// that is not JSON is an error if it looks like a policy (it mentions `"Statement"`) or
-/// was asked for by name (`explicit`), and otherwise holds no documents.
+/// The policy documents in the text of one file, read through the host layer as the
+/// linter reads them (a policy file, or the policies inside a JSON or YAML template; a
+/// file may hold several). Their spans are the host's, so that lines and diagnostics
+/// point into the file. A text that holds no policy is an error if it looks like one
+/// (a JSON text that does not parse but mentions `"Statement"`, a broken YAML file that
+/// mentions `Statement`) or was asked for by name (`explicit`), and otherwise holds none.
 pub fn documents_in_text(
     path: &str,
     text: &str,
     dialect: Option<Dialect>,
+    hosts: &HostSwitches,
     explicit: bool,
 ) -> Result<Vec<Document>, Unreadable> {
-    let arena = Arena::new();
-    let tree = match parse::parse(text, &arena) {
-        Ok(tree) => tree,
-        Err(error) => {
-            let mentions_statement = text.to_ascii_lowercase().contains("\"statement\"");
-            if !(explicit || mentions_statement) {
-                return Ok(Vec::new());
-            }
-            let position = crate::source::LineIndex::new(text).position(text, error.span.start);
-            return Err(Unreadable {
-                path: path.to_string(),
-                message: format!("{}:{}: {}", position.line, position.column, error.message),
-            });
+    let file_name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    let kind = match hosts.host_for(file_name, text) {
+        Some(kind) => kind,
+        None if explicit => HostKind::Json,
+        None => return Ok(Vec::new()),
+    };
+    let unreadable = |offset: usize, message: &str| {
+        let position = crate::source::LineIndex::new(text).position(text, offset);
+        Unreadable {
+            path: path.to_string(),
+            message: format!("{}:{}: {message}", position.line, position.column),
         }
     };
+    let mentions_statement = text.to_ascii_lowercase().contains("statement");
+    let mut whole_error = None;
+    if let Some(whole) = hosts::whole_document(kind, text) {
+        match read_document(path, text, &whole, dialect) {
+            Ok(Some(document)) => return Ok(vec![document.numbered(1)]),
+            Ok(None) => {}
+            Err(error) => whole_error = Some((whole.map.map_span(error.span).start, error.message)),
+        }
+    }
+    let extracted = match hosts::extract_documents(kind, text) {
+        Ok(extracted) => extracted,
+        Err(error) if explicit || mentions_statement => {
+            return Err(unreadable(error.span.start, &error.message));
+        }
+        Err(_) => return Ok(Vec::new()),
+    };
+    let mut documents = Vec::new();
+    for extracted in &extracted {
+        // A string that only looked encoded (no `Statement` once decoded) is not one.
+        if let Ok(Some(document)) = read_document(path, text, extracted, dialect) {
+            documents.push(document.numbered(documents.len() + 1));
+        }
+    }
+    if documents.is_empty() {
+        if let Some((offset, message)) = whole_error.filter(|_| explicit || mentions_statement) {
+            return Err(unreadable(offset, &message));
+        }
+        if explicit {
+            return Err(Unreadable {
+                path: path.to_string(),
+                message: "not a policy (no top-level `Statement`, and none inside)".to_string(),
+            });
+        }
+    }
+    Ok(documents)
+}
+
+/// One host document as the engine reads it, with its spans moved into the host text;
+/// `None` when its text is not a policy (no top-level `Statement`).
+fn read_document(
+    path: &str,
+    host_text: &str,
+    document: &hosts::Document,
+    dialect: Option<Dialect>,
+) -> Result<Option<Document>, parse::SyntaxError> {
+    let arena = Arena::new();
+    let tree = parse::parse(&document.text, &arena)?;
     let is_policy = tree
         .root
         .as_object()
         .is_some_and(|members| members.iter().any(|m| is_statement_key(m.key)));
-    let Some(mut model) = Policy::from_root(&tree.root, &arena).filter(|_| is_policy) else {
-        return if explicit {
-            Err(Unreadable {
-                path: path.to_string(),
-                message: "not a policy (no top-level `Statement`)".to_string(),
-            })
-        } else {
-            Ok(Vec::new())
-        };
+    let hints = document.hints;
+    let templates = TemplateValues::find(
+        &document.text,
+        &tree.root,
+        &document.masked,
+        hints.interpolated,
+        &arena,
+    );
+    let Some(mut model) =
+        Policy::from_host(&tree.root, &arena, hints, templates).filter(|_| is_policy)
+    else {
+        return Ok(None);
     };
-    if let Some(dialect) = dialect {
+    // The config's dialect beats detection; a host that knows its dialect beats both.
+    if let (Some(dialect), None) = (dialect, hints.dialect) {
         model.dialect = dialect;
     }
-    Ok(vec![Document {
+    let mut policy = AccessPolicy::from_model(&model);
+    policy.map_spans(|span| document.map.map_span(span));
+    Ok(Some(Document {
         path: path.to_string(),
-        text: text.to_string(),
-        policy: AccessPolicy::from_model(&model),
-    }])
+        number: 0,
+        text: host_text.to_string(),
+        policy,
+    }))
 }
 
 /// Every policy document under `paths`, found as `policylint check` finds files (named
@@ -160,6 +225,7 @@ pub fn documents(
             &candidate.display,
             &text,
             settings.rules.dialect,
+            &settings.hosts,
             candidate.explicit,
         ) {
             Ok(found) => documents.extend(found),

@@ -40,6 +40,8 @@ pub struct AccessStatement {
     pub index: usize,
     /// The statement object's opening brace.
     pub span: Span,
+    /// The whole statement object.
+    pub extent: Span,
     pub sid: Option<String>,
     pub effect: Effect,
     pub actions: Element,
@@ -126,6 +128,22 @@ impl AccessPolicy {
                 .collect(),
         }
     }
+
+    /// Moves every span through `map` (from a document's text into its host's).
+    pub fn map_spans(&mut self, map: impl Fn(Span) -> Span) {
+        for statement in &mut self.statements {
+            statement.span = map(statement.span);
+            statement.extent = map(statement.extent);
+            for entry in statement
+                .actions
+                .entries
+                .iter_mut()
+                .chain(&mut statement.resources.entries)
+            {
+                entry.span = map(entry.span);
+            }
+        }
+    }
 }
 
 impl AccessStatement {
@@ -155,6 +173,7 @@ impl AccessStatement {
         Some(AccessStatement {
             index: statement.index,
             span: crate::checks::opening(statement.node),
+            extent: statement.node.span,
             sid: statement
                 .sid
                 .and_then(|m| m.value.as_str())
