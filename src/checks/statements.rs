@@ -12,9 +12,10 @@
 //! that cover each other is kept, and removing every reported one together changes
 //! nothing the policy grants.
 //!
-//! Most policies are settled by one cheap test first: a request of each Allow (its first
-//! action and resource with `*` read as nothing and `?` as one letter) that no other
-//! statement matches shows the Allow is neither shadowed nor redundant.
+//! Most statements are settled by one cheap test first: a request of some unit of an Allow
+//! (an action entry and a resource entry with `*` read as nothing and `?` as one letter)
+//! that no other statement matches shows the Allow is neither shadowed nor redundant; the
+//! engine looks only at the others, and not at all at a policy with none.
 
 use super::CheckContext;
 use crate::access::automaton::{LINT, SetId, TooComplex};
@@ -34,18 +35,16 @@ const MAX_STATEMENTS: usize = 10_000;
 /// PL503.
 pub fn shadowed_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(model) = ctx.policy else { return };
-    let has_deny = model
-        .statements
-        .iter()
-        .any(|s| s.effect_text() == Some("Deny"));
-    if !has_deny || !needs_engine(model) {
+    let candidates = candidates(model, |s| s.effect_text() == Some("Deny"));
+    if candidates.is_empty() {
         return;
     }
     let Some(mut analysis) = Analysis::of(model) else {
         return;
     };
     for s in 0..analysis.policy.statements.len() {
-        if !analysis.policy.statements[s].is_allow() {
+        let statement = &analysis.policy.statements[s];
+        if !statement.is_allow() || !candidates.contains(&statement.index) {
             continue;
         }
         let Ok(Coverage::Full(by)) = analysis.coverage(s, &[], true) else {
@@ -68,7 +67,11 @@ pub fn shadowed_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
 pub fn redundant_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(model) = ctx.policy else { return };
     let allows = model.statements.iter().filter(|s| s.is_allow()).count();
-    if allows < 2 || !needs_engine(model) {
+    if allows < 2 {
+        return;
+    }
+    let candidates = candidates(model, |_| true);
+    if candidates.is_empty() {
         return;
     }
     let repeats = super::redundancy::repeated_statements(model);
@@ -89,7 +92,8 @@ pub fn redundant_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
         .and_then(|member| member.value.as_array());
     let count = analysis.policy.statements.len();
     for s in (0..count).rev() {
-        if !analysis.policy.statements[s].is_allow() || removed.contains(&s) {
+        let statement = &analysis.policy.statements[s];
+        if !statement.is_allow() || !candidates.contains(&statement.index) || removed.contains(&s) {
             continue;
         }
         // A statement all denied is PL503's.
@@ -126,39 +130,52 @@ fn analysis_position(policy: &AccessPolicy, index: usize) -> Option<usize> {
     policy.statements.iter().position(|s| s.index == index)
 }
 
-/// Whether some Allow may be shadowed or redundant: false when, for every Allow, a
-/// request it grants is matched by no other statement.
-fn needs_engine(policy: &Policy) -> bool {
+/// The Allows (by `Statement::index`) that other statements may cover: those each unit
+/// of which (action entry × resource entry) has a sample request that some other
+/// statement `by` accepts matches. Any other Allow grants a request nothing else touches,
+/// so it is neither shadowed nor redundant, and the engine is spared it (and, when no
+/// Allow is left, the policy).
+fn candidates(policy: &Policy, by: impl Fn(&Statement) -> bool) -> BTreeSet<usize> {
     if policy.statements.len() > MAX_STATEMENTS {
-        return false;
+        return BTreeSet::new();
     }
-    policy.statements.iter().enumerate().any(|(i, statement)| {
-        statement.is_allow()
-            && match sample_request(statement) {
-                Some((action, resource)) => policy
-                    .statements
-                    .iter()
-                    .enumerate()
-                    .any(|(j, other)| j != i && statement_matches(other, &action, &resource)),
-                None => true,
-            }
-    })
+    let others: Vec<&Statement> = policy.statements.iter().filter(|s| by(s)).collect();
+    policy
+        .statements
+        .iter()
+        .filter(|statement| statement.is_allow())
+        .filter(|statement| match sample_requests(statement) {
+            Some(samples) => samples.iter().all(|(action, resource)| {
+                others.iter().any(|other| {
+                    other.index != statement.index && statement_matches(other, action, resource)
+                })
+            }),
+            None => true,
+        })
+        .map(|statement| statement.index)
+        .collect()
 }
 
-/// One request a statement grants, if it is easy to name (no `Not` element, no policy
-/// variable).
-fn sample_request(statement: &Statement) -> Option<(String, String)> {
-    let action = statement.action.as_ref()?.entries.first()?.text;
-    let resource = match (&statement.resource, &statement.not_resource) {
-        (Some(values), None) => values.entries.first()?.text,
-        (None, None) => "*",
+/// One request of each unit of a statement, if they are easy to name (no `Not` element,
+/// no policy variable): each pattern with `*` read as nothing and `?` as one letter.
+fn sample_requests(statement: &Statement) -> Option<Vec<(String, String)>> {
+    let actions = statement.action.as_ref()?;
+    let resources: Vec<&str> = match (&statement.resource, &statement.not_resource) {
+        (Some(values), None) => values.texts().collect(),
+        (None, None) => vec!["*"],
         _ => return None,
     };
-    if resource.contains("${") {
+    if resources.iter().any(|r| r.contains("${")) {
         return None;
     }
     let instance = |pattern: &str| pattern.trim().replace('*', "").replace('?', "x");
-    Some((instance(action), instance(resource)))
+    let mut samples = Vec::new();
+    for action in actions.texts() {
+        for resource in &resources {
+            samples.push((instance(action), instance(resource)));
+        }
+    }
+    Some(samples)
 }
 
 /// Whether a statement's Action and Resource match a request, conditions aside; a
