@@ -190,6 +190,43 @@ impl AccessStatement {
         self.effect == Effect::Allow
     }
 
+    /// What the statement grants (or takes back) in one line, for the editor's hover.
+    pub fn summary(&self) -> String {
+        let list = |element: &Element, every: &str| {
+            let entries: Vec<String> = element
+                .entries
+                .iter()
+                .map(|entry| format!("`{}`", entry.text))
+                .collect();
+            if element.negated {
+                format!("{every} except {}", entries.join(", "))
+            } else {
+                entries.join(", ")
+            }
+        };
+        let verb = match self.effect {
+            Effect::Allow => "Allows",
+            Effect::Deny => "Denies",
+        };
+        let mut line = format!(
+            "{verb} {} on {}",
+            list(&self.actions, "every action"),
+            list(&self.resources, "every resource")
+        );
+        match &self.condition {
+            Condition::Atoms(atoms) if !atoms.is_empty() => {
+                let clauses: Vec<String> = atoms.iter().map(Atom::to_string).collect();
+                line.push_str(&format!(" when {}", clauses.join(" and ")));
+            }
+            Condition::Atoms(_) => {}
+            Condition::Unreadable(_) => line.push_str(" under a condition that cannot be read"),
+        }
+        if let Some(principal) = self.principal.canonical() {
+            line.push_str(&format!(" (to {principal})"));
+        }
+        line
+    }
+
     /// The clauses of the condition, or `None` when it cannot be read.
     pub fn atoms(&self) -> Option<&[Atom]> {
         match &self.condition {
