@@ -1,6 +1,7 @@
 //! Writes a deterministic corpus of realistic RAM policies for the benchmarks:
 //!
 //!     cargo run --release --example generate -- DIR COUNT [SEED] [--yaml]
+//!     cargo run --release --example generate -- --pair STATEMENTS OLD NEW [SEED]
 //!
 //! With `--terraform`, a corpus of Terraform files (`benches/terraform-hosts.sh`): one in
 //! seven holds a policy (a heredoc, `jsonencode`, a policy-document data source), the
@@ -24,25 +25,10 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
-/// xorshift64*: enough randomness for shapes, and reproducible without a dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-}
+#[path = "../tests/common/rng.rs"]
+#[allow(dead_code)]
+mod rng;
+use rng::Rng;
 
 const SERVICES: &[(&str, &[&str], &str)] = &[
     (
@@ -105,24 +91,99 @@ const NAMES: &[&str] = &[
     "i-bp1a2b3c4d",
 ];
 
-fn clean_statement(rng: &mut Rng, out: &mut String) {
+/// A statement as drawn, before it is written out.
+struct Parts {
+    effect: &'static str,
+    actions: Vec<String>,
+    resource: String,
+    condition: bool,
+}
+
+fn clean_parts(rng: &mut Rng) -> Parts {
     let (service, actions, resource) = SERVICES[rng.below(SERVICES.len())];
     let count = 1 + rng.below(actions.len());
     let start = rng.below(actions.len());
     let chosen: Vec<String> = (0..count)
-        .map(|i| format!("\"{service}:{}\"", actions[(start + i) % actions.len()]))
+        .map(|i| format!("{service}:{}", actions[(start + i) % actions.len()]))
         .collect();
     let resource = resource.replace("{name}", rng.pick(NAMES));
+    let effect = if rng.below(10) == 0 { "Deny" } else { "Allow" };
+    Parts {
+        effect,
+        actions: chosen,
+        resource,
+        condition: rng.below(6) == 0,
+    }
+}
+
+fn render(parts: &Parts, out: &mut String) {
+    let quoted: Vec<String> = parts.actions.iter().map(|a| format!("\"{a}\"")).collect();
     let _ = write!(
         out,
-        "    {{\n      \"Effect\": \"{}\",\n      \"Action\": [\n        {}\n      ],\n      \"Resource\": \"{resource}\"",
-        if rng.below(10) == 0 { "Deny" } else { "Allow" },
-        chosen.join(",\n        ")
+        "    {{\n      \"Effect\": \"{}\",\n      \"Action\": [\n        {}\n      ],\n      \"Resource\": \"{}\"",
+        parts.effect,
+        quoted.join(",\n        "),
+        parts.resource
     );
-    if rng.below(6) == 0 {
+    if parts.condition {
         out.push_str(",\n      \"Condition\": {\n        \"IpAddress\": {\"acs:SourceIp\": [\"10.0.0.0/8\", \"192.168.0.0/16\"]},\n        \"Bool\": {\"acs:SecureTransport\": \"true\"}\n      }");
     }
     out.push_str("\n    }");
+}
+
+fn clean_statement(rng: &mut Rng, out: &mut String) {
+    render(&clean_parts(rng), out);
+}
+
+/// Two versions of one policy of `count` statements, for `policylint diff`: NEW is OLD
+/// with its statements in reverse order, every tenth split into one statement per action
+/// (neither changes what it grants), and a few changes a review should see: five
+/// resources widened to every resource of their service, five action lists widened to
+/// the whole service.
+fn policy_pair(rng: &mut Rng, count: usize) -> (String, String) {
+    let old: Vec<Parts> = (0..count).map(|_| clean_parts(rng)).collect();
+    let mut new: Vec<Parts> = Vec::new();
+    for (i, parts) in old.iter().enumerate().rev() {
+        let service = parts.actions[0]
+            .split(':')
+            .next()
+            .unwrap_or("oss")
+            .to_string();
+        let mut changed = Parts {
+            effect: parts.effect,
+            actions: parts.actions.clone(),
+            resource: parts.resource.clone(),
+            condition: parts.condition,
+        };
+        if parts.effect == "Allow" && i % 1000 == 7 {
+            changed.resource = format!("acs:{service}:*:*:*");
+        }
+        if parts.effect == "Allow" && i % 1000 == 500 {
+            changed.actions = vec![format!("{service}:*")];
+        }
+        if i % 10 == 3 {
+            for action in &changed.actions {
+                new.push(Parts {
+                    actions: vec![action.clone()],
+                    resource: changed.resource.clone(),
+                    ..changed
+                });
+            }
+        } else {
+            new.push(changed);
+        }
+    }
+    let write_policy = |statements: &[Parts]| {
+        let mut body = String::new();
+        for (i, parts) in statements.iter().enumerate() {
+            if i > 0 {
+                body.push_str(",\n");
+            }
+            render(parts, &mut body);
+        }
+        format!("{{\n  \"Version\": \"1\",\n  \"Statement\": [\n{body}\n  ]\n}}\n")
+    };
+    (write_policy(&old), write_policy(&new))
 }
 
 /// One statement with a problem some rule reports.
@@ -327,13 +388,29 @@ fn other_terraform(rng: &mut Rng, i: usize) -> String {
 
 fn main() {
     let mut args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("--pair") {
+        let (Some(count), Some(old), Some(new)) = (args.get(1), args.get(2), args.get(3)) else {
+            eprintln!("usage: generate --pair STATEMENTS OLD NEW [SEED]");
+            std::process::exit(2);
+        };
+        let count: usize = count.parse().expect("STATEMENTS is a number");
+        let seed: u64 = args
+            .get(4)
+            .map_or(42, |s| s.parse().expect("SEED is a number"));
+        let (old_text, new_text) = policy_pair(&mut Rng(seed.max(1)), count);
+        std::fs::write(old, old_text).expect("write OLD");
+        std::fs::write(new, new_text).expect("write NEW");
+        return;
+    }
     let yaml = args.iter().any(|a| a == "--yaml");
     let markdown = args.iter().any(|a| a == "--markdown");
     let tf = args.iter().any(|a| a == "--terraform");
     args.retain(|a| a != "--yaml" && a != "--markdown" && a != "--terraform");
     let mut args = args.into_iter();
     let (Some(dir), Some(count)) = (args.next(), args.next()) else {
-        eprintln!("usage: generate DIR COUNT [SEED] [--yaml | --markdown | --terraform]");
+        eprintln!(
+            "usage: generate DIR COUNT [SEED] [--yaml | --markdown | --terraform] | generate --pair STATEMENTS OLD NEW [SEED]"
+        );
         std::process::exit(2);
     };
     let dir = PathBuf::from(dir);

@@ -41,6 +41,10 @@ pub enum Command {
     Check(CheckArgs),
     /// Explain a rule, or list them all.
     Rule(RuleArgs),
+    /// Whether policies allow a request, and by which statement (exit 0 when allowed).
+    Can(crate::access::command::CanArgs),
+    /// The access NEW grants that OLD does not, and the access removed.
+    Diff(crate::access::command::DiffArgs),
     /// Run the language server (LSP over standard input and output) for editors.
     Lsp,
     /// What the catalogues know: the actions a pattern matches (`s3:Get*`), their access
@@ -135,6 +139,14 @@ pub struct CheckArgs {
     /// the diagnostics; with the other formats they go to standard error.
     #[arg(long)]
     pub statistics: bool,
+    /// Also report the access each file grants that its version at this git ref did not
+    /// (rule `new-access`), and the access removed.
+    #[arg(long, value_name = "GIT_REF", conflicts_with_all = ["fix", "diff"])]
+    pub base: Option<String>,
+    /// With `--base`: any new access is an error (not only what the config's
+    /// `fail-on-new-access` names).
+    #[arg(long, requires = "base")]
+    pub fail_on_new_access: bool,
     /// Append an `[[ignore]]` entry for every current finding to the nearest config
     /// (a new `policylint.toml` here if there is none), so that only new findings fail.
     #[arg(long, conflicts_with_all = ["fix", "diff", "no_config"])]
@@ -186,6 +198,8 @@ pub fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Some(Command::Rule(args)) => rule::run(&args),
         Some(Command::Check(args)) => check(&args),
+        Some(Command::Can(args)) => crate::access::command::can(&args),
+        Some(Command::Diff(args)) => crate::access::command::diff_command(&args),
         Some(Command::Lsp) => crate::lsp::run(),
         Some(Command::Catalogue(args)) => catalogue_cmd::run(&args),
         Some(Command::Completions { shell }) => {
@@ -338,7 +352,11 @@ fn check_files(args: &CheckArgs) -> ExitCode {
         }
     }
     let planned = plan(&mut resolver, discover(&files), args.force_exclude);
-    let plain_run = !args.statistics && !args.diff && fixed_stdin.is_none() && !args.verbose;
+    let plain_run = !args.statistics
+        && !args.diff
+        && fixed_stdin.is_none()
+        && !args.verbose
+        && args.base.is_none();
     let streams = plain_run
         && matches!(
             args.output_format,
@@ -393,6 +411,25 @@ fn check_files(args: &CheckArgs) -> ExitCode {
         reports.extend(unused_ignores(&resolver, &files));
     }
     reports.sort_by(|a, b| path_order(&a.path, &b.path));
+    let mut access_summary = String::new();
+    if let Some(base) = &args.base {
+        let roots = if files.is_empty() {
+            vec![PathBuf::from(".")]
+        } else {
+            files.clone()
+        };
+        match crate::access::command::add_new_access(
+            &mut reports,
+            &candidates,
+            &roots,
+            base,
+            args.fail_on_new_access,
+            &mut resolver,
+        ) {
+            Ok(removed) => access_summary = crate::access::command::removed_summary(&removed, base),
+            Err(message) => return usage_error(&message),
+        }
+    }
     if args.verbose {
         say(&report::document_list(&reports));
         let explicit = candidates.iter().filter(|(c, _)| c.explicit).count();
@@ -463,6 +500,13 @@ fn check_files(args: &CheckArgs) -> ExitCode {
         say(&output);
     } else {
         sink.write(output.as_bytes());
+        if !access_summary.is_empty() {
+            if human {
+                sink.write(access_summary.as_bytes());
+            } else {
+                say(&access_summary);
+            }
+        }
     }
     if summary.files == 0 {
         warn_nothing_linted(args);

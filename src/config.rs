@@ -41,6 +41,10 @@ struct ConfigFile {
     severity: Option<BTreeMap<Spanned<String>, Severity>>,
     per_file_ignores: Option<Vec<Spanned<PerFileIgnore>>>,
     extra_actions: Option<Vec<Spanned<String>>>,
+    // The access engine's keys (see `access::guardrails`).
+    forbid: Option<Vec<crate::access::guardrails::ForbidEntry>>,
+    require: Option<Vec<crate::access::guardrails::RequireEntry>>,
+    fail_on_new_access: Option<Vec<Spanned<String>>>,
     hosts: Option<HostSwitches>,
 }
 
@@ -238,6 +242,9 @@ fn compile(
         severity: None,
         per_file_ignores: None,
         extra_actions: None,
+        forbid: None,
+        require: None,
+        fail_on_new_access: None,
         hosts: None,
     });
     let plain = |message: String| ConfigError {
@@ -345,6 +352,13 @@ fn compile(
         }
         rules.extra_actions.insert(name.to_ascii_lowercase());
     }
+    let access = crate::access::guardrails::compile(
+        config.forbid.unwrap_or_default(),
+        config.require.unwrap_or_default(),
+        config.fail_on_new_access.unwrap_or_default(),
+    )
+    .map_err(|(offset, message)| error_at(file, text, offset, message))?;
+    rules.access = Arc::new(access);
     let include = match &config.include {
         Some(patterns) => Some(glob_set(file, text, patterns)?),
         None => None,

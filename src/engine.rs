@@ -335,6 +335,7 @@ fn run_builtin_checks(rules: &RuleSet, batch: &mut [Parsed]) {
                     policy: file.policy.as_ref(),
                     options,
                     extra_actions: &rules.extra_actions,
+                    access: &rules.access,
                 };
                 check(&ctx, &mut scratch);
                 file.findings

@@ -5,6 +5,7 @@
 //! [`checks`] (diagnostics, mapped back to the host) → [`report`]. [`fix`] builds the text
 //! edits.
 
+pub mod access;
 pub mod catalogue;
 pub mod checks;
 pub mod cli;

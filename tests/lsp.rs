@@ -1149,3 +1149,30 @@ fn a_terraform_heredoc_is_linted_and_fixed_in_place() {
     assert_eq!(find(&client.diagnostics(&file), "PL201")["range"], expected);
     assert_eq!(client.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn hovering_a_statement_says_what_it_grants() {
+    let uri = "untitled:grants.json";
+    let text = "{\"Version\": \"1\", \"Statement\": [\n  {\"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", \"oss:ListObjects\"], \"Resource\": \"acs:oss:*:*:reports/*\", \"Condition\": {\"Bool\": {\"acs:SecureTransport\": \"true\"}}},\n  {\"Effect\": \"Deny\", \"NotAction\": \"oss:Get*\", \"Resource\": \"*\"}\n]}\n";
+    let mut client = Client::start();
+    client.initialize(json!({}));
+    client.open(uri, "json", text);
+    client.diagnostics(uri);
+    let hover = client.hover(uri, &json!({"line": 1, "character": 5}));
+    assert_eq!(
+        hover["contents"]["value"],
+        "Allows `oss:GetObject`, `oss:ListObjects` on `acs:oss:*:*:reports/*` when Bool acs:SecureTransport [\"true\"]"
+    );
+    assert_eq!(hover["range"]["start"], json!({"line": 1, "character": 2}));
+    let hover = client.hover(uri, &json!({"line": 2, "character": 40}));
+    assert_eq!(
+        hover["contents"]["value"],
+        "Denies every action except `oss:Get*` on `*`"
+    );
+    // Outside every statement: nothing.
+    assert_eq!(
+        client.hover(uri, &json!({"line": 0, "character": 3})),
+        Value::Null
+    );
+    assert_eq!(client.shutdown_and_exit().code(), Some(0));
+}

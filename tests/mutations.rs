@@ -7,30 +7,11 @@
 mod common;
 
 use common::human_formats::check_human_formats;
+use common::rng::Rng;
 use common::{json_files, root};
 use policylint::engine::lint_text;
 use policylint::fix::{FixMode, fix_text};
 use policylint::rules::RuleSet;
-
-/// xorshift64*: reproducible, and no dependency for a few lines.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        if n == 0 {
-            0
-        } else {
-            (self.next() % n as u64) as usize
-        }
-    }
-}
 
 const TOKENS: &[&[u8]] = &[
     b"{",

@@ -183,6 +183,12 @@ const DESIGN_CATALOGUE: &[(&str, &str, &str)] = &[
     ("PL305", "allow-not-resource", "warning"),
     ("PL306", "wildcard-principal", "error"),
     ("PL401", "missing-list-buckets", "info"),
+    // The access engine's rules (issue #25).
+    ("PL501", "forbidden-access", "error"),
+    ("PL502", "missing-required-condition", "error"),
+    ("PL503", "shadowed-statement", "warning"),
+    ("PL504", "redundant-statement", "warning"),
+    ("PL505", "new-access", "info"),
 ];
 
 #[test]

@@ -13,6 +13,7 @@ pub mod resource_names;
 pub mod resources;
 pub mod sids;
 pub mod size;
+pub mod statements;
 pub mod structure;
 
 use crate::diagnostic::Finding;
@@ -30,6 +31,8 @@ pub struct CheckContext<'a> {
     pub options: &'a toml::Table,
     /// Lower-cased `service:action` names the team declared real (config `extra-actions`).
     pub extra_actions: &'a std::collections::HashSet<String>,
+    /// The config's guardrails (`[[forbid]]`, `[[require]]`).
+    pub access: &'a crate::access::guardrails::AccessConfig,
 }
 
 pub type BuiltinCheck = fn(&CheckContext, &mut Vec<Finding>);
@@ -63,6 +66,17 @@ pub static BUILTINS: &[(&str, BuiltinCheck)] = &[
     ("invalid-condition", conditions::invalid_condition),
     ("unknown-condition-key", conditions::unknown_condition_key),
     ("policy-too-large", size::policy_too_large),
+    ("shadowed-statement", statements::shadowed_statement),
+    ("redundant-statement", statements::redundant_statement),
+    (
+        "forbidden-access",
+        crate::access::guardrails::forbidden_access,
+    ),
+    (
+        "missing-required-condition",
+        crate::access::guardrails::missing_required_condition,
+    ),
+    ("new-access", reported_by_the_access_diff),
     ("unused-ignore", reported_about_the_run),
     ("invalid-resource", resource_names::invalid_resource),
     ("invalid-principal", principals::invalid_principal),
@@ -92,6 +106,9 @@ pub fn builtin(name: &str) -> Option<BuiltinCheck> {
 /// `json-syntax` rule); a file that parsed has none.
 fn reported_by_the_parser(_: &CheckContext, _: &mut Vec<Finding>) {}
 
+/// New access is found by comparing a policy with its earlier version (`policylint diff`,
+/// `check --base`), never by linting one file.
+fn reported_by_the_access_diff(_: &CheckContext, _: &mut Vec<Finding>) {}
 /// Unused `[[ignore]]` entries are found at the end of a run (`runner::unused_ignore_reports`),
 /// in config files; a policy has none.
 fn reported_about_the_run(_: &CheckContext, _: &mut Vec<Finding>) {}

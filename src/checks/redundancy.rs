@@ -9,7 +9,7 @@ use super::{CheckContext, for_each_repeat, opening};
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::remove_array_element;
 use crate::matching::{CoverIndex, Pattern, trim};
-use crate::model::{Entry, Statement, Values};
+use crate::model::{Entry, Policy, Statement, Values};
 use crate::parse::{Node, NodeKind};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -269,12 +269,34 @@ fn covered_finding(items: &[Node], entry: &Entry, by: &Entry, kind: &ListKind) -
 /// building it) another statement shares are built and compared.
 pub fn duplicate_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
-    if policy.statements.len() < 2 {
-        return;
-    }
     let items = policy
         .statement_member
         .and_then(|member| member.value.as_array());
+    for (repeat, first) in repeated_statements(policy) {
+        let statement = &policy.statements[repeat];
+        let first = policy.statements[first].node;
+        let fix = items
+            .and_then(|items| remove_array_element(items, statement.index))
+            .map(|edit| Fix::safe("remove the repeated statement", vec![edit]));
+        out.push(
+            Finding::new(
+                opening(statement.node),
+                "this statement means the same as an earlier one",
+            )
+            .label(opening(first), "first written here")
+            .help("remove the repeated statement; the order of list entries, the `Sid` and writing one value as a string or a one-element array do not change what a statement means")
+            .fix(fix),
+        );
+    }
+}
+
+/// The statements (indices into `policy.statements`) that mean the same as an earlier
+/// one, each with the earliest it repeats: what PL205 reports, and what the rules that
+/// compare what statements grant leave to it.
+pub fn repeated_statements(policy: &Policy) -> Vec<(usize, usize)> {
+    if policy.statements.len() < 2 {
+        return Vec::new();
+    }
     let mut fingerprints: Vec<(u64, usize)> = policy
         .statements
         .iter()
@@ -289,24 +311,11 @@ pub fn duplicate_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
         .filter_map(|&(_, i)| Some((canonical_statement(policy.statements[i].node)?, i)))
         .collect();
     canonical.sort_unstable();
+    let mut repeats = Vec::new();
     for same in canonical.chunk_by(|a, b| a.0 == b.0) {
-        let first = policy.statements[same[0].1].node;
-        for &(_, repeat) in &same[1..] {
-            let statement = &policy.statements[repeat];
-            let fix = items
-                .and_then(|items| remove_array_element(items, statement.index))
-                .map(|edit| Fix::safe("remove the repeated statement", vec![edit]));
-            out.push(
-                Finding::new(
-                    opening(statement.node),
-                    "this statement means the same as an earlier one",
-                )
-                .label(opening(first), "first written here")
-                .help("remove the repeated statement; the order of list entries, the `Sid` and writing one value as a string or a one-element array do not change what a statement means")
-                .fix(fix),
-            );
-        }
+        repeats.extend(same[1..].iter().map(|&(_, repeat)| (repeat, same[0].1)));
     }
+    repeats
 }
 
 /// A statement reduced to what it means, for comparing statements. Objects are

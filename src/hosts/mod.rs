@@ -752,6 +752,20 @@ pub fn policy_documents<'h>(kind: HostKind, text: &'h str) -> Vec<Document<'h>> 
     documents
 }
 
+/// The whole of `text` as one policy document, for a host whose text can be one by itself
+/// (see [`Host::whole_text`]): for readers of policies other than the linter (the access
+/// engine), which decide themselves whether it is a policy.
+pub fn whole_document(kind: HostKind, text: &str) -> Option<Document<'_>> {
+    kind.host().whole_text(text)
+}
+
+/// The policy documents a host finds inside `text` (see [`Host::extract`]), for readers of
+/// policies other than the linter. Like the linter, take these only when the whole text
+/// is not a policy itself; an extracted text that does not read as a policy is not one.
+pub fn extract_documents(kind: HostKind, text: &str) -> Result<Vec<Document<'_>>, SyntaxError> {
+    kind.host().extract(text)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

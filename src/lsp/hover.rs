@@ -1,9 +1,12 @@
 //! Hover: over a diagnostic, the documentation of its rule, as `policylint rule NAME`
-//! prints it (in Markdown when the client shows Markdown).
+//! prints it (in Markdown when the client shows Markdown); elsewhere in a statement, what
+//! the statement grants, in one line (read by the access engine).
 
 use super::Server;
+use crate::hosts::HostKind;
 use crate::report::escape::escape_keeping_lines;
 use crate::rules::doc::{rule_markdown, rule_text};
+use crate::source::Span;
 use lsp_types::{Hover, HoverContents, HoverParams, MarkupContent, MarkupKind};
 use std::collections::HashSet;
 
@@ -40,7 +43,14 @@ impl Server {
             range.get_or_insert(published.range);
         }
         if sections.is_empty() {
-            return None;
+            // Away from diagnostics, a statement says what it grants.
+            let (summary, span) = statement_at(document, offset)?;
+            sections.push(summary);
+            range = Some(
+                document
+                    .map()
+                    .range(&document.text, span.start, span.end, self.encoding),
+            );
         }
         let separator = if markdown { "\n---\n\n" } else { "\n\n" };
         Some(Hover {
@@ -56,4 +66,30 @@ impl Server {
             range,
         })
     }
+}
+
+/// What the statement under `offset` grants, in one line, and the statement's span.
+fn statement_at(document: &super::documents::Document, offset: usize) -> Option<(String, Span)> {
+    // The access engine picks the host by file name, as the document's own host does.
+    let name = match document.host() {
+        HostKind::Yaml => "buffer.yaml",
+        HostKind::JsonTemplate => "buffer.json.tpl",
+        HostKind::Json | HostKind::PlainJson => "buffer.json",
+        HostKind::Markdown => "buffer.md",
+        HostKind::Terraform => "buffer.tf",
+    };
+    let settings = &document.settings;
+    let found = crate::access::documents_in_text(
+        name,
+        &document.text,
+        settings.rules.dialect,
+        &settings.hosts,
+        false,
+    )
+    .ok()?;
+    found
+        .iter()
+        .flat_map(|d| &d.policy.statements)
+        .find(|s| s.extent.start <= offset && offset < s.extent.end)
+        .map(|s| (s.summary(), s.extent))
 }

@@ -211,6 +211,8 @@ pub struct RuleSet {
     /// Actions the team knows exist though the catalogue lacks them (config
     /// `extra-actions`), lower-cased `service:action`; `service:*` makes a service known.
     pub extra_actions: std::collections::HashSet<String>,
+    /// The config's access settings: guardrails and `fail-on-new-access`.
+    pub access: Arc<crate::access::guardrails::AccessConfig>,
 }
 
 impl RuleSet {

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod human_formats;
+pub mod rng;
 
 use policylint::rules::RuleSet;
 use policylint::runner::{FileReport, lint_bytes};
@@ -11,10 +12,20 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// Lints a file of the repository, reporting it under its repository-relative path.
+/// Lints a file of the repository, reporting it under its repository-relative path, with
+/// the `policylint.toml` of its folder if there is one (the guardrail rules' fixtures
+/// need the guardrails they are checked against).
 pub fn lint_repo_file(relative: &str) -> FileReport {
-    let rules = RuleSet::builtin().expect("built-in rules load");
-    let bytes = std::fs::read(root().join(relative)).expect("fixture readable");
+    let path = root().join(relative);
+    let config = path.with_file_name("policylint.toml");
+    let rules = if config.is_file() {
+        policylint::config::load(&config, &policylint::config::Overrides::default())
+            .expect("fixture config loads")
+            .rules
+    } else {
+        RuleSet::builtin().expect("built-in rules load")
+    };
+    let bytes = std::fs::read(path).expect("fixture readable");
     lint_bytes(&rules, relative.to_string(), bytes).0
 }
 

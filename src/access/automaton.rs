@@ -1,0 +1,695 @@
+//! Exact questions about sets of patterns, answered with automata.
+//!
+//! A pattern (`pattern.rs`) is a glob: its automaton's states are the positions it can
+//! stand at, so one pattern of n items has at most n + 1 positions, and with the positions
+//! before the last `*` reached dropped (they match nothing that `*` does not) a state holds
+//! one or two positions in practice. The alphabet of a question is symbolic: the literal
+//! characters that occur in its patterns, each policy variable, and one symbol for "any
+//! other character" (all such characters behave alike in every pattern of the question).
+//!
+//! The one question asked, [`Globs::classes`]: given a *universe* (a pattern set, possibly
+//! negated as NotAction/NotResource are) and a *family* of pattern sets, which subsets of
+//! the family can match one same string of the universe? Each such subset is a class,
+//! given with a witness string. Inclusion, intersection and emptiness of differences are
+//! all read off the classes. It is answered by exploring the product of the patterns'
+//! automata from the start, breadth first (subset construction on the fly: a product
+//! state is the tuple of each pattern's state), with the states and transitions of single
+//! patterns remembered across questions. Only patterns that can meet the universe take
+//! part (their literal prefixes and suffixes must agree), and a state from which no string
+//! of a non-negated universe can be completed is not explored.
+//!
+//! Bounds: each question explores at most [`MAX_STATES`] product states and
+//! [`MAX_WORK`] pattern steps; past either it answers [`TooComplex`] rather than run on.
+//! The product of k patterns is small when they are what policies hold (literal actions,
+//! `service:Prefix*`, ARNs with `*` segments): reading a literal universe is a single
+//! path; a `*` universe explores the trie of the other patterns' literal parts. Only a
+//! family of many patterns with several interleaved `*`s each can make it grow towards
+//! the product of their sizes, and that is what the bounds stop.
+
+use super::pattern::{self, Item, Symbol};
+use std::collections::{HashMap, HashSet, VecDeque};
+
+pub type GlobId = u32;
+pub type SetId = u32;
+
+/// Product states one question may explore.
+pub const MAX_STATES: usize = 200_000;
+/// Single-pattern steps one question may take.
+pub const MAX_WORK: usize = 20_000_000;
+
+/// How much one question may explore before it answers [`TooComplex`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub states: usize,
+    pub work: usize,
+}
+
+/// For `diff` and the commands: exact up to the module's bounds.
+pub const EXACT: Limits = Limits {
+    states: MAX_STATES,
+    work: MAX_WORK,
+};
+
+/// For the rules run on every file: small, so that a hostile policy costs little (its
+/// statements are then left unreported).
+pub const LINT: Limits = Limits {
+    states: 4_000,
+    work: 400_000,
+};
+
+/// A question was too large to answer exactly within the bounds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TooComplex;
+
+impl std::fmt::Display for TooComplex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the patterns are too complex to compare exactly (more than {MAX_STATES} automaton states)"
+        )
+    }
+}
+
+struct Glob {
+    items: Box<[Item]>,
+    /// The characters this pattern tells apart (`:` too when a `*` stops at it).
+    literals: HashSet<char>,
+    prefix: String,
+    suffix: String,
+}
+
+/// A pattern set as an element holds it: `negated` for NotAction and NotResource.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct GlobSet {
+    pub globs: Vec<GlobId>,
+    pub negated: bool,
+}
+
+/// The symbol a pattern reads, in its own terms: a character it names, a variable, or
+/// anything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Own {
+    Char(char),
+    Var(u32),
+    Other,
+}
+
+/// One class of a question: the family members that all match its witness.
+#[derive(Debug, Clone)]
+pub struct Class {
+    /// Indices into the family, sorted.
+    pub members: Vec<u32>,
+    pub witness: String,
+}
+
+/// Interned patterns and pattern sets, and the remembered states of single patterns.
+#[derive(Default)]
+pub struct Globs {
+    globs: Vec<Glob>,
+    glob_ids: HashMap<Box<[Item]>, GlobId>,
+    sets: Vec<GlobSet>,
+    set_ids: HashMap<GlobSet, SetId>,
+    /// State 0 is the dead state of every pattern; others are (pattern, positions).
+    states: Vec<(GlobId, Box<[u32]>)>,
+    state_ids: HashMap<(GlobId, Box<[u32]>), u32>,
+    transitions: HashMap<(u32, Own), u32>,
+    /// Variable names for witnesses, by id.
+    variable_names: HashMap<u32, String>,
+    /// Answers of `meet` (false) and `covers` (true), by pair.
+    pairs: HashMap<(GlobId, GlobId, bool), bool>,
+    limits: Option<Limits>,
+}
+
+impl Globs {
+    pub fn new() -> Self {
+        Globs {
+            states: vec![(0, Box::new([]))],
+            ..Globs::default()
+        }
+    }
+
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = Some(limits);
+    }
+
+    fn limits(&self) -> Limits {
+        self.limits.unwrap_or(EXACT)
+    }
+
+    /// Whether some string matches both patterns.
+    pub fn meet(&mut self, a: GlobId, b: GlobId) -> bool {
+        self.pair(a, b, false)
+    }
+
+    /// Whether `general` matches every string `specific` matches.
+    pub fn covers(&mut self, general: GlobId, specific: GlobId) -> bool {
+        self.pair(general, specific, true)
+    }
+
+    /// A few strings of a set of one pattern, for trying before exploring: each `*` read
+    /// as nothing, then as `x`; `?` as `x`. None for a negated set, a set of several
+    /// patterns, or a pattern with a policy variable.
+    pub fn samples(&self, set: SetId) -> Vec<String> {
+        let set = self.set(set);
+        let [glob] = set.globs.as_slice() else {
+            return Vec::new();
+        };
+        if set.negated {
+            return Vec::new();
+        }
+        let items = &self.globs[*glob as usize].items;
+        if items.iter().any(|item| matches!(item, Item::Var(_))) {
+            return Vec::new();
+        }
+        let sample = |star: &str| {
+            items
+                .iter()
+                .map(|item| match item {
+                    Item::Lit(c) => c.to_string(),
+                    Item::One => "x".to_string(),
+                    _ => star.to_string(),
+                })
+                .collect::<String>()
+        };
+        let mut samples = vec![sample(""), sample("x")];
+        samples.dedup();
+        samples
+    }
+
+    /// Whether a set matches `text` (for actions, already lower-cased).
+    pub fn set_matches(&self, set: SetId, text: &str) -> bool {
+        let set = self.set(set);
+        let any = set
+            .globs
+            .iter()
+            .any(|&g| pattern::matches(&self.globs[g as usize].items, text));
+        any != set.negated
+    }
+
+    /// Whether set `general` matches every string set `specific` (of one pattern,
+    /// not negated) matches, judged pattern by pattern: some pattern of `general` covers it.
+    pub fn set_covers(&mut self, general: SetId, specific: SetId) -> bool {
+        let (general, specific) = (self.set(general).clone(), self.set(specific).clone());
+        if general.negated || specific.negated {
+            return false;
+        }
+        specific
+            .globs
+            .iter()
+            .all(|&s| general.globs.iter().any(|&g| self.covers(g, s)))
+    }
+
+    /// Whether two sets can match one same string (always, when either is negated: an
+    /// over-approximation, used to leave members out that cannot matter).
+    pub fn sets_meet(&mut self, a: SetId, b: SetId) -> bool {
+        let (a, b) = (self.set(a).clone(), self.set(b).clone());
+        if a.negated || b.negated {
+            return true;
+        }
+        a.globs
+            .iter()
+            .any(|&x| b.globs.iter().any(|&y| self.meet(x, y)))
+    }
+
+    /// The product of two patterns' automata, at most (n + 1)(m + 1) states: `meet` looks
+    /// for a string both accept, `covers` for one the second accepts and the first not.
+    fn pair(&mut self, first: GlobId, second: GlobId, covers: bool) -> bool {
+        if let Some(&answer) = self.pairs.get(&(first, second, covers)) {
+            return answer;
+        }
+        if !covers && !self.may_meet(first, second) {
+            self.pairs.insert((first, second, covers), false);
+            return false;
+        }
+        let mut alphabet: Vec<Symbol> = Vec::new();
+        for &g in &[first, second] {
+            let glob = &self.globs[g as usize];
+            alphabet.extend(glob.literals.iter().map(|&c| Symbol::Char(c)));
+            alphabet.extend(glob.items.iter().filter_map(|item| match item {
+                Item::Var(v) => Some(Symbol::Var(*v)),
+                _ => None,
+            }));
+        }
+        alphabet.push(Symbol::Other);
+        alphabet.sort_unstable();
+        alphabet.dedup();
+        let start = (self.start_state(first), self.start_state(second));
+        let mut seen: HashSet<(u32, u32)> = HashSet::from([start]);
+        let mut queue = VecDeque::from([start]);
+        // `covers` holds until a string the second accepts and the first does not;
+        // `meet` fails until a string both accept.
+        let mut answer = covers;
+        while let Some((a, b)) = queue.pop_front() {
+            let (accept_a, accept_b) = (self.accepting(a), self.accepting(b));
+            if covers && accept_b && !accept_a {
+                answer = false;
+                break;
+            }
+            if !covers && accept_a && accept_b {
+                answer = true;
+                break;
+            }
+            for &symbol in &alphabet {
+                let next = (self.next_state(a, symbol), self.next_state(b, symbol));
+                let hopeless = next.1 == 0 || (!covers && next.0 == 0);
+                if !hopeless && seen.insert(next) {
+                    queue.push_back(next);
+                }
+            }
+        }
+        self.pairs.insert((first, second, covers), answer);
+        answer
+    }
+
+    pub fn intern(&mut self, items: Vec<Item>) -> GlobId {
+        if let Some(&id) = self.glob_ids.get(items.as_slice()) {
+            return id;
+        }
+        let mut literals: HashSet<char> = items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Lit(c) => Some(*c),
+                _ => None,
+            })
+            .collect();
+        if items.contains(&Item::SegmentStar) {
+            literals.insert(':');
+        }
+        let id = self.globs.len() as GlobId;
+        let items: Box<[Item]> = items.into();
+        self.globs.push(Glob {
+            prefix: pattern::literal_prefix(&items),
+            suffix: pattern::literal_suffix(&items),
+            literals,
+            items: items.clone(),
+        });
+        self.glob_ids.insert(items, id);
+        id
+    }
+
+    pub fn intern_set(&mut self, mut set: GlobSet) -> SetId {
+        set.globs.sort_unstable();
+        set.globs.dedup();
+        if let Some(&id) = self.set_ids.get(&set) {
+            return id;
+        }
+        let id = self.sets.len() as SetId;
+        self.sets.push(set.clone());
+        self.set_ids.insert(set, id);
+        id
+    }
+
+    pub fn set(&self, id: SetId) -> &GlobSet {
+        &self.sets[id as usize]
+    }
+
+    pub fn items(&self, id: GlobId) -> &[Item] {
+        &self.globs[id as usize].items
+    }
+
+    pub fn note_variable(&mut self, id: u32, name: &str) {
+        self.variable_names
+            .entry(id)
+            .or_insert_with(|| format!("${{{name}}}"));
+    }
+
+    /// Whether two patterns can match one same string, judged by their literal ends only
+    /// (a necessary condition, cheap enough to ask of every pair).
+    fn may_meet(&self, a: GlobId, b: GlobId) -> bool {
+        let (a, b) = (&self.globs[a as usize], &self.globs[b as usize]);
+        let agree_start = a.prefix.chars().zip(b.prefix.chars()).all(|(x, y)| x == y);
+        let agree_end = a
+            .suffix
+            .chars()
+            .rev()
+            .zip(b.suffix.chars().rev())
+            .all(|(x, y)| x == y);
+        agree_start && agree_end
+    }
+
+    fn state_id(&mut self, glob: GlobId, positions: Vec<u32>) -> u32 {
+        if positions.is_empty() {
+            return 0;
+        }
+        let key = (glob, positions.into_boxed_slice());
+        if let Some(&id) = self.state_ids.get(&key) {
+            return id;
+        }
+        let id = self.states.len() as u32;
+        self.states.push(key.clone());
+        self.state_ids.insert(key, id);
+        id
+    }
+
+    fn start_state(&mut self, glob: GlobId) -> u32 {
+        let positions = pattern::start(&self.globs[glob as usize].items);
+        self.state_id(glob, positions)
+    }
+
+    fn accepting(&self, state: u32) -> bool {
+        let (glob, positions) = &self.states[state as usize];
+        state != 0 && pattern::accepts(&self.globs[*glob as usize].items, positions)
+    }
+
+    fn next_state(&mut self, state: u32, symbol: Symbol) -> u32 {
+        if state == 0 {
+            return 0;
+        }
+        let glob = self.states[state as usize].0;
+        let own = match symbol {
+            Symbol::Char(c) if self.globs[glob as usize].literals.contains(&c) => Own::Char(c),
+            Symbol::Var(v) => Own::Var(v),
+            _ => Own::Other,
+        };
+        if let Some(&next) = self.transitions.get(&(state, own)) {
+            return next;
+        }
+        let read = match own {
+            Own::Char(c) => Symbol::Char(c),
+            Own::Var(v) => Symbol::Var(v),
+            Own::Other => Symbol::Other,
+        };
+        let positions = pattern::step(
+            &self.globs[glob as usize].items,
+            &self.states[state as usize].1,
+            read,
+        );
+        let next = self.state_id(glob, positions);
+        self.transitions.insert((state, own), next);
+        next
+    }
+
+    /// The classes of `family` within `universe` (see the module documentation): every
+    /// distinct set of family members that match one same string of the universe, each with
+    /// the shortest such string.
+    pub fn classes(&mut self, universe: SetId, family: &[SetId]) -> Result<Vec<Class>, TooComplex> {
+        let question = Question::new(self, universe, family);
+        question.explore(self)
+    }
+}
+
+/// The patterns one question involves, and who uses them.
+struct Question {
+    /// Involved patterns; the universe's come first.
+    globs: Vec<GlobId>,
+    universe_globs: usize,
+    universe_negated: bool,
+    /// For each involved pattern, the family members (non-negated) holding it.
+    holders: Vec<Vec<u32>>,
+    /// Negated family members, with the involved patterns each holds.
+    negated_members: Vec<(u32, Vec<u32>)>,
+    alphabet: Vec<Symbol>,
+}
+
+impl Question {
+    fn new(globs: &mut Globs, universe: SetId, family: &[SetId]) -> Self {
+        let universe_set = globs.set(universe).clone();
+        let mut involved: Vec<GlobId> = universe_set.globs.clone();
+        let mut index: HashMap<GlobId, u32> = involved
+            .iter()
+            .enumerate()
+            .map(|(i, &g)| (g, i as u32))
+            .collect();
+        let universe_globs = involved.len();
+        let mut holders: Vec<Vec<u32>> = vec![Vec::new(); involved.len()];
+        let mut negated_members = Vec::new();
+        // A pattern matters if it can meet the universe: every pattern, when the universe
+        // is negated (it then holds nearly everything).
+        let mut relevant: HashMap<GlobId, bool> = HashMap::new();
+        for (member, &set_id) in family.iter().enumerate() {
+            let set = globs.set(set_id).clone();
+            let mut held = Vec::new();
+            for &glob in &set.globs {
+                let meets = *relevant.entry(glob).or_insert_with(|| {
+                    universe_set.negated
+                        || universe_set.globs.iter().any(|&u| globs.may_meet(u, glob))
+                });
+                if !meets {
+                    continue;
+                }
+                let at = *index.entry(glob).or_insert_with(|| {
+                    involved.push(glob);
+                    holders.push(Vec::new());
+                    (involved.len() - 1) as u32
+                });
+                held.push(at);
+                if !set.negated {
+                    holders[at as usize].push(member as u32);
+                }
+            }
+            if set.negated {
+                negated_members.push((member as u32, held));
+            }
+        }
+        let mut chars: Vec<char> = involved
+            .iter()
+            .flat_map(|&g| globs.globs[g as usize].literals.iter().copied())
+            .collect();
+        chars.sort_unstable();
+        chars.dedup();
+        let mut variables: Vec<u32> = involved
+            .iter()
+            .flat_map(|&g| globs.globs[g as usize].items.iter())
+            .filter_map(|item| match item {
+                Item::Var(v) => Some(*v),
+                _ => None,
+            })
+            .collect();
+        variables.sort_unstable();
+        variables.dedup();
+        let alphabet = chars
+            .into_iter()
+            .map(Symbol::Char)
+            .chain(variables.into_iter().map(Symbol::Var))
+            .chain([Symbol::Other])
+            .collect();
+        Question {
+            globs: involved,
+            universe_globs,
+            universe_negated: universe_set.negated,
+            holders,
+            negated_members,
+            alphabet,
+        }
+    }
+
+    fn explore(&self, globs: &mut Globs) -> Result<Vec<Class>, TooComplex> {
+        // A product state: (involved pattern, its state) for the patterns still alive.
+        type Product = Box<[(u32, u32)]>;
+        let start: Product = self
+            .globs
+            .iter()
+            .enumerate()
+            .map(|(i, &g)| (i as u32, globs.start_state(g)))
+            .filter(|&(_, state)| state != 0)
+            .collect();
+        let mut seen: HashMap<Product, u32> = HashMap::new();
+        // For each product state: how it was reached (previous state, symbol).
+        let mut parents: Vec<Option<(u32, Symbol)>> = vec![None];
+        let mut queue: VecDeque<(u32, Product)> = VecDeque::new();
+        seen.insert(start.clone(), 0);
+        queue.push_back((0, start));
+        let mut classes = Vec::new();
+        let mut accepted_seen: HashSet<Vec<u32>> = HashSet::new();
+        let mut work = 0usize;
+        let limits = globs.limits();
+        while let Some((id, state)) = queue.pop_front() {
+            let universe_alive = state
+                .iter()
+                .any(|&(i, _)| (i as usize) < self.universe_globs);
+            if !self.universe_negated && !universe_alive {
+                continue;
+            }
+            let accepted: Vec<u32> = state
+                .iter()
+                .filter(|&&(_, s)| globs.accepting(s))
+                .map(|&(i, _)| i)
+                .collect();
+            let in_universe = accepted.iter().any(|&i| (i as usize) < self.universe_globs)
+                != self.universe_negated;
+            if in_universe && accepted_seen.insert(accepted.clone()) {
+                classes.push(Class {
+                    members: self.members_matching(&accepted),
+                    witness: witness(globs, &parents, id, &self.alphabet),
+                });
+            }
+            for &symbol in &self.alphabet {
+                work += state.len();
+                if work > limits.work {
+                    return Err(TooComplex);
+                }
+                let next: Product = state
+                    .iter()
+                    .map(|&(i, s)| (i, globs.next_state(s, symbol)))
+                    .filter(|&(_, s)| s != 0)
+                    .collect();
+                if seen.contains_key(&next) {
+                    continue;
+                }
+                let next_id = parents.len() as u32;
+                if parents.len() >= limits.states {
+                    return Err(TooComplex);
+                }
+                parents.push(Some((id, symbol)));
+                seen.insert(next.clone(), next_id);
+                queue.push_back((next_id, next));
+            }
+        }
+        // Distinct accepted sets can still give the same members.
+        let mut unique: HashSet<Vec<u32>> = HashSet::new();
+        classes.retain(|class| unique.insert(class.members.clone()));
+        Ok(classes)
+    }
+
+    /// The family members that match a string which the involved patterns `accepted`
+    /// (indices, sorted) match.
+    fn members_matching(&self, accepted: &[u32]) -> Vec<u32> {
+        let mut members: Vec<u32> = accepted
+            .iter()
+            .flat_map(|&i| self.holders[i as usize].iter().copied())
+            .collect();
+        members.extend(
+            self.negated_members
+                .iter()
+                .filter(|(_, held)| !held.iter().any(|g| accepted.binary_search(g).is_ok()))
+                .map(|&(member, _)| member),
+        );
+        members.sort_unstable();
+        members.dedup();
+        members
+    }
+}
+
+/// The string that led to product state `id`, with "any other character" written as a
+/// character no pattern of the question names.
+fn witness(
+    globs: &Globs,
+    parents: &[Option<(u32, Symbol)>],
+    mut id: u32,
+    alphabet: &[Symbol],
+) -> String {
+    let mut symbols = Vec::new();
+    while let Some((parent, symbol)) = parents[id as usize] {
+        symbols.push(symbol);
+        id = parent;
+    }
+    symbols.reverse();
+    let mut other = None;
+    let mut out = String::new();
+    for symbol in symbols {
+        match symbol {
+            Symbol::Char(c) => out.push(c),
+            Symbol::Var(v) => match globs.variable_names.get(&v) {
+                Some(name) => out.push_str(name),
+                None => out.push_str("${?}"),
+            },
+            Symbol::Other => out.push(*other.get_or_insert_with(|| other_character(alphabet))),
+        }
+    }
+    out
+}
+
+/// A character that stands for "any other": readable, and named by no pattern of the
+/// question (they all treat such characters alike, so any one will do).
+fn other_character(alphabet: &[Symbol]) -> char {
+    "xyzqwkjv0123456789"
+        .chars()
+        .chain(('a'..='z').chain('A'..='Z'))
+        .chain((0xE000..0xF8FF).filter_map(char::from_u32))
+        .find(|c| !alphabet.contains(&Symbol::Char(*c)))
+        .unwrap_or('\u{E000}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::access::pattern::{Language, Variables, compile};
+    use crate::model::Dialect;
+
+    fn set(globs: &mut Globs, patterns: &[&str], negated: bool) -> SetId {
+        let mut variables = Variables::default();
+        let ids = patterns
+            .iter()
+            .map(|p| globs.intern(compile(p, Language::Resource(Dialect::Ram), &mut variables)))
+            .collect();
+        globs.intern_set(GlobSet {
+            globs: ids,
+            negated,
+        })
+    }
+
+    /// Whether every string of `specific` is matched by `general`.
+    fn covers(general: &[&str], specific: &[&str]) -> bool {
+        let mut globs = Globs::new();
+        let universe = set(&mut globs, specific, false);
+        let family = set(&mut globs, general, false);
+        let classes = globs.classes(universe, &[family]).unwrap();
+        classes.iter().all(|class| class.members == [0])
+    }
+
+    #[test]
+    fn inclusion_is_exact() {
+        assert!(covers(&["a*"], &["ab", "a?c", "a*d"]));
+        assert!(!covers(&["a*"], &["ab", "b"]));
+        // A union covers what no single member does.
+        assert!(!covers(&["a*", "b*", ""], &["*"]));
+        assert!(covers(&["a*", "?*", ""], &["*"]));
+        assert!(covers(&["*?"], &["?*"]) && covers(&["?*"], &["*?"]));
+        assert!(covers(&["*a*"], &["*a*a*"]));
+        assert!(!covers(&["*a*a*"], &["*a*"]));
+        assert!(covers(&["a*b*c*d*"], &["a*b*c*d*e"]));
+        assert!(!covers(&["a*b*c*d*"], &["*a*b*"]));
+        assert!(covers(&["*a*b*"], &["a*b*c*d*"]));
+    }
+
+    #[test]
+    fn pairs_agree_with_classes() {
+        let patterns = [
+            "", "*", "a", "a*", "*a", "a?", "?*", "*a*b*", "a*b*c*d*", "ab*", "b*", "*ba",
+        ];
+        for general in patterns {
+            for specific in patterns {
+                let mut globs = Globs::new();
+                let g = set(&mut globs, &[general], false);
+                let s = set(&mut globs, &[specific], false);
+                let classes = globs.classes(s, &[g]).unwrap();
+                let (gi, si) = (globs.set(g).globs[0], globs.set(s).globs[0]);
+                let covered = classes.iter().all(|c| c.members == [0]);
+                let meeting = classes.iter().any(|c| c.members == [0]);
+                assert_eq!(globs.covers(gi, si), covered, "{general} covers {specific}");
+                assert_eq!(globs.meet(gi, si), meeting, "{general} meets {specific}");
+            }
+        }
+    }
+
+    #[test]
+    fn witnesses_are_in_the_difference() {
+        let mut globs = Globs::new();
+        let universe = set(&mut globs, &["s3:*"], false);
+        let old = set(&mut globs, &["s3:Get*", "s3:List*"], false);
+        let classes = globs.classes(universe, &[old]).unwrap();
+        let outside: Vec<&Class> = classes.iter().filter(|c| c.members.is_empty()).collect();
+        assert_eq!(outside.len(), 1);
+        let witness = &outside[0].witness;
+        assert!(
+            witness.starts_with("s3:") && !witness.starts_with("s3:Get"),
+            "{witness}"
+        );
+    }
+
+    #[test]
+    fn negated_sets() {
+        let mut globs = Globs::new();
+        let everything_but_ram = set(&mut globs, &["ram:*"], true);
+        let ram_read = set(&mut globs, &["ram:Get*"], false);
+        let classes = globs.classes(everything_but_ram, &[ram_read]).unwrap();
+        assert!(classes.iter().all(|c| c.members.is_empty()));
+        let star = set(&mut globs, &["*"], false);
+        let classes = globs
+            .classes(star, &[everything_but_ram, ram_read])
+            .unwrap();
+        let mut members: Vec<Vec<u32>> = classes.into_iter().map(|c| c.members).collect();
+        members.sort();
+        assert_eq!(members, [vec![], vec![0], vec![1]]);
+    }
+}

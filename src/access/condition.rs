@@ -1,0 +1,889 @@
+//! Conditions: each clause of a Condition block as an [`Atom`] (operator, key, values), in
+//! a canonical form for comparing statements, and evaluated against a request's context.
+//!
+//! A Condition block is the conjunction of its atoms: "If your policy statement has
+//! multiple condition operators, the condition operators are evaluated using a logical
+//! AND", as are several keys under one operator; the values of one key are ORed ("If a
+//! single condition operator includes multiple values for a context key, those values are
+//! evaluated using a logical OR"), and NORed under a negated operator (IAM, Conditions
+//! with multiple context keys or values; RAM states the same for its operators).
+//!
+//! Evaluation is three-valued: a key the context does not give makes the answer depend on
+//! that key, unless the caller says the context is complete, in which case the key is
+//! absent and the vendors' rules for missing keys apply ("If the key that you specify in a
+//! policy condition is not present in the request context, the values do not match and
+//! the condition is false. If the policy condition requires that the key is not matched,
+//! such as StringNotLike or ArnNotLike, and the right key is not present, the condition is
+//! true. This logic applies to all condition operators except ...IfExists and Null
+//! check", IAM condition operators). RAM documents no missing-key rule; the same is used.
+
+use super::pattern::{self, Language, Variables};
+use crate::model::Dialect;
+use std::collections::BTreeSet;
+use std::net::IpAddr;
+
+/// One clause: `{"StringEquals": {"acs:SourceVpc": ["vpc-1", "vpc-2"]}}` is the atom
+/// (`StringEquals`, `acs:SourceVpc`, [`vpc-1`, `vpc-2`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Atom {
+    /// As written, qualifiers included (`ForAnyValue:StringLikeIfExists`).
+    pub operator: String,
+    /// As written.
+    pub key: String,
+    pub values: Vec<String>,
+}
+
+impl Atom {
+    /// The form two atoms are compared in: keys in lower case (context key names are not
+    /// case-sensitive), the values a sorted set, `Bool` values in lower case.
+    pub fn canonical(&self) -> Atom {
+        let bool_like = Operator::parse(&self.operator).is_some_and(|o| o.base == Base::Bool);
+        let mut values: Vec<String> = self
+            .values
+            .iter()
+            .map(|v| {
+                if bool_like {
+                    v.to_ascii_lowercase()
+                } else {
+                    v.clone()
+                }
+            })
+            .collect();
+        values.sort();
+        values.dedup();
+        Atom {
+            operator: self.operator.clone(),
+            key: self.key.to_lowercase(),
+            values,
+        }
+    }
+
+    /// The clause that holds exactly when this one does not, where the operator has an
+    /// opposite (for `[[require]]`: a Deny under the opposite condition enforces it).
+    pub fn negation(&self) -> Option<Atom> {
+        let operator = Operator::parse(&self.operator)?;
+        if operator.set.is_some() || operator.if_exists {
+            return None;
+        }
+        let (base, values) = match operator.base {
+            Base::Bool => {
+                let [value] = self.values.as_slice() else {
+                    return None;
+                };
+                let opposite = if value.eq_ignore_ascii_case("true") {
+                    "false"
+                } else {
+                    "true"
+                };
+                ("Bool", vec![opposite.to_string()])
+            }
+            other => (other.opposite()?, self.values.clone()),
+        };
+        Some(Atom {
+            operator: base.to_string(),
+            key: self.key.clone(),
+            values,
+        })
+    }
+
+    /// Whether this clause holds whenever it holds, both in canonical form: the same
+    /// operator and key, and values that say no more (a positive operator's values among
+    /// the other's, since values are ORed; a negated operator's values including the
+    /// other's; address blocks inside the other's blocks; `StringLike` patterns covered by
+    /// the other's). Sound, not complete: `NumericLessThan 5` is not found to imply
+    /// `NumericLessThan 10`.
+    pub fn implies(&self, other: &Atom) -> bool {
+        if self.operator != other.operator || self.key != other.key {
+            return false;
+        }
+        if self.values == other.values {
+            return true;
+        }
+        let Some(operator) = Operator::parse(&self.operator) else {
+            return false;
+        };
+        let within = |narrow: &[String], wide: &[String], covers: &dyn Fn(&str, &str) -> bool| {
+            narrow.iter().all(|n| wide.iter().any(|w| covers(w, n)))
+        };
+        let equal = |w: &str, n: &str| w == n;
+        let block = |w: &str, n: &str| block_covers(w, n);
+        let like = |w: &str, n: &str| crate::matching::wildcard_covers(w, n, false);
+        match operator.base {
+            Base::Bool | Base::Null => false,
+            Base::IpAddress => within(&self.values, &other.values, &block),
+            Base::NotIpAddress => within(&other.values, &self.values, &block),
+            Base::StringLike => within(&self.values, &other.values, &like),
+            Base::StringNotLike => within(&other.values, &self.values, &like),
+            base if base.is_negated() => within(&other.values, &self.values, &equal),
+            Base::StringEquals
+            | Base::StringEqualsIgnoreCase
+            | Base::BinaryEquals
+            | Base::NumericEquals
+            | Base::DateEquals
+            | Base::ArnEquals
+            | Base::ArnLike => within(&self.values, &other.values, &equal),
+            // Ordering operators with several values: left to equality.
+            _ => false,
+        }
+    }
+}
+
+/// Whether address block `wide` contains block (or address) `narrow`.
+fn block_covers(wide: &str, narrow: &str) -> bool {
+    let parse = |text: &str| -> Option<(IpAddr, u32)> {
+        let (address, prefix) = match text.trim().split_once('/') {
+            Some((a, p)) => (a, Some(p.parse::<u32>().ok()?)),
+            None => (text.trim(), None),
+        };
+        let address: IpAddr = address.parse().ok()?;
+        let full = if address.is_ipv4() { 32 } else { 128 };
+        Some((address, prefix.unwrap_or(full).min(full)))
+    };
+    match (parse(wide), parse(narrow)) {
+        (Some((wide_address, wide_bits)), Some((narrow_address, narrow_bits))) => {
+            narrow_bits >= wide_bits
+                && in_block(
+                    &narrow_address.to_string(),
+                    &format!("{wide_address}/{wide_bits}"),
+                )
+        }
+        _ => false,
+    }
+}
+
+impl std::fmt::Display for Atom {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} {:?}", self.operator, self.key, self.values)
+    }
+}
+
+/// An operator's family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Base {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    ArnEquals,
+    ArnLike,
+    ArnNotEquals,
+    ArnNotLike,
+    Null,
+}
+
+const BASES: [(&str, Base); 27] = [
+    ("StringEquals", Base::StringEquals),
+    ("StringNotEquals", Base::StringNotEquals),
+    ("StringEqualsIgnoreCase", Base::StringEqualsIgnoreCase),
+    ("StringNotEqualsIgnoreCase", Base::StringNotEqualsIgnoreCase),
+    ("StringLike", Base::StringLike),
+    ("StringNotLike", Base::StringNotLike),
+    ("NumericEquals", Base::NumericEquals),
+    ("NumericNotEquals", Base::NumericNotEquals),
+    ("NumericLessThan", Base::NumericLessThan),
+    ("NumericLessThanEquals", Base::NumericLessThanEquals),
+    ("NumericGreaterThan", Base::NumericGreaterThan),
+    ("NumericGreaterThanEquals", Base::NumericGreaterThanEquals),
+    ("DateEquals", Base::DateEquals),
+    ("DateNotEquals", Base::DateNotEquals),
+    ("DateLessThan", Base::DateLessThan),
+    ("DateLessThanEquals", Base::DateLessThanEquals),
+    ("DateGreaterThan", Base::DateGreaterThan),
+    ("DateGreaterThanEquals", Base::DateGreaterThanEquals),
+    ("Bool", Base::Bool),
+    ("BinaryEquals", Base::BinaryEquals),
+    ("IpAddress", Base::IpAddress),
+    ("NotIpAddress", Base::NotIpAddress),
+    ("ArnEquals", Base::ArnEquals),
+    ("ArnLike", Base::ArnLike),
+    ("ArnNotEquals", Base::ArnNotEquals),
+    ("ArnNotLike", Base::ArnNotLike),
+    ("Null", Base::Null),
+];
+
+/// The operators RAM documents (21): the String, Numeric and Date families, `Bool`,
+/// `IpAddress` and `NotIpAddress`. The others are IAM's.
+pub fn is_ram_operator(base: Base) -> bool {
+    !matches!(
+        base,
+        Base::BinaryEquals
+            | Base::ArnEquals
+            | Base::ArnLike
+            | Base::ArnNotEquals
+            | Base::ArnNotLike
+            | Base::Null
+    )
+}
+
+impl Base {
+    pub fn name(self) -> &'static str {
+        BASES
+            .iter()
+            .find(|(_, b)| *b == self)
+            .map_or("", |(n, _)| n)
+    }
+
+    /// Negated operators hold when no value matches (and when the key is absent).
+    fn is_negated(self) -> bool {
+        matches!(
+            self,
+            Base::StringNotEquals
+                | Base::StringNotEqualsIgnoreCase
+                | Base::StringNotLike
+                | Base::NumericNotEquals
+                | Base::DateNotEquals
+                | Base::NotIpAddress
+                | Base::ArnNotEquals
+                | Base::ArnNotLike
+        )
+    }
+
+    /// The positive operator a negated one negates.
+    fn positive(self) -> Base {
+        match self {
+            Base::StringNotEquals => Base::StringEquals,
+            Base::StringNotEqualsIgnoreCase => Base::StringEqualsIgnoreCase,
+            Base::StringNotLike => Base::StringLike,
+            Base::NumericNotEquals => Base::NumericEquals,
+            Base::DateNotEquals => Base::DateEquals,
+            Base::NotIpAddress => Base::IpAddress,
+            Base::ArnNotEquals => Base::ArnEquals,
+            Base::ArnNotLike => Base::ArnLike,
+            other => other,
+        }
+    }
+
+    fn opposite(self) -> Option<&'static str> {
+        Some(match self {
+            Base::StringEquals => "StringNotEquals",
+            Base::StringNotEquals => "StringEquals",
+            Base::StringEqualsIgnoreCase => "StringNotEqualsIgnoreCase",
+            Base::StringNotEqualsIgnoreCase => "StringEqualsIgnoreCase",
+            Base::StringLike => "StringNotLike",
+            Base::StringNotLike => "StringLike",
+            Base::NumericEquals => "NumericNotEquals",
+            Base::NumericNotEquals => "NumericEquals",
+            Base::NumericLessThan => "NumericGreaterThanEquals",
+            Base::NumericGreaterThanEquals => "NumericLessThan",
+            Base::NumericLessThanEquals => "NumericGreaterThan",
+            Base::NumericGreaterThan => "NumericLessThanEquals",
+            Base::DateEquals => "DateNotEquals",
+            Base::DateNotEquals => "DateEquals",
+            Base::DateLessThan => "DateGreaterThanEquals",
+            Base::DateGreaterThanEquals => "DateLessThan",
+            Base::DateLessThanEquals => "DateGreaterThan",
+            Base::DateGreaterThan => "DateLessThanEquals",
+            Base::IpAddress => "NotIpAddress",
+            Base::NotIpAddress => "IpAddress",
+            Base::ArnEquals | Base::ArnLike => "ArnNotLike",
+            Base::ArnNotEquals | Base::ArnNotLike => "ArnLike",
+            Base::Bool | Base::BinaryEquals | Base::Null => return None,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOperator {
+    ForAnyValue,
+    ForAllValues,
+}
+
+/// An operator with its qualifiers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operator {
+    pub set: Option<SetOperator>,
+    pub base: Base,
+    pub if_exists: bool,
+}
+
+impl Operator {
+    /// `None` for an operator neither dialect has (operators are case-sensitive).
+    pub fn parse(text: &str) -> Option<Operator> {
+        let (set, rest) = if let Some(rest) = text.strip_prefix("ForAnyValue:") {
+            (Some(SetOperator::ForAnyValue), rest)
+        } else if let Some(rest) = text.strip_prefix("ForAllValues:") {
+            (Some(SetOperator::ForAllValues), rest)
+        } else {
+            (None, text)
+        };
+        let (rest, if_exists) = match rest.strip_suffix("IfExists") {
+            Some(base) => (base, true),
+            None => (rest, false),
+        };
+        let base = BASES.iter().find(|(n, _)| *n == rest)?.1;
+        if base == Base::Null && (if_exists || set.is_some()) {
+            return None;
+        }
+        Some(Operator {
+            set,
+            base,
+            if_exists,
+        })
+    }
+}
+
+/// A three-valued answer: known, or depending on the context keys named.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Truth {
+    True,
+    False,
+    Depends(BTreeSet<String>),
+}
+
+impl Truth {
+    pub fn from_bool(value: bool) -> Truth {
+        if value { Truth::True } else { Truth::False }
+    }
+
+    pub fn depends(key: &str) -> Truth {
+        Truth::Depends(BTreeSet::from([key.to_string()]))
+    }
+
+    /// Kleene conjunction.
+    pub fn and(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::False, _) | (_, Truth::False) => Truth::False,
+            (Truth::True, other) | (other, Truth::True) => other,
+            (Truth::Depends(mut a), Truth::Depends(b)) => {
+                a.extend(b);
+                Truth::Depends(a)
+            }
+        }
+    }
+
+    /// Kleene disjunction.
+    pub fn or(self, other: Truth) -> Truth {
+        match (self, other) {
+            (Truth::True, _) | (_, Truth::True) => Truth::True,
+            (Truth::False, other) | (other, Truth::False) => other,
+            (Truth::Depends(mut a), Truth::Depends(b)) => {
+                a.extend(b);
+                Truth::Depends(a)
+            }
+        }
+    }
+
+    pub fn negate(self) -> Truth {
+        match self {
+            Truth::True => Truth::False,
+            Truth::False => Truth::True,
+            depends => depends,
+        }
+    }
+
+    fn any(items: impl IntoIterator<Item = Truth>) -> Truth {
+        items.into_iter().fold(Truth::False, Truth::or)
+    }
+
+    fn all(items: impl IntoIterator<Item = Truth>) -> Truth {
+        items.into_iter().fold(Truth::True, Truth::and)
+    }
+}
+
+/// What a request's context says of its keys.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// (key, values); keys compare in any case. A key may have several values.
+    pub values: Vec<(String, Vec<String>)>,
+    /// Keys the context does not give are absent from the request rather than unknown.
+    pub complete: bool,
+}
+
+/// What the context holds for a key.
+pub enum Lookup<'c> {
+    Present(&'c [String]),
+    Absent,
+    Unknown,
+}
+
+impl Context {
+    pub fn add(&mut self, key: &str, value: &str) {
+        match self
+            .values
+            .iter_mut()
+            .find(|(k, _)| k.to_lowercase() == key.to_lowercase())
+        {
+            Some((_, values)) => values.push(value.to_string()),
+            None => self.values.push((key.to_string(), vec![value.to_string()])),
+        }
+    }
+
+    pub fn lookup(&self, key: &str) -> Lookup<'_> {
+        let folded = key.to_lowercase();
+        match self.values.iter().find(|(k, _)| k.to_lowercase() == folded) {
+            Some((_, values)) => Lookup::Present(values),
+            None if self.complete => Lookup::Absent,
+            None => Lookup::Unknown,
+        }
+    }
+
+    /// The value of a policy variable, or `None` when it depends on the key (or, in a
+    /// complete context, the key is absent and there is no default).
+    pub fn variable(&self, key: &str, default: Option<&str>) -> Result<String, Truth> {
+        match self.lookup(key) {
+            Lookup::Present([value, ..]) => Ok(value.clone()),
+            Lookup::Present([]) | Lookup::Absent => match default {
+                Some(default) => Ok(default.to_string()),
+                None => Err(Truth::False),
+            },
+            Lookup::Unknown => Err(Truth::depends(key)),
+        }
+    }
+}
+
+/// Whether the clause holds for `context`. `dialect` decides nothing yet but how policy
+/// variables in values read (both dialects write them `${key}`).
+pub fn evaluate(atom: &Atom, context: &Context, dialect: Dialect) -> Truth {
+    let Some(operator) = Operator::parse(&atom.operator) else {
+        return Truth::depends(&format!("unknown operator `{}`", atom.operator));
+    };
+    let present = match context.lookup(&atom.key) {
+        Lookup::Unknown => return Truth::depends(&atom.key),
+        Lookup::Absent => None,
+        Lookup::Present([]) => None,
+        Lookup::Present(values) => Some(values),
+    };
+    if operator.base == Base::Null {
+        // `"Null": {"key": "true"}` holds when the key is absent; values are ORed.
+        return Truth::any(atom.values.iter().map(|v| {
+            let wants_absent = v.eq_ignore_ascii_case("true");
+            Truth::from_bool(wants_absent == present.is_none())
+        }));
+    }
+    let Some(request_values) = present else {
+        // A set operator decides for a missing key before `IfExists` does: IAM answers
+        // `ForAnyValue:StringEqualsIfExists` on a missing key with a denial.
+        return Truth::from_bool(match operator.set {
+            Some(SetOperator::ForAllValues) => true,
+            Some(SetOperator::ForAnyValue) => false,
+            None => operator.if_exists || operator.base.is_negated(),
+        });
+    };
+    // Each request value against the policy's values: any matches (positive operators),
+    // none matches (negated ones).
+    let positive = operator.base.positive();
+    let per_value = |value: &String| {
+        let matched = Truth::any(
+            atom.values
+                .iter()
+                .map(|policy_value| compare(positive, value, policy_value, context, dialect)),
+        );
+        if operator.base.is_negated() {
+            matched.negate()
+        } else {
+            matched
+        }
+    };
+    match (operator.set, operator.base.is_negated()) {
+        (Some(SetOperator::ForAllValues), _) | (None, true) => {
+            Truth::all(request_values.iter().map(per_value))
+        }
+        (Some(SetOperator::ForAnyValue), _) | (None, false) => {
+            Truth::any(request_values.iter().map(per_value))
+        }
+    }
+}
+
+/// One request value against one policy value under a positive operator. Policy values
+/// may hold policy variables, filled in from the context.
+fn compare(
+    base: Base,
+    value: &str,
+    policy_value: &str,
+    context: &Context,
+    dialect: Dialect,
+) -> Truth {
+    let expected = match substitute(policy_value, context) {
+        Ok(expected) => expected,
+        Err(truth) => return truth,
+    };
+    let expected = expected.as_str();
+    Truth::from_bool(match base {
+        Base::StringEquals | Base::BinaryEquals => value == expected,
+        Base::StringEqualsIgnoreCase => value.to_lowercase() == expected.to_lowercase(),
+        Base::StringLike => string_like(expected, value),
+        Base::NumericEquals => numbers(value, expected).is_some_and(|(a, b)| a == b),
+        Base::NumericLessThan => numbers(value, expected).is_some_and(|(a, b)| a < b),
+        Base::NumericLessThanEquals => numbers(value, expected).is_some_and(|(a, b)| a <= b),
+        Base::NumericGreaterThan => numbers(value, expected).is_some_and(|(a, b)| a > b),
+        Base::NumericGreaterThanEquals => numbers(value, expected).is_some_and(|(a, b)| a >= b),
+        Base::DateEquals => dates(value, expected).is_some_and(|(a, b)| a == b),
+        Base::DateLessThan => dates(value, expected).is_some_and(|(a, b)| a < b),
+        Base::DateLessThanEquals => dates(value, expected).is_some_and(|(a, b)| a <= b),
+        Base::DateGreaterThan => dates(value, expected).is_some_and(|(a, b)| a > b),
+        Base::DateGreaterThanEquals => dates(value, expected).is_some_and(|(a, b)| a >= b),
+        Base::Bool => value.eq_ignore_ascii_case(expected),
+        Base::IpAddress => in_block(value, expected),
+        Base::ArnEquals | Base::ArnLike => arn_like(expected, value, dialect),
+        _ => false,
+    })
+}
+
+/// `StringLike`: `*` and `?` wildcards, case-sensitive.
+fn string_like(pattern: &str, value: &str) -> bool {
+    let mut items = Vec::new();
+    for c in pattern.chars() {
+        items.push(match c {
+            '*' => pattern::Item::Star,
+            '?' => pattern::Item::One,
+            c => pattern::Item::Lit(c),
+        });
+    }
+    pattern::matches(&items, value)
+}
+
+/// `ArnLike`/`ArnEquals`: "Each of the six colon-delimited components of the ARN is
+/// checked separately and each can include multi-character match wildcards (*) or
+/// single-character match wildcards (?)" (IAM).
+fn arn_like(pattern: &str, value: &str, _dialect: Dialect) -> bool {
+    let parts: Vec<&str> = pattern.splitn(6, ':').collect();
+    let values: Vec<&str> = value.splitn(6, ':').collect();
+    parts.len() == values.len() && parts.iter().zip(&values).all(|(p, v)| string_like(p, v))
+}
+
+/// Fills in `${key}` from the context; `${*}`, `${?}` and `${$}` are their characters.
+pub fn substitute(text: &str, context: &Context) -> Result<String, Truth> {
+    if !text.contains("${") {
+        return Ok(text.to_string());
+    }
+    let mut variables = Variables::default();
+    let items = pattern::compile(text, Language::Resource(Dialect::Ram), &mut variables);
+    let mut out = String::new();
+    for item in items {
+        match item {
+            pattern::Item::Lit(c) => out.push(c),
+            pattern::Item::One => out.push('?'),
+            pattern::Item::Star | pattern::Item::SegmentStar => out.push('*'),
+            pattern::Item::Var(id) => {
+                let variable = variables.get(id);
+                out.push_str(&context.variable(&variable.key, variable.default.as_deref())?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn numbers(a: &str, b: &str) -> Option<(f64, f64)> {
+    let number = |s: &str| s.trim().parse::<f64>().ok().filter(|n| n.is_finite());
+    Some((number(a)?, number(b)?))
+}
+
+fn dates(a: &str, b: &str) -> Option<(f64, f64)> {
+    Some((instant(a)?, instant(b)?))
+}
+
+/// Seconds since 1970-01-01T00:00:00Z of an ISO 8601 date and time (`2019-08-12`,
+/// `2019-08-12T17:00:00+08:00`, `2019-08-12T17:00:00.5Z`) or of plain epoch seconds.
+pub fn instant(text: &str) -> Option<f64> {
+    let text = text.trim();
+    if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        return text.parse().ok();
+    }
+    let (date, time) = match text.split_once(['T', 't', ' ']) {
+        Some((date, time)) => (date, Some(time)),
+        None => (text, None),
+    };
+    let mut parts = date.split('-');
+    let year: i64 = parts.next()?.parse().ok()?;
+    let month: u32 = parts.next()?.parse().ok()?;
+    let day: u32 = parts.next()?.parse().ok()?;
+    if parts.next().is_some() || !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let mut seconds = days as f64 * 86_400.0;
+    if let Some(time) = time {
+        let (clock, zone) = match time.find(['Z', 'z', '+', '-']) {
+            Some(i) => time.split_at(i),
+            None => (time, ""),
+        };
+        let mut clock_parts = clock.split(':');
+        let hours: f64 = clock_parts.next()?.parse().ok()?;
+        let minutes: f64 = clock_parts.next()?.parse().ok()?;
+        let secs: f64 = clock_parts.next().map_or(Some(0.0), |s| s.parse().ok())?;
+        seconds += hours * 3600.0 + minutes * 60.0 + secs;
+        let offset = match zone {
+            "" | "Z" | "z" => 0.0,
+            _ => {
+                let sign = if zone.starts_with('-') { -1.0 } else { 1.0 };
+                let digits = &zone[1..];
+                let (h, m) = digits.split_once(':').unwrap_or((
+                    digits.get(..2).unwrap_or(digits),
+                    digits.get(2..).unwrap_or(""),
+                ));
+                let h: f64 = h.parse().ok()?;
+                let m: f64 = if m.is_empty() { 0.0 } else { m.parse().ok()? };
+                sign * (h * 3600.0 + m * 60.0)
+            }
+        };
+        seconds -= offset;
+    }
+    Some(seconds)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's algorithm).
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month = i64::from(month);
+    let day_of_year =
+        (153 * (if month > 2 { month - 3 } else { month + 9 }) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+/// Whether address `value` lies in `block` (an address or CIDR block of the same family).
+fn in_block(value: &str, block: &str) -> bool {
+    let Ok(address) = value.trim().parse::<IpAddr>() else {
+        return false;
+    };
+    let (network, prefix) = match block.trim().split_once('/') {
+        Some((network, prefix)) => (network, prefix.parse::<u32>().ok()),
+        None => (block.trim(), None),
+    };
+    let Ok(network) = network.parse::<IpAddr>() else {
+        return false;
+    };
+    match (address, network) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let bits = prefix.unwrap_or(32).min(32);
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
+            u32::from(a) & mask == u32::from(n) & mask
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let bits = prefix.unwrap_or(128).min(128);
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
+            u128::from(a) & mask == u128::from(n) & mask
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn atom(operator: &str, key: &str, values: &[&str]) -> Atom {
+        Atom {
+            operator: operator.into(),
+            key: key.into(),
+            values: values.iter().map(|v| v.to_string()).collect(),
+        }
+    }
+
+    fn context(pairs: &[(&str, &str)]) -> Context {
+        let mut context = Context::default();
+        for (k, v) in pairs {
+            context.add(k, v);
+        }
+        context
+    }
+
+    fn eval(a: &Atom, c: &Context) -> Truth {
+        evaluate(a, c, Dialect::Aws)
+    }
+
+    #[test]
+    fn operators() {
+        let c = context(&[
+            ("aws:SourceIp", "10.1.2.3"),
+            ("aws:CurrentTime", "2024-05-01T12:00:00Z"),
+            ("s3:max-keys", "10"),
+            ("aws:SecureTransport", "TRUE"),
+            ("aws:SourceArn", "arn:aws:sns:us-east-1:123:topic"),
+        ]);
+        assert_eq!(
+            eval(&atom("IpAddress", "aws:sourceip", &["10.0.0.0/8"]), &c),
+            Truth::True
+        );
+        assert_eq!(
+            eval(&atom("NotIpAddress", "aws:SourceIp", &["10.0.0.0/8"]), &c),
+            Truth::False
+        );
+        assert_eq!(
+            eval(
+                &atom(
+                    "DateLessThan",
+                    "aws:CurrentTime",
+                    &["2024-05-01T13:00:00+02:00"]
+                ),
+                &c
+            ),
+            Truth::False
+        );
+        assert_eq!(
+            eval(
+                &atom("DateGreaterThan", "aws:CurrentTime", &["2024-05-01"]),
+                &c
+            ),
+            Truth::True
+        );
+        assert_eq!(
+            eval(&atom("NumericLessThanEquals", "s3:max-keys", &["10"]), &c),
+            Truth::True
+        );
+        assert_eq!(
+            eval(&atom("Bool", "aws:SecureTransport", &["true"]), &c),
+            Truth::True
+        );
+        assert_eq!(
+            eval(
+                &atom("ArnLike", "aws:SourceArn", &["arn:aws:sns:*:123:*"]),
+                &c
+            ),
+            Truth::True
+        );
+        assert_eq!(
+            eval(
+                &atom("ArnLike", "aws:SourceArn", &["arn:aws:sns:*:124:*"]),
+                &c
+            ),
+            Truth::False
+        );
+        assert_eq!(
+            eval(&atom("StringLike", "aws:SourceArn", &["arn:*:topic"]), &c),
+            Truth::True
+        );
+    }
+
+    #[test]
+    fn missing_keys() {
+        let open = Context::default();
+        let closed = Context {
+            complete: true,
+            ..Context::default()
+        };
+        let positive = atom("StringEquals", "aws:PrincipalTag/team", &["a"]);
+        let negated = atom("StringNotEquals", "aws:PrincipalTag/team", &["a"]);
+        assert_eq!(
+            eval(&positive, &open),
+            Truth::depends("aws:PrincipalTag/team")
+        );
+        assert_eq!(eval(&positive, &closed), Truth::False);
+        assert_eq!(eval(&negated, &closed), Truth::True);
+        assert_eq!(
+            eval(&atom("StringEqualsIfExists", "k", &["a"]), &closed),
+            Truth::True
+        );
+        assert_eq!(eval(&atom("Null", "k", &["true"]), &closed), Truth::True);
+        assert_eq!(eval(&atom("Null", "k", &["false"]), &closed), Truth::False);
+        assert_eq!(
+            eval(&atom("ForAllValues:StringEquals", "k", &["a"]), &closed),
+            Truth::True
+        );
+        assert_eq!(
+            eval(&atom("ForAnyValue:StringEquals", "k", &["a"]), &closed),
+            Truth::False
+        );
+    }
+
+    #[test]
+    fn multivalued_keys() {
+        let c = context(&[("aws:TagKeys", "a"), ("aws:TagKeys", "b")]);
+        let all = atom("ForAllValues:StringEquals", "aws:TagKeys", &["a", "b", "c"]);
+        let all_fails = atom("ForAllValues:StringEquals", "aws:TagKeys", &["a"]);
+        let any = atom("ForAnyValue:StringEquals", "aws:TagKeys", &["b"]);
+        let none = atom("ForAllValues:StringNotEquals", "aws:TagKeys", &["c"]);
+        assert_eq!(eval(&all, &c), Truth::True);
+        assert_eq!(eval(&all_fails, &c), Truth::False);
+        assert_eq!(eval(&any, &c), Truth::True);
+        assert_eq!(eval(&none, &c), Truth::True);
+    }
+
+    #[test]
+    fn variables_in_values() {
+        let c = context(&[("aws:username", "alice"), ("s3:prefix", "home/alice/x")]);
+        let like = atom("StringLike", "s3:prefix", &["home/${aws:username}/*"]);
+        assert_eq!(eval(&like, &c), Truth::True);
+        let unknown = context(&[("s3:prefix", "home/alice/x")]);
+        assert_eq!(eval(&like, &unknown), Truth::depends("aws:username"));
+    }
+
+    #[test]
+    fn negations_and_requirements() {
+        let secure = atom("Bool", "acs:SecureTransport", &["true"]);
+        assert_eq!(
+            secure.negation(),
+            Some(atom("Bool", "acs:SecureTransport", &["false"]))
+        );
+        assert_eq!(
+            atom("IpAddress", "k", &["10.0.0.0/8"]).negation(),
+            Some(atom("NotIpAddress", "k", &["10.0.0.0/8"]))
+        );
+        let implies = |a: Atom, b: &Atom| a.canonical().implies(&b.canonical());
+        assert!(implies(
+            atom("Bool", "ACS:SecureTransport", &["TRUE"]),
+            &secure
+        ));
+        let blocks = atom(
+            "IpAddress",
+            "acs:SourceIp",
+            &["10.0.0.0/8", "192.168.0.0/16"],
+        );
+        assert!(implies(
+            atom("IpAddress", "acs:SourceIp", &["10.0.0.0/8"]),
+            &blocks
+        ));
+        assert!(implies(
+            atom("IpAddress", "acs:SourceIp", &["10.1.0.0/16"]),
+            &blocks
+        ));
+        assert!(!implies(
+            atom("IpAddress", "acs:SourceIp", &["0.0.0.0/0"]),
+            &blocks
+        ));
+        assert!(implies(
+            atom("NotIpAddress", "acs:SourceIp", &["0.0.0.0/0"]),
+            &atom("NotIpAddress", "acs:SourceIp", &["10.0.0.0/8"])
+        ));
+        assert!(implies(
+            atom("StringLike", "oss:Prefix", &["home/a/*"]),
+            &atom("StringLike", "oss:Prefix", &["home/*"])
+        ));
+        assert!(!implies(
+            atom("StringEquals", "k", &["a", "b"]),
+            &atom("StringEquals", "k", &["a"])
+        ));
+        assert!(implies(
+            atom("StringNotEquals", "k", &["a", "b"]),
+            &atom("StringNotEquals", "k", &["a"])
+        ));
+    }
+
+    #[test]
+    fn instants() {
+        assert_eq!(instant("1970-01-01T00:00:00Z"), Some(0.0));
+        assert_eq!(instant("1970-01-02"), Some(86_400.0));
+        assert_eq!(instant("1970-01-01T08:00:00+08:00"), Some(0.0));
+        assert_eq!(instant("1565600000"), Some(1_565_600_000.0));
+        assert_eq!(instant("2019-08-12T17:00:00+08:00"), Some(1_565_600_400.0));
+        assert_eq!(instant("tomorrow"), None);
+    }
+}

@@ -1,0 +1,328 @@
+//! A policy as the access engine reads it: each statement's effect, its actions and
+//! resources (or their `Not` forms) as pattern lists, its condition as atoms, and whom it
+//! names as principal. Owned, so that policies outlive the parse they come from.
+//!
+//! What the vendor would reject grants nothing here, statement by statement: a statement
+//! with no `Effect` of exactly `Allow` or `Deny`, with no `Action`/`NotAction` (or with
+//! both), or with both `Resource` and `NotResource`. A statement with no resource element
+//! (a trust policy's) covers every resource (`"*"`).
+
+use super::condition::Atom;
+use crate::model::{Dialect, Policy, PolicyKind, Statement, Values};
+use crate::parse::{Node, NodeKind};
+use crate::source::Span;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Effect {
+    Allow,
+    Deny,
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Allow => "Allow",
+            Effect::Deny => "Deny",
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessPolicy {
+    pub dialect: Dialect,
+    pub kind: PolicyKind,
+    pub statements: Vec<AccessStatement>,
+}
+
+#[derive(Debug, Clone)]
+pub struct AccessStatement {
+    /// Position in the `Statement` array.
+    pub index: usize,
+    /// The statement object's opening brace.
+    pub span: Span,
+    /// The whole statement object.
+    pub extent: Span,
+    pub sid: Option<String>,
+    pub effect: Effect,
+    pub actions: Element,
+    pub resources: Element,
+    pub condition: Condition,
+    pub principal: Principal,
+}
+
+/// A multi-value element: its entries, and whether it is the `Not` form.
+#[derive(Debug, Clone)]
+pub struct Element {
+    pub negated: bool,
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Condition {
+    /// The clauses, all of which must hold (none: always).
+    Atoms(Vec<Atom>),
+    /// A Condition of a shape that holds no clauses the engine can read (an operator
+    /// block that is not an object, a value that is an object): kept as its JSON text.
+    Unreadable(String),
+}
+
+/// Whom a statement applies to, for resource and trust policies.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Principal {
+    /// No Principal element (identity policies), or `"*"`.
+    Anyone,
+    /// `Principal` (or, `negated`, `NotPrincipal`) naming these (type, value) pairs; the
+    /// type is empty for a plain list (`"Principal": ["123"]` in OSS bucket policies).
+    Named {
+        negated: bool,
+        values: Vec<(String, String)>,
+    },
+}
+
+impl Principal {
+    /// A canonical text: statements naming the same principals give the same text.
+    pub fn canonical(&self) -> Option<String> {
+        match self {
+            Principal::Anyone => None,
+            Principal::Named { negated, values } => {
+                let mut values = values.clone();
+                values.sort();
+                values.dedup();
+                let listed: Vec<String> = values
+                    .iter()
+                    .map(|(kind, value)| {
+                        if kind.is_empty() {
+                            value.clone()
+                        } else {
+                            format!("{kind}:{value}")
+                        }
+                    })
+                    .collect();
+                let element = if *negated {
+                    "NotPrincipal"
+                } else {
+                    "Principal"
+                };
+                Some(format!("{element} {}", listed.join(", ")))
+            }
+        }
+    }
+}
+
+impl AccessPolicy {
+    /// The engine's view of a parsed policy.
+    pub fn from_model(policy: &Policy) -> Self {
+        AccessPolicy {
+            dialect: policy.dialect,
+            kind: policy.kind,
+            statements: policy
+                .statements
+                .iter()
+                .filter_map(AccessStatement::from_model)
+                .collect(),
+        }
+    }
+
+    /// Moves every span through `map` (from a document's text into its host's).
+    pub fn map_spans(&mut self, map: impl Fn(Span) -> Span) {
+        for statement in &mut self.statements {
+            statement.span = map(statement.span);
+            statement.extent = map(statement.extent);
+            for entry in statement
+                .actions
+                .entries
+                .iter_mut()
+                .chain(&mut statement.resources.entries)
+            {
+                entry.span = map(entry.span);
+            }
+        }
+    }
+}
+
+impl AccessStatement {
+    fn from_model(statement: &Statement) -> Option<Self> {
+        let effect = match statement.effect_text()? {
+            "Allow" => Effect::Allow,
+            "Deny" => Effect::Deny,
+            _ => return None,
+        };
+        let actions = match (&statement.action, &statement.not_action) {
+            (Some(values), None) => element(values, false),
+            (None, Some(values)) => element(values, true),
+            _ => return None,
+        };
+        let resources = match (&statement.resource, &statement.not_resource) {
+            (Some(values), None) => element(values, false),
+            (None, Some(values)) => element(values, true),
+            (None, None) => Element {
+                negated: false,
+                entries: vec![Entry {
+                    text: "*".to_string(),
+                    span: crate::checks::opening(statement.node),
+                }],
+            },
+            (Some(_), Some(_)) => return None,
+        };
+        Some(AccessStatement {
+            index: statement.index,
+            span: crate::checks::opening(statement.node),
+            extent: statement.node.span,
+            sid: statement
+                .sid
+                .and_then(|m| m.value.as_str())
+                .map(str::to_string),
+            effect,
+            actions,
+            resources,
+            condition: condition(statement.condition.map(|m| &m.value)),
+            principal: principal(statement.node),
+        })
+    }
+
+    pub fn is_allow(&self) -> bool {
+        self.effect == Effect::Allow
+    }
+
+    /// What the statement grants (or takes back) in one line, for the editor's hover.
+    pub fn summary(&self) -> String {
+        let list = |element: &Element, every: &str| {
+            let entries: Vec<String> = element
+                .entries
+                .iter()
+                .map(|entry| format!("`{}`", entry.text))
+                .collect();
+            if element.negated {
+                format!("{every} except {}", entries.join(", "))
+            } else {
+                entries.join(", ")
+            }
+        };
+        let verb = match self.effect {
+            Effect::Allow => "Allows",
+            Effect::Deny => "Denies",
+        };
+        let mut line = format!(
+            "{verb} {} on {}",
+            list(&self.actions, "every action"),
+            list(&self.resources, "every resource")
+        );
+        match &self.condition {
+            Condition::Atoms(atoms) if !atoms.is_empty() => {
+                let clauses: Vec<String> = atoms.iter().map(Atom::to_string).collect();
+                line.push_str(&format!(" when {}", clauses.join(" and ")));
+            }
+            Condition::Atoms(_) => {}
+            Condition::Unreadable(_) => line.push_str(" under a condition that cannot be read"),
+        }
+        if let Some(principal) = self.principal.canonical() {
+            line.push_str(&format!(" (to {principal})"));
+        }
+        line
+    }
+
+    /// The clauses of the condition, or `None` when it cannot be read.
+    pub fn atoms(&self) -> Option<&[Atom]> {
+        match &self.condition {
+            Condition::Atoms(atoms) => Some(atoms),
+            Condition::Unreadable(_) => None,
+        }
+    }
+}
+
+fn element(values: &Values, negated: bool) -> Element {
+    Element {
+        negated,
+        entries: values
+            .entries
+            .iter()
+            .map(|entry| Entry {
+                text: entry.text.trim().to_string(),
+                span: entry.node.span,
+            })
+            .collect(),
+    }
+}
+
+/// A condition value as text: strings as written, numbers and booleans as JSON writes them.
+fn scalar(node: &Node) -> Option<String> {
+    match &node.kind {
+        NodeKind::String(s) => Some(s.to_string()),
+        NodeKind::Number(n) => Some(n.to_string()),
+        NodeKind::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn condition(node: Option<&Node>) -> Condition {
+    let Some(node) = node else {
+        return Condition::Atoms(Vec::new());
+    };
+    let unreadable = || Condition::Unreadable(node.to_value().to_string());
+    let Some(blocks) = node.as_object() else {
+        return unreadable();
+    };
+    let mut atoms = Vec::new();
+    for block in blocks.iter() {
+        let Some(keys) = block.value.as_object() else {
+            return unreadable();
+        };
+        for key in keys.iter() {
+            let values = match &key.value.kind {
+                NodeKind::Array(items) => items.iter().map(scalar).collect::<Option<Vec<_>>>(),
+                _ => scalar(&key.value).map(|v| vec![v]),
+            };
+            let Some(values) = values else {
+                return unreadable();
+            };
+            atoms.push(Atom {
+                operator: block.key.to_string(),
+                key: key.key.to_string(),
+                values,
+            });
+        }
+    }
+    Condition::Atoms(atoms)
+}
+
+fn principal(statement: &Node) -> Principal {
+    let (member, negated) = match (statement.get("Principal"), statement.get("NotPrincipal")) {
+        (Some(member), _) => (member, false),
+        (None, Some(member)) => (member, true),
+        (None, None) => return Principal::Anyone,
+    };
+    let strings = |node: &Node| -> Vec<String> {
+        match &node.kind {
+            NodeKind::String(s) => vec![s.to_string()],
+            NodeKind::Array(items) => items
+                .iter()
+                .filter_map(|item| item.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let values: Vec<(String, String)> = match &member.value.kind {
+        NodeKind::Object(kinds) => kinds
+            .iter()
+            .flat_map(|kind| {
+                strings(&kind.value)
+                    .into_iter()
+                    .map(|value| (kind.key.to_string(), value))
+            })
+            .collect(),
+        _ => strings(&member.value)
+            .into_iter()
+            .map(|value| (String::new(), value))
+            .collect(),
+    };
+    if !negated && values.iter().all(|(_, value)| value == "*") && !values.is_empty() {
+        return Principal::Anyone;
+    }
+    Principal::Named { negated, values }
+}

@@ -1,0 +1,324 @@
+//! Statements that change nothing, found with the access engine (`access::explore`):
+//! an Allow whose every grant a Deny of the same policy takes back (PL503
+//! `shadowed-statement`), and an Allow whose every grant other Allows already give
+//! (PL504 `redundant-statement`). Conditions count: a Deny takes back, and an Allow gives,
+//! only where it applies whenever the statement does (its clauses are among the
+//! statement's).
+//!
+//! PL205 `duplicate-statement` keeps the exact repeats (with its safe fix);
+//! `redundant-statement` reports the rest, and leaves PL205's repeats out of what covers
+//! (they are to be removed). Redundant statements are looked at from the last to the
+//! first, each against the statements not yet reported, so the earlier of two statements
+//! that cover each other is kept, and removing every reported one together changes
+//! nothing the policy grants.
+//!
+//! Most statements are settled by one cheap test first: a request of some unit of an Allow
+//! (an action entry and a resource entry with `*` read as nothing and `?` as one letter)
+//! that no other statement matches shows the Allow is neither shadowed nor redundant; the
+//! engine looks only at the others, and not at all at a policy with none.
+
+use super::CheckContext;
+use crate::access::automaton::{LINT, SetId, TooComplex};
+use crate::access::explore::{AtomSet, Explorer, Implications, Member, Space};
+use crate::access::policy::AccessPolicy;
+use crate::diagnostic::{Finding, Fix};
+use crate::fix::remove_array_element;
+use crate::matching::{action_matches, resource_matches};
+use crate::model::{Policy, Statement};
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+
+/// Past this many statements the rules are skipped: each statement's region is explored
+/// against the others, and a policy this large is beyond any vendor's size limit.
+const MAX_STATEMENTS: usize = 10_000;
+
+/// PL503.
+pub fn shadowed_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(model) = ctx.policy else { return };
+    let candidates = candidates(model, |s| s.effect_text() == Some("Deny"));
+    if candidates.is_empty() {
+        return;
+    }
+    let Some(mut analysis) = Analysis::of(model) else {
+        return;
+    };
+    for s in 0..analysis.policy.statements.len() {
+        let statement = &analysis.policy.statements[s];
+        if !statement.is_allow() || !candidates.contains(&statement.index) {
+            continue;
+        }
+        let Ok(Coverage::Full(by)) = analysis.coverage(s, &[], true) else {
+            continue;
+        };
+        let statement = &analysis.policy.statements[s];
+        let mut finding = Finding::new(
+            statement.span,
+            "every access this Allow grants is denied by a Deny of the same policy",
+        )
+        .help("remove this statement, or narrow the Deny if this access is meant to be granted");
+        for d in by {
+            finding = finding.label(analysis.policy.statements[d].span, "denied here");
+        }
+        out.push(finding);
+    }
+}
+
+/// PL504.
+pub fn redundant_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
+    let Some(model) = ctx.policy else { return };
+    let allows = model.statements.iter().filter(|s| s.is_allow()).count();
+    if allows < 2 {
+        return;
+    }
+    let candidates = candidates(model, |_| true);
+    if candidates.is_empty() {
+        return;
+    }
+    let repeats = super::redundancy::repeated_statements(model);
+    let Some(mut analysis) = Analysis::of(model) else {
+        return;
+    };
+    // Model statement index -> engine statement index.
+    let engine_index = |model_index: usize| {
+        let index = model.statements[model_index].index;
+        analysis_position(&analysis.policy, index)
+    };
+    let mut removed: Vec<usize> = repeats
+        .iter()
+        .filter_map(|&(r, _)| engine_index(r))
+        .collect();
+    let items = model
+        .statement_member
+        .and_then(|member| member.value.as_array());
+    let count = analysis.policy.statements.len();
+    for s in (0..count).rev() {
+        let statement = &analysis.policy.statements[s];
+        if !statement.is_allow() || !candidates.contains(&statement.index) || removed.contains(&s) {
+            continue;
+        }
+        // A statement all denied is PL503's.
+        if matches!(analysis.coverage(s, &[], true), Ok(Coverage::Full(_))) {
+            continue;
+        }
+        let Ok(Coverage::Full(by)) = analysis.coverage(s, &removed, false) else {
+            continue;
+        };
+        removed.push(s);
+        let statement = &analysis.policy.statements[s];
+        let fix = items
+            .and_then(|items| remove_array_element(items, statement.index))
+            .map(|edit| Fix::unsafe_("remove the redundant statement", vec![edit]));
+        let mut finding = Finding::new(
+            statement.span,
+            "every access this Allow grants is already granted by other statements of the policy",
+        )
+        .help("remove this statement (the policy grants the same without it), or narrow the statements that cover it if they grant more than intended")
+        .fix(fix);
+        for t in by {
+            let label = if analysis.policy.statements[t].is_allow() {
+                "also granted here"
+            } else {
+                "denied here"
+            };
+            finding = finding.label(analysis.policy.statements[t].span, label);
+        }
+        out.push(finding);
+    }
+}
+
+fn analysis_position(policy: &AccessPolicy, index: usize) -> Option<usize> {
+    policy.statements.iter().position(|s| s.index == index)
+}
+
+/// The Allows (by `Statement::index`) that other statements may cover: those each unit
+/// of which (action entry × resource entry) has a sample request that some other
+/// statement `by` accepts matches. Any other Allow grants a request nothing else touches,
+/// so it is neither shadowed nor redundant, and the engine is spared it (and, when no
+/// Allow is left, the policy).
+fn candidates(policy: &Policy, by: impl Fn(&Statement) -> bool) -> BTreeSet<usize> {
+    if policy.statements.len() > MAX_STATEMENTS {
+        return BTreeSet::new();
+    }
+    let others: Vec<&Statement> = policy.statements.iter().filter(|s| by(s)).collect();
+    policy
+        .statements
+        .iter()
+        .filter(|statement| statement.is_allow())
+        .filter(|statement| match sample_requests(statement) {
+            Some(samples) => samples.iter().all(|(action, resource)| {
+                others.iter().any(|other| {
+                    other.index != statement.index && statement_matches(other, action, resource)
+                })
+            }),
+            None => true,
+        })
+        .map(|statement| statement.index)
+        .collect()
+}
+
+/// One request of each unit of a statement, if they are easy to name (no `Not` element,
+/// no policy variable): each pattern with `*` read as nothing and `?` as one letter.
+fn sample_requests(statement: &Statement) -> Option<Vec<(String, String)>> {
+    let actions = statement.action.as_ref()?;
+    let resources: Vec<&str> = match (&statement.resource, &statement.not_resource) {
+        (Some(values), None) => values.texts().collect(),
+        (None, None) => vec!["*"],
+        _ => return None,
+    };
+    if resources.iter().any(|r| r.contains("${")) {
+        return None;
+    }
+    let instance = |pattern: &str| pattern.trim().replace('*', "").replace('?', "x");
+    let mut samples = Vec::new();
+    for action in actions.texts() {
+        for resource in &resources {
+            samples.push((instance(action), instance(resource)));
+        }
+    }
+    Some(samples)
+}
+
+/// Whether a statement's Action and Resource match a request, conditions aside; a
+/// statement the check cannot read matches (so the engine looks closer).
+fn statement_matches(statement: &Statement, action: &str, resource: &str) -> bool {
+    let actions = match (&statement.action, &statement.not_action) {
+        (Some(values), None) => values.texts().any(|p| action_matches(p, action)),
+        (None, Some(values)) => !values.texts().any(|p| action_matches(p, action)),
+        _ => return false,
+    };
+    let resources = match (&statement.resource, &statement.not_resource) {
+        (Some(values), None) => values
+            .texts()
+            .any(|p| p.contains("${") || resource_matches(p, resource)),
+        (None, Some(values)) => !values
+            .texts()
+            .any(|p| !p.contains("${") && resource_matches(p, resource)),
+        (None, None) => true,
+        _ => false,
+    };
+    actions && resources
+}
+
+/// How much of a statement's grants others cover.
+enum Coverage {
+    /// All of it, by these statements (engine indices).
+    Full(BTreeSet<usize>),
+    Partial,
+}
+
+struct Analysis {
+    policy: AccessPolicy,
+    space: Space,
+    explorer: Explorer,
+    atoms: Vec<AtomSet>,
+    implications: Implications,
+}
+
+impl Analysis {
+    fn of(model: &Policy) -> Option<Self> {
+        let policy = AccessPolicy::from_model(model);
+        let mut space = Space::default();
+        space.actions.set_limits(LINT);
+        space.resources.set_limits(LINT);
+        let members = policy
+            .statements
+            .iter()
+            .map(|statement| Member {
+                actions: space.action_set(&statement.actions),
+                resources: space.resource_set(&statement.resources, policy.dialect),
+            })
+            .collect();
+        let atoms = policy
+            .statements
+            .iter()
+            .map(|s| space.atoms_of(s))
+            .collect();
+        Some(Analysis {
+            policy,
+            implications: space.implications(),
+            space,
+            explorer: Explorer::new(members),
+            atoms,
+        })
+    }
+
+    /// Whether every request statement `s` grants (in every world it applies in) is
+    /// denied by a Deny, or (`denies_only` false) also granted by another Allow not in
+    /// `removed`. A statement that grants nothing is not covered. Unit by unit (action
+    /// entry × resource entry): sample requests first, then one statement covering the
+    /// unit pattern by pattern, then the unit's classes.
+    fn coverage(
+        &mut self,
+        s: usize,
+        removed: &[usize],
+        denies_only: bool,
+    ) -> Result<Coverage, TooComplex> {
+        let statement = &self.policy.statements[s];
+        let pool: Vec<u32> = (0..self.policy.statements.len())
+            .filter(|&t| {
+                t != s
+                    && !removed.contains(&t)
+                    && (!denies_only || !self.policy.statements[t].is_allow())
+                    && self.implications.entails(&self.atoms[t], &self.atoms[s])
+            })
+            .map(|t| t as u32)
+            .collect();
+        let action_units = self.space.action_units(&statement.actions);
+        let resource_units = self
+            .space
+            .resource_units(&statement.resources, self.policy.dialect);
+        if action_units.is_empty() || resource_units.is_empty() {
+            return Ok(Coverage::Partial);
+        }
+        let mut by = BTreeSet::new();
+        for action in &action_units {
+            for resource in &resource_units {
+                match self.unit_covered(&pool, action.set, resource.set)? {
+                    Some(covering) => by.extend(covering),
+                    None => return Ok(Coverage::Partial),
+                }
+            }
+        }
+        Ok(Coverage::Full(by))
+    }
+
+    /// The statements of `pool` covering every request of a unit, if they do.
+    fn unit_covered(
+        &mut self,
+        pool: &[u32],
+        actions: SetId,
+        resources: SetId,
+    ) -> Result<Option<Vec<usize>>, TooComplex> {
+        let (space, explorer) = (&mut self.space, &mut self.explorer);
+        for action in space.actions.samples(actions) {
+            for resource in space.resources.samples(resources) {
+                if explorer
+                    .matching(space, &action, &resource, pool.iter().copied())
+                    .is_empty()
+                {
+                    return Ok(None);
+                }
+            }
+        }
+        if let Some(&single) = pool
+            .iter()
+            .find(|&&t| explorer.covers(space, t, actions, resources))
+        {
+            return Ok(Some(vec![single as usize]));
+        }
+        let candidates = explorer.relevant(space, actions, resources, pool.iter().copied());
+        let mut by = Vec::new();
+        let mut visited = false;
+        let finished = explorer.explore(space, actions, resources, &candidates, |point| {
+            visited = true;
+            match point.members.first() {
+                Some(&t) => {
+                    by.push(t as usize);
+                    ControlFlow::Continue(())
+                }
+                None => ControlFlow::Break(()),
+            }
+        })?;
+        Ok((finished && visited).then_some(by))
+    }
+}
