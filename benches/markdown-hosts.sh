@@ -32,16 +32,18 @@ best() {
     done
     echo "$best"
 }
-lint() { target/release/policylint check --output-format concise --exit-zero --quiet "$1"; }
-floor() { target/release/examples/floor "$1" --markdown; }
+lint=(target/release/policylint check --output-format concise --exit-zero --quiet)
+floor=(target/release/examples/floor --markdown)
 # Everything, then the guides alone, then the documentation without a policy alone.
 mkdir "$work/guides" "$work/others"
 find "$work/hosts" -name 'guide-*.md' -exec cp {} "$work/guides/" \;
 find "$work/hosts" -name 'README-*.md' -exec cp {} "$work/others/" \;
-for set in hosts guides others; do
-    eval "${set}_lint=\$(best lint \"\$work/$set\")"
-    eval "${set}_floor=\$(best floor \"\$work/$set\")"
-done
+hosts_lint=$(best "${lint[@]}" "$work/hosts")
+hosts_floor=$(best "${floor[@]}" "$work/hosts")
+guides_lint=$(best "${lint[@]}" "$work/guides")
+guides_floor=$(best "${floor[@]}" "$work/guides")
+others_lint=$(best "${lint[@]}" "$work/others")
+others_floor=$(best "${floor[@]}" "$work/others")
 awk -v f="$files" -v g="$guides" -v hl="$hosts_lint" -v hf="$hosts_floor" \
     -v gl="$guides_lint" -v gf="$guides_floor" -v ol="$others_lint" -v of="$others_floor" \
     -v cores="$(nproc)" 'BEGIN {
