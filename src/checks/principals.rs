@@ -56,7 +56,7 @@ pub fn invalid_principal(ctx: &CheckContext, out: &mut Vec<Finding>) {
                     not_principal_use(statement, member, policy.kind, out);
                     aws_principal(&policy.templates, member, out);
                 }
-                Dialect::Ram => ram_principal(member, out),
+                Dialect::Ram => ram_principal(&policy.templates, member, out),
             }
         }
     }
@@ -120,6 +120,9 @@ fn aws_principal(templates: &TemplateValues, member: &Member, out: &mut Vec<Find
 }
 
 fn principal_type_values(templates: &TemplateValues, member: &Member, out: &mut Vec<Finding>) {
+    if templates.key_holds_template_expression(member.key, member.key_span) {
+        return;
+    }
     let Some(known) = AWS_PRINCIPAL_TYPES.iter().find(|t| **t == member.key) else {
         out.push(unknown_type(member, AWS_PRINCIPAL_TYPES));
         return;
@@ -245,10 +248,13 @@ fn aws_value_problem(principal_type: &str, value: &str) -> Option<&'static str> 
     })
 }
 
-fn ram_principal(member: &Member, out: &mut Vec<Finding>) {
+fn ram_principal(templates: &TemplateValues, member: &Member, out: &mut Vec<Finding>) {
     if let NodeKind::Object(types) = &member.value.kind {
         for principal_type in types.iter() {
-            if !RAM_PRINCIPAL_TYPES.contains(&principal_type.key) {
+            if !RAM_PRINCIPAL_TYPES.contains(&principal_type.key)
+                && !templates
+                    .key_holds_template_expression(principal_type.key, principal_type.key_span)
+            {
                 out.push(unknown_type(principal_type, RAM_PRINCIPAL_TYPES));
             }
         }

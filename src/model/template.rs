@@ -95,6 +95,13 @@ impl<'n> TemplateValues<'n> {
                 .is_some_and(|s| holds_template_expression(s, self.interpolated))
     }
 
+    /// Whether an object key (`key`, written at `span`) is, or holds, a template expression:
+    /// a key whose text is not known, such as a Terraform `dynamic` block's
+    /// `${principals.value.type}`.
+    pub fn key_holds_template_expression(&self, key: &str, span: Span) -> bool {
+        self.in_region(span) || holds_template_expression(key, self.interpolated)
+    }
+
     fn in_region(&self, span: Span) -> bool {
         if self.regions.is_empty() {
             return false;
