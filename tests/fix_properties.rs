@@ -570,3 +570,91 @@ fn fixes_in_yaml_edit_only_the_policy_and_mean_what_the_policy_alone_would() {
     }
     assert!(changed > 300, "hosts changed: {changed}");
 }
+
+/// The policy in a Terraform `<<-EOF` heredoc, or in a Markdown fenced block inside a list
+/// item, with the host text before and after it.
+fn in_terraform_or_markdown(policy: &str, kind: HostKind) -> (String, usize, usize) {
+    let (before, indent, after) = match kind {
+        HostKind::Terraform => (
+            // A `locals` value: no resource type to tell the dialect, as in a policy file.
+            "# a module\nlocals {\n  name   = \"p\"\n  policy = <<-EOF\n",
+            "    ",
+            "  EOF\n}\n",
+        ),
+        _ => (
+            "# Guide\n\n1. Create the policy:\n\n   ```json\n",
+            "   ",
+            "   ```\n\n2. Attach it.\n",
+        ),
+    };
+    let body: String = policy
+        .trim_end()
+        .lines()
+        .map(|line| format!("{indent}{line}\n"))
+        .collect();
+    (format!("{before}{body}{after}"), before.len(), after.len())
+}
+
+#[test]
+fn fixes_in_heredocs_and_fenced_blocks_edit_only_the_policy_and_mean_what_it_alone_would() {
+    let rules = RuleSet::builtin().unwrap();
+    let mut changed = 0;
+    for path in every_policy_file() {
+        let Ok(text) = String::from_utf8(std::fs::read(root().join(&path)).unwrap()) else {
+            continue;
+        };
+        let holds_policy = serde_json::from_str::<Value>(&text).is_ok_and(|value| {
+            value
+                .as_object()
+                .is_some_and(|o| o.keys().any(|k| k.trim().eq_ignore_ascii_case("statement")))
+        });
+        // Interpolations are Terraform's in a heredoc; a fence inside would end the block;
+        // tabs, CRLF and a byte order mark have tests of their own.
+        let out_of_scope = ["${", "%{", "```", "EOF", "\t", "\r", "\u{feff}"]
+            .iter()
+            .any(|s| text.contains(s));
+        if !holds_policy || out_of_scope {
+            continue;
+        }
+        let lint = lint_text(&rules, &text);
+        for mode in [FixMode::Safe, FixMode::Unsafe] {
+            let alone = fix_text(&rules, &text, lint.diagnostics.clone(), mode);
+            if alone.refused.is_some() {
+                continue;
+            }
+            let expected: Value = serde_json::from_str(&alone.text).unwrap();
+            for kind in [HostKind::Terraform, HostKind::Markdown] {
+                let (host, start, suffix) = in_terraform_or_markdown(&text, kind);
+                let what = format!("{path} ({mode:?}, {kind:?})");
+                let lint = |host: &str| hosts::lint_file(&rules, kind, host).diagnostics;
+                let fix = |host: &str| {
+                    fix_host_text_keeping(&rules, kind, host, lint(host), mode, &|_| true)
+                };
+                let outcome = fix(&host);
+                assert_eq!(outcome.refused, None, "{what}");
+                assert!(
+                    hosts::check_syntax(kind, &outcome.text).is_ok(),
+                    "{what}: the fixed host does not parse:\n{}",
+                    outcome.text
+                );
+                assert_eq!(outcome.text[..start], host[..start], "{what}: before");
+                assert_eq!(
+                    outcome.text[outcome.text.len() - suffix..],
+                    host[host.len() - suffix..],
+                    "{what}: after"
+                );
+                let documents = hosts::policy_documents(kind, &outcome.text);
+                assert_eq!(documents.len(), 1, "{what}:\n{}", outcome.text);
+                let fixed: Value = serde_json::from_str(&documents[0].text).unwrap();
+                assert_eq!(
+                    fixed, expected,
+                    "{what}: the fix in the host means what the fix of the policy alone does:\n{}",
+                    outcome.text
+                );
+                assert_eq!(fix(&outcome.text).text, outcome.text, "{what}: not settled");
+                changed += usize::from(outcome.text != host);
+            }
+        }
+    }
+    assert!(changed > 300, "hosts changed: {changed}");
+}

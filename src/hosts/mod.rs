@@ -731,7 +731,8 @@ fn broken_host(rules: &RuleSet, host: &dyn Host, file: &HostFile, error: SyntaxE
 }
 
 /// The policy documents of a host file, found as linting finds them but not linted: the
-/// whole text when it is a policy by itself (a `Statement` at its top), else the documents
+/// whole text when it is a policy by itself (a `Statement` key at its top, or one a slip
+/// away, as the linter reads it), else the documents
 /// the host extracts that are. For placing a finding inside
 /// its policy (`[[ignore]]` entries by `sid` or `pointer`), which reads documents, not
 /// host files.
@@ -739,8 +740,13 @@ pub fn policy_documents<'h>(kind: HostKind, text: &'h str) -> Vec<Document<'h>> 
     let host = kind.host();
     let is_policy = |document: &Document| {
         let arena = crate::parse::Arena::new();
-        crate::parse::parse(&document.text, &arena)
-            .is_ok_and(|parsed| parsed.root.get("Statement").is_some())
+        crate::parse::parse(&document.text, &arena).is_ok_and(|parsed| {
+            parsed.root.as_object().is_some_and(|members| {
+                members
+                    .iter()
+                    .any(|m| crate::model::is_statement_key(m.key))
+            })
+        })
     };
     if let Some(whole) = host.whole_text(text)
         && is_policy(&whole)
