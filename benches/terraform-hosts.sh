@@ -1,52 +1,5 @@
 #!/usr/bin/env bash
-# The Terraform host's benchmark: `policylint check` over a seeded corpus of `.tf` files
-# (most of them networks, instances and variables that hold no policy, one in seven a
-# policy in a heredoc, in `jsonencode` or in a policy-document data source:
-# benches/generate.rs --terraform) against the floor that walks, reads and parses the same
-# files with the same HCL parser (benches/floor.rs --terraform). Files that hold no policy
-# are ruled out by a byte search before any parse, so policylint may well run under the
-# floor.
+# The terraform host's benchmark: see benches/hosts.sh.
 #
 #   benches/terraform-hosts.sh [FILES] [RUNS]     (defaults: 20000 files, best of 3 runs)
-set -euo pipefail
-cd "$(dirname "$0")/.."
-files=${1:-20000}
-runs=${2:-3}
-
-cargo build --release --quiet --bin policylint --example generate --example floor
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-target/release/examples/generate "$work/hosts" "$files" 42 --terraform
-policies=$(find "$work/hosts" -name 'policy-*.tf' | wc -l)
-
-# Best wall time over $runs runs of the command.
-best() {
-    local best="" wall
-    for _ in $(seq "$runs"); do
-        /usr/bin/time -f '%e' -o "$work/time" "$@" >/dev/null 2>&1 || true
-        wall=$(cat "$work/time")
-        if [ -z "$best" ] || awk -v a="$wall" -v b="$best" 'BEGIN { exit !(a < b) }'; then
-            best=$wall
-        fi
-    done
-    echo "$best"
-}
-lint=(target/release/policylint check --output-format concise --exit-zero --quiet "$work/hosts")
-floor=(target/release/examples/floor "$work/hosts" --terraform)
-lint_s="" floor_s=""
-for _ in $(seq "$runs"); do
-    l=$(runs=1 best "${lint[@]}")
-    f=$(runs=1 best "${floor[@]}")
-    if [ -z "$lint_s" ] || awk -v a="$l" -v b="$lint_s" 'BEGIN { exit !(a < b) }'; then lint_s=$l; fi
-    if [ -z "$floor_s" ] || awk -v a="$f" -v b="$floor_s" 'BEGIN { exit !(a < b) }'; then floor_s=$f; fi
-done
-# The policy files alone: what linting the policies costs against parsing them.
-mkdir "$work/policies"
-find "$work/hosts" -name 'policy-*.tf' -exec cp {} "$work/policies/" \;
-pl=$(best target/release/policylint check --output-format concise --exit-zero --quiet "$work/policies")
-pf=$(best target/release/examples/floor "$work/policies" --terraform)
-awk -v f="$files" -v t="$policies" -v l="$lint_s" -v fl="$floor_s" -v pl="$pl" -v pf="$pf" -v cores="$(nproc)" 'BEGIN {
-    printf "machine: %d cores; best of runs; %d Terraform files, %d of them with a policy\n", cores, f, t;
-    printf "policylint: %.2f s; floor (walk + read + parse with hcl-edit): %.2f s; ratio %.2f\n", l, fl, l / fl;
-    printf "the %d policy files alone: policylint %.2f s, floor %.2f s, ratio %.2f\n", t, pl, pf, pl / pf;
-}'
+exec "$(dirname "$0")/hosts.sh" terraform "$@"
