@@ -3,6 +3,9 @@
 mod add_ignores;
 mod catalogue_cmd;
 mod rule;
+mod stream;
+
+use stream::{could_not_be_read, finish_stream, stream};
 
 use crate::config::{ConfigError, ConfigMode, Overrides, Resolver, Settings};
 use crate::diagnostic::Severity;
@@ -15,7 +18,6 @@ use crate::report::{self, OutputFormat, Summary};
 use crate::rules::Rule;
 use crate::runner::{self, FileReport, FixAction, FixRequest, Outcome};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use rayon::prelude::*;
 use std::io::{IsTerminal, Read};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -539,239 +541,6 @@ fn warn_nothing_linted(args: &CheckArgs) {
     }
 }
 
-/// Files linted and printed per chunk: large enough to keep both cores busy, small enough
-/// that memory does not grow with the number of files.
-const STREAM_CHUNK: usize = 2048;
-
-/// Lints and prints chunk by chunk, in path order, for the formats written file by file:
-/// discovery runs one chunk ahead of linting and printing one chunk behind, and a report
-/// keeps its text until it is printed, so holding every file until the end would make
-/// memory grow with their number. Each report is rendered by the thread that linted it,
-/// so printing does not hold up linting. `early` holds the reports made before linting
-/// (standard input), merged in by path. A broken config found partway stops the run
-/// there, once the chunks before the one it is met in are printed.
-fn stream(
-    args: &CheckArgs,
-    mut planned: impl Iterator<Item = Result<Planned, ConfigError>> + Send,
-    mut early: Vec<FileReport>,
-    mut spill: Option<report::spill::Spill>,
-) -> Result<Streamed, ExitCode> {
-    early.sort_by(|a, b| path_order(&b.path, &a.path));
-    let color = use_color(args.color);
-    let render = |report: FileReport| render_streamed(args, color, report);
-    let mut summary = Summary::default();
-    let mut failing = 0;
-    let mut sink = Sink::stdout();
-    let mut unreadable = false;
-    let mut spill_failed = false;
-    let mut tallies = [0; 3];
-    // `rendered` comes in path order: a chunk's reports keep the order of discovery.
-    let mut emit = |rendered: Vec<RenderedReport>| {
-        // One write per chunk: standard output flushes at every line end, and a write per
-        // file was a system call per file.
-        let mut text = String::with_capacity(rendered.iter().map(|r| r.text.len()).sum());
-        for report in rendered {
-            summary.absorb(&report.summary);
-            failing += report.failing;
-            unreadable |= report.unreadable;
-            text.push_str(&report.text);
-            if let (Some(spill), Some(parts)) = (&mut spill, &report.parts) {
-                spill_failed |= spill.push(parts).is_err();
-            }
-            for (sum, tally) in tallies.iter_mut().zip(report.tallies) {
-                *sum += tally;
-            }
-        }
-        sink.write(text.as_bytes());
-    };
-    let fix = args.fix_request(false);
-    let mut take_chunk =
-        || -> Result<Vec<Planned>, ConfigError> { planned.by_ref().take(STREAM_CHUNK).collect() };
-    let mut next_chunk = take_chunk();
-    // The reports of the chunk linted last, printed while the next one is linted.
-    let mut printable = Vec::new();
-    loop {
-        let chunk = match next_chunk {
-            Ok(chunk) => chunk,
-            Err(error) => {
-                emit(printable);
-                let code = usage_error(&error.to_string());
-                return Err(sink.finish(code));
-            }
-        };
-        let Some(last) = chunk.last().map(|p| p.display().to_string()) else {
-            break;
-        };
-        // While this chunk is linted, one thread finds the next chunk (a walk) and prints
-        // the last one, so the other cores wait for neither.
-        let find_and_print = || {
-            let following = take_chunk();
-            emit(std::mem::take(&mut printable));
-            following
-        };
-        let (following, mut rendered) = rayon::join(find_and_print, || {
-            // A few files a task, linted together (see `runner::lint_batch`).
-            let batch_size = runner::batch_size(chunk.len(), rayon::current_num_threads());
-            chunk
-                .into_par_iter()
-                .chunks(batch_size)
-                .flat_map_iter(|batch| {
-                    let lintable: Vec<(&Candidate, &Settings)> = batch
-                        .iter()
-                        .filter_map(|planned| match planned {
-                            Planned::Lint(candidate, settings) => Some((candidate, &**settings)),
-                            Planned::Report(_) => None,
-                        })
-                        .collect();
-                    let mut rendered =
-                        runner::lint_batch(&lintable, fix, |outcome| match outcome {
-                            Outcome::Linted(report) => Some(render(report)),
-                            Outcome::NotAPolicy(_) => None,
-                        })
-                        .into_iter();
-                    batch
-                        .into_iter()
-                        .filter_map(|planned| match planned {
-                            Planned::Lint(..) => rendered.next().expect("one outcome a file"),
-                            Planned::Report(report) => Some(render(report)),
-                        })
-                        .collect::<Vec<RenderedReport>>()
-                })
-                .collect::<Vec<RenderedReport>>()
-        });
-        next_chunk = following;
-        let linted = rendered.len();
-        while early
-            .last()
-            .is_some_and(|r| path_order(&r.path, &last).is_le())
-        {
-            rendered.extend(early.pop().map(render));
-        }
-        // Only reports merged in from before linting can be out of place.
-        if rendered.len() > linted {
-            rendered.sort_by(|a, b| path_order(&a.path, &b.path));
-        }
-        printable = rendered;
-    }
-    emit(printable);
-    emit(early.drain(..).rev().map(render).collect());
-    if spill_failed {
-        eprintln!("policylint: error: cannot write the report to a temporary file");
-        return Err(ExitCode::from(2));
-    }
-    Ok(Streamed {
-        summary,
-        failing,
-        unreadable,
-        sink,
-        spill,
-        tallies,
-    })
-}
-
-/// What a streamed run printed, for its summary and exit code.
-struct Streamed {
-    summary: Summary,
-    failing: usize,
-    /// Some file could not be read or walked.
-    unreadable: bool,
-    /// Standard output, with what became of the writes so far.
-    sink: Sink<std::io::Stdout>,
-    /// A machine format's parts, for `finish_stream` to assemble.
-    spill: Option<report::spill::Spill>,
-    /// JUnit's tests, failures and errors.
-    tallies: [usize; 3],
-}
-
-/// Renders one report of a streamed run (pretty, concise or github).
-fn render_streamed(args: &CheckArgs, color: bool, report: FileReport) -> RenderedReport {
-    let reports = std::slice::from_ref(&report);
-    let mut tallies = [0; 3];
-    let (text, parts) = match args.output_format {
-        OutputFormat::Pretty => (report::pretty::render(reports, color), None),
-        OutputFormat::Github => (report::github::render(reports), None),
-        OutputFormat::Json => (String::new(), Some(report::json::parts(&report))),
-        OutputFormat::Junit => {
-            let (parts, counted) = report::junit::parts(&report);
-            tallies = counted;
-            (String::new(), Some(parts))
-        }
-        _ => (report::concise::render(reports), None),
-    };
-    let failing = count_at_least(
-        &report.diagnostics,
-        report.fail_on.unwrap_or(Severity::Warning),
-    );
-    RenderedReport {
-        summary: Summary::of(reports),
-        unreadable: could_not_be_read(&report),
-        path: report.path,
-        text,
-        parts,
-        tallies,
-        failing,
-    }
-}
-
-/// Ends a streamed run: the reports known only at its end (unused ignores, on config
-/// files), the summary line, the exit code.
-fn finish_stream(args: &CheckArgs, streamed: Streamed, late: Vec<FileReport>) -> ExitCode {
-    let Streamed {
-        mut summary,
-        mut failing,
-        mut sink,
-        spill,
-        mut tallies,
-        ..
-    } = streamed;
-    let color = use_color(args.color);
-    let mut late_parts = Vec::new();
-    for report in late {
-        let rendered = render_streamed(args, color, report);
-        summary.absorb(&rendered.summary);
-        failing += rendered.failing;
-        sink.write(rendered.text.as_bytes());
-        late_parts.extend(rendered.parts);
-        for (sum, tally) in tallies.iter_mut().zip(rendered.tallies) {
-            *sum += tally;
-        }
-    }
-    summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
-    if let Some(spill) = spill {
-        let layout = match args.output_format {
-            OutputFormat::Junit => report::junit::layout(tallies),
-            _ => report::json::layout(summary),
-        };
-        // The sink takes note of a failed write to standard output (and `finish` says so);
-        // an error here is the temporary file's, which cannot be read back.
-        let mut out = std::io::BufWriter::with_capacity(1 << 16, &mut sink);
-        let assembled = spill
-            .write_document(late_parts, &layout, &mut out)
-            .and_then(|()| std::io::Write::flush(&mut out));
-        drop(out);
-        if let Err(error) = assembled {
-            report::sink::say(&format!(
-                "policylint: error: cannot read the report back from its temporary file: {error}\n"
-            ));
-            return ExitCode::from(2);
-        }
-    } else if !args.quiet && args.output_format != OutputFormat::Github {
-        sink.write(format!("{}\n", report::summary_line(&summary)).as_bytes());
-    }
-    if summary.files == 0 {
-        warn_nothing_linted(args);
-    }
-    sink.finish(exit_code(failing, args))
-}
-
-/// Whether a report is about a file that could not be read (or a folder not walked).
-fn could_not_be_read(report: &FileReport) -> bool {
-    report
-        .diagnostics
-        .iter()
-        .any(|d| Arc::ptr_eq(&d.rule, &runner::IO_ERROR))
-}
-
 /// The unused `[[ignore]]` entries of the configs this run used (see
 /// `IgnoreEntries::unused`), judged against the folders it walked.
 fn unused_ignores(resolver: &Resolver, files: &[PathBuf]) -> Vec<FileReport> {
@@ -781,19 +550,6 @@ fn unused_ignores(resolver: &Resolver, files: &[PathBuf]) -> Vec<FileReport> {
         .map(|p| std::path::absolute(p).unwrap_or_else(|_| p.clone()))
         .collect();
     runner::unused_ignore_reports(&resolver.loaded_configs(), &walked)
-}
-
-/// A report as printed, with what the run's summary and exit code need of it.
-struct RenderedReport {
-    path: String,
-    text: String,
-    /// A machine format's parts of the document.
-    parts: Option<report::spill::Parts>,
-    /// JUnit's tests, failures and errors in it.
-    tallies: [usize; 3],
-    summary: Summary,
-    failing: usize,
-    unreadable: bool,
 }
 
 /// `--diff`: the diffs on standard output, a count on standard error; exit 1 when
