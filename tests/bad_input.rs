@@ -2276,3 +2276,71 @@ fn an_unterminated_heredoc_deep_hcl_and_a_huge_terraform_file() {
     assert_eq!(repeat["start"]["column"], 84);
     assert_eq!(output["documents"].as_array().unwrap().len(), n + 1);
 }
+
+// ───────────────────────────── the access commands ─────────────────────────────
+
+/// `can` and `diff` read policies as `check` does: broken, deep, huge, not UTF-8 and
+/// pathological-wildcard inputs end within the bound, without a panic, with exit 0, 1 or 2.
+#[test]
+fn can_and_diff_take_hostile_policies_within_the_time_bound() {
+    let dir = tempfile::tempdir().unwrap();
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    // A thousand statements: `diff` is still quadratic in them (issue #25).
+    let many: Vec<String> = (0..1_000)
+        .map(|i| format!("{{\"Effect\": \"Allow\", \"Action\": \"oss:Get*{i}*\", \"Resource\": \"acs:oss:*:*:b{i}/*\"}}"))
+        .collect();
+    let huge = format!(
+        "{{\"Version\": \"1\", \"Statement\": [{}]}}",
+        many.join(",")
+    );
+    let stars = format!(
+        "{{\"Version\": \"1\", \"Statement\": [{{\"Effect\": \"Allow\", \"Action\": \"{}\", \"Resource\": \"*\"}}]}}",
+        "x:*a".repeat(2_000)
+    );
+    let inputs: [(&str, &[u8]); 5] = [
+        ("broken.json", b"{\"Statement\": [{\"Effect\": "),
+        ("deep.json", deep.as_bytes()),
+        ("huge.json", huge.as_bytes()),
+        ("stars.json", stars.as_bytes()),
+        (
+            "latin1.json",
+            b"{\"Version\": \"1\", \"Statement\": [{\"Sid\": \"\xe9\"}]}",
+        ),
+    ];
+    let clean = dir.path().join("clean.json");
+    fs::write(&clean, r#"{"Version": "1", "Statement": [{"Effect": "Allow", "Action": "oss:GetObject", "Resource": "*"}]}"#).unwrap();
+    for (name, bytes) in inputs {
+        let path = dir.path().join(name);
+        fs::write(&path, bytes).unwrap();
+        let can = run_bounded(
+            dir.path(),
+            &[
+                OsStr::new("can"),
+                OsStr::new("oss:GetObject"),
+                OsStr::new("acs:oss:*:*:b1/x"),
+                path.as_os_str(),
+            ],
+            None,
+        );
+        assert!(
+            matches!(can.code, Some(0..=2)),
+            "can {name}: {:?} {}",
+            can.code,
+            can.stderr
+        );
+        for pair in [
+            [clean.as_os_str(), path.as_os_str()],
+            [path.as_os_str(), clean.as_os_str()],
+        ] {
+            let mut args = vec![OsStr::new("diff")];
+            args.extend(pair);
+            let diff = run_bounded(dir.path(), &args, None);
+            assert!(
+                matches!(diff.code, Some(0..=2)),
+                "diff {name}: {:?} {}",
+                diff.code,
+                diff.stderr
+            );
+        }
+    }
+}
