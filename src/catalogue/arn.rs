@@ -157,6 +157,16 @@ pub fn template_may_match(template: &str, resource: &str) -> bool {
 
 /// Whether some text matches both the template's units and the resource's.
 fn units_may_match(template: &str, resource: &str) -> bool {
+    // Most fields are plain on both sides (`arn`, `s3`, a region, an account): no table.
+    // (A field too long for the table is given the benefit of the doubt below.)
+    let plain = |text: &str, special: &[char]| !text.contains(special) && text.len() <= MAX_UNITS;
+    if plain(template, &['$', '{', '*', '?']) && plain(resource, &['$', '*', '?']) {
+        return template.eq_ignore_ascii_case(resource);
+    }
+    units_may_match_by_table(template, resource)
+}
+
+fn units_may_match_by_table(template: &str, resource: &str) -> bool {
     let (mut t, mut r) = ([ANY; MAX_UNITS], [ANY; MAX_UNITS]);
     let (Some(t_len), Some(r_len)) = (
         template_units(template, &mut t),
@@ -320,6 +330,34 @@ mod tests {
         assert!(
             template_may_match(bucket, &long),
             "too long: assumed to match"
+        );
+    }
+
+    #[test]
+    fn plain_fields_compare_as_the_table_does() {
+        let alphabet = ["", "a", "A", "b", "-"];
+        let mut words = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = words
+                .iter()
+                .flat_map(|w| alphabet.iter().map(move |c| format!("{w}{c}")))
+                .collect();
+            words.extend(longer);
+        }
+        words.sort_unstable();
+        words.dedup();
+        for template in &words {
+            for resource in &words {
+                assert_eq!(
+                    units_may_match(template, resource),
+                    units_may_match_by_table(template, resource),
+                    "{template:?} vs {resource:?}"
+                );
+            }
+        }
+        assert!(
+            units_may_match(&"a".repeat(300), &"b".repeat(300)),
+            "too long: assumed"
         );
     }
 

@@ -17,6 +17,8 @@
 //! - `SERVICE_SLOTS`, `ACTION_SLOTS`: open-addressing hash tables (linear probing, at most
 //!   64% full) of `record index + 1` (0: empty), keyed by [`slot_hash`] of the dialect
 //!   (0 RAM, 1 AWS) and the code, or of the service index and the action name.
+//! - `NAME_SLOTS`: the same, of every action keyed by its dialect and name alone; one name
+//!   may have several records (one per service that has it).
 
 /// A run of fixed-width records in `TABLES`.
 #[derive(Clone, Copy)]
@@ -74,6 +76,30 @@ pub fn probe(slots: Table, hash: u32, found: impl Fn(usize) -> bool) -> Option<u
         }
         slot = (slot + 1) & (slots.len - 1);
     }
+}
+
+/// Every record index whose slot `found` accepts, probing a slot table from `hash` to the
+/// first empty slot (keys that several records share).
+pub fn probe_all(
+    slots: Table,
+    hash: u32,
+    found: impl Fn(usize) -> bool,
+) -> impl Iterator<Item = usize> {
+    let bits = slots.len.trailing_zeros();
+    let mut slot = (hash >> (32 - bits)) as usize;
+    std::iter::from_fn(move || {
+        loop {
+            let entry = slots.get(slot, 0);
+            if entry == 0 {
+                return None;
+            }
+            slot = (slot + 1) & (slots.len - 1);
+            let index = entry as usize - 1;
+            if found(index) {
+                return Some(index);
+            }
+        }
+    })
 }
 
 impl Table {

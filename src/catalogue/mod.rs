@@ -306,6 +306,19 @@ impl Catalogue {
         self.service(code)?.action(name)
     }
 
+    /// Every action named `name` (any case), whatever its service: one probe of a table
+    /// built at build time, not one per service.
+    pub fn actions_named(self, name: &str) -> impl Iterator<Item = Action> {
+        let dialect = self.dialect;
+        let (first, count) = self.data.services;
+        let hash = data::slot_hash(&[u8::from(dialect == Dialect::Aws)], name);
+        data::probe_all(data::NAME_SLOTS, hash, move |index| {
+            (first..first + count).contains(&(ACTIONS.get(index, 2) as usize))
+                && ACTIONS.str(index, 0).eq_ignore_ascii_case(name)
+        })
+        .map(move |index| Action { index, dialect })
+    }
+
     /// Every action `pattern` matches (`*` any run, `?` one character, any case), service
     /// by service in code order. A pattern without a colon matches nothing, except `*`.
     pub fn matching(self, pattern: &str) -> impl Iterator<Item = Action> + 'static {

@@ -154,7 +154,7 @@ impl Catalogue {
 
     /// The action `name` when exactly one service has one of that name.
     fn only_service_with(self, name: &str) -> Option<Action> {
-        let mut found = self.services().filter_map(|s| s.action(name));
+        let mut found = self.actions_named(name);
         let first = found.next()?;
         found.next().is_none().then_some(first)
     }

@@ -23,6 +23,32 @@ fn both_catalogues_are_dated_and_versioned() {
 }
 
 #[test]
+fn actions_named_finds_every_service_that_has_the_name_and_no_other() {
+    for catalogue in all() {
+        let mut by_name: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+        for action in catalogue.services().flat_map(|s| s.actions()) {
+            by_name
+                .entry(action.name().to_ascii_lowercase())
+                .or_default()
+                .push(action.qualified_name());
+        }
+        by_name.insert("nosuchactionanywhere".to_string(), Vec::new());
+        for (name, expected) in &by_name {
+            let mut found: Vec<String> = catalogue
+                .actions_named(&name.to_ascii_uppercase())
+                .map(|a| a.qualified_name())
+                .collect();
+            found.sort_unstable();
+            let mut expected = expected.clone();
+            expected.sort_unstable();
+            assert_eq!(found, expected, "{name}");
+        }
+    }
+    assert_eq!(aws().actions_named("GetCallerIdentity").count(), 1);
+    assert!(aws().actions_named("ListTagsForResource").count() > 50);
+}
+
+#[test]
 fn services_and_actions_are_found_in_any_case() {
     for catalogue in all() {
         let codes: Vec<&str> = catalogue.services().map(|s| s.code()).collect();
