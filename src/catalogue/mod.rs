@@ -342,6 +342,8 @@ impl Catalogue {
         services.into_iter().flat_map(move |service| {
             let actions: Vec<Action> = if exact_name {
                 service.action(&name_pattern).into_iter().collect()
+            } else if let Some(prefix) = literal_prefix_pattern(&name_pattern) {
+                service.actions_starting_with(prefix).collect()
             } else {
                 service
                     .actions()
@@ -401,6 +403,29 @@ impl Catalogue {
     }
 }
 
+/// The first of `range` for which `before` is false, where it is true for a prefix of
+/// the range and false after (`slice::partition_point` over indices, without a slice).
+fn partition_point(range: std::ops::Range<usize>, before: impl Fn(usize) -> bool) -> usize {
+    let (mut low, mut high) = (range.start, range.end);
+    while low < high {
+        let middle = low + (high - low) / 2;
+        if before(middle) {
+            low = middle + 1;
+        } else {
+            high = middle;
+        }
+    }
+    low
+}
+
+/// `Get` for `Get*` (or `Get**`): an ASCII literal then only stars, which a range of a
+/// service's sorted actions answers, as most patterns in real policies are.
+fn literal_prefix_pattern(pattern: &str) -> Option<&str> {
+    let prefix = pattern.trim_end_matches('*');
+    (prefix.len() < pattern.len() && prefix.is_ascii() && !prefix.contains(['*', '?']))
+        .then_some(prefix)
+}
+
 /// The aliases are keyed by lower-cased name and sorted.
 fn alias(
     table: &'static [(&'static str, &'static str, &'static str)],
@@ -455,6 +480,24 @@ impl Service {
         let dialect = self.dialect;
         range(SERVICES.get(self.index, 4), SERVICES.get(self.index, 5))
             .map(move |index| Action { index, dialect })
+    }
+
+    /// Its actions whose name starts with `prefix` (ASCII, any case): a binary search of
+    /// the run sorted by lower-cased name, where they are contiguous.
+    pub fn actions_starting_with(self, prefix: &str) -> impl ExactSizeIterator<Item = Action> {
+        let all = range(SERVICES.get(self.index, 4), SERVICES.get(self.index, 5));
+        let name = |offset: usize| ACTIONS.str(all.start + offset, 0);
+        let starts = |offset: usize| {
+            let name = name(offset).as_bytes();
+            name.len() >= prefix.len()
+                && name[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        };
+        let first = partition_point(0..all.len(), |i| {
+            compare_ignoring_case(name(i), prefix) == Ordering::Less
+        });
+        let end = partition_point(first..all.len(), starts);
+        let dialect = self.dialect;
+        (all.start + first..all.start + end).map(move |index| Action { index, dialect })
     }
 
     /// Its action `name` (any case).

@@ -396,3 +396,31 @@ fn condition_vocabulary() {
         Some("IpAddress")
     );
 }
+
+#[test]
+fn prefix_patterns_match_what_a_scan_matches() {
+    for catalogue in all() {
+        for service in catalogue.services().filter(|s| s.actions().len() > 0) {
+            let mut prefixes: Vec<String> = vec![String::new(), "zzzz".into(), "~".into()];
+            for action in service.actions().step_by(29) {
+                let name = action.name();
+                for cut in [1, 3, name.len()] {
+                    let prefix = &name[..cut.min(name.len())];
+                    prefixes.push(prefix.to_string());
+                    prefixes.push(prefix.to_ascii_uppercase());
+                }
+            }
+            for prefix in prefixes {
+                for stars in ["*", "**"] {
+                    let pattern = format!("{}:{prefix}{stars}", service.code());
+                    let by_range: Vec<Action> = catalogue.matching(&pattern).collect();
+                    let by_scan: Vec<Action> = service
+                        .actions()
+                        .filter(|a| wildcard_match(&format!("{prefix}{stars}"), a.name(), true))
+                        .collect();
+                    assert_eq!(by_range, by_scan, "{pattern}");
+                }
+            }
+        }
+    }
+}
