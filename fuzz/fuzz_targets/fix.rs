@@ -2,7 +2,8 @@
 //! engine keeps a result, it parses, and fixing it again changes nothing. The same for
 //! the text read as a JSON host (policies anywhere inside it), and for the text encoded in
 //! a string of a host, where every edit is escaped and read back before it is kept, and
-//! for the text read as YAML (JSON is YAML), where every edit is written as YAML.
+//! for the text read as YAML (JSON is YAML), where every edit is written as YAML, and for
+//! the text in a Terraform heredoc and in a Markdown fenced block.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -39,5 +40,12 @@ fuzz_target!(|data: &[u8]| {
         let encoded = hosts::json::escape_for_string(text);
         check_host(&format!("{{\"Policy\": \"{encoded}\"}}"), mode, HostKind::Json);
         check_host(text, mode, HostKind::Yaml);
+        if !text.lines().any(|line| line.trim() == "EOF") {
+            let heredoc = format!("resource \"aws_iam_policy\" \"p\" {{\n  policy = <<EOF\n{text}\nEOF\n}}\n");
+            check_host(&heredoc, mode, HostKind::Terraform);
+        }
+        if !text.contains("```") {
+            check_host(&format!("# Policy\n\n```json\n{text}\n```\n"), mode, HostKind::Markdown);
+        }
     }
 });
