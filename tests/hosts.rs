@@ -1871,6 +1871,19 @@ fn size_limits_follow_the_holder_of_the_policy() {
         found[0].starts_with("an IAM managed policy may hold 6,144"),
         "{found:#?}"
     );
+    // YAML: a role's inline policy is held to the role's 10,240, not a managed policy's
+    // 6,144 (which its shape alone would give), and a user's to 2,048.
+    let yaml = format!(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n        - PolicyName: reports\n          PolicyDocument: {}\n  User:\n    Type: AWS::IAM::User\n    Properties:\n      Policies:\n        - PolicyName: reports\n          PolicyDocument: {}\n",
+        s3_policy(60),
+        s3_policy(20),
+    );
+    let found = size_findings(lint("stack.yaml", &yaml));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("the inline policies of an IAM user may hold 2,048"),
+        "{found:#?}"
+    );
     // The same inline policy alone, in a plain file, is held to a managed policy's limit.
     let found = size_findings(lint("reports.json", &s3_policy(60)));
     assert!(
