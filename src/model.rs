@@ -46,6 +46,9 @@ pub struct HostHints {
     /// Every `${...}` in the document's strings is the host's own interpolation (a
     /// Terraform string or `templatefile`, a `Fn::Sub`), not a placeholder left in by hand.
     pub interpolated: bool,
+    /// The most the holder of the document accepts (an `aws_iam_role`'s
+    /// `assume_role_policy`: an IAM role trust policy's 2,048 characters).
+    pub size_limit: Option<&'static crate::hosts::hints::SizeLimit>,
 }
 
 #[derive(Debug)]
@@ -60,6 +63,8 @@ pub struct Policy<'n> {
     pub kind: PolicyKind,
     /// The values a template fills in: no check judges them.
     pub templates: TemplateValues<'n>,
+    /// The size limit its host gives it, if any.
+    pub size_limit: Option<&'static crate::hosts::hints::SizeLimit>,
 }
 
 #[derive(Debug)]
@@ -309,6 +314,7 @@ impl<'n> Policy<'n> {
             dialect,
             kind,
             templates,
+            size_limit: hints.size_limit,
         })
     }
 }

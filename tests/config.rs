@@ -859,3 +859,36 @@ fn add_ignores_creates_a_config_or_leaves_one_it_cannot_extend() {
     let (status, stderr) = add_ignores(dir.path(), &["-"]);
     assert_eq!(status, 2, "{stderr}");
 }
+
+/// `unused-ignore` on AWS policies: an entry that silences a finding by `sid` is used, one
+/// naming a Sid the policy does not have is reported at its line.
+#[test]
+fn unused_ignores_of_aws_policies_are_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "iam/deploy.json",
+        r#"{"Version": "2012-10-17", "Statement": [
+  {"Sid": "Deploy", "Effect": "Allow", "Action": "s3:PutObject", "Resource": "*"}
+]}"#,
+    );
+    write(
+        dir.path(),
+        "policylint.toml",
+        r#"[[ignore]]
+rule = "wildcard-resource"
+paths = ["iam/*.json"]
+sid = "Deploy"
+reason = "SEC-20"
+
+[[ignore]]
+rule = "wildcard-resource"
+paths = ["iam/*.json"]
+sid = "Renamed"
+reason = "SEC-21"
+"#,
+    );
+    let (_, findings, stderr) = run_lines(dir.path(), &["."]);
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert_eq!(findings, ["policylint.toml:7 PL010"], "{stderr}");
+}

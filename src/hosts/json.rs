@@ -305,6 +305,7 @@ pub fn nested_documents<'h>(
             dialect: template_dialect.or(resource_type.and_then(hints::type_dialect)),
             kind: holder.and_then(|h| hints::holder_kind(resource_type, h)),
             interpolated,
+            size_limit: holder.and_then(|h| hints::size_limit(resource_type, h)),
         };
         match &node.kind {
             NodeKind::Object(members) => {

