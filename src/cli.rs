@@ -368,6 +368,7 @@ fn check_files(args: &CheckArgs) -> ExitCode {
     let lists = match args.output_format {
         OutputFormat::Json => 2,
         OutputFormat::Junit => 1,
+        OutputFormat::Sarif => 2,
         _ => 0,
     };
     let spill = (plain_run && lists > 0)
@@ -375,10 +376,11 @@ fn check_files(args: &CheckArgs) -> ExitCode {
         .flatten();
     let judges_unused_ignores = stdin.is_empty();
     if streams || spill.is_some() {
-        let streamed = match stream(args, planned, reports, spill) {
+        let mut streamed = match stream(args, planned, reports, spill) {
             Ok(streamed) => streamed,
             Err(code) => return code,
         };
+        streamed.settings.extend(stdin_settings);
         let unused = if judges_unused_ignores && !streamed.unreadable {
             unused_ignores(&resolver, &files)
         } else {

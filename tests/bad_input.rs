@@ -715,6 +715,38 @@ fn a_statement_with_many_keys_costs_linear_time() {
     assert!(table.contains("300000  PL005  unknown-element"), "{table}");
 }
 
+/// One statement of 100,000 escalation actions against 100,000 scoped RAM resources (the
+/// shape of #26): the statement checks built every action × resource request (10 billion
+/// pairs, memory without end), and `action-resource-mismatch` compared each entry with
+/// every resource until its budget ran out, leaving most entries unchecked. Each entry
+/// that names only role or policy actions is reported.
+#[test]
+fn escalation_actions_against_many_resources_cost_linear_time() {
+    let n = 100_000;
+    let verbs = [
+        "AttachPolicyToUser",
+        "AttachPolicyToRole",
+        "CreateAccessKey",
+        "UpdateRole",
+        "AddUserToGroup",
+    ];
+    let actions: Vec<String> = (0..n)
+        .map(|i| format!("\"ram:{}{}\"", verbs[i % 5], if i < 5 { "" } else { "*" }))
+        .collect();
+    let resources: Vec<String> = (0..n)
+        .map(|i| format!("\"acs:ram:*:*:user/team-{i}\""))
+        .collect();
+    let table = statistics_of(&format!(
+        r#"{{"Version": "1", "Statement": [{{"Effect": "Allow", "Action": [{}], "Resource": [{}]}}]}}"#,
+        actions.join(", "),
+        resources.join(", ")
+    ));
+    assert!(
+        table.contains("40000  PL105  action-resource-mismatch"),
+        "{table}"
+    );
+}
+
 // ─────────────────────────── no silent pass ───────────────────────────
 
 /// The paths a walk of `dir` reports something for, and the codes it reports there.

@@ -683,7 +683,7 @@ fn unused_ignores_are_diagnostics_in_the_config_file() {
     });
 }
 
-/// `json` and `junit` are written as they go (through a temporary file); the unused
+/// `json`, `junit` and `sarif` are written as they go (through a temporary file); the unused
 /// ignores, known only at the end, still take their place by path among the files'
 /// reports, and the document is byte for byte the one built whole (`--verbose` builds it
 /// whole).
@@ -706,6 +706,7 @@ fn streamed_documents_place_late_reports_by_path() {
         String::from_utf8(command.output().unwrap().stdout).unwrap()
     };
     assert_eq!(output("junit", false), output("junit", true));
+    assert_eq!(output("sarif", false), output("sarif", true));
     let streamed = output("json", false);
     assert_eq!(streamed, output("json", true));
     let document: serde_json::Value = serde_json::from_str(&streamed).unwrap();
@@ -891,4 +892,64 @@ reason = "SEC-21"
     let (_, findings, stderr) = run_lines(dir.path(), &["."]);
     assert!(!stderr.contains("error"), "{stderr}");
     assert_eq!(findings, ["policylint.toml:7 PL010"], "{stderr}");
+}
+
+/// `sarif` is written as it goes too, though its `tool.driver.rules` and each result's
+/// `ruleIndex` depend on every config of the run: here the config met last (in `z/`)
+/// brings a team rule whose code sorts before every built-in one, so the indexes of the
+/// results spilled before it was met all move. The document is byte for byte the one
+/// built whole (`--verbose`), across streaming chunks, with a PL000 notification.
+#[test]
+fn streamed_sarif_indexes_rules_of_configs_met_late() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "policylint.toml", "select = [\"PL2\"]\n");
+    // More files than one streaming chunk holds.
+    for i in 0..2100 {
+        write(dir.path(), &format!("a/p{i:04}.json"), REPEATED);
+    }
+    let team = root().join("fixtures/custom-rules/team-rules");
+    for entry in fs::read_dir(&team).unwrap() {
+        let entry = entry.unwrap();
+        let copy = dir.path().join("z/policy-rules").join(entry.file_name());
+        fs::create_dir_all(copy.parent().unwrap()).unwrap();
+        fs::copy(entry.path(), copy).unwrap();
+    }
+    write(
+        dir.path(),
+        "z/policylint.toml",
+        "rules-dirs = [\"policy-rules\"]\nselect = [\"team\", \"PL2\"]\n",
+    );
+    let policy = root().join("fixtures/custom-rules/delete-bucket.json");
+    fs::copy(&policy, dir.path().join("z/p.json")).unwrap();
+    let output = |verbose: bool| {
+        let mut command = Command::cargo_bin("policylint").unwrap();
+        command.current_dir(dir.path()).args([
+            "check",
+            "--output-format",
+            "sarif",
+            ".",
+            "gone.json",
+        ]);
+        if verbose {
+            command.arg("--verbose");
+        }
+        String::from_utf8(command.output().unwrap().stdout).unwrap()
+    };
+    let streamed = output(false);
+    assert_eq!(streamed, output(true));
+    let document: serde_json::Value = serde_json::from_str(&streamed).unwrap();
+    let run = &document["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules[0]["id"], "ACME001");
+    let results = run["results"].as_array().unwrap();
+    assert!(results.len() > 2100, "{}", results.len());
+    assert!(results.iter().any(|r| r["ruleId"] == "ACME001"));
+    for result in results {
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], result["ruleId"], "{result}");
+    }
+    let notifications = run["invocations"][0]["toolExecutionNotifications"]
+        .as_array()
+        .unwrap();
+    assert_eq!(notifications.len(), 1);
 }

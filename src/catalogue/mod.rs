@@ -339,6 +339,14 @@ impl Catalogue {
                 .filter(|s| wildcard_match(&service_pattern, s.code(), true))
                 .collect()
         };
+        // The pattern's literal start (`Get` of `Get*`), which an ASCII name must begin
+        // with: most names are passed over on it, without the matcher (a list like
+        // ReadOnlyAccess's holds thousands of `Get*`, `List*` and `Describe*`).
+        let literal_start = if name_pattern.is_ascii() {
+            name_pattern[..name_pattern.find(['*', '?']).unwrap_or(name_pattern.len())].to_string()
+        } else {
+            String::new()
+        };
         services.into_iter().flat_map(move |service| {
             let actions: Vec<Action> = if exact_name {
                 service.action(&name_pattern).into_iter().collect()
@@ -347,7 +355,16 @@ impl Catalogue {
             } else {
                 service
                     .actions()
-                    .filter(|a| wildcard_match(&name_pattern, a.name(), true))
+                    .filter(|a| {
+                        let name = a.name();
+                        let starts =
+                            name.as_bytes()
+                                .get(..literal_start.len())
+                                .is_some_and(|start| {
+                                    start.eq_ignore_ascii_case(literal_start.as_bytes())
+                                });
+                        (starts || !name.is_ascii()) && wildcard_match(&name_pattern, name, true)
+                    })
                     .collect()
             };
             actions
@@ -539,7 +556,7 @@ pub struct ActionResource {
 }
 
 /// An action of one catalogue.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Action {
     index: usize,
     dialect: Dialect,

@@ -15,6 +15,7 @@ use crate::catalogue::{Action, Catalogue, Service, arn};
 use crate::diagnostic::Finding;
 use crate::matching::trim;
 use crate::model::Dialect;
+use std::collections::HashMap;
 
 /// Whether `resource` is a name this dialect's templates describe (`arn:` or `acs:`).
 fn is_own_name(catalogue: Catalogue, resource: &str) -> bool {
@@ -178,13 +179,24 @@ pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
         }
         texts.sort_unstable();
         texts.dedup();
+        // A long list repeats its entries and the actions they name: each entry is
+        // expanded, and each action compared with the resources, once a statement, so the
+        // work grows with the list rather than with the list times the resources.
+        let mut named_by_text: HashMap<&str, Vec<Action>> = HashMap::new();
+        let mut fits: HashMap<Action, bool> = HashMap::new();
         for entry in &actions.entries {
-            let named = named_actions(catalogue, entry.text, &mut budget);
+            let named = named_by_text
+                .entry(trim(entry.text))
+                .or_insert_with(|| named_actions(catalogue, entry.text, &mut budget))
+                .clone();
+            let unknown = named.iter().filter(|a| !fits.contains_key(a)).count();
             if named.is_empty()
-                || !budget.spend(named.len() * texts.len())
-                || named
-                    .iter()
-                    .any(|&action| texts.iter().any(|r| may_act_on(action, r)))
+                || !budget.spend(unknown * texts.len())
+                || named.iter().any(|&action| {
+                    *fits
+                        .entry(action)
+                        .or_insert_with(|| texts.iter().any(|r| may_act_on(action, r)))
+                })
             {
                 continue;
             }

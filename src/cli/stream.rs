@@ -39,6 +39,7 @@ pub(super) fn stream(
     let mut unreadable = false;
     let mut spill_failed = false;
     let mut tallies = [0; 3];
+    let mut settings: Vec<Arc<Settings>> = Vec::new();
     // `rendered` comes in path order: a chunk's reports keep the order of discovery.
     let mut emit = |rendered: Vec<RenderedReport>| {
         // One write per chunk: standard output flushes at every line end, and a write per
@@ -76,6 +77,7 @@ pub(super) fn stream(
         let Some(last) = chunk.last().map(|p| p.display().to_string()) else {
             break;
         };
+        note_settings(&mut settings, &chunk);
         // While this chunk is linted, one thread finds the next chunk (a walk) and prints
         // the last one, so the other cores wait for neither.
         let find_and_print = || {
@@ -140,7 +142,20 @@ pub(super) fn stream(
         sink,
         spill,
         tallies,
+        settings,
     })
+}
+
+/// Adds the settings `chunk` is linted with to `seen`, each once, in the order first met
+/// (as `run_rules` takes them): SARIF lists the rules of every config the run used.
+fn note_settings(seen: &mut Vec<Arc<Settings>>, chunk: &[Planned]) {
+    for planned in chunk {
+        if let Planned::Lint(_, settings) = planned
+            && !seen.iter().any(|s| Arc::ptr_eq(s, settings))
+        {
+            seen.push(settings.clone());
+        }
+    }
 }
 
 /// What a streamed run printed, for its summary and exit code.
@@ -155,6 +170,8 @@ pub(super) struct Streamed {
     spill: Option<report::spill::Spill>,
     /// JUnit's tests, failures and errors.
     tallies: [usize; 3],
+    /// The settings files were linted with, each once, for SARIF's rules.
+    pub(super) settings: Vec<Arc<Settings>>,
 }
 
 /// Renders one report of a streamed run (pretty, concise or github).
@@ -165,6 +182,7 @@ fn render_streamed(args: &CheckArgs, color: bool, report: FileReport) -> Rendere
         OutputFormat::Pretty => (report::pretty::render(reports, color), None),
         OutputFormat::Github => (report::github::render(reports), None),
         OutputFormat::Json => (String::new(), Some(report::json::parts(&report))),
+        OutputFormat::Sarif => (String::new(), Some(report::sarif::parts(&report))),
         OutputFormat::Junit => {
             let (parts, counted) = report::junit::parts(&report);
             tallies = counted;
@@ -200,6 +218,7 @@ pub(super) fn finish_stream(
         mut sink,
         spill,
         mut tallies,
+        settings,
         ..
     } = streamed;
     let color = use_color(args.color);
@@ -218,6 +237,7 @@ pub(super) fn finish_stream(
     if let Some(spill) = spill {
         let layout = match args.output_format {
             OutputFormat::Junit => report::junit::layout(tallies),
+            OutputFormat::Sarif => report::sarif::layout(&super::run_rules(&settings)),
             _ => report::json::layout(summary),
         };
         // The sink takes note of a failed write to standard output (and `finish` says so);

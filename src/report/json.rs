@@ -1,7 +1,7 @@
 //! The machine-readable contract of DESIGN §4.
 
 use super::Summary;
-use super::spill::{Layout, Parts};
+use super::spill::{Layout, Parts, SEPARATOR, entries};
 use crate::diagnostic::{Applicability, Severity};
 use crate::model::{Dialect, PolicyKind};
 use crate::runner::FileReport;
@@ -121,6 +121,9 @@ fn diagnostics<'a>(report: &'a FileReport, index: &LineIndex) -> Vec<JsonDiagnos
         .collect()
 }
 
+/// The lists are two levels deep in the document.
+const LIST_INDENT: &str = "    ";
+
 /// One report's entries of the document's two lists (diagnostics, documents), rendered as
 /// `render` places them: for `Spill`, so that the text of a file is let go once linted.
 pub fn parts(report: &FileReport) -> Parts {
@@ -128,33 +131,11 @@ pub fn parts(report: &FileReport) -> Parts {
     Parts {
         path: report.path.clone(),
         lists: vec![
-            entries(diagnostics(report, &index)),
-            entries(documents(report)),
+            entries(diagnostics(report, &index), LIST_INDENT),
+            entries(documents(report), LIST_INDENT),
         ],
     }
 }
-
-/// Entries of a list two levels deep, as `to_string_pretty` writes them: each line
-/// indented by four more spaces (strings hold no line breaks: JSON escapes them).
-fn entries<T: Serialize>(items: impl IntoIterator<Item = T>) -> String {
-    let mut out = String::new();
-    for item in items {
-        if !out.is_empty() {
-            out.push_str(SEPARATOR);
-        }
-        let text = serde_json::to_string_pretty(&item).expect("plain data serializes");
-        for (i, line) in text.lines().enumerate() {
-            if i > 0 {
-                out.push('\n');
-            }
-            out.push_str("    ");
-            out.push_str(line);
-        }
-    }
-    out
-}
-
-const SEPARATOR: &str = ",\n";
 
 /// Where the lists go in the document, around a summary of the whole run.
 pub fn layout(summary: Summary) -> Layout {
@@ -180,5 +161,6 @@ pub fn layout(summary: Summary) -> Layout {
         before: vec!["[\n"; 2],
         after: vec!["\n  ]"; 2],
         empty: vec!["[]"; 2],
+        fills: Default::default(),
     }
 }

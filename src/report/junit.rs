@@ -170,6 +170,7 @@ pub fn layout(tallies: [usize; 3]) -> Layout {
         before: vec![""],
         after: vec![""],
         empty: vec![""],
+        fills: Default::default(),
     }
 }
 

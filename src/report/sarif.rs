@@ -19,6 +19,7 @@
 //!   repository (`Cargo.toml`'s `repository`), on the default branch.
 //! - Nothing depends on the clock, the machine or the thread count: same input, same bytes.
 
+use super::spill::{Layout, Parts, SEPARATOR, entries};
 use super::utf16::{Utf16Position, Utf16Positions};
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::rules::Rule;
@@ -284,91 +285,119 @@ pub fn render(reports: &[FileReport], rules: &[&Rule]) -> String {
     let mut results = Vec::new();
     let mut notifications = Vec::new();
     for report in reports {
-        let artifact = artifact_location(&report.path);
-        let text = report.text.as_deref().unwrap_or("");
-        let positions = Utf16Positions::new(
-            text,
-            report.diagnostics.iter().flat_map(|d| {
-                let edits = d.fix.iter().flat_map(|f| &f.edits).map(|e| e.span);
-                std::iter::once(d.span)
-                    .chain(d.labels.iter().map(|l| l.span))
-                    .chain(edits)
-                    .flat_map(|s| [s.start, s.end])
-            }),
-        );
-        let region = |span: crate::source::Span| {
-            Region::new(positions.get(span.start), positions.get(span.end))
-        };
-        for d in &report.diagnostics {
-            if d.rule.code == NOT_A_RULE {
-                notifications.push(Notification {
-                    descriptor: DescriptorReference {
-                        id: NOT_A_RULE,
-                        index: 0,
-                    },
-                    level: level(d.severity),
-                    message: Text::new(&d.message),
-                    locations: [Location {
-                        id: None,
-                        physical_location: PhysicalLocation {
-                            artifact_location: artifact.clone(),
-                            region: None,
-                        },
-                        message: None,
-                    }],
-                    properties: NotificationProperties {
-                        name: d.rule.name.clone(),
-                    },
-                });
-                continue;
-            }
-            let at = |span, id, message: Option<&str>| Location {
-                id,
-                physical_location: PhysicalLocation {
-                    artifact_location: artifact.clone(),
-                    region: Some(region(span)),
-                },
-                message: message.map(Text::new),
-            };
-            results.push(SarifResult {
-                rule_id: &d.rule.code,
-                rule_index: index.get(d.rule.code.as_str()).copied(),
-                level: level(d.severity),
-                message: Text::new(result_message(d)),
-                locations: [at(d.span, None, None)],
-                related_locations: d
-                    .labels
-                    .iter()
-                    .enumerate()
-                    .map(|(i, l)| at(l.span, Some(i + 1), Some(&l.message)))
-                    .collect(),
-                fixes: d
-                    .fix
-                    .iter()
-                    .filter(|fix| !fix.edits.is_empty())
-                    .map(|fix| SarifFix {
-                        description: Text::new(&fix.title),
-                        artifact_changes: [ArtifactChange {
-                            artifact_location: artifact.clone(),
-                            replacements: fix
-                                .edits
-                                .iter()
-                                .map(|e| Replacement {
-                                    deleted_region: region(e.span),
-                                    inserted_content: (!e.replacement.is_empty())
-                                        .then(|| Text::new(&e.replacement)),
-                                })
-                                .collect(),
-                        }],
-                        properties: FixProperties {
-                            applicability: fix.applicability,
-                        },
-                    })
-                    .collect(),
-            });
-        }
+        let (notes, found) = file_entries(report, |code| index.get(code).copied());
+        notifications.extend(notes);
+        results.extend(found);
     }
-    let log = Log {
+    let mut text = serde_json::to_string_pretty(&log(rules, notifications, results))
+        .expect("plain data serializes");
+    text.push('\n');
+    text
+}
+
+/// A report's notifications (PL000) and results, `rule_index` giving a code's `ruleIndex`.
+fn file_entries<'a>(
+    report: &'a FileReport,
+    rule_index: impl Fn(&str) -> Option<usize>,
+) -> (Vec<Notification>, Vec<SarifResult<'a>>) {
+    let mut results = Vec::new();
+    let mut notifications = Vec::new();
+    let artifact = artifact_location(&report.path);
+    let text = report.text.as_deref().unwrap_or("");
+    let positions = Utf16Positions::new(
+        text,
+        report.diagnostics.iter().flat_map(|d| {
+            let edits = d.fix.iter().flat_map(|f| &f.edits).map(|e| e.span);
+            std::iter::once(d.span)
+                .chain(d.labels.iter().map(|l| l.span))
+                .chain(edits)
+                .flat_map(|s| [s.start, s.end])
+        }),
+    );
+    let region =
+        |span: crate::source::Span| Region::new(positions.get(span.start), positions.get(span.end));
+    for d in &report.diagnostics {
+        if d.rule.code == NOT_A_RULE {
+            notifications.push(notification(d, artifact.clone()));
+            continue;
+        }
+        let at = |span, id, message: Option<&str>| Location {
+            id,
+            physical_location: PhysicalLocation {
+                artifact_location: artifact.clone(),
+                region: Some(region(span)),
+            },
+            message: message.map(Text::new),
+        };
+        results.push(SarifResult {
+            rule_id: &d.rule.code,
+            rule_index: rule_index(&d.rule.code),
+            level: level(d.severity),
+            message: Text::new(result_message(d)),
+            locations: [at(d.span, None, None)],
+            related_locations: d
+                .labels
+                .iter()
+                .enumerate()
+                .map(|(i, l)| at(l.span, Some(i + 1), Some(&l.message)))
+                .collect(),
+            fixes: d
+                .fix
+                .iter()
+                .filter(|fix| !fix.edits.is_empty())
+                .map(|fix| SarifFix {
+                    description: Text::new(&fix.title),
+                    artifact_changes: [ArtifactChange {
+                        artifact_location: artifact.clone(),
+                        replacements: fix
+                            .edits
+                            .iter()
+                            .map(|e| Replacement {
+                                deleted_region: region(e.span),
+                                inserted_content: (!e.replacement.is_empty())
+                                    .then(|| Text::new(&e.replacement)),
+                            })
+                            .collect(),
+                    }],
+                    properties: FixProperties {
+                        applicability: fix.applicability,
+                    },
+                })
+                .collect(),
+        });
+    }
+    (notifications, results)
+}
+
+fn notification(d: &Diagnostic, artifact: ArtifactLocation) -> Notification {
+    Notification {
+        descriptor: DescriptorReference {
+            id: NOT_A_RULE,
+            index: 0,
+        },
+        level: level(d.severity),
+        message: Text::new(&d.message),
+        locations: [Location {
+            id: None,
+            physical_location: PhysicalLocation {
+                artifact_location: artifact,
+                region: None,
+            },
+            message: None,
+        }],
+        properties: NotificationProperties {
+            name: d.rule.name.clone(),
+        },
+    }
+}
+
+/// The whole document around `notifications` and `results`.
+fn log<'a>(
+    rules: &[&'a Rule],
+    notifications: Vec<Notification>,
+    results: Vec<SarifResult<'a>>,
+) -> Log<'a> {
+    Log {
         schema: SCHEMA_URI,
         version: "2.1.0",
         runs: [Run {
@@ -397,10 +426,83 @@ pub fn render(reports: &[FileReport], rules: &[&Rule]) -> String {
             column_kind: "utf16CodeUnits",
             results,
         }],
-    };
-    let mut text = serde_json::to_string_pretty(&log).expect("plain data serializes");
+    }
+}
+
+/// Where a result's `ruleIndex` goes in its spilled entry: the rule's code between two NUL
+/// bytes (which JSON text never holds raw), filled in by [`layout`] once the run's rules
+/// are known, since a config met late in the run can add rules that come before it.
+const HOLE: char = '\0';
+/// Results are entries of `runs[0].results`, notifications of
+/// `runs[0].invocations[0].toolExecutionNotifications`.
+const RESULT_INDENT: &str = "        ";
+const NOTIFICATION_INDENT: &str = "            ";
+
+/// One report's entries of the document's two lists (notifications, results), rendered as
+/// `render` places them, each result's `ruleIndex` left as a hole: for `Spill`, so that
+/// the text of a file is let go once linted.
+pub fn parts(report: &FileReport) -> Parts {
+    let (notifications, results) = file_entries(report, |_| None);
+    let notifications = entries(notifications, NOTIFICATION_INDENT);
+    let mut rendered = String::new();
+    for result in results {
+        if !rendered.is_empty() {
+            rendered.push_str(SEPARATOR);
+        }
+        let entry = entries([&result], RESULT_INDENT);
+        // `"ruleId": "...",` is the entry's second line (strings hold no line break).
+        let line_end = entry
+            .match_indices('\n')
+            .nth(1)
+            .map_or(entry.len(), |(at, _)| at);
+        rendered.push_str(&entry[..line_end]);
+        rendered.extend([HOLE]);
+        rendered.push_str(result.rule_id);
+        rendered.extend([HOLE]);
+        rendered.push_str(&entry[line_end..]);
+    }
+    Parts {
+        path: report.path.clone(),
+        lists: vec![notifications, rendered],
+    }
+}
+
+/// Where the lists go in the document, around the run's rules, and the `ruleIndex` line
+/// each result's hole stands for (none for a code that is not among `rules`).
+pub fn layout(rules: &[&Rule]) -> Layout {
+    let mut text = serde_json::to_string_pretty(&log(rules, Vec::new(), Vec::new()))
+        .expect("plain data serializes");
     text.push('\n');
-    text
+    let notifications_at = text
+        .find("\"executionSuccessful\": true")
+        .expect("the skeleton has its invocation")
+        + "\"executionSuccessful\": true".len();
+    let results_key = "\"results\": ";
+    let results_at = text
+        .rfind(results_key)
+        .expect("the skeleton has its results")
+        + results_key.len();
+    let fills = rules
+        .iter()
+        .enumerate()
+        .map(|(i, rule)| {
+            let line = format!("\n{RESULT_INDENT}  \"ruleIndex\": {i},");
+            (rule.id.code.as_bytes().to_vec(), line)
+        })
+        .collect();
+    Layout {
+        pieces: vec![
+            text[..notifications_at].to_string(),
+            text[notifications_at..results_at].to_string(),
+            text[results_at + "[]".len()..].to_string(),
+        ],
+        separator: SEPARATOR,
+        // An invocation without notifications leaves the key out.
+        before: vec![",\n          \"toolExecutionNotifications\": [\n", "[\n"],
+        after: vec!["\n          ]", "\n      ]"],
+        empty: vec!["", "[]"],
+        fills,
+    }
 }
 
 /// The crate's homepage or repository, when `Cargo.toml` names one.

@@ -5,6 +5,8 @@
 //! it at the end through a buffered writer.
 
 use crate::discover::path_order;
+use serde::Serialize;
+use std::collections::HashMap;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Seek, Write};
 
@@ -77,7 +79,7 @@ impl Spill {
                     layout.before[list].as_bytes()
                 })?;
                 written = true;
-                out.write_all(entries)
+                layout.write_filled(entries, out)
             };
             let mut path = Vec::new();
             let mut entries = Vec::new();
@@ -108,12 +110,54 @@ impl Spill {
 }
 
 /// How a document places its lists: see `Spill::write_document`.
+#[derive(Default)]
 pub struct Layout {
     pub pieces: Vec<String>,
     pub separator: &'static str,
     pub before: Vec<&'static str>,
     pub after: Vec<&'static str>,
     pub empty: Vec<&'static str>,
+    /// What a hole in the entries stands for, by its name: a hole is a name between two
+    /// NUL bytes (which no JSON or XML text holds raw), for what is known only at the end
+    /// of the run (SARIF's rule indexes); a name not here leaves nothing.
+    pub fills: HashMap<Vec<u8>, String>,
+}
+
+impl Layout {
+    fn write_filled(&self, entries: &[u8], out: &mut dyn Write) -> io::Result<()> {
+        // Between holes, then a hole's name, alternately.
+        for (i, piece) in entries.split(|&b| b == 0).enumerate() {
+            if i % 2 == 0 {
+                out.write_all(piece)?;
+            } else if let Some(fill) = self.fills.get(piece) {
+                out.write_all(fill.as_bytes())?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What separates the entries of a JSON list as `to_string_pretty` writes them.
+pub const SEPARATOR: &str = ",\n";
+
+/// Entries of a JSON list, as `to_string_pretty` writes them `indent` deep: each line
+/// indented (strings hold no line breaks: JSON escapes them).
+pub fn entries<T: Serialize>(items: impl IntoIterator<Item = T>, indent: &str) -> String {
+    let mut out = String::new();
+    for item in items {
+        if !out.is_empty() {
+            out.push_str(SEPARATOR);
+        }
+        let text = serde_json::to_string_pretty(&item).expect("plain data serializes");
+        for (i, line) in text.lines().enumerate() {
+            if i > 0 {
+                out.push('\n');
+            }
+            out.push_str(indent);
+            out.push_str(line);
+        }
+    }
+    out
 }
 
 fn write_record(file: &mut impl Write, text: &str) -> io::Result<()> {
