@@ -189,26 +189,28 @@ impl Globs {
     /// Whether set `general` matches every string set `specific` (of one pattern,
     /// not negated) matches, judged pattern by pattern: some pattern of `general` covers it.
     pub fn set_covers(&mut self, general: SetId, specific: SetId) -> bool {
-        let (general, specific) = (self.set(general).clone(), self.set(specific).clone());
-        if general.negated || specific.negated {
+        let (g, s) = (general as usize, specific as usize);
+        if self.sets[g].negated || self.sets[s].negated {
             return false;
         }
-        specific
-            .globs
-            .iter()
-            .all(|&s| general.globs.iter().any(|&g| self.covers(g, s)))
+        // By index: the sets stay where they are while `covers` remembers answers.
+        (0..self.sets[s].globs.len()).all(|i| {
+            let specific = self.sets[s].globs[i];
+            (0..self.sets[g].globs.len()).any(|j| self.covers(self.sets[g].globs[j], specific))
+        })
     }
 
     /// Whether two sets can match one same string (always, when either is negated: an
     /// over-approximation, used to leave members out that cannot matter).
     pub fn sets_meet(&mut self, a: SetId, b: SetId) -> bool {
-        let (a, b) = (self.set(a).clone(), self.set(b).clone());
-        if a.negated || b.negated {
+        let (a, b) = (a as usize, b as usize);
+        if self.sets[a].negated || self.sets[b].negated {
             return true;
         }
-        a.globs
-            .iter()
-            .any(|&x| b.globs.iter().any(|&y| self.meet(x, y)))
+        (0..self.sets[a].globs.len()).any(|i| {
+            let x = self.sets[a].globs[i];
+            (0..self.sets[b].globs.len()).any(|j| self.meet(x, self.sets[b].globs[j]))
+        })
     }
 
     /// The product of two patterns' automata, at most (n + 1)(m + 1) states: `meet` looks
