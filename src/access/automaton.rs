@@ -27,7 +27,9 @@
 //! the product of their sizes, and that is what the bounds stop.
 
 use super::pattern::{self, Item, Symbol};
-use std::collections::{HashMap, HashSet, VecDeque};
+// foldhash: SipHash was most of the time of PL503/PL504 on a large corpus.
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use std::collections::VecDeque;
 
 pub type GlobId = u32;
 pub type SetId = u32;
@@ -236,7 +238,7 @@ impl Globs {
         alphabet.sort_unstable();
         alphabet.dedup();
         let start = (self.start_state(first), self.start_state(second));
-        let mut seen: HashSet<(u32, u32)> = HashSet::from([start]);
+        let mut seen: HashSet<(u32, u32)> = HashSet::from_iter([start]);
         let mut queue = VecDeque::from([start]);
         // `covers` holds until a string the second accepts and the first does not;
         // `meet` fails until a string both accept.
