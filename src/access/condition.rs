@@ -153,6 +153,15 @@ fn block_covers(wide: &str, narrow: &str) -> bool {
 
 impl std::fmt::Display for Atom {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.operator == "Template" {
+            // See `Space::atoms_in`: the key is the version of the policy.
+            let version = if self.key.is_empty() { "" } else { " of " };
+            return write!(
+                f,
+                "the template values of {:?}{version}{} match",
+                self.values, self.key
+            );
+        }
         write!(f, "{} {} {:?}", self.operator, self.key, self.values)
     }
 }

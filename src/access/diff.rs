@@ -26,7 +26,7 @@ use super::index::ActionIndex;
 use super::policy::{AccessStatement, Effect};
 use crate::model::Dialect;
 use crate::source::Span;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::ops::ControlFlow;
 
 /// A unit of access one side grants and the other does not.
@@ -70,6 +70,15 @@ enum Side {
     New,
 }
 
+impl Side {
+    fn version(self) -> &'static str {
+        match self {
+            Side::Old => "OLD",
+            Side::New => "NEW",
+        }
+    }
+}
+
 struct Entry<'d> {
     side: Side,
     document: &'d Document,
@@ -111,7 +120,7 @@ fn diff_with(
                     side,
                     document,
                     statement,
-                    atoms: space.atoms_of(statement),
+                    atoms: space.atoms_in(statement, side.version()),
                 });
             }
         }

@@ -103,6 +103,7 @@ mod tests {
                 .map(|p| Entry {
                     text: p.to_string(),
                     span: Default::default(),
+                    template: false,
                 })
                 .collect(),
         }
