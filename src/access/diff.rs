@@ -521,7 +521,7 @@ mod tests {
     #[test]
     fn the_index_changes_no_answer() {
         let mut rng = Rng(0x5EED_1DE5);
-        let fail = vec!["oss:Put*".to_string(), "ram:*".to_string()];
+        let fail = ["oss:Put*".to_string(), "ram:*".to_string()];
         let mut reported = 0;
         for round in 0..400 {
             let old = documents("old.json", &random_policy(&mut rng));
