@@ -1319,6 +1319,29 @@ fn run(args: &[&str], dir: &Path) -> (Option<i32>, String, String) {
     )
 }
 
+/// `can --output-format json` in `dir`: the exit code and the answer.
+fn can_json(
+    dir: &Path,
+    action: &str,
+    resource: &str,
+    path: &str,
+) -> (Option<i32>, serde_json::Value) {
+    let (code, stdout, stderr) = run(
+        &[
+            "can",
+            action,
+            resource,
+            path,
+            "--output-format",
+            "json",
+            "--no-config",
+        ],
+        dir,
+    );
+    let value = serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stdout}{stderr}"));
+    (code, value)
+}
+
 fn write(dir: &Path, name: &str, text: &str) {
     let path = dir.join(name);
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -2351,23 +2374,8 @@ fn can_and_diff_read_policies_inside_templates() {
 }
 "#;
     write(dir.path(), "cfn.template", cfn_json);
-    let can = |action: &str, resource: &str, path: &str| {
-        let (code, stdout, stderr) = run(
-            &[
-                "can",
-                action,
-                resource,
-                path,
-                "--output-format",
-                "json",
-                "--no-config",
-            ],
-            dir.path(),
-        );
-        let value: serde_json::Value =
-            serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stdout}{stderr}"));
-        (code, value)
-    };
+    let can =
+        |action: &str, resource: &str, path: &str| can_json(dir.path(), action, resource, path);
     // The second document of the YAML template decides, at its line in the YAML.
     let (code, allowed) = can("oss:PutObject", "acs:oss:*:*:uploads/a", "stack.yaml");
     assert_eq!(code, Some(0));
@@ -2466,23 +2474,7 @@ fn template_values_are_unknown() {
 }
 "#;
     write(dir.path(), "cfn.template", template);
-    let can = |action: &str, resource: &str| {
-        let (code, stdout, stderr) = run(
-            &[
-                "can",
-                action,
-                resource,
-                "cfn.template",
-                "--output-format",
-                "json",
-                "--no-config",
-            ],
-            dir.path(),
-        );
-        let value: serde_json::Value =
-            serde_json::from_str(&stdout).unwrap_or_else(|_| panic!("{stdout}{stderr}"));
-        (code, value)
-    };
+    let can = |action: &str, resource: &str| can_json(dir.path(), action, resource, "cfn.template");
     let (code, read) = can("s3:GetObject", "arn:aws:s3:::mybucket/key");
     assert_eq!(code, Some(1));
     assert_eq!(read["decision"], "conditional");
