@@ -15,6 +15,7 @@
 #       patterns interleave many `*` (`x:*a*b*c*d*...` against `x:*b*c*d*...`), and the
 #       pair `a*b*c*d*` against `*a*b*`.
 #
+# PL_BIN=... GENERATE=... use binaries built before instead of building.
 # Set POLICYLINT_FAST_BUILD=1 to build without whole-program LTO (what the figures in
 # the README were taken with on a shared machine; the release profile's LTO makes the
 # binary a little faster).
@@ -27,9 +28,13 @@ runs=${3:-3}
 if [ -n "${POLICYLINT_FAST_BUILD:-}" ]; then
     export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 fi
-cargo build --release --quiet --bin policylint --example generate
-bin=$PWD/target/release/policylint
-generate=$PWD/target/release/examples/generate
+# PL_BIN and GENERATE take binaries built before (copied out of target/release, say),
+# and skip the build.
+if [ -z "${PL_BIN:-}" ] || [ -z "${GENERATE:-}" ]; then
+    cargo build --release --quiet --bin policylint --example generate
+fi
+bin=${PL_BIN:-$PWD/target/release/policylint}
+generate=${GENERATE:-$PWD/target/release/examples/generate}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 

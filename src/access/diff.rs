@@ -22,10 +22,11 @@
 use super::Document;
 use super::automaton::{SetId, TooComplex};
 use super::explore::{AtomSet, Explorer, Implications, Member, Point, Space, Unit, union};
+use super::index::ActionIndex;
 use super::policy::{AccessStatement, Effect};
 use crate::model::Dialect;
 use crate::source::Span;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::ops::ControlFlow;
 
 /// A unit of access one side grants and the other does not.
@@ -69,6 +70,15 @@ enum Side {
     New,
 }
 
+impl Side {
+    fn version(self) -> &'static str {
+        match self {
+            Side::Old => "OLD",
+            Side::New => "NEW",
+        }
+    }
+}
+
 struct Entry<'d> {
     side: Side,
     document: &'d Document,
@@ -83,6 +93,17 @@ pub fn diff(
     old: &[Document],
     new: &[Document],
     fail_patterns: &[String],
+) -> Result<AccessDiff, TooComplex> {
+    diff_with(old, new, fail_patterns, true)
+}
+
+/// [`diff`], with each unit compared against the members the index finds near it
+/// (`indexed`) or against every member (what the tests hold the index to).
+fn diff_with(
+    old: &[Document],
+    new: &[Document],
+    fail_patterns: &[String],
+    indexed: bool,
 ) -> Result<AccessDiff, TooComplex> {
     let mut space = Space::default();
     let mut entries = Vec::new();
@@ -99,7 +120,7 @@ pub fn diff(
                     side,
                     document,
                     statement,
-                    atoms: space.atoms_of(statement),
+                    atoms: space.atoms_in(statement, side.version()),
                 });
             }
         }
@@ -128,21 +149,13 @@ pub fn diff(
         }
         units_of.push((actions, resources));
     }
-    let denies = |side: Side| -> Vec<u32> {
-        (0..entries.len() as u32)
-            .filter(|&e| {
-                let entry = &entries[e as usize];
-                entry.side == side && !entry.statement.is_allow()
-            })
-            .collect()
-    };
     let implications = space.implications();
-    let analysis = Analysis {
+    let mut analysis = Analysis {
         entries: &entries,
         implications: &implications,
         units: &units,
-        old_denies: denies(Side::Old),
-        new_denies: denies(Side::New),
+        index: indexed.then(|| ActionIndex::new(&space.actions, &members)),
+        members: members.len() as u32,
         fail_member,
     };
     let mut explorer = Explorer::new(members);
@@ -175,8 +188,9 @@ struct Analysis<'a, 'd> {
     implications: &'a Implications,
     /// Each Allow's units, by (side, action unit, resource unit).
     units: &'a HashMap<(Side, SetId, SetId), Vec<u32>>,
-    old_denies: Vec<u32>,
-    new_denies: Vec<u32>,
+    /// The members a unit may meet: the others are left out of its questions.
+    index: Option<ActionIndex>,
+    members: u32,
     fail_member: Option<u32>,
 }
 
@@ -190,6 +204,12 @@ struct Found {
 }
 
 impl Analysis<'_, '_> {
+    fn is_deny_of(&self, side: Side, member: u32) -> bool {
+        self.entries
+            .get(member as usize)
+            .is_some_and(|entry| entry.side == side && !entry.statement.is_allow())
+    }
+
     /// Whether the unit `action` × `resource` of entry `e` (an Allow) holds a request its
     /// side allows and the other does not; the grant to report if so. Cheap answers first:
     /// the same unit in an Allow of the other side that applies whenever this one does
@@ -197,7 +217,7 @@ impl Analysis<'_, '_> {
     /// Allow of the other side that covers the unit pattern by pattern. Else the unit's
     /// classes are explored.
     fn unit_gain(
-        &self,
+        &mut self,
         space: &mut Space,
         explorer: &mut Explorer,
         e: usize,
@@ -209,10 +229,17 @@ impl Analysis<'_, '_> {
             Side::New => Side::Old,
             Side::Old => Side::New,
         };
-        let other_denies = match other {
-            Side::Old => &self.old_denies,
-            Side::New => &self.new_denies,
+        // Every member that may match a request of the unit, ascending: the others
+        // cannot change its answer.
+        let near = match &mut self.index {
+            Some(index) => index.candidates(&space.actions, action.set),
+            None => (0..self.members).collect(),
         };
+        let other_denies: Vec<u32> = near
+            .iter()
+            .copied()
+            .filter(|&m| self.is_deny_of(other, m))
+            .collect();
         let fail_member = self.fail_member.filter(|_| entry.side == Side::New);
         let may_fail = fail_member.is_some_and(|f| {
             let fail = explorer.member(f);
@@ -240,12 +267,11 @@ impl Analysis<'_, '_> {
         if same_unit && no_deny_near(space, explorer) {
             return Ok(None);
         }
-        let all: Vec<u32> = (0..explorer.len() as u32).collect();
         let mut sample_found = None;
         let mut covered = false;
         for a in space.actions.samples(action.set) {
             for r in space.resources.samples(resource.set) {
-                let matched = explorer.matching(space, &a, &r, all.iter().copied());
+                let matched = explorer.matching(space, &a, &r, near.iter().copied());
                 let point = Point {
                     members: &matched,
                     action: &a,
@@ -269,7 +295,7 @@ impl Analysis<'_, '_> {
             Some(found) if found.unconditional && (found.fails || !may_fail) => Some(found),
             None if covered && no_deny_near(space, explorer) => None,
             _ => {
-                let candidates = explorer.relevant(space, action.set, resource.set, all);
+                let candidates = explorer.relevant(space, action.set, resource.set, near);
                 self.explore(
                     space,
                     explorer,
@@ -402,5 +428,110 @@ impl<'e> Classes<'e> {
         own.is_empty()
             && !unconditional(&self.own_denies)
             && (!unconditional(&self.other_allows) || unconditional(&self.other_denies))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::hosts::HostSwitches;
+
+    /// xorshift64*, seeded: the same policies every run.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 >> 12;
+            self.0 ^= self.0 << 25;
+            self.0 ^= self.0 >> 27;
+            (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+        }
+
+        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+            items[self.below(items.len())]
+        }
+    }
+
+    const ACTIONS: &[&str] = &[
+        "oss:GetObject",
+        "oss:Get*",
+        "oss:*",
+        "OSS:PutObject",
+        "oss:?etObject",
+        "ecs:StartInstance",
+        "ecs:*",
+        "ecs:Describe*",
+        "*",
+        "*:Get*",
+        "o*",
+        "ram:PassRole",
+        "ram:*Role",
+    ];
+    const RESOURCES: &[&str] = &[
+        "*",
+        "acs:oss:*:*:a/*",
+        "acs:oss:*:*:a/b*",
+        "acs:oss:*:*:b/*",
+        "acs:ecs:*:*:instance/*",
+        "acs:*:*:*:*",
+        "acs:oss:*:*:a/${acs:userid}",
+    ];
+    const CONDITIONS: &[&str] = &[
+        "",
+        r#", "Condition": {"Bool": {"acs:SecureTransport": "true"}}"#,
+        r#", "Condition": {"StringLike": {"oss:Prefix": ["a*", "b*"]}}"#,
+        r#", "Condition": {"StringLike": {"oss:Prefix": "a*"}}"#,
+    ];
+
+    fn random_policy(rng: &mut Rng) -> String {
+        let statements: Vec<String> = (0..1 + rng.below(6))
+            .map(|_| {
+                let effect = if rng.below(4) == 0 { "Deny" } else { "Allow" };
+                let element = if rng.below(8) == 0 {
+                    "NotAction"
+                } else {
+                    "Action"
+                };
+                let actions: Vec<String> = (0..1 + rng.below(3))
+                    .map(|_| format!("\"{}\"", rng.pick(ACTIONS)))
+                    .collect();
+                let resources: Vec<String> = (0..1 + rng.below(2))
+                    .map(|_| format!("\"{}\"", rng.pick(RESOURCES)))
+                    .collect();
+                format!(
+                    r#"{{"Effect": "{effect}", "{element}": [{}], "Resource": [{}]{}}}"#,
+                    actions.join(", "),
+                    resources.join(", "),
+                    rng.pick(CONDITIONS)
+                )
+            })
+            .collect();
+        format!(
+            r#"{{"Version": "1", "Statement": [{}]}}"#,
+            statements.join(", ")
+        )
+    }
+
+    fn documents(path: &str, text: &str) -> Vec<Document> {
+        super::super::documents_in_text(path, text, None, &HostSwitches::default(), true).unwrap()
+    }
+
+    /// The index only leaves out statements that cannot matter: with it and without it,
+    /// every diff is the same, grant for grant (examples and `fails` included).
+    #[test]
+    fn the_index_changes_no_answer() {
+        let mut rng = Rng(0x5EED_1DE5);
+        let fail = ["oss:Put*".to_string(), "ram:*".to_string()];
+        let mut reported = 0;
+        for round in 0..400 {
+            let old = documents("old.json", &random_policy(&mut rng));
+            let new = documents("new.json", &random_policy(&mut rng));
+            let patterns = if round % 2 == 0 { &fail[..] } else { &[] };
+            let indexed = diff_with(&old, &new, patterns, true).unwrap();
+            let everything = diff_with(&old, &new, patterns, false).unwrap();
+            assert_eq!(indexed, everything, "round {round}");
+            reported += indexed.added.len() + indexed.removed.len();
+        }
+        assert!(reported > 200, "{reported}");
     }
 }

@@ -159,9 +159,16 @@ pub fn applies(
 }
 
 /// Whether an element matches: any entry (`Action`, `Resource`), or none (`Not` forms).
+/// An entry holding a template value matches as far as its value is known: not at all
+/// when its known text rules the request out, else depending on the value.
 fn element_matches(element: &Element, entry_matches: impl Fn(&str) -> Truth) -> Truth {
     let any = element.entries.iter().fold(Truth::False, |truth, entry| {
-        truth.or(entry_matches(&entry.text))
+        let matches = match entry_matches(&entry.widened()) {
+            Truth::False => Truth::False,
+            _ if entry.template => Truth::depends(&format!("template value `{}`", entry.text)),
+            known => known,
+        };
+        truth.or(matches)
     });
     if element.negated { any.negate() } else { any }
 }

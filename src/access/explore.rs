@@ -19,7 +19,7 @@ use super::condition::Atom;
 use super::pattern::{self, Language, Variables};
 use super::policy::{AccessStatement, Condition, Element};
 use crate::model::Dialect;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 use std::ops::ControlFlow;
 use std::rc::Rc;
 
@@ -79,7 +79,7 @@ impl Space {
         let globs = element
             .entries
             .iter()
-            .map(|e| self.action_glob(&e.text))
+            .map(|e| self.action_glob(&e.widened()))
             .collect();
         self.actions.intern_set(GlobSet {
             globs,
@@ -91,7 +91,7 @@ impl Space {
         let globs = element
             .entries
             .iter()
-            .map(|e| self.resource_glob(&e.text, dialect))
+            .map(|e| self.resource_glob(&e.widened(), dialect))
             .collect();
         self.resources.intern_set(GlobSet {
             globs,
@@ -141,7 +141,7 @@ impl Space {
             let ids = element
                 .entries
                 .iter()
-                .map(|e| glob(self, &e.text))
+                .map(|e| glob(self, &e.widened()))
                 .collect();
             let listed: Vec<&str> = element.entries.iter().map(|e| e.text.as_str()).collect();
             let set = globs_of(self, actions).intern_set(GlobSet {
@@ -156,7 +156,7 @@ impl Space {
         }
         let mut units: Vec<Unit> = Vec::new();
         for entry in &element.entries {
-            let id = glob(self, &entry.text);
+            let id = glob(self, &entry.widened());
             let set = globs_of(self, actions).intern_set(GlobSet {
                 globs: vec![id],
                 negated: false,
@@ -212,7 +212,32 @@ impl Space {
     /// The atoms a statement applies under: its condition's clauses (canonical), and the
     /// principals it names.
     pub fn atoms_of(&mut self, statement: &AccessStatement) -> AtomSet {
+        self.atoms_in(statement, "")
+    }
+
+    /// [`Space::atoms_of`] a statement of one `version` of a policy (`diff`'s OLD and
+    /// NEW). A statement whose Action or Resource holds a template value is read with
+    /// each such value as `*` (see `Entry::widened`), and applies only under one more
+    /// atom: that its template values make it match. Each version has its own atoms for
+    /// them, so that a template expression written alike in both is not taken to stand
+    /// for the same value (the template may fill it in differently).
+    pub fn atoms_in(&mut self, statement: &AccessStatement, version: &str) -> AtomSet {
         let mut ids = Vec::new();
+        let templates: Vec<String> = statement
+            .actions
+            .entries
+            .iter()
+            .chain(&statement.resources.entries)
+            .filter(|entry| entry.template)
+            .map(|entry| entry.text.clone())
+            .collect();
+        if !templates.is_empty() {
+            ids.push(self.atom(Atom {
+                operator: "Template".into(),
+                key: version.to_string(),
+                values: templates,
+            }));
+        }
         match &statement.condition {
             Condition::Atoms(atoms) => {
                 for atom in atoms {

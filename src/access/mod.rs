@@ -8,6 +8,7 @@
 //! - [`policy`]: a policy as the engine reads it.
 //! - [`eval`]: `can`, one request against policies.
 //! - [`explore`]: the classes of requests a set of statements tells apart.
+//! - [`index`]: which statements can possibly meet a region, by action prefix.
 //! - [`diff`]: the access one set of policies grants that another does not.
 //! - [`guardrails`]: the config's `[[forbid]]` and `[[require]]`.
 //! - [`command`], [`output`], [`git`]: the `can` and `diff` commands, `check --base`.
@@ -24,6 +25,7 @@ pub mod eval;
 pub mod explore;
 pub mod git;
 pub mod guardrails;
+pub mod index;
 pub mod output;
 pub mod pattern;
 pub mod policy;

@@ -8,7 +8,7 @@
 //! (a trust policy's) covers every resource (`"*"`).
 
 use super::condition::Atom;
-use crate::model::{Dialect, Policy, PolicyKind, Statement, Values};
+use crate::model::{Dialect, Policy, PolicyKind, Statement, TemplateValues, Values};
 use crate::parse::{Node, NodeKind};
 use crate::source::Span;
 
@@ -61,6 +61,9 @@ pub struct Element {
 pub struct Entry {
     pub text: String,
     pub span: Span,
+    /// The entry is, or holds, a value a template fills in (a Terraform `${...}` the host
+    /// masked, a `Ref`, a `Fn::Sub` string): its text is not the value, which is unknown.
+    pub template: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,7 +127,7 @@ impl AccessPolicy {
             statements: policy
                 .statements
                 .iter()
-                .filter_map(AccessStatement::from_model)
+                .filter_map(|statement| AccessStatement::from_model(statement, &policy.templates))
                 .collect(),
         }
     }
@@ -147,25 +150,26 @@ impl AccessPolicy {
 }
 
 impl AccessStatement {
-    fn from_model(statement: &Statement) -> Option<Self> {
+    fn from_model(statement: &Statement, templates: &TemplateValues) -> Option<Self> {
         let effect = match statement.effect_text()? {
             "Allow" => Effect::Allow,
             "Deny" => Effect::Deny,
             _ => return None,
         };
         let actions = match (&statement.action, &statement.not_action) {
-            (Some(values), None) => element(values, false),
-            (None, Some(values)) => element(values, true),
+            (Some(values), None) => element(values, false, templates),
+            (None, Some(values)) => element(values, true, templates),
             _ => return None,
         };
         let resources = match (&statement.resource, &statement.not_resource) {
-            (Some(values), None) => element(values, false),
-            (None, Some(values)) => element(values, true),
+            (Some(values), None) => element(values, false, templates),
+            (None, Some(values)) => element(values, true, templates),
             (None, None) => Element {
                 negated: false,
                 entries: vec![Entry {
                     text: "*".to_string(),
                     span: crate::checks::opening(statement.node),
+                    template: false,
                 }],
             },
             (Some(_), Some(_)) => return None,
@@ -236,18 +240,70 @@ impl AccessStatement {
     }
 }
 
-fn element(values: &Values, negated: bool) -> Element {
-    Element {
-        negated,
-        entries: values
-            .entries
-            .iter()
-            .map(|entry| Entry {
-                text: entry.text.trim().to_string(),
-                span: entry.node.span,
-            })
-            .collect(),
+/// An element's entries. A template value that stands for a whole entry (a masked
+/// Terraform expression, a `Ref`) is kept as an entry of unknown value, written as the
+/// model reads it.
+impl Entry {
+    /// The pattern the entry reads as when every value a template fills in may be
+    /// anything: each template expression `*`, and a whole template value `*`.
+    pub fn widened(&self) -> std::borrow::Cow<'_, str> {
+        if !self.template {
+            return self.text.as_str().into();
+        }
+        if !self.text.contains("${") {
+            return "*".into();
+        }
+        let mut out = String::new();
+        let mut rest = self.text.as_str();
+        while let Some(open) = rest.find("${") {
+            let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+                break;
+            };
+            let expression = &rest[open..=close];
+            out.push_str(&rest[..open]);
+            if crate::model::holds_template_expression(expression, true) {
+                out.push('*');
+            } else {
+                out.push_str(expression);
+            }
+            rest = &rest[close + 1..];
+        }
+        out.push_str(rest);
+        out.into()
     }
+}
+
+fn element(values: &Values, negated: bool, templates: &TemplateValues) -> Element {
+    let mut entries: Vec<Entry> = values
+        .entries
+        .iter()
+        .map(|entry| Entry {
+            text: entry.text.trim().to_string(),
+            span: entry.node.span,
+            template: templates.holds_template_expression(entry.node),
+        })
+        .collect();
+    if values.has_template_value {
+        let value = &values.member.value;
+        let nodes = match value.as_array() {
+            Some(items) if !templates.is_template_value(value) => items,
+            _ => std::slice::from_ref(value),
+        };
+        for node in nodes {
+            let known = values.entries.iter().any(|e| e.node.span == node.span);
+            if !known && templates.is_template_value(node) {
+                entries.push(Entry {
+                    text: node
+                        .as_str()
+                        .map_or_else(|| node.to_value().to_string(), str::to_string),
+                    span: node.span,
+                    template: true,
+                });
+            }
+        }
+        entries.sort_by_key(|entry| entry.span.start);
+    }
+    Element { negated, entries }
 }
 
 /// A condition value as text: strings as written, numbers and booleans as JSON writes them.

@@ -20,6 +20,7 @@
 use super::CheckContext;
 use crate::access::automaton::{LINT, SetId, TooComplex};
 use crate::access::explore::{AtomSet, Explorer, Implications, Member, Space};
+use crate::access::index::ActionIndex;
 use crate::access::policy::AccessPolicy;
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::remove_array_element;
@@ -266,6 +267,8 @@ struct Analysis {
     policy: AccessPolicy,
     space: Space,
     explorer: Explorer,
+    /// Which statements may meet a unit: only those take part in its questions.
+    index: ActionIndex,
     atoms: Vec<AtomSet>,
     implications: Implications,
 }
@@ -276,7 +279,7 @@ impl Analysis {
         let mut space = Space::default();
         space.actions.set_limits(LINT);
         space.resources.set_limits(LINT);
-        let members = policy
+        let members: Vec<Member> = policy
             .statements
             .iter()
             .map(|statement| Member {
@@ -292,6 +295,7 @@ impl Analysis {
         Some(Analysis {
             policy,
             implications: space.implications(),
+            index: ActionIndex::new(&space.actions, &members),
             space,
             explorer: Explorer::new(members),
             atoms,
@@ -345,6 +349,15 @@ impl Analysis {
         actions: SetId,
         resources: SetId,
     ) -> Result<Option<Vec<usize>>, TooComplex> {
+        // A statement whose actions cannot meet the unit's matches none of its requests
+        // (and so covers none): its automata are never built.
+        let near = self.index.candidates(&self.space.actions, actions);
+        let pool: Vec<u32> = pool
+            .iter()
+            .copied()
+            .filter(|t| near.binary_search(t).is_ok())
+            .collect();
+        let pool = pool.as_slice();
         let (space, explorer) = (&mut self.space, &mut self.explorer);
         for action in space.actions.samples(actions) {
             for resource in space.resources.samples(resources) {
