@@ -151,13 +151,7 @@ fn block_covers(wide: &str, narrow: &str) -> bool {
 impl std::fmt::Display for Atom {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         if self.operator == "Template" {
-            // See `Space::atoms_in`: the key is the version of the policy.
-            let version = if self.key.is_empty() { "" } else { " of " };
-            return write!(
-                f,
-                "the template values of {:?}{version}{} match",
-                self.values, self.key
-            );
+            return write!(f, "the template values of {:?} match", self.values);
         }
         write!(f, "{} {} {:?}", self.operator, self.key, self.values)
     }

@@ -70,15 +70,6 @@ enum Side {
     New,
 }
 
-impl Side {
-    fn version(self) -> &'static str {
-        match self {
-            Side::Old => "OLD",
-            Side::New => "NEW",
-        }
-    }
-}
-
 struct Entry<'d> {
     side: Side,
     document: &'d Document,
@@ -120,7 +111,7 @@ fn diff_with(
                     side,
                     document,
                     statement,
-                    atoms: space.atoms_in(statement, side.version()),
+                    atoms: space.atoms_of(statement),
                 });
             }
         }

@@ -210,18 +210,12 @@ impl Space {
     }
 
     /// The atoms a statement applies under: its condition's clauses (canonical), and the
-    /// principals it names.
+    /// principals it names. A statement whose Action or Resource holds a template value is
+    /// read with each such value as `*` (see `Entry::widened`), and applies only under one
+    /// more atom: that its template values make it match. That atom is keyed by the values'
+    /// text, so `diff` takes a value written alike in OLD and NEW for the same value: it
+    /// compares the policies' texts, and what the template fills in lies outside them.
     pub fn atoms_of(&mut self, statement: &AccessStatement) -> AtomSet {
-        self.atoms_in(statement, "")
-    }
-
-    /// [`Space::atoms_of`] a statement of one `version` of a policy (`diff`'s OLD and
-    /// NEW). A statement whose Action or Resource holds a template value is read with
-    /// each such value as `*` (see `Entry::widened`), and applies only under one more
-    /// atom: that its template values make it match. Each version has its own atoms for
-    /// them, so that a template expression written alike in both is not taken to stand
-    /// for the same value (the template may fill it in differently).
-    pub fn atoms_in(&mut self, statement: &AccessStatement, version: &str) -> AtomSet {
         let mut ids = Vec::new();
         let templates: Vec<String> = statement
             .actions
@@ -234,7 +228,7 @@ impl Space {
         if !templates.is_empty() {
             ids.push(self.atom(Atom {
                 operator: "Template".into(),
-                key: version.to_string(),
+                key: String::new(),
                 values: templates,
             }));
         }
