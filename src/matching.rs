@@ -103,6 +103,7 @@ pub fn is_action_of(action: &str, service: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::Rng;
 
     #[test]
     fn trim_is_str_trim() {
@@ -306,17 +307,7 @@ mod tests {
         out.into_iter()
     }
 
-    /// xorshift64*: reproducible random patterns without a dependency.
-    struct Rng(u64);
-
     impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
-        }
-
         /// A pattern over few letters (so that pairs often relate), both cases, letters
         /// whose lower case is another script's (`K`, the Kelvin sign, folds to `k`), and
         /// runs of `*` and `?`.

@@ -26,3 +26,20 @@ pub fn with_fixture_texts(samples: &[&str]) -> Vec<String> {
         .chain(fixtures)
         .collect()
 }
+
+/// xorshift64*, seeded: reproducible random inputs for property tests, without a dependency.
+pub struct Rng(pub u64);
+
+impl Rng {
+    /// A number below `n` (not 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 33) as usize % n
+    }
+
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}

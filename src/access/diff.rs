@@ -426,22 +426,7 @@ impl<'e> Classes<'e> {
 mod tests {
     use super::*;
     use crate::hosts::HostSwitches;
-
-    /// xorshift64*, seeded: the same policies every run.
-    struct Rng(u64);
-
-    impl Rng {
-        fn below(&mut self, n: usize) -> usize {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            (self.0.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
-        }
-
-        fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-            items[self.below(items.len())]
-        }
-    }
+    use crate::testing::Rng;
 
     const ACTIONS: &[&str] = &[
         "oss:GetObject",
