@@ -339,32 +339,27 @@ impl Catalogue {
                 .filter(|s| wildcard_match(&service_pattern, s.code(), true))
                 .collect()
         };
-        // The pattern's literal start (`Get` of `Get*`), which an ASCII name must begin
-        // with: most names are passed over on it, without the matcher (a list like
-        // ReadOnlyAccess's holds thousands of `Get*`, `List*` and `Describe*`).
-        let literal_start = if name_pattern.is_ascii() {
-            name_pattern[..name_pattern.find(['*', '?']).unwrap_or(name_pattern.len())].to_string()
-        } else {
-            String::new()
-        };
+        // Every catalogue name is ASCII, so a match of an ASCII pattern begins with its
+        // literal start (`Get` of `Get*`, `List` of `List*Tags`): a range of the service's
+        // sorted actions, found by binary search (a list like ReadOnlyAccess's holds
+        // thousands of `Get*`, `List*` and `Describe*`).
+        let literal_start = name_pattern
+            .is_ascii()
+            .then(|| name_pattern[..name_pattern.find(['*', '?']).unwrap_or(0)].to_string());
         services.into_iter().flat_map(move |service| {
             let actions: Vec<Action> = if exact_name {
                 service.action(&name_pattern).into_iter().collect()
-            } else if let Some(prefix) = literal_prefix_pattern(&name_pattern) {
-                service.actions_starting_with(prefix).collect()
+            } else if let Some(start) = &literal_start {
+                // `Get*`: the range is the answer, without the matcher.
+                let only_stars = name_pattern[start.len()..].bytes().all(|b| b == b'*');
+                service
+                    .actions_starting_with(start)
+                    .filter(|a| only_stars || wildcard_match(&name_pattern, a.name(), true))
+                    .collect()
             } else {
                 service
                     .actions()
-                    .filter(|a| {
-                        let name = a.name();
-                        let starts =
-                            name.as_bytes()
-                                .get(..literal_start.len())
-                                .is_some_and(|start| {
-                                    start.eq_ignore_ascii_case(literal_start.as_bytes())
-                                });
-                        (starts || !name.is_ascii()) && wildcard_match(&name_pattern, name, true)
-                    })
+                    .filter(|a| wildcard_match(&name_pattern, a.name(), true))
                     .collect()
             };
             actions
@@ -433,14 +428,6 @@ fn partition_point(range: std::ops::Range<usize>, before: impl Fn(usize) -> bool
         }
     }
     low
-}
-
-/// `Get` for `Get*` (or `Get**`): an ASCII literal then only stars, which a range of a
-/// service's sorted actions answers, as most patterns in real policies are.
-fn literal_prefix_pattern(pattern: &str) -> Option<&str> {
-    let prefix = pattern.trim_end_matches('*');
-    (prefix.len() < pattern.len() && prefix.is_ascii() && !prefix.contains(['*', '?']))
-        .then_some(prefix)
 }
 
 /// The aliases are keyed by lower-cased name and sorted.

@@ -419,7 +419,7 @@ fn prefix_patterns_match_what_a_scan_matches() {
                 }
             }
             for prefix in prefixes {
-                for stars in ["*", "**"] {
+                for stars in ["*", "**", "*e*", "?*"] {
                     let pattern = format!("{}:{prefix}{stars}", service.code());
                     let by_range: Vec<Action> = catalogue.matching(&pattern).collect();
                     let by_scan: Vec<Action> = service
@@ -443,5 +443,16 @@ fn the_regenerate_script_holds_every_aws_global_key() {
     for key in aws.global_condition_keys() {
         let line = format!("\"{}\": \"{}\",", key.name(), key.key_type().name());
         assert!(script.contains(&line), "regenerate.py lacks `{line}`");
+    }
+}
+
+/// `Catalogue::matching` searches a range of sorted names by an ASCII pattern's literal
+/// start, which holds only while every name is ASCII.
+#[test]
+fn every_action_name_is_ascii() {
+    for catalogue in all() {
+        for action in catalogue.services().flat_map(|s| s.actions()) {
+            assert!(action.name().is_ascii(), "{}", action.qualified_name());
+        }
     }
 }
