@@ -2186,6 +2186,43 @@ fn removing_redundant_statements_keeps_every_grant() {
     assert!(fixed_some >= 5, "{fixed_some}");
 }
 
+/// The automata and classes a thread keeps from one policy to the next
+/// (`access::warm`) change no answer: PL503 and PL504 report the same on every fixture and
+/// on random policies whether each is linted after all the others, in one thread, or
+/// alone in a fresh thread (a fresh space).
+#[test]
+fn a_warm_space_answers_as_a_fresh_one() {
+    use policylint::rules::RuleSet;
+    let mut rules = RuleSet::builtin().unwrap();
+    rules
+        .retain_selected(
+            &["redundant-statement".into(), "shadowed-statement".into()],
+            &[],
+        )
+        .unwrap();
+    let mut texts: Vec<String> = common::json_files("fixtures")
+        .iter()
+        .filter_map(|path| std::fs::read_to_string(common::root().join(path)).ok())
+        .collect();
+    let mut rng = Rng(0x3A12);
+    for round in 0..600 {
+        let vocabulary = if round % 2 == 0 { &RAM } else { &AWS };
+        texts.push(random_structural(&mut rng, vocabulary));
+    }
+    let report = |text: &str| format!("{:?}", policylint::engine::lint_text(&rules, text));
+    // Twice over, so that the second round meets every pattern already warm.
+    let warm: Vec<String> = texts.iter().chain(&texts).map(|t| report(t)).collect();
+    let mut found = 0;
+    for (i, text) in texts.iter().enumerate() {
+        let fresh = std::thread::scope(|scope| scope.spawn(|| report(text)).join().unwrap());
+        assert_eq!(warm[i], fresh, "{text}");
+        assert_eq!(warm[i + texts.len()], fresh, "{text}");
+        found += fresh.matches("redundant-statement").count();
+        found += fresh.matches("shadowed-statement").count();
+    }
+    assert!(found > 100, "{found}");
+}
+
 // ---------------------------------------------------------------------------------------
 // Pattern questions that could blow up.
 

@@ -137,7 +137,16 @@ impl Globs {
         self.limits = Some(limits);
     }
 
-    fn limits(&self) -> Limits {
+    /// About how many entries the tables hold (see `Space::footprint`).
+    pub fn footprint(&self) -> usize {
+        self.globs.len()
+            + self.sets.len()
+            + self.states.len()
+            + self.transitions.len()
+            + self.pairs.len()
+    }
+
+    pub fn limits(&self) -> Limits {
         self.limits.unwrap_or(EXACT)
     }
 

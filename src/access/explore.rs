@@ -172,6 +172,20 @@ impl Space {
         units
     }
 
+    /// Forgets the condition atoms, keeping the patterns: atoms belong to one policy's
+    /// questions (its implications are computed over all of them), patterns and their
+    /// automata can serve the next policy.
+    pub fn forget_atoms(&mut self) {
+        self.atoms.clear();
+        self.atom_ids.clear();
+    }
+
+    /// About how many entries the space's tables hold (patterns, sets, states, remembered
+    /// answers): what a cache of spaces bounds.
+    pub fn footprint(&self) -> usize {
+        self.actions.footprint() + self.resources.footprint()
+    }
+
     pub fn atom(&mut self, atom: Atom) -> u32 {
         let next = self.atoms.len() as u32;
         *self.atom_ids.entry(atom.clone()).or_insert_with(|| {
@@ -318,21 +332,45 @@ struct ResourceClass {
     witness: String,
 }
 
+/// The classes of the questions asked so far, by pattern sets. They depend only on the
+/// sets, not on the members asking, so they outlive an [`Explorer`] when its [`Space`]
+/// does (see `warm.rs`).
+#[derive(Default)]
+pub struct ClassMemo {
+    action: HashMap<(SetId, Vec<SetId>), Rc<[ActionClass]>>,
+    resource: HashMap<(SetId, Vec<SetId>), Rc<[ResourceClass]>>,
+}
+
+impl ClassMemo {
+    pub fn len(&self) -> usize {
+        self.action.len() + self.resource.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 /// Visits the classes of regions over a fixed list of members, remembering the classes
 /// of each question.
 pub struct Explorer {
     members: Vec<Member>,
-    action_memo: HashMap<(SetId, Vec<SetId>), Rc<[ActionClass]>>,
-    resource_memo: HashMap<(SetId, Vec<SetId>), Rc<[ResourceClass]>>,
+    memo: ClassMemo,
 }
 
 impl Explorer {
     pub fn new(members: Vec<Member>) -> Self {
-        Explorer {
-            members,
-            action_memo: HashMap::new(),
-            resource_memo: HashMap::new(),
-        }
+        Self::with_memo(members, ClassMemo::default())
+    }
+
+    /// An explorer reusing the classes `memo` remembers (of the same [`Space`]).
+    pub fn with_memo(members: Vec<Member>, memo: ClassMemo) -> Self {
+        Explorer { members, memo }
+    }
+
+    /// The classes remembered so far, leaving none.
+    pub fn take_memo(&mut self) -> ClassMemo {
+        std::mem::take(&mut self.memo)
     }
 
     pub fn member(&self, id: u32) -> Member {
@@ -411,7 +449,7 @@ impl Explorer {
         family.sort_unstable();
         family.dedup();
         let key = (universe, family);
-        if let Some(classes) = self.action_memo.get(&key) {
+        if let Some(classes) = self.memo.action.get(&key) {
             return Ok(classes.clone());
         }
         let classes: Rc<[ActionClass]> = space
@@ -423,7 +461,7 @@ impl Explorer {
                 witness: class.witness,
             })
             .collect();
-        self.action_memo.insert(key, classes.clone());
+        self.memo.action.insert(key, classes.clone());
         Ok(classes)
     }
 
@@ -434,7 +472,7 @@ impl Explorer {
         family: &[SetId],
     ) -> Result<Rc<[ResourceClass]>, TooComplex> {
         let key = (universe, family.to_vec());
-        if let Some(classes) = self.resource_memo.get(&key) {
+        if let Some(classes) = self.memo.resource.get(&key) {
             return Ok(classes.clone());
         }
         let classes: Rc<[ResourceClass]> = space
@@ -446,7 +484,7 @@ impl Explorer {
                 witness: class.witness,
             })
             .collect();
-        self.resource_memo.insert(key, classes.clone());
+        self.memo.resource.insert(key, classes.clone());
         Ok(classes)
     }
 

@@ -29,6 +29,7 @@ pub mod index;
 pub mod output;
 pub mod pattern;
 pub mod policy;
+pub mod warm;
 
 use crate::config::{ConfigError, Resolver};
 use crate::discover::{Found, discover};

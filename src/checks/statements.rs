@@ -22,6 +22,7 @@ use crate::access::automaton::{LINT, SetId, TooComplex};
 use crate::access::explore::{AtomSet, Explorer, Implications, Member, Space};
 use crate::access::index::ActionIndex;
 use crate::access::policy::AccessPolicy;
+use crate::access::warm;
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::remove_array_element;
 use crate::matching::{action_matches, resource_matches};
@@ -273,12 +274,16 @@ struct Analysis {
     implications: Implications,
 }
 
+impl Drop for Analysis {
+    fn drop(&mut self) {
+        warm::give_back(std::mem::take(&mut self.space), self.explorer.take_memo());
+    }
+}
+
 impl Analysis {
     fn of(model: &Policy) -> Option<Self> {
         let policy = AccessPolicy::from_model(model);
-        let mut space = Space::default();
-        space.actions.set_limits(LINT);
-        space.resources.set_limits(LINT);
+        let (mut space, memo) = warm::take(LINT);
         let members: Vec<Member> = policy
             .statements
             .iter()
@@ -297,7 +302,7 @@ impl Analysis {
             implications: space.implications(),
             index: ActionIndex::new(&space.actions, &members),
             space,
-            explorer: Explorer::new(members),
+            explorer: Explorer::with_memo(members, memo),
             atoms,
         })
     }
