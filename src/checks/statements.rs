@@ -27,8 +27,10 @@ use crate::diagnostic::{Finding, Fix};
 use crate::fix::remove_array_element;
 use crate::matching::{action_matches, resource_matches};
 use crate::model::{Policy, Statement};
+use foldhash::{HashMap, HashMapExt};
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
+use std::rc::Rc;
 
 /// Past this many statements the rules are skipped: each statement's region is explored
 /// against the others, and a policy this large is beyond any vendor's size limit.
@@ -142,23 +144,82 @@ fn candidates(policy: &Policy, by: impl Fn(&Statement) -> bool) -> BTreeSet<usiz
         return BTreeSet::new();
     }
     let others: Vec<&Statement> = policy.statements.iter().filter(|s| by(s)).collect();
+    if others.is_empty() {
+        return BTreeSet::new();
+    }
+    let mut acceptance = Acceptance::new(&others);
     policy
         .statements
         .iter()
         .filter(|statement| statement.is_allow())
         .filter(|statement| {
-            let others: Vec<&Statement> = others
-                .iter()
-                .filter(|other| other.index != statement.index)
-                .copied()
-                .collect();
+            let own = others.iter().position(|o| o.index == statement.index);
             match sample_requests(statement) {
-                Some((actions, resources)) => samples_covered(&actions, &resources, &others),
+                Some((actions, resources)) => {
+                    samples_covered(&actions, &resources, own, &mut acceptance)
+                }
                 None => true,
             }
         })
         .map(|statement| statement.index)
         .collect()
+}
+
+/// Which of the other statements accept each action or resource sample, as bit sets over
+/// them, remembered by sample: the statements of one policy repeat their actions and
+/// resources.
+struct Acceptance<'s, 'p> {
+    others: &'s [&'s Statement<'p>],
+    actions: HashMap<String, Rc<[u64]>>,
+    resources: HashMap<String, Rc<[u64]>>,
+}
+
+impl<'s, 'p> Acceptance<'s, 'p> {
+    fn new(others: &'s [&'s Statement<'p>]) -> Self {
+        Acceptance {
+            others,
+            actions: HashMap::new(),
+            resources: HashMap::new(),
+        }
+    }
+
+    fn of_action(&mut self, action: &str) -> Rc<[u64]> {
+        let others = self.others;
+        remembered(&mut self.actions, action, || {
+            bits(others, |other| accepts_action(other, action))
+        })
+    }
+
+    fn of_resource(&mut self, resource: &str) -> Rc<[u64]> {
+        let others = self.others;
+        remembered(&mut self.resources, resource, || {
+            bits(others, |other| accepts_resource(other, resource))
+        })
+    }
+}
+
+fn remembered(
+    memo: &mut HashMap<String, Rc<[u64]>>,
+    sample: &str,
+    compute: impl FnOnce() -> Rc<[u64]>,
+) -> Rc<[u64]> {
+    if let Some(bits) = memo.get(sample) {
+        return bits.clone();
+    }
+    let bits = compute();
+    memo.insert(sample.to_string(), bits.clone());
+    bits
+}
+
+/// The statements of `others` that `accepts`, as a bit set.
+fn bits(others: &[&Statement], accepts: impl Fn(&Statement) -> bool) -> Rc<[u64]> {
+    let mut set = vec![0u64; others.len().div_ceil(64)];
+    for (i, other) in others.iter().enumerate() {
+        if accepts(other) {
+            set[i / 64] |= 1 << (i % 64);
+        }
+    }
+    set.into()
 }
 
 /// A sample of each action entry and of each resource entry of a statement, if they are
@@ -174,7 +235,14 @@ fn sample_requests(statement: &Statement) -> Option<(Vec<String>, Vec<String>)> 
     if resources.iter().any(|r| r.contains("${")) {
         return None;
     }
-    let instance = |pattern: &str| pattern.trim().replace('*', "").replace('?', "x");
+    let instance = |pattern: &str| {
+        pattern
+            .trim()
+            .chars()
+            .filter(|&c| c != '*')
+            .map(|c| if c == '?' { 'x' } else { c })
+            .collect::<String>()
+    };
     Some((
         actions.texts().map(instance).collect(),
         resources.into_iter().map(instance).collect(),
@@ -182,47 +250,49 @@ fn sample_requests(statement: &Statement) -> Option<(Vec<String>, Vec<String>)> 
 }
 
 /// Whether every pair of an action sample and a resource sample is accepted by one of
-/// `others`. Which statements accept an action does not depend on the resource (nor the
-/// reverse), so the samples are grouped by the set of statements that accept them and
-/// only the distinct sets are paired: linear in the lists rather than in their product
-/// (a statement of 50,000 actions and 50,000 resources made 2.5 billion pairs).
-fn samples_covered(actions: &[String], resources: &[String], others: &[&Statement]) -> bool {
+/// the other statements (all but `own`, an index into them). Which statements accept an
+/// action does not depend on the resource (nor the reverse), so the samples are grouped
+/// by the set of statements that accept them and only the distinct sets are paired:
+/// linear in the lists rather than in their product (a statement of 50,000 actions and
+/// 50,000 resources made 2.5 billion pairs).
+fn samples_covered(
+    actions: &[String],
+    resources: &[String],
+    own: Option<usize>,
+    acceptance: &mut Acceptance,
+) -> bool {
     if actions.is_empty() || resources.is_empty() {
         return true;
     }
-    let action_sets = accepting_sets(actions, others, |other, action| {
-        accepts_action(other, action)
-    });
-    let Some(action_sets) = action_sets else {
+    let Some(action_sets) = accepting_sets(actions, own, |a| acceptance.of_action(a)) else {
         return false;
     };
-    let resource_sets = accepting_sets(resources, others, |other, resource| {
-        accepts_resource(other, resource)
-    });
-    let Some(resource_sets) = resource_sets else {
+    let Some(resource_sets) = accepting_sets(resources, own, |r| acceptance.of_resource(r)) else {
         return false;
     };
     action_sets.iter().all(|a| {
         resource_sets
             .iter()
-            .all(|r| a.iter().zip(r).any(|(a, r)| a & r != 0))
+            .all(|r| a.iter().zip(r.iter()).any(|(a, r)| a & r != 0))
     })
 }
 
-/// The distinct sets (bit sets over `others`) of statements that accept each sample, or
-/// `None` as soon as a sample is accepted by none.
+/// The distinct sets (bit sets over the others, `own` left out) of statements that accept
+/// each sample, or `None` as soon as a sample is accepted by none.
 fn accepting_sets(
     samples: &[String],
-    others: &[&Statement],
-    accepts: impl Fn(&Statement, &str) -> bool,
-) -> Option<std::collections::HashSet<Vec<u64>>> {
+    own: Option<usize>,
+    mut accepting: impl FnMut(&str) -> Rc<[u64]>,
+) -> Option<std::collections::HashSet<Rc<[u64]>>> {
     let mut sets = std::collections::HashSet::new();
     for sample in samples {
-        let mut set = vec![0u64; others.len().div_ceil(64)];
-        for (i, other) in others.iter().enumerate() {
-            if accepts(other, sample) {
-                set[i / 64] |= 1 << (i % 64);
-            }
+        let mut set = accepting(sample);
+        if let Some(own) = own
+            && set[own / 64] & (1 << (own % 64)) != 0
+        {
+            let mut without: Vec<u64> = set.to_vec();
+            without[own / 64] &= !(1 << (own % 64));
+            set = without.into();
         }
         if set.iter().all(|&bits| bits == 0) {
             return None;
