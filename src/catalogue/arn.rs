@@ -25,6 +25,8 @@ enum Unit {
 const ANY: Unit = Unit::Any { excluded: [0, 0] };
 /// Longest pattern (in units) the walk handles; longer ones are assumed to match.
 const MAX_UNITS: usize = 255;
+/// The table size for fields no longer than this many bytes.
+const SHORT_UNITS: usize = 32;
 
 /// The placeholder `name` (`Partition`, `BucketName`) as a unit.
 fn placeholder(name: &str) -> Unit {
@@ -55,7 +57,7 @@ fn wildcard_or_byte(byte: u8) -> Unit {
 }
 
 /// The units of an ARN template: `${Name}` and `{Name}` placeholders, `*` any text.
-fn template_units(template: &str, out: &mut [Unit; MAX_UNITS]) -> Option<usize> {
+fn template_units(template: &str, out: &mut [Unit]) -> Option<usize> {
     let bytes = template.as_bytes();
     let (mut i, mut n) = (0, 0);
     while i < bytes.len() {
@@ -82,7 +84,7 @@ fn template_units(template: &str, out: &mut [Unit; MAX_UNITS]) -> Option<usize> 
 
 /// The units of a resource pattern: `*`, `?`, and policy variables (`${aws:username}`,
 /// any text; `${*}`, `${?}`, `${$}` are literal characters, taken as any text too).
-fn resource_units(resource: &str, out: &mut [Unit; MAX_UNITS]) -> Option<usize> {
+fn resource_units(resource: &str, out: &mut [Unit]) -> Option<usize> {
     let bytes = resource.as_bytes();
     let (mut i, mut n) = (0, 0);
     while i < bytes.len() {
@@ -121,6 +123,18 @@ impl Positions {
     fn is_empty(&self) -> bool {
         self.0 == [0; 4]
     }
+    /// The smallest position at least `from` in the set.
+    fn first_from(&self, from: usize) -> Option<usize> {
+        let mut word = from / 64;
+        let mut bits = *self.0.get(word)? & (u64::MAX << (from % 64));
+        loop {
+            if bits != 0 {
+                return Some(word * 64 + bits.trailing_zeros() as usize);
+            }
+            word += 1;
+            bits = *self.0.get(word)?;
+        }
+    }
 }
 
 /// Whether text matching `unit` of the template can hold byte `byte`.
@@ -141,18 +155,32 @@ pub fn template_may_match(template: &str, resource: &str) -> bool {
     if resource == "*" || !resource.is_ascii() {
         return true;
     }
-    let fields = if template.starts_with("arn:") { 6 } else { 5 };
-    let mut template_fields = template.splitn(fields, ':');
-    let mut resource_fields = resource.splitn(fields, ':');
-    if resource.split(':').take(fields).count() < fields
-        || template.split(':').take(fields).count() < fields
-    {
+    let count = if template.starts_with("arn:") { 6 } else { 5 };
+    let (Some(template_fields), Some(resource_fields)) =
+        (fields(template, count), fields(resource, count))
+    else {
         return true;
+    };
+    // The service (a plain word on both sides) first: it tells most pairs apart.
+    let service = count - 4;
+    units_may_match(template_fields[service], resource_fields[service])
+        && (0..count)
+            .filter(|&i| i != service)
+            .all(|i| units_may_match(template_fields[i], resource_fields[i]))
+}
+
+/// The first `count` (at most 6) colon-separated fields of `text`, the last holding the
+/// rest; `None` when it has fewer.
+fn fields(text: &str, count: usize) -> Option<[&str; 6]> {
+    let mut out = [""; 6];
+    let mut rest = text;
+    for field in out.iter_mut().take(count - 1) {
+        let (head, tail) = rest.split_once(':')?;
+        *field = head;
+        rest = tail;
     }
-    template_fields
-        .by_ref()
-        .zip(resource_fields.by_ref())
-        .all(|(t, r)| units_may_match(t, r))
+    out[count - 1] = rest;
+    Some(out)
 }
 
 /// Whether some text matches both the template's units and the resource's.
@@ -167,7 +195,19 @@ fn units_may_match(template: &str, resource: &str) -> bool {
 }
 
 fn units_may_match_by_table(template: &str, resource: &str) -> bool {
-    let (mut t, mut r) = ([ANY; MAX_UNITS], [ANY; MAX_UNITS]);
+    // A pattern has at most as many units as bytes, and most fields are short: filling
+    // tables of the longest size was most of the cost of a short walk.
+    if template.len().max(resource.len()) <= SHORT_UNITS {
+        walk::<SHORT_UNITS>(template, resource)
+    } else {
+        walk::<MAX_UNITS>(template, resource)
+    }
+}
+
+/// The walk, with tables of `N` units (patterns longer than `MAX_UNITS` are assumed to
+/// match).
+fn walk<const N: usize>(template: &str, resource: &str) -> bool {
+    let (mut t, mut r) = ([ANY; N], [ANY; N]);
     let (Some(t_len), Some(r_len)) = (
         template_units(template, &mut t),
         resource_units(resource, &mut r),
@@ -175,15 +215,16 @@ fn units_may_match_by_table(template: &str, resource: &str) -> bool {
         return true;
     };
     let (t, r) = (&t[..t_len], &r[..r_len]);
+    // Only the positions a row holds are visited (few: literals pin them), so a long
+    // literal costs its length, not its length times the other's.
     let mut row = Positions::default();
     row.add(0);
     for i in 0..=t.len() {
-        // Moves within the row (the resource advances, the template stays at unit i).
-        for (j, &resource_unit) in r.iter().enumerate() {
-            if !row.has(j) {
-                continue;
-            }
-            let advance = match (t.get(i), resource_unit) {
+        // Moves within the row (the resource advances, the template stays at unit i); a
+        // position added here is visited in turn.
+        let mut at = row.first_from(0);
+        while let Some(j) = at.filter(|&j| j < r.len()) {
+            let advance = match (t.get(i), r[j]) {
                 // The resource's wildcard matches nothing more.
                 (_, Unit::Any { .. }) => true,
                 // The template's placeholder takes the resource's character.
@@ -194,14 +235,13 @@ fn units_may_match_by_table(template: &str, resource: &str) -> bool {
             if advance {
                 row.add(j + 1);
             }
+            at = row.first_from(j + 1);
         }
         let Some(&unit) = t.get(i) else { break };
         // Moves to the next row (the template advances past unit i).
         let mut next = Positions::default();
-        for j in 0..=r.len() {
-            if !row.has(j) {
-                continue;
-            }
+        let mut at = row.first_from(0);
+        while let Some(j) = at {
             match (unit, r.get(j)) {
                 // The placeholder ends.
                 (Unit::Any { .. }, _) => next.add(j),
@@ -215,6 +255,7 @@ fn units_may_match_by_table(template: &str, resource: &str) -> bool {
                 }
                 _ => {}
             }
+            at = row.first_from(j + 1);
         }
         if next.is_empty() {
             return false;
@@ -255,6 +296,91 @@ pub fn names_every_resource(resource: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The walk as it was before it visited only the positions a row holds: every
+    /// position of every row (the reference the faster walk must agree with).
+    fn units_may_match_by_table_reference(template: &str, resource: &str) -> bool {
+        let (mut t, mut r) = ([ANY; MAX_UNITS], [ANY; MAX_UNITS]);
+        let (Some(t_len), Some(r_len)) = (
+            template_units(template, &mut t),
+            resource_units(resource, &mut r),
+        ) else {
+            return true;
+        };
+        let (t, r) = (&t[..t_len], &r[..r_len]);
+        let mut row = Positions::default();
+        row.add(0);
+        for i in 0..=t.len() {
+            // Moves within the row (the resource advances, the template stays at unit i).
+            for (j, &resource_unit) in r.iter().enumerate() {
+                if !row.has(j) {
+                    continue;
+                }
+                let advance = match (t.get(i), resource_unit) {
+                    // The resource's wildcard matches nothing more.
+                    (_, Unit::Any { .. }) => true,
+                    // The template's placeholder takes the resource's character.
+                    (Some(&unit @ Unit::Any { .. }), Unit::Byte(byte)) => allows(unit, byte),
+                    (Some(Unit::Any { .. }), Unit::One) => true,
+                    _ => false,
+                };
+                if advance {
+                    row.add(j + 1);
+                }
+            }
+            let Some(&unit) = t.get(i) else { break };
+            // Moves to the next row (the template advances past unit i).
+            let mut next = Positions::default();
+            for j in 0..=r.len() {
+                if !row.has(j) {
+                    continue;
+                }
+                match (unit, r.get(j)) {
+                    // The placeholder ends.
+                    (Unit::Any { .. }, _) => next.add(j),
+                    // The resource's wildcard takes the template's character, and stays.
+                    (_, Some(Unit::Any { excluded })) if excluded == &[0, 0] => next.add(j),
+                    (Unit::Byte(a), Some(Unit::Byte(b))) if a.eq_ignore_ascii_case(b) => {
+                        next.add(j + 1)
+                    }
+                    (Unit::Byte(_) | Unit::One, Some(Unit::One))
+                    | (Unit::One, Some(Unit::Byte(_))) => next.add(j + 1),
+                    _ => {}
+                }
+            }
+            if next.is_empty() {
+                return false;
+            }
+            row = next;
+        }
+        row.has(r.len())
+    }
+
+    /// `template_may_match` as it was before it split each name once.
+    fn template_may_match_reference(template: &str, resource: &str) -> bool {
+        if resource == "*" || !resource.is_ascii() {
+            return true;
+        }
+        let fields = if template.starts_with("arn:") { 6 } else { 5 };
+        if resource.split(':').take(fields).count() < fields
+            || template.split(':').take(fields).count() < fields
+        {
+            return true;
+        }
+        template
+            .splitn(fields, ':')
+            .zip(resource.splitn(fields, ':'))
+            .all(|(t, r)| {
+                let plain = |text: &str, special: &[char]| {
+                    !text.contains(special) && text.len() <= MAX_UNITS
+                };
+                if plain(t, &['$', '{', '*', '?']) && plain(r, &['$', '*', '?']) {
+                    t.eq_ignore_ascii_case(r)
+                } else {
+                    units_may_match_by_table_reference(t, r)
+                }
+            })
+    }
 
     #[test]
     fn resources_against_templates() {
@@ -359,6 +485,150 @@ mod tests {
             units_may_match(&"a".repeat(300), &"b".repeat(300)),
             "too long: assumed"
         );
+    }
+
+    /// A random pattern of `pieces`: sometimes longer than a 64-bit word of positions,
+    /// now and then longer than the walk takes.
+    fn random_pattern(rng: &mut crate::testing::Rng, pieces: &[&str]) -> String {
+        let len = match rng.below(10) {
+            0 => 60 + rng.below(220),
+            1..=3 => rng.below(3),
+            _ => rng.below(24),
+        };
+        (0..len).map(|_| rng.pick(pieces)).collect()
+    }
+
+    #[test]
+    fn the_walk_agrees_with_the_walk_over_every_position() {
+        let template_pieces = [
+            "a",
+            "B",
+            "b",
+            "-",
+            "/",
+            ":",
+            "*",
+            "?",
+            "{RegionId}",
+            "${Partition}",
+            "{BucketName}",
+            "${ObjectName}",
+            "{",
+            "$",
+            "}",
+            "instance/",
+            "x",
+        ];
+        let resource_pieces = [
+            "a",
+            "A",
+            "b",
+            "-",
+            "/",
+            ":",
+            "*",
+            "?",
+            "**",
+            "${aws:username}",
+            "${",
+            "$",
+            "}",
+            "instance/",
+            "x",
+            "\0",
+        ];
+        let mut rng = crate::testing::Rng(0x9e37_79b9_7f4a_7c15);
+        let (mut matched, mut unmatched) = (0, 0);
+        for _ in 0..200_000 {
+            let template = random_pattern(&mut rng, &template_pieces);
+            let resource = random_pattern(&mut rng, &resource_pieces);
+            let expected = units_may_match_by_table_reference(&template, &resource);
+            assert_eq!(
+                units_may_match_by_table(&template, &resource),
+                expected,
+                "{template:?} vs {resource:?}"
+            );
+            if expected {
+                matched += 1
+            } else {
+                unmatched += 1
+            }
+        }
+        // Both answers are common, or the comparison would show little.
+        assert!(
+            matched > 20_000 && unmatched > 20_000,
+            "{matched} {unmatched}"
+        );
+    }
+
+    #[test]
+    fn templates_of_the_catalogues_answer_as_before() {
+        let templates: Vec<&str> = crate::catalogue::all()
+            .into_iter()
+            .flat_map(|catalogue| catalogue.services())
+            .flat_map(|service| service.resource_types())
+            .flat_map(|t| t.arn_templates())
+            .collect();
+        assert!(templates.len() > 1000, "{}", templates.len());
+        let fills = [
+            "*",
+            "",
+            "x",
+            "logs/*",
+            "a?c",
+            "${aws:username}",
+            "i-1",
+            "p/logstore/*",
+            "123456789012",
+        ];
+        let mut rng = crate::testing::Rng(7);
+        let mut resources: Vec<String> = [
+            "*",
+            "arn:aws:s3:::logs/*",
+            "arn:aws:s3:::logs",
+            "acs:oss:*:*:*",
+            "acs:ecs:*:*:instance/*",
+            "acs:rds:*:*:dbinstance/i-bp1",
+            "arn:aws:iam::*:role/x",
+            "arn:aws:*",
+            "acs:log:*:*:project/p/logstore/*",
+            "arn:aws:lambda:*:1:function:f",
+        ]
+        .map(String::from)
+        .to_vec();
+        // Names made from templates: placeholders filled, some parts turned into wildcards.
+        for _ in 0..3000 {
+            let template = templates[rng.below(templates.len())];
+            let mut name = String::new();
+            let mut rest = template;
+            while let Some(open) = rest.find('{') {
+                let close = rest[open..].find('}').map_or(rest.len(), |c| open + c + 1);
+                let literal = rest[..open].trim_end_matches('$');
+                name.push_str(if rng.below(8) == 0 { "*" } else { literal });
+                name.push_str(rng.pick(&fills));
+                rest = &rest[close..];
+            }
+            name.push_str(rest);
+            if template.starts_with("arn:") && rng.below(2) == 0 {
+                name = name.replacen("arn::", "arn:aws:", 1);
+            }
+            resources.push(name);
+        }
+        let mut matched = 0;
+        for (i, resource) in resources.iter().enumerate() {
+            // Every name against a sample of templates (all of them for the first few).
+            let step = if i < 10 { 1 } else { 97 };
+            for template in templates.iter().skip(i % step).step_by(step) {
+                let expected = template_may_match_reference(template, resource);
+                assert_eq!(
+                    template_may_match(template, resource),
+                    expected,
+                    "{template} vs {resource}"
+                );
+                matched += usize::from(expected);
+            }
+        }
+        assert!(matched > 1000, "{matched}");
     }
 
     #[test]

@@ -568,6 +568,11 @@ impl Action {
         }
     }
 
+    /// A number no other action of either catalogue has (for keys of memories).
+    pub fn id(self) -> u64 {
+        (self.index as u64) << 1 | u64::from(self.dialect == Dialect::Aws)
+    }
+
     /// `service:Name`, as documented.
     pub fn qualified_name(self) -> String {
         format!("{}:{}", self.service().code(), self.name())

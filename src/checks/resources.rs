@@ -14,8 +14,9 @@ use super::actions::{Budget, catalogue_for, is_plain, lower_code};
 use crate::catalogue::{Action, Catalogue, Service, arn};
 use crate::diagnostic::Finding;
 use crate::matching::trim;
+use crate::memo::{self, Memory};
 use crate::model::Dialect;
-use std::collections::HashMap;
+use std::cell::RefCell;
 
 /// Whether `resource` is a name this dialect's templates describe (`arn:` or `acs:`).
 fn is_own_name(catalogue: Catalogue, resource: &str) -> bool {
@@ -24,6 +25,18 @@ fn is_own_name(catalogue: Catalogue, resource: &str) -> bool {
         Dialect::Ram => "acs",
     };
     arn::parts(resource).is_some_and(|(own, _, _)| own == scheme)
+}
+
+thread_local! {
+    /// `may_act_on` answers: the same actions meet the same resources file after file.
+    static ANSWERS: RefCell<Memory<bool>> = RefCell::default();
+}
+
+/// [`may_act_on`], remembered per thread.
+fn remembered_may_act_on(action: Action, resource: &str) -> bool {
+    memo::recall(&ANSWERS, action.id(), resource, || {
+        may_act_on(action, resource)
+    })
 }
 
 /// Whether `action` may act on the resource `resource` names.
@@ -140,20 +153,22 @@ fn describe(action: Action) -> String {
             format!("`{name}` takes only `\"*\"` (it cannot be scoped to a resource)")
         }
         Some(types) => {
-            let mut names: Vec<String> = types
-                .map(|t| format!("`{}`", t.resource_type.name()))
-                .collect();
+            let mut names: Vec<&str> = types.map(|t| t.resource_type.name()).collect();
             names.dedup();
-            let shown = names.len().min(3);
-            let more = if names.len() > shown {
-                " or others"
-            } else {
-                ""
-            };
-            format!(
-                "`{name}` acts on {}{more} resources",
-                names[..shown].join(" or ")
-            )
+            let mut text = format!("`{name}` acts on ");
+            for (i, type_name) in names.iter().take(3).enumerate() {
+                if i > 0 {
+                    text.push_str(" or ");
+                }
+                text.push('`');
+                text.push_str(type_name);
+                text.push('`');
+            }
+            if names.len() > 3 {
+                text.push_str(" or others");
+            }
+            text.push_str(" resources");
+            text
         }
         None => format!("`{name}` acts on `{}` resources", action.service().code()),
     }
@@ -182,27 +197,27 @@ pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
         // A long list repeats its entries and the actions they name: each entry is
         // expanded, and each action compared with the resources, once a statement, so the
         // work grows with the list rather than with the list times the resources.
-        let mut named_by_text: HashMap<&str, Vec<Action>> = HashMap::new();
-        let mut fits: HashMap<Action, bool> = HashMap::new();
+        let mut named_by_text: foldhash::HashMap<&str, Vec<Action>> = Default::default();
+        let mut fits: foldhash::HashMap<Action, bool> = Default::default();
         for entry in &actions.entries {
             let named = named_by_text
                 .entry(trim(entry.text))
-                .or_insert_with(|| named_actions(catalogue, entry.text, &mut budget))
-                .clone();
+                .or_insert_with(|| named_actions(catalogue, entry.text, &mut budget));
+            let named = named.as_slice();
             let unknown = named.iter().filter(|a| !fits.contains_key(a)).count();
             if named.is_empty()
                 || !budget.spend(unknown * texts.len())
                 || named.iter().any(|&action| {
                     *fits
                         .entry(action)
-                        .or_insert_with(|| texts.iter().any(|r| may_act_on(action, r)))
+                        .or_insert_with(|| texts.iter().any(|r| remembered_may_act_on(action, r)))
                 })
             {
                 continue;
             }
             let text = trim(entry.text);
             let takes_star = named.iter().all(|a| a.takes_only_star() == Some(true));
-            let message = match named.as_slice() {
+            let message = match named {
                 [action] if takes_star => format!(
                     "{}, but no resource of this statement is `\"*\"`: it never applies",
                     describe(*action)
@@ -219,7 +234,7 @@ pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
             let help = if takes_star {
                 "grant it in a statement of its own with `\"Resource\": \"*\"`".to_string()
             } else {
-                match example_template(&named) {
+                match example_template(named) {
                     Some(template) => format!(
                         "add a resource such as `{template}`, or move the action to a statement that has one"
                     ),
@@ -239,6 +254,7 @@ pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
 mod tests {
     use super::*;
     use crate::catalogue;
+    use std::collections::HashMap;
 
     fn action(name: &str) -> Action {
         let (dialect, name) = name.split_once(' ').unwrap();
@@ -291,6 +307,61 @@ mod tests {
                 "{name} on {resource}"
             );
         }
+    }
+
+    #[test]
+    fn remembered_answers_are_the_answers() {
+        let resources = [
+            "*",
+            "arn:aws:s3:::logs",
+            "arn:aws:s3:::logs/*",
+            "arn:aws:s3:::*",
+            "arn:aws:iam::1:role/r",
+            "arn:aws:dynamodb:us-east-1:1:table/t",
+            "arn:aws:lambda:*:1:function:f",
+            "arn:aws:sqs:eu-west-1:1:q",
+            "arn:aws:ec2:*:*:instance/*",
+            "acs:oss:*:*:logs",
+            "acs:oss:*:*:logs/*",
+            "acs:oss:*:*:*",
+            "acs:ecs:*:*:instance/i-1",
+            "acs:rds:*:*:dbinstance/i-1",
+            "acs:log:*:*:project/p/logstore/l",
+            "acs:ram:*:*:role/r",
+            "acs:slb:*:*:loadbalancer/x",
+            "<bucket>",
+            "acs:ecs:*:*:disk/*",
+        ];
+        // Actions of both catalogues (the same index names an action in each).
+        let actions: Vec<Action> = catalogue::all()
+            .into_iter()
+            .flat_map(|c| c.services())
+            .flat_map(|s| s.actions().step_by(7))
+            .collect();
+        let mut rng = crate::testing::Rng(26);
+        let mut answers: HashMap<(Action, &str), bool> = HashMap::new();
+        for _ in 0..60_000 {
+            let action = actions[rng.below(actions.len())];
+            let resource = rng.pick(&resources);
+            let direct = may_act_on(action, resource);
+            assert_eq!(
+                remembered_may_act_on(action, resource),
+                direct,
+                "{action:?} on {resource}"
+            );
+            answers.insert((action, resource), direct);
+        }
+        // The memory was asked, again and again, of the same resource for actions that
+        // answer differently, and of the same action for resources that do.
+        type Question<'a> = (Action, &'a str);
+        let differs = |same: &dyn Fn(&Question, &Question) -> bool| {
+            answers
+                .iter()
+                .any(|(a, &x)| answers.iter().any(|(b, &y)| a != b && same(a, b) && x != y))
+        };
+        assert!(differs(&|a, b| a.1 == b.1));
+        assert!(differs(&|a, b| a.0 == b.0));
+        assert!(differs(&|a, b| a.0.name() == b.0.name() && a.1 == b.1));
     }
 
     #[test]
