@@ -9,7 +9,9 @@
 #       against scoped RAM resources (privilege-escalation);
 #   (c) json, sarif and junit against concise over FILES and 3xFILES generated files: time and
 #       peak memory (/usr/bin/time -v's maximum resident set);
-#   (d) `--fix` over FIX_FILES generated files against `check` over the same files.
+#   (d) `--fix` over FIX_FILES generated files against `check` over the same files;
+#   (e) `pretty` against `concise` on one file of 50,000 findings (25,000 identical
+#       statements, each a duplicate-statement and a duplicate-sid).
 #
 #   benches/perf.sh [FILES] [FIX_FILES] [RUNS]    (defaults: 100000 10000 3)
 #
@@ -165,5 +167,21 @@ for bin in "${bins[@]}"; do
     fixed=$( (diff -rq "$work/fix-source" "$work/fix" || true) | wc -l)
     printf "  %s: check %.2f s, --fix %.2f s (%.1fx; %d files rewritten)\n" \
         "$(basename "$bin")" "$check_s" "$best" "$(awk -v a="$best" -v b="$check_s" 'BEGIN { print a / b }')" "$fixed"
+done
+fi
+
+if want e; then
+echo "== (e) pretty against concise, one file of 50,000 findings (seconds; CPU in brackets)"
+awk -v n=25000 'BEGIN {
+    printf "{\n  \"Version\": \"1\",\n  \"Statement\": [\n";
+    for (i = 0; i < n; i++)
+        printf "    {\"Sid\": \"S0\", \"Effect\": \"Allow\", \"Action\": [\"oss:GetObject\", \"oss:PutObject\"], \"Resource\": \"acs:oss:*:*:bucket-0/*\"}%s\n", (i < n - 1 ? "," : "");
+    printf "  ]\n}\n";
+}' >"$work/findings.json"
+for bin in "${bins[@]}"; do
+    read -r concise _ concise_cpu < <(measure "$bin" check --exit-zero --quiet --output-format concise "$work/findings.json")
+    read -r pretty _ pretty_cpu < <(measure "$bin" check --exit-zero --quiet --output-format pretty "$work/findings.json")
+    printf "  %s: concise %.2f (%.2f), pretty %.2f (%.2f): %.1fx\n" "$(basename "$bin")" \
+        "$concise" "$concise_cpu" "$pretty" "$pretty_cpu" "$(awk -v a="$pretty" -v b="$concise" 'BEGIN { print a / b }')"
 done
 fi

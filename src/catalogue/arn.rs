@@ -187,6 +187,11 @@ fn fields(text: &str, count: usize) -> Option<[&str; 6]> {
 fn units_may_match(template: &str, resource: &str) -> bool {
     // Most fields are plain on both sides (`arn`, `s3`, a region, an account): no table.
     // (A field too long for the table is given the benefit of the doubt below.)
+    // A resource field of wildcards only (`*` for the region or account) takes any text:
+    // the table's answer, without it.
+    if !resource.is_empty() && resource.bytes().all(|b| b == b'*') {
+        return true;
+    }
     let plain = |text: &str, special: &[char]| !text.contains(special) && text.len() <= MAX_UNITS;
     if plain(template, &['$', '{', '*', '?']) && plain(resource, &['$', '*', '?']) {
         return template.eq_ignore_ascii_case(resource);
@@ -644,6 +649,23 @@ mod tests {
             ("acs:oss", false),
         ] {
             assert_eq!(names_every_resource(resource), expected, "{resource}");
+        }
+    }
+
+    /// A field of wildcards only is answered without the table, as the table answers it.
+    #[test]
+    fn a_field_of_wildcards_takes_any_template_field() {
+        let templates = [
+            "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+            "arn:${Partition}:logs:${Region}:${Account}:log-group:${LogGroupName}:log-stream:${LogStreamName}",
+            "acs:ecs:{RegionId}:{AccountId}:instance/{InstanceId}",
+            "acs:ram:*:{#accountId}:role/{#RoleName}",
+        ];
+        for field in templates.iter().flat_map(|t| t.split(':')) {
+            for wildcards in ["*", "**", "***"] {
+                assert!(units_may_match(field, wildcards), "{field}");
+                assert!(units_may_match_by_table(field, wildcards), "{field}");
+            }
         }
     }
 }

@@ -9,6 +9,7 @@
 use super::escape::{escape, push_escaped};
 use crate::source::{LineIndex, Span};
 use miette::{MietteError, MietteSpanContents, SourceCode, SourceSpan, SpanContents};
+use std::borrow::Cow;
 
 /// A line longer than this (in characters) is shown in windows around the spans on it.
 const LONG_LINE_CHARS: usize = 240;
@@ -33,6 +34,8 @@ pub struct Excerpt {
     /// Where each span boundary landed in `text`, with its column in the file (0-based,
     /// in characters): the header names the file's column, not the excerpt's.
     anchors: Vec<(usize, usize)>,
+    /// [`break_ends`] of `text`, so that a read starts near its span.
+    break_ends: Vec<usize>,
 }
 
 impl Excerpt {
@@ -71,6 +74,7 @@ impl Excerpt {
             text: String::new(),
             file_lines: Vec::new(),
             anchors: Vec::with_capacity(points.len()),
+            break_ends: Vec::new(),
         };
         // (offset in the file, offset in the excerpt) of every point.
         let mut moved: Vec<(usize, usize)> = Vec::with_capacity(points.len());
@@ -92,6 +96,7 @@ impl Excerpt {
             excerpt.anchors.push((shown, column));
         }
         excerpt.anchors.sort_unstable();
+        excerpt.break_ends = break_ends(excerpt.text.as_bytes());
         let shown = |offset: usize| {
             moved
                 .binary_search_by_key(&offset, |&(file, _)| file)
@@ -126,11 +131,11 @@ impl Excerpt {
             if from > 0 || i > 0 {
                 self.text.push(ELLIPSIS);
             }
-            for (at, c) in line[from..to].char_indices() {
-                while points.next_if(|&p| p <= start + from + at).is_some() {
-                    moved.push((start + from + at, self.text.len()));
-                }
-                push_escaped(&mut self.text, c);
+            let window = &line[from..to];
+            if let Cow::Borrowed(_) = escape(window) {
+                self.push_plain_window(window, start + from, &mut points, moved);
+            } else {
+                self.push_escaped_window(window, start + from, &mut points, moved);
             }
             while points.next_if(|&p| p <= start + to).is_some() {
                 moved.push((start + to, self.text.len()));
@@ -139,6 +144,47 @@ impl Excerpt {
         if windows.last().is_some_and(|&(_, to)| to < line.len()) {
             self.text.push(ELLIPSIS);
         }
+    }
+}
+
+type Points<'a> = std::iter::Peekable<std::iter::Copied<std::slice::Iter<'a, usize>>>;
+
+impl Excerpt {
+    /// Appends `window`, which starts at `window_start` in the file, escaped, recording
+    /// where each of `points` in it lands: at the first character that starts there or
+    /// after.
+    fn push_escaped_window(
+        &mut self,
+        window: &str,
+        window_start: usize,
+        points: &mut Points,
+        moved: &mut Vec<(usize, usize)>,
+    ) {
+        for (at, c) in window.char_indices() {
+            while points.next_if(|&p| p <= window_start + at).is_some() {
+                moved.push((window_start + at, self.text.len()));
+            }
+            push_escaped(&mut self.text, c);
+        }
+    }
+
+    /// [`Self::push_escaped_window`] for a window with nothing to escape (nearly every
+    /// one): each point lands as far into the window as it lies, in one copy.
+    fn push_plain_window(
+        &mut self,
+        window: &str,
+        window_start: usize,
+        points: &mut Points,
+        moved: &mut Vec<(usize, usize)>,
+    ) {
+        while let Some(p) = points.next_if(|&p| p < window_start + window.len()) {
+            let mut at = p.saturating_sub(window_start);
+            while !window.is_char_boundary(at) {
+                at += 1;
+            }
+            moved.push((window_start + at, self.text.len() + at));
+        }
+        self.text.push_str(window);
     }
 }
 
@@ -221,6 +267,43 @@ fn line_bounds(index: &LineIndex, text: &str, line: usize) -> (usize, usize) {
     (start, end)
 }
 
+/// Where each line break of `text` ends, as miette's reader counts them: a `\n`, a `\r\n`
+/// (once, at its `\n`) and a lone `\r`.
+fn break_ends(text: &[u8]) -> Vec<usize> {
+    memchr::memchr2_iter(b'\n', b'\r', text)
+        .filter(|&i| !(text[i] == b'\r' && text.get(i + 1) == Some(&b'\n')))
+        .collect()
+}
+
+/// What miette's reader of a whole text gives for `span` (`<[u8] as SourceCode>::read_span`,
+/// which walks the text from its first byte), from a walk that starts at the line
+/// `before + 1` lines above the span's: the walk meets the same bytes in the same state
+/// there (no line of context collected yet, the span not reached), so only the line
+/// numbers and offsets are moved by where it starts.
+fn read_near<'a>(
+    text: &'a [u8],
+    break_ends: &[usize],
+    span: &SourceSpan,
+    before: usize,
+    after: usize,
+) -> Result<MietteSpanContents<'a>, MietteError> {
+    let span_line = break_ends.partition_point(|&end| end < span.offset());
+    let first_line = span_line.saturating_sub(before + 1);
+    let start = match first_line {
+        0 => 0,
+        line => break_ends[line - 1] + 1,
+    };
+    let near = SourceSpan::new((span.offset() - start).into(), span.len());
+    let inner = text[start..].read_span(&near, before, after)?;
+    Ok(MietteSpanContents::new(
+        inner.data(),
+        SourceSpan::new((inner.span().offset() + start).into(), inner.span().len()),
+        inner.line() + first_line,
+        inner.column(),
+        inner.line_count() + first_line,
+    ))
+}
+
 impl SourceCode for Excerpt {
     fn read_span<'a>(
         &'a self,
@@ -228,10 +311,13 @@ impl SourceCode for Excerpt {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner =
-            self.text
-                .as_str()
-                .read_span(span, context_lines_before, context_lines_after)?;
+        let inner = read_near(
+            self.text.as_bytes(),
+            &self.break_ends,
+            span,
+            context_lines_before,
+            context_lines_after,
+        )?;
         let (line, snippet_end) = self.file_lines.get(inner.line()).copied().unwrap_or((0, 0));
         let column = match self.anchors.binary_search_by_key(&span.offset(), |a| a.0) {
             Ok(i) if context_lines_before == 0 => self.anchors[i].1,
@@ -335,6 +421,101 @@ mod tests {
                 assert!(shown.text.is_char_boundary(span.start), "{text:?}");
                 assert!(shown.text.is_char_boundary(span.end), "{text:?}");
             }
+        }
+    }
+
+    type Seen<'a> = Result<(&'a [u8], SourceSpan, usize, usize, usize), String>;
+
+    fn seen<'a>(read: Result<Box<dyn SpanContents<'a> + 'a>, MietteError>) -> Seen<'a> {
+        read.map(|c| (c.data(), *c.span(), c.line(), c.column(), c.line_count()))
+            .map_err(|e| e.to_string())
+    }
+
+    /// The read that starts near its span gives what a read of the whole text gives, on
+    /// random texts of `\n`, `\r\n` and lone `\r` breaks, multi-byte characters and no
+    /// final break, for every kind of span (empty, at a break, over several lines, at the
+    /// end of the text) and context.
+    #[test]
+    fn a_read_near_the_span_is_a_read_of_the_whole_text() {
+        let pieces = [
+            "a", "bc", " ", "\n", "\r\n", "\r", "\u{e9}", "\u{20ac}", "\n\n",
+        ];
+        let mut rng = crate::testing::Rng(0x5eed_1e55);
+        for _ in 0..20_000 {
+            let text: String = (0..rng.below(24)).map(|_| rng.pick(&pieces)).collect();
+            let text = text.as_bytes();
+            let ends = break_ends(text);
+            // Inside the text: miette's reader panics on a span past its end.
+            let offset = rng.below(text.len() + 1);
+            let len = rng.below(text.len() + 1 - offset);
+            let span = SourceSpan::new(offset.into(), len);
+            let (before, after) = (rng.below(4), rng.below(4));
+            let whole = text.read_span(&span, before, after);
+            let near = read_near(text, &ends, &span, before, after)
+                .map(|c| Box::new(c) as Box<dyn SpanContents>);
+            assert_eq!(
+                seen(near),
+                seen(whole),
+                "{:?} {span:?} {before} {after}",
+                String::from_utf8_lossy(text)
+            );
+        }
+    }
+
+    fn empty() -> Excerpt {
+        Excerpt {
+            name: String::new(),
+            text: "…".to_string(),
+            file_lines: Vec::new(),
+            anchors: Vec::new(),
+            break_ends: Vec::new(),
+        }
+    }
+
+    /// A window with nothing to escape, copied whole, takes its points where the walk over
+    /// its characters puts them: points before, inside and after it, inside multi-byte
+    /// characters and at its ends.
+    #[test]
+    fn a_plain_window_places_points_as_the_escaping_walk_does() {
+        let pieces = ["a", "bc", " ", "\t", "\u{e9}", "\u{20ac}", "\u{1f600}"];
+        let mut rng = crate::testing::Rng(0xc0ff_ee42);
+        for _ in 0..20_000 {
+            let window: String = (0..rng.below(12)).map(|_| rng.pick(&pieces)).collect();
+            let window_start = 5 + rng.below(4);
+            let mut points: Vec<usize> = (0..rng.below(6))
+                .map(|_| window_start - 3 + rng.below(window.len() + 7))
+                .collect();
+            points.sort_unstable();
+            points.dedup();
+            let (mut plain, mut walked) = (empty(), empty());
+            let (mut plain_moved, mut walked_moved) = (Vec::new(), Vec::new());
+            let mut plain_points = points.iter().copied().peekable();
+            let mut walked_points = points.iter().copied().peekable();
+            plain.push_plain_window(&window, window_start, &mut plain_points, &mut plain_moved);
+            walked.push_escaped_window(
+                &window,
+                window_start,
+                &mut walked_points,
+                &mut walked_moved,
+            );
+            // What the walk leaves at the window's end, the line's walk places at its end.
+            for (excerpt, rest, moved) in [
+                (&plain, &mut plain_points, &mut plain_moved),
+                (&walked, &mut walked_points, &mut walked_moved),
+            ] {
+                while rest
+                    .next_if(|&p| p <= window_start + window.len())
+                    .is_some()
+                {
+                    moved.push((window_start + window.len(), excerpt.text.len()));
+                }
+            }
+            assert_eq!(plain.text, walked.text);
+            assert_eq!(plain_moved, walked_moved, "{window:?} {points:?}");
+            assert_eq!(
+                plain_points.collect::<Vec<_>>(),
+                walked_points.collect::<Vec<_>>()
+            );
         }
     }
 }
