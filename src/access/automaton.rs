@@ -190,6 +190,20 @@ impl Globs {
         samples
     }
 
+    /// [`Globs::samples`], and for a negated set (a `Not` element's unit) whichever of
+    /// `""` and `x` it matches: strings of the set all the same, for trying before
+    /// exploring where no sample is to be shown.
+    pub fn samples_or_outside(&self, set: SetId) -> Vec<String> {
+        if !self.set(set).negated {
+            return self.samples(set);
+        }
+        ["", "x"]
+            .into_iter()
+            .filter(|text| self.set_matches(set, text))
+            .map(String::from)
+            .collect()
+    }
+
     /// Whether a set matches `text` (for actions, already lower-cased).
     pub fn set_matches(&self, set: SetId, text: &str) -> bool {
         let set = self.set(set);
@@ -211,6 +225,20 @@ impl Globs {
         (0..self.sets[s].globs.len()).all(|i| {
             let specific = self.sets[s].globs[i];
             (0..self.sets[g].globs.len()).any(|j| self.covers(self.sets[g].globs[j], specific))
+        })
+    }
+
+    /// Whether the negated set `general` (a `Not` element) matches every string the set
+    /// `specific` (not negated) matches: exactly when no pattern of `specific` meets one
+    /// of `general`'s.
+    pub fn negated_set_covers(&mut self, general: SetId, specific: SetId) -> bool {
+        let (g, s) = (general as usize, specific as usize);
+        if !self.sets[g].negated || self.sets[s].negated {
+            return false;
+        }
+        (0..self.sets[s].globs.len()).all(|i| {
+            let specific = self.sets[s].globs[i];
+            (0..self.sets[g].globs.len()).all(|j| !self.meet(self.sets[g].globs[j], specific))
         })
     }
 
@@ -545,6 +573,34 @@ mod tests {
                 assert_eq!(globs.meet(gi, si), meeting, "{general} meets {specific}");
             }
         }
+    }
+
+    /// A `Not` element covers an entry exactly when the classes say so.
+    #[test]
+    fn negated_covering_agrees_with_classes() {
+        let patterns = [
+            "", "*", "a", "a*", "*a", "a?", "?*", "*a*b*", "ab*", "b*", "*ba", "b",
+        ];
+        let mut covering = 0;
+        for (i, listed) in patterns.iter().enumerate() {
+            let second = patterns[(i * 5 + 3) % patterns.len()];
+            for general in [vec![*listed], vec![*listed, second]] {
+                for specific in patterns {
+                    let mut globs = Globs::new();
+                    let g = set(&mut globs, &general, true);
+                    let s = set(&mut globs, &[specific], false);
+                    let classes = globs.classes(s, &[g]).unwrap();
+                    let covered = classes.iter().all(|c| c.members == [0]);
+                    assert_eq!(
+                        globs.negated_set_covers(g, s),
+                        covered,
+                        "not {general:?} covers {specific}"
+                    );
+                    covering += usize::from(covered);
+                }
+            }
+        }
+        assert!(covering > 20, "{covering}");
     }
 
     #[test]

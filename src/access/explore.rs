@@ -436,6 +436,23 @@ impl Explorer {
             && space.resources.set_covers(member.resources, resources)
     }
 
+    /// [`Explorer::covers`], and exactly where the member's element is a `Not` form (it
+    /// covers an entry no pattern of which meets one it lists).
+    pub fn covers_with_not(
+        &self,
+        space: &mut Space,
+        general: u32,
+        actions: SetId,
+        resources: SetId,
+    ) -> bool {
+        let member = self.members[general as usize];
+        let side = |globs: &mut Globs, general: SetId, specific: SetId| {
+            globs.set_covers(general, specific) || globs.negated_set_covers(general, specific)
+        };
+        side(&mut space.actions, member.actions, actions)
+            && side(&mut space.resources, member.resources, resources)
+    }
+
     fn action_classes(
         &mut self,
         space: &mut Space,

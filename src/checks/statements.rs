@@ -432,10 +432,13 @@ impl Analysis {
             .copied()
             .filter(|t| near.binary_search(t).is_ok())
             .collect();
+        if pool.is_empty() {
+            return Ok(None);
+        }
         let pool = pool.as_slice();
         let (space, explorer) = (&mut self.space, &mut self.explorer);
-        for action in space.actions.samples(actions) {
-            for resource in space.resources.samples(resources) {
+        for action in space.actions.samples_or_outside(actions) {
+            for resource in space.resources.samples_or_outside(resources) {
                 if explorer
                     .matching(space, &action, &resource, pool.iter().copied())
                     .is_empty()
@@ -451,6 +454,14 @@ impl Analysis {
             return Ok(Some(vec![single as usize]));
         }
         let candidates = explorer.relevant(space, actions, resources, pool.iter().copied());
+        match candidates.as_slice() {
+            [] => return Ok(None),
+            // What exploring would find, without the classes.
+            &[only] if explorer.covers_with_not(space, only, actions, resources) => {
+                return Ok(Some(vec![only as usize]));
+            }
+            _ => {}
+        }
         let mut by = Vec::new();
         let mut visited = false;
         let finished = explorer.explore(space, actions, resources, &candidates, |point| {
