@@ -8,15 +8,19 @@
 //! patterns asked about (interned by content), never on what was asked before, so a warm
 //! space answers exactly as a fresh one; the bounds of a question (`LINT`) count its own
 //! steps, cached or not. Condition atoms are per policy and are forgotten each time.
-//! Past [`MAX_FOOTPRINT`] entries the space is dropped and started afresh, so memory stays
-//! bounded whatever the number of files.
+//! Past [`MAX_FOOTPRINT`] entries or [`MAX_QUESTIONS`] questions the space is dropped and
+//! started afresh, so memory stays bounded whatever the number of files.
 
 use super::automaton::{LINT, Limits};
 use super::explore::{ClassMemo, Space};
 use std::cell::RefCell;
 
-/// Entries (patterns, states, answers, classes) past which a thread starts a new space.
-const MAX_FOOTPRINT: usize = 200_000;
+/// Entries (patterns, sets, states, transitions, pair answers) past which a thread starts
+/// a new space: tens of bytes each.
+const MAX_FOOTPRINT: usize = 100_000;
+/// Questions whose classes are kept, past which the thread starts afresh: an answer holds
+/// a witness and a member list per class, so they are bounded more tightly.
+const MAX_QUESTIONS: usize = 5_000;
 
 thread_local! {
     static WARM: RefCell<Option<(Space, ClassMemo)>> = const { RefCell::new(None) };
@@ -46,8 +50,36 @@ pub fn take(limits: Limits) -> (Space, ClassMemo) {
 
 /// Keeps a space (of `LINT` limits) for the thread's next policy, unless it grew too big.
 pub fn give_back(space: Space, memo: ClassMemo) {
-    if space.actions.limits() != LINT || space.footprint() + memo.len() > MAX_FOOTPRINT {
+    if space.actions.limits() != LINT
+        || space.footprint() > MAX_FOOTPRINT
+        || memo.len() > MAX_QUESTIONS
+    {
         return;
     }
     WARM.with_borrow_mut(|kept| *kept = Some((space, memo)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Dialect;
+
+    /// A space is kept for the thread's next policy, atoms forgotten, until it grows past
+    /// the bound; then the next policy starts from nothing.
+    #[test]
+    fn a_space_is_kept_until_it_grows_too_big() {
+        let (mut space, memo) = take(LINT);
+        space.resource_glob("acs:oss:*:*:kept/*", Dialect::Ram);
+        let kept = space.footprint();
+        assert!(kept > 0);
+        give_back(space, memo);
+        let (mut space, memo) = take(LINT);
+        assert_eq!(space.footprint(), kept);
+        for i in 0..=MAX_FOOTPRINT {
+            space.resource_glob(&format!("acs:oss:*:*:bucket-{i}/*"), Dialect::Ram);
+        }
+        give_back(space, memo);
+        let (space, _) = take(LINT);
+        assert_eq!(space.footprint(), Space::default().footprint());
+    }
 }
