@@ -317,10 +317,12 @@ fn usage_error(message: &str) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
-    match fix_writers(args) {
+    let code = match fix_writers(args) {
         Some(pool) => pool.install(|| check_files(args)),
         None => check_files(args),
-    }
+    };
+    crate::fix::write::sync_renamed_folders();
+    code
 }
 
 fn check_files(args: &CheckArgs) -> ExitCode {
@@ -699,8 +701,8 @@ fn use_color(choice: Color) -> bool {
     }
 }
 
-/// `--fix` writes each file through a temporary file it syncs to disk, with its folder,
-/// before and after the rename (`fix::write`): two waits on the disk a file, which
+/// `--fix` writes each file through a temporary file it syncs to disk before the rename
+/// (`fix::write`; the folders are synced once each at the end): a wait on the disk a file, which
 /// threads as many as the cores spent idle. A run that writes lints on more threads, so
 /// that other files are linted and written during those waits, and the file system
 /// commits the syncs of many files together. `RAYON_NUM_THREADS` still decides if set.

@@ -1,7 +1,8 @@
 //! Replacing a file without ever leaving it half-written, or anything else behind: the new
 //! text goes to a temporary file in the same folder (an unnamed one where the system has
 //! them, so a killed run leaves nothing), is flushed to disk, gets the original's owner,
-//! group and permission bits, and is renamed over the original in one step.
+//! group and permission bits, and is renamed over the original in one step. The folders
+//! renamed into are synced once each when the run ends (`sync_renamed_folders`).
 //!
 //! Some files are not replaced at all, because replacing would change more than the
 //! text: one with several hard links (the others would keep the old text), one the user
@@ -9,9 +10,11 @@
 //! symlink a folder walk found that leads out of the folder (the run was not asked about
 //! what it points to).
 
+use std::collections::BTreeSet;
 use std::fs::{File, Metadata};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
 
 /// Where a fix is written.
 #[derive(Debug, Clone, Copy)]
@@ -72,11 +75,33 @@ pub fn write_atomically(destination: Destination, text: &str) -> Result<(), NotW
             "cannot fix: cannot replace the file: {e}; nothing was written"
         ))
     })?;
-    // The rename is durable once the folder's entry is on disk too.
-    if let Ok(folder) = File::open(&folder) {
-        let _ = folder.sync_all();
-    }
+    // The rename is durable once the folder's entry is on disk too: synced once per folder
+    // at the end of the run (`sync_renamed_folders`), not once per file.
+    RENAMED_IN
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+        .insert(folder);
     Ok(())
+}
+
+/// Folders in which `write_atomically` renamed a file since the last
+/// `sync_renamed_folders`.
+static RENAMED_IN: Mutex<BTreeSet<PathBuf>> = Mutex::new(BTreeSet::new());
+
+/// Syncs to disk, once each, the folders files were renamed into, so that the renames
+/// are durable: every run that writes calls it before it exits. (Each new text was synced
+/// before its rename, so a file is whole, old or new, whatever happens before.)
+pub fn sync_renamed_folders() {
+    let folders = std::mem::take(
+        &mut *RENAMED_IN
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()),
+    );
+    for folder in folders {
+        if let Ok(folder) = File::open(&folder) {
+            let _ = folder.sync_all();
+        }
+    }
 }
 
 fn resolve_symlinks(destination: Destination) -> Result<PathBuf, NotWritten> {
@@ -270,6 +295,22 @@ mod tests {
         write_atomically(anywhere(&file), "new").unwrap();
         assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    /// A folder a file was renamed into waits for the end of the run's sync, once
+    /// however many files it holds. (Only this test syncs: the others only add folders.)
+    #[test]
+    fn folders_renamed_into_are_synced_once_at_the_end() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["a.json", "b.json"] {
+            let file = dir.path().join(name);
+            std::fs::write(&file, "old").unwrap();
+            write_atomically(anywhere(&file), "new").unwrap();
+        }
+        let pending = |folder: &Path| RENAMED_IN.lock().unwrap().contains(folder);
+        assert!(pending(dir.path()));
+        sync_renamed_folders();
+        assert!(!pending(dir.path()));
     }
 
     #[cfg(target_os = "linux")]
