@@ -1,0 +1,155 @@
+use super::*;
+use crate::access::pattern::{Language, Variables, compile};
+use crate::model::Dialect;
+
+fn set(globs: &mut Globs, patterns: &[&str], negated: bool) -> SetId {
+    let mut variables = Variables::default();
+    let ids = patterns
+        .iter()
+        .map(|p| globs.intern(compile(p, Language::Resource(Dialect::Ram), &mut variables)))
+        .collect();
+    globs.intern_set(GlobSet {
+        globs: ids,
+        negated,
+    })
+}
+
+/// Whether every string of `specific` is matched by `general`.
+fn covers(general: &[&str], specific: &[&str]) -> bool {
+    let mut globs = Globs::new();
+    let universe = set(&mut globs, specific, false);
+    let family = set(&mut globs, general, false);
+    let classes = globs.classes(universe, &[family]).unwrap();
+    classes.iter().all(|class| class.members == [0])
+}
+
+/// The scan's answers are the product's, on every pair of short patterns over a small
+/// alphabet (literals and `*`; the others go to the product anyway).
+#[test]
+fn covering_by_scan_agrees_with_the_product() {
+    let mut patterns = vec![String::new()];
+    for _ in 0..4 {
+        let longer: Vec<String> = patterns
+            .iter()
+            .flat_map(|p| ["a", "b", "*"].map(|c| format!("{p}{c}")))
+            .collect();
+        patterns.extend(longer);
+    }
+    let mut globs = Globs::new();
+    let mut variables = Variables::default();
+    let ids: Vec<GlobId> = patterns
+        .iter()
+        .map(|p| globs.intern(compile(p, Language::Resource(Dialect::Ram), &mut variables)))
+        .collect();
+    let mut scanned = 0;
+    for &general in &ids {
+        for &specific in &ids {
+            let Some(by_scan) = globs.covers_by_scan(general, specific) else {
+                continue;
+            };
+            scanned += 1;
+            assert_eq!(
+                by_scan,
+                globs.product(general, specific, true),
+                "{:?} covers {:?}",
+                globs.items(general),
+                globs.items(specific)
+            );
+        }
+    }
+    assert!(scanned > 10_000, "{scanned}");
+}
+
+#[test]
+fn inclusion_is_exact() {
+    assert!(covers(&["a*"], &["ab", "a?c", "a*d"]));
+    assert!(!covers(&["a*"], &["ab", "b"]));
+    // A union covers what no single member does.
+    assert!(!covers(&["a*", "b*", ""], &["*"]));
+    assert!(covers(&["a*", "?*", ""], &["*"]));
+    assert!(covers(&["*?"], &["?*"]) && covers(&["?*"], &["*?"]));
+    assert!(covers(&["*a*"], &["*a*a*"]));
+    assert!(!covers(&["*a*a*"], &["*a*"]));
+    assert!(covers(&["a*b*c*d*"], &["a*b*c*d*e"]));
+    assert!(!covers(&["a*b*c*d*"], &["*a*b*"]));
+    assert!(covers(&["*a*b*"], &["a*b*c*d*"]));
+}
+
+#[test]
+fn pairs_agree_with_classes() {
+    let patterns = [
+        "", "*", "a", "a*", "*a", "a?", "?*", "*a*b*", "a*b*c*d*", "ab*", "b*", "*ba",
+    ];
+    for general in patterns {
+        for specific in patterns {
+            let mut globs = Globs::new();
+            let g = set(&mut globs, &[general], false);
+            let s = set(&mut globs, &[specific], false);
+            let classes = globs.classes(s, &[g]).unwrap();
+            let (gi, si) = (globs.set(g).globs[0], globs.set(s).globs[0]);
+            let covered = classes.iter().all(|c| c.members == [0]);
+            let meeting = classes.iter().any(|c| c.members == [0]);
+            assert_eq!(globs.covers(gi, si), covered, "{general} covers {specific}");
+            assert_eq!(globs.meet(gi, si), meeting, "{general} meets {specific}");
+        }
+    }
+}
+
+/// A `Not` element covers an entry exactly when the classes say so.
+#[test]
+fn negated_covering_agrees_with_classes() {
+    let patterns = [
+        "", "*", "a", "a*", "*a", "a?", "?*", "*a*b*", "ab*", "b*", "*ba", "b",
+    ];
+    let mut covering = 0;
+    for (i, listed) in patterns.iter().enumerate() {
+        let second = patterns[(i * 5 + 3) % patterns.len()];
+        for general in [vec![*listed], vec![*listed, second]] {
+            for specific in patterns {
+                let mut globs = Globs::new();
+                let g = set(&mut globs, &general, true);
+                let s = set(&mut globs, &[specific], false);
+                let classes = globs.classes(s, &[g]).unwrap();
+                let covered = classes.iter().all(|c| c.members == [0]);
+                assert_eq!(
+                    globs.negated_set_covers(g, s),
+                    covered,
+                    "not {general:?} covers {specific}"
+                );
+                covering += usize::from(covered);
+            }
+        }
+    }
+    assert!(covering > 20, "{covering}");
+}
+
+#[test]
+fn witnesses_are_in_the_difference() {
+    let mut globs = Globs::new();
+    let universe = set(&mut globs, &["s3:*"], false);
+    let old = set(&mut globs, &["s3:Get*", "s3:List*"], false);
+    let classes = globs.classes(universe, &[old]).unwrap();
+    let outside: Vec<&Class> = classes.iter().filter(|c| c.members.is_empty()).collect();
+    assert_eq!(outside.len(), 1);
+    let witness = &outside[0].witness;
+    assert!(
+        witness.starts_with("s3:") && !witness.starts_with("s3:Get"),
+        "{witness}"
+    );
+}
+
+#[test]
+fn negated_sets() {
+    let mut globs = Globs::new();
+    let everything_but_ram = set(&mut globs, &["ram:*"], true);
+    let ram_read = set(&mut globs, &["ram:Get*"], false);
+    let classes = globs.classes(everything_but_ram, &[ram_read]).unwrap();
+    assert!(classes.iter().all(|c| c.members.is_empty()));
+    let star = set(&mut globs, &["*"], false);
+    let classes = globs
+        .classes(star, &[everything_but_ram, ram_read])
+        .unwrap();
+    let mut members: Vec<Vec<u32>> = classes.into_iter().map(|c| c.members).collect();
+    members.sort();
+    assert_eq!(members, [vec![], vec![0], vec![1]]);
+}
