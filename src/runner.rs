@@ -380,8 +380,11 @@ pub fn fix_report(
         _ => {}
     }
     report.fixed = outcome.fixed;
-    // The documents, as the fixed text holds them.
-    report.documents = hosts::lint_file(rules, report.host, &outcome.text).documents;
+    // The documents, as the fixed text holds them (the fix engine's last lint was of it).
+    report.documents = match outcome.documents {
+        Some(documents) => documents,
+        None => hosts::lint_file(rules, report.host, &outcome.text).documents,
+    };
     report.text = Some(outcome.text);
 }
 

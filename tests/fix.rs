@@ -521,3 +521,36 @@ fn a_file_the_user_may_not_write_is_not_replaced_though_the_folder_allows_it() {
     assert_eq!(fs::read_to_string(&file).unwrap(), original);
     assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
 }
+
+/// A `--fix` run's JSON report describes the fixed file exactly as a `check` of it does:
+/// the documents (moved by the fix of the one before) and the findings left.
+#[test]
+fn the_report_of_a_fix_run_places_the_documents_in_the_fixed_text() {
+    let policy = |actions: &str| {
+        format!(
+            "```json\n{{\n  \"Version\": \"1\",\n  \"Statement\": [\n    {{\n      \
+             \"Effect\": \"Allow\",\n      \"Action\": [{actions}],\n      \
+             \"Resource\": \"*\"\n    }}\n  ]\n}}\n```\n"
+        )
+    };
+    let text = format!(
+        "# Two policies\n\nThe first:\n\n{}\nThe second:\n\n{}",
+        policy("\n        \"oss:GetObject\",\n        \"oss:GetObject\"\n      "),
+        policy("\"oss:PutObject\", \"oss:PutObject\"")
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("README.md");
+    fs::write(&file, &text).unwrap();
+    let report =
+        |args: &[&str]| -> serde_json::Value { serde_json::from_str(&run(args, &file).1).unwrap() };
+    let fixed = report(&["--fix", "--output-format", "json"]);
+    assert_ne!(
+        fs::read_to_string(&file).unwrap(),
+        text,
+        "nothing was fixed"
+    );
+    let checked = report(&["--output-format", "json"]);
+    assert_eq!(fixed["documents"], checked["documents"]);
+    assert_eq!(fixed["documents"].as_array().unwrap().len(), 2);
+    assert_eq!(fixed["diagnostics"], checked["diagnostics"]);
+}

@@ -6,7 +6,7 @@
 use super::edits::apply_edits;
 use super::offsets::OffsetMap;
 use crate::diagnostic::{Applicability, Diagnostic, Edit, RuleId, Severity};
-use crate::hosts::{self, HostKind};
+use crate::hosts::{self, DocumentInfo, HostKind};
 use crate::rules::RuleSet;
 use crate::source::Span;
 use std::collections::{BTreeMap, HashMap};
@@ -41,6 +41,9 @@ pub struct FixOutcome {
     pub fixed: usize,
     /// The diagnostics of `text`.
     pub diagnostics: Vec<Diagnostic>,
+    /// The documents of `text` the rules ran on, when the engine linted `text` here (it
+    /// did whenever a fix was tried), so that a caller need not lint it again for them.
+    pub documents: Option<Vec<DocumentInfo>>,
     /// Why fixes were thrown away, if some were.
     pub refused: Option<Refusal>,
 }
@@ -143,15 +146,17 @@ fn attempt(
     drop_ignored: &DropIgnored,
 ) -> FixOutcome {
     let lint = |text: &str| {
-        let mut diagnostics = hosts::lint_file(rules, host, text).diagnostics;
+        let linted = hosts::lint_file(rules, host, text);
+        let mut diagnostics = linted.diagnostics;
         drop_ignored(text, &mut diagnostics);
-        diagnostics
+        (diagnostics, linted.documents)
     };
     // The original's errors, carried through every pass's edits: an error of the fixed
     // text is new only if none of these lands on its span.
     let mut original_errors = error_spans(&diagnostics);
     let mut current = text.to_string();
     let mut current_diagnostics = diagnostics;
+    let mut current_documents = None;
     let mut fixed = 0;
     let mut settled = false;
     for _ in 0..MAX_PASSES {
@@ -166,13 +171,16 @@ fn attempt(
             *span = moved.span(*span);
         }
         fixed += chosen.fixes;
-        current_diagnostics = lint(&current);
+        let (diagnostics, documents) = lint(&current);
+        current_diagnostics = diagnostics;
+        current_documents = Some(documents);
     }
     if fixed == 0 {
         return FixOutcome {
             text: current,
             fixed,
             diagnostics: current_diagnostics,
+            documents: None,
             refused: None,
         };
     }
@@ -194,19 +202,24 @@ fn attempt(
         introduced_error(original_errors, &current_diagnostics)
     };
     match refused {
-        Some(reason) => FixOutcome {
-            text: text.to_string(),
-            fixed: 0,
-            diagnostics: lint(text),
-            refused: Some(Refusal {
-                reason,
-                safe_fixes_applied: false,
-            }),
-        },
+        Some(reason) => {
+            let (diagnostics, documents) = lint(text);
+            FixOutcome {
+                text: text.to_string(),
+                fixed: 0,
+                diagnostics,
+                documents: Some(documents),
+                refused: Some(Refusal {
+                    reason,
+                    safe_fixes_applied: false,
+                }),
+            }
+        }
         None => FixOutcome {
             text: current,
             fixed,
             diagnostics: current_diagnostics,
+            documents: current_documents,
             refused: None,
         },
     }
