@@ -110,6 +110,8 @@ struct Parsed<'t> {
     findings: Vec<(usize, Finding)>,
     /// Rules that could not check the text (PL000 `rule-error`).
     rule_errors: Vec<Diagnostic>,
+    /// Its action entries resolved in the catalogue, when a built-in check first asks.
+    resolved: std::cell::OnceCell<crate::checks::resolved::ResolvedActions>,
 }
 
 fn lint_texts_in<'t>(
@@ -252,6 +254,7 @@ fn prepare<'t>(
         document: Document::new(text, root, templates),
         findings: Vec::new(),
         rule_errors: Vec::new(),
+        resolved: std::cell::OnceCell::new(),
     }
 }
 
@@ -336,6 +339,7 @@ fn run_builtin_checks(rules: &RuleSet, batch: &mut [Parsed]) {
                     options,
                     extra_actions: &rules.extra_actions,
                     access: &rules.access,
+                    resolved: &file.resolved,
                 };
                 check(&ctx, &mut scratch);
                 file.findings

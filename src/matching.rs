@@ -77,6 +77,19 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
 /// character, in both): see `Pattern::covers`. For one pair; rules comparing many
 /// entries prepare each once with `Pattern::new`.
 pub fn wildcard_covers(general: &str, specific: &str, ignore_case: bool) -> bool {
+    // The usual shapes without preparing either side: only stars covers everything; an
+    // ASCII literal covers only itself (a wildcard of `specific` would have to meet one of
+    // its own; non-ASCII text may fold to ASCII, so it takes the long way).
+    if !general.is_empty() && general.bytes().all(|b| b == b'*') {
+        return true;
+    }
+    if general.is_ascii() && specific.is_ascii() && !general.contains(['*', '?']) {
+        return if ignore_case {
+            general.eq_ignore_ascii_case(specific)
+        } else {
+            general == specific
+        };
+    }
     Pattern::new(general, ignore_case).covers(&Pattern::new(specific, ignore_case))
 }
 

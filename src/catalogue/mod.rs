@@ -321,49 +321,29 @@ impl Catalogue {
 
     /// Every action `pattern` matches (`*` any run, `?` one character, any case), service
     /// by service in code order. A pattern without a colon matches nothing, except `*`.
-    pub fn matching(self, pattern: &str) -> impl Iterator<Item = Action> + 'static {
+    pub fn matching(self, pattern: &str) -> Matching {
         let pattern = crate::matching::trim(pattern);
         let (service_pattern, name_pattern) = match pattern.split_once(':') {
             Some(parts) => parts,
             None if pattern.chars().all(|c| c == '*') && !pattern.is_empty() => ("*", "*"),
             None => ("", "\u{0}"),
         };
-        let (service_pattern, name_pattern) =
-            (service_pattern.to_string(), name_pattern.to_string());
-        let exact_service = !service_pattern.contains(['*', '?']);
-        let exact_name = !name_pattern.contains(['*', '?']);
-        let services: Vec<Service> = if exact_service {
-            self.service(&service_pattern).into_iter().collect()
-        } else {
-            self.services()
-                .filter(|s| wildcard_match(&service_pattern, s.code(), true))
-                .collect()
-        };
-        // Every catalogue name is ASCII, so a match of an ASCII pattern begins with its
-        // literal start (`Get` of `Get*`, `List` of `List*Tags`): a range of the service's
-        // sorted actions, found by binary search (a list like ReadOnlyAccess's holds
-        // thousands of `Get*`, `List*` and `Describe*`).
-        let literal_start = name_pattern
-            .is_ascii()
-            .then(|| name_pattern[..name_pattern.find(['*', '?']).unwrap_or(0)].to_string());
-        services.into_iter().flat_map(move |service| {
-            let actions: Vec<Action> = if exact_name {
-                service.action(&name_pattern).into_iter().collect()
-            } else if let Some(start) = &literal_start {
-                // `Get*`: the range is the answer, without the matcher.
-                let only_stars = name_pattern[start.len()..].bytes().all(|b| b == b'*');
-                service
-                    .actions_starting_with(start)
-                    .filter(|a| only_stars || wildcard_match(&name_pattern, a.name(), true))
-                    .collect()
-            } else {
-                service
-                    .actions()
-                    .filter(|a| wildcard_match(&name_pattern, a.name(), true))
-                    .collect()
+        if !service_pattern.contains(['*', '?']) {
+            return match self.service(service_pattern) {
+                Some(service) => service.matching(name_pattern),
+                None => Matching::One(None),
             };
-            actions
-        })
+        }
+        let services: Vec<Service> = self
+            .services()
+            .filter(|s| wildcard_match(service_pattern, s.code(), true))
+            .collect();
+        let name_pattern = name_pattern.to_string();
+        Matching::Other(Box::new(
+            services
+                .into_iter()
+                .flat_map(move |service| service.matching(&name_pattern)),
+        ))
     }
 
     /// The dialect's global condition keys (`aws:SourceIp`, `acs:ResourceTag/<tag-key>`).
@@ -488,7 +468,7 @@ impl Service {
 
     /// Its actions whose name starts with `prefix` (ASCII, any case): a binary search of
     /// the run sorted by lower-cased name, where they are contiguous.
-    pub fn actions_starting_with(self, prefix: &str) -> impl ExactSizeIterator<Item = Action> {
+    pub fn actions_starting_with(self, prefix: &str) -> ActionRange {
         let all = range(SERVICES.get(self.index, 4), SERVICES.get(self.index, 5));
         let name = |offset: usize| ACTIONS.str(all.start + offset, 0);
         let starts = |offset: usize| {
@@ -500,8 +480,39 @@ impl Service {
             compare_ignoring_case(name(i), prefix) == Ordering::Less
         });
         let end = partition_point(first..all.len(), starts);
-        let dialect = self.dialect;
-        (all.start + first..all.start + end).map(move |index| Action { index, dialect })
+        ActionRange {
+            start: all.start + first,
+            end: all.start + end,
+            dialect: self.dialect,
+        }
+    }
+
+    /// Its actions `name_pattern` matches (`*` any run, `?` one character, any case), in
+    /// name order. The usual shapes allocate nothing: a plain name is one probe, and
+    /// `Get*` a range of the sorted actions.
+    pub fn matching(self, name_pattern: &str) -> Matching {
+        let Some(wildcard) = name_pattern.find(['*', '?']) else {
+            return Matching::One(self.action(name_pattern));
+        };
+        // Every catalogue name is ASCII, so a match of an ASCII pattern begins with its
+        // literal start (`Get` of `Get*`, `List` of `List*Tags`): a range of the service's
+        // sorted actions, found by binary search (a list like ReadOnlyAccess's holds
+        // thousands of `Get*`, `List*` and `Describe*`).
+        let candidates: Box<dyn Iterator<Item = Action>> = if name_pattern.is_ascii() {
+            let (start, rest) = name_pattern.split_at(wildcard);
+            let range = self.actions_starting_with(start);
+            if rest.bytes().all(|b| b == b'*') {
+                // `Get*`: the range is the answer, without the matcher.
+                return Matching::Range(range);
+            }
+            Box::new(range)
+        } else {
+            Box::new(self.actions())
+        };
+        let name_pattern = name_pattern.to_string();
+        Matching::Other(Box::new(
+            candidates.filter(move |a| wildcard_match(&name_pattern, a.name(), true)),
+        ))
     }
 
     /// Its action `name` (any case).
@@ -531,6 +542,65 @@ impl Service {
     /// Its condition key `name` names (any case, placeholders taking any tag key).
     pub fn condition_key(self, name: &str) -> Option<ConditionKey> {
         self.condition_keys().find(|key| key.matches(name))
+    }
+}
+
+/// A run of one service's actions, in name order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ActionRange {
+    start: usize,
+    end: usize,
+    dialect: Dialect,
+}
+
+impl Iterator for ActionRange {
+    type Item = Action;
+
+    fn next(&mut self) -> Option<Action> {
+        (self.start < self.end).then(|| {
+            self.start += 1;
+            Action {
+                index: self.start - 1,
+                dialect: self.dialect,
+            }
+        })
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        let len = self.end - self.start;
+        (len, Some(len))
+    }
+}
+
+impl ExactSizeIterator for ActionRange {}
+
+/// The actions a pattern matches ([`Catalogue::matching`], [`Service::matching`]).
+pub enum Matching {
+    /// A plain name: the action, if there is one.
+    One(Option<Action>),
+    /// A name that is a literal start and `*`s.
+    Range(ActionRange),
+    /// Any other pattern.
+    Other(Box<dyn Iterator<Item = Action>>),
+}
+
+impl Iterator for Matching {
+    type Item = Action;
+
+    fn next(&mut self) -> Option<Action> {
+        match self {
+            Matching::One(action) => action.take(),
+            Matching::Range(range) => range.next(),
+            Matching::Other(actions) => actions.next(),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Matching::One(action) => (usize::from(action.is_some()), Some(1)),
+            Matching::Range(range) => range.size_hint(),
+            Matching::Other(actions) => actions.size_hint(),
+        }
     }
 }
 
@@ -709,11 +779,15 @@ impl ConditionKey {
 
 /// Where a trailing placeholder starts in a key name (`aws:ResourceTag/${TagKey}`).
 fn placeholder_start(name: &str) -> Option<usize> {
-    ["${", "<"]
-        .iter()
-        .filter_map(|open| name.find(open))
-        .min()
-        .filter(|&at| name.ends_with(['}', '>']) && at > 0)
+    // The first `${` or `<`, found in one pass over the bytes: every key a policy names is
+    // compared with every global key this way.
+    if !name.ends_with(['}', '>']) {
+        return None;
+    }
+    let bytes = name.as_bytes();
+    memchr::memchr2_iter(b'$', b'<', bytes)
+        .find(|&at| bytes[at] == b'<' || bytes.get(at + 1) == Some(&b'{'))
+        .filter(|&at| at > 0)
 }
 
 #[cfg(test)]

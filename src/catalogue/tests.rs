@@ -409,7 +409,8 @@ fn condition_vocabulary() {
 fn prefix_patterns_match_what_a_scan_matches() {
     for catalogue in all() {
         for service in catalogue.services().filter(|s| s.actions().len() > 0) {
-            let mut prefixes: Vec<String> = vec![String::new(), "zzzz".into(), "~".into()];
+            let mut prefixes: Vec<String> =
+                vec![String::new(), "zzzz".into(), "~".into(), "é".into()];
             for action in service.actions().step_by(29) {
                 let name = action.name();
                 for cut in [1, 3, name.len()] {
@@ -419,9 +420,12 @@ fn prefix_patterns_match_what_a_scan_matches() {
                 }
             }
             for prefix in prefixes {
-                for stars in ["*", "**", "*e*", "?*"] {
+                for stars in ["", "*", "**", "*e*", "?*", "?", "*é"] {
                     let pattern = format!("{}:{prefix}{stars}", service.code());
                     let by_range: Vec<Action> = catalogue.matching(&pattern).collect();
+                    let in_service: Vec<Action> =
+                        service.matching(&format!("{prefix}{stars}")).collect();
+                    assert_eq!(by_range, in_service, "{pattern}");
                     let by_scan: Vec<Action> = service
                         .actions()
                         .filter(|a| wildcard_match(&format!("{prefix}{stars}"), a.name(), true))
@@ -454,5 +458,53 @@ fn every_action_name_is_ascii() {
         for action in catalogue.services().flat_map(|s| s.actions()) {
             assert!(action.name().is_ascii(), "{}", action.qualified_name());
         }
+    }
+}
+
+/// The one-pass search for a key's placeholder finds what the plain search finds, on every
+/// key name of both catalogues and on odd ones.
+#[test]
+fn placeholder_starts_are_the_plain_search() {
+    let plain = |name: &str| {
+        ["${", "<"]
+            .iter()
+            .filter_map(|open| name.find(open))
+            .min()
+            .filter(|&at| name.ends_with(['}', '>']) && at > 0)
+    };
+    let mut names: Vec<String> = [
+        "",
+        "$",
+        "<",
+        "${}",
+        "<>",
+        "a$",
+        "a${",
+        "a$b${c}",
+        "a<b${c}",
+        "a${b<c>",
+        "a$<b>",
+        "$${x}",
+        "x$$${y}",
+        "é${x}",
+        "aws:ResourceTag/${TagKey}",
+        "ecs:tag/<tag-key>",
+    ]
+    .into_iter()
+    .map(String::from)
+    .collect();
+    for catalogue in all() {
+        names.extend(
+            catalogue
+                .global_condition_keys()
+                .map(|k| k.name().to_string()),
+        );
+        for service in catalogue.services() {
+            names.extend(service.condition_keys().map(|k| k.name().to_string()));
+        }
+    }
+    assert!(names.iter().filter(|n| plain(n).is_some()).count() > 100);
+    for name in &names {
+        assert_eq!(placeholder_start(name), plain(name), "{name:?}");
     }
 }

@@ -3,7 +3,8 @@
 
 use super::CheckContext;
 use super::actions::Budget;
-use crate::catalogue::{self, Action, Catalogue};
+use super::resolved::Resolved;
+use crate::catalogue::{self, Action};
 use crate::diagnostic::{Finding, Severity};
 use crate::matching::trim;
 use crate::model::{Dialect, Entry, PolicyKind, Statement};
@@ -250,8 +251,8 @@ fn condition_may_narrow(statement: &Statement) -> bool {
 
 /// The actions of an entry worth scoping: (the first, how many).
 fn scopable_actions(
-    catalogue: Catalogue,
     text: &str,
+    resolved: &Resolved,
     budget: &mut Budget,
 ) -> Option<(Action, usize)> {
     let text = trim(text);
@@ -260,15 +261,18 @@ fn scopable_actions(
         return None;
     }
     if !name.contains(['*', '?']) {
-        return catalogue
-            .action(text)
+        return resolved
+            .action
             .filter(|&a| worth_scoping(a))
             .map(|a| (a, 1));
     }
-    if !budget.spend(catalogue.service(service)?.actions().len()) {
+    let service = resolved.service?;
+    if !budget.spend(service.actions().len()) {
         return None;
     }
-    let mut found = catalogue.matching(text).filter(|&a| worth_scoping(a));
+    let mut found = resolved
+        .matching(service, name)
+        .filter(|&a| worth_scoping(a));
     let first = found.next()?;
     Some((first, 1 + found.count()))
 }
@@ -299,12 +303,19 @@ fn unscoped_for(resource: &str, service: &str) -> bool {
 /// to, and a trust policy names no resource.
 pub fn wildcard_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(policy) = ctx.policy else { return };
-    let catalogue = catalogue::for_dialect(policy.dialect);
+    let Some(resolved) = ctx.resolved_actions() else {
+        return;
+    };
     let mut budget = Budget::new();
-    for statement in policy.statements.iter().filter(|s| s.is_allow()) {
+    for (position, statement) in policy.statements.iter().enumerate() {
+        if !statement.is_allow() {
+            continue;
+        }
         let (Some(actions), Some(resources)) = (&statement.action, &statement.resource) else {
             continue;
         };
+        // The statement's `Action` entries come first among its resolved ones.
+        let resolved = resolved.statement(position);
         // Statements granting whole services are full-access findings already.
         if actions
             .texts()
@@ -313,9 +324,13 @@ pub fn wildcard_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
         {
             continue;
         }
-        let mut scopable = actions.entries.iter().filter_map(|entry| {
-            Some((entry, scopable_actions(catalogue, entry.text, &mut budget)?))
-        });
+        let mut scopable = actions
+            .entries
+            .iter()
+            .zip(resolved)
+            .filter_map(|(entry, resolved)| {
+                Some((entry, scopable_actions(entry.text, resolved, &mut budget)?))
+            });
         let Some((entry, (first, in_first))) = scopable.next() else {
             continue;
         };

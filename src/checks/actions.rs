@@ -132,22 +132,26 @@ pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let (Some(policy), Some(catalogue)) = (ctx.policy, catalogue_for(ctx)) else {
         return;
     };
+    let Some(resolved) = ctx.resolved_actions() else {
+        return;
+    };
     let mut budget = Budget::new();
-    for statement in policy.statements {
-        for entry in action_entries(statement) {
+    for (position, statement) in policy.statements.iter().enumerate() {
+        for (entry, resolved) in action_entries(statement).zip(resolved.statement(position)) {
             let Some((service_text, name)) = entry.text.split_once(':') else {
                 continue;
             };
             if !is_plain(service_text) {
                 continue;
             }
-            let code = lower_code(service_text);
-            // An unknown service is PL104's to report.
-            let Some(service) = catalogue.service(&code) else {
+            // An unknown service is PL104's to report. (A plain code starts the entry, so
+            // the resolved service is the one it names; so is the action of a plain name.)
+            let Some(service) = resolved.service else {
                 continue;
             };
+            let code = lower_code(service_text);
             if is_plain(name) {
-                if service.action(name).is_some()
+                if resolved.action.is_some()
                     || service.action_list() == ActionList::None
                     || declared(ctx, &code, name)
                     || !budget.spend(search_cost(catalogue, service.actions().len()))
@@ -172,10 +176,7 @@ pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
                 if !service.is_complete()
                     || declared(ctx, &code, name)
                     || !budget.spend(service.actions().len())
-                    || catalogue
-                        .matching(&format!("{code}:{name}"))
-                        .next()
-                        .is_some()
+                    || resolved.matching(service, name).next().is_some()
                 {
                     continue;
                 }
@@ -203,20 +204,23 @@ pub fn unknown_service(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let (Some(policy), Some(catalogue)) = (ctx.policy, catalogue_for(ctx)) else {
         return;
     };
+    let Some(resolved) = ctx.resolved_actions() else {
+        return;
+    };
     let mut budget = Budget::new();
-    for statement in policy.statements {
-        for entry in action_entries(statement) {
+    for (position, statement) in policy.statements.iter().enumerate() {
+        for (entry, resolved) in action_entries(statement).zip(resolved.statement(position)) {
             let Some((service_text, name)) = entry.text.split_once(':') else {
                 continue;
             };
             if !is_plain(service_text) || !(is_plain(name) || is_pattern(name)) {
                 continue;
             }
+            if resolved.service.is_some() {
+                continue;
+            }
             let code = lower_code(service_text);
-            if catalogue.service(&code).is_some()
-                || declared(ctx, &code, name)
-                || !budget.spend(search_cost(catalogue, 0) * 4)
-            {
+            if declared(ctx, &code, name) || !budget.spend(search_cost(catalogue, 0) * 4) {
                 continue;
             }
             let suggestion = catalogue.service_suggestion(&code, name);

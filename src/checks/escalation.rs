@@ -73,6 +73,24 @@ fn escalations(dialect: Dialect) -> impl Iterator<Item = &'static Escalation> {
     ESCALATIONS.iter().filter(move |e| e.dialect == dialect)
 }
 
+/// The distinct service codes of each dialect's path actions (RAM first), lower-cased:
+/// every action of every policy is asked whether it may name one.
+static PATH_SERVICES: LazyLock<[Vec<String>; 2]> = LazyLock::new(|| {
+    [Dialect::Ram, Dialect::Aws].map(|dialect| {
+        let mut codes: Vec<String> = escalations(dialect)
+            .filter_map(|e| e.action.split_once(':'))
+            .map(|(code, _)| code.to_ascii_lowercase())
+            .collect();
+        codes.sort_unstable();
+        codes.dedup();
+        codes
+    })
+});
+
+fn path_services(dialect: Dialect) -> &'static [String] {
+    &PATH_SERVICES[usize::from(dialect == Dialect::Aws)]
+}
+
 /// PL303: Allow, on every user, role, group, policy or function of its kind, of an action
 /// that lets the holder grant itself more. Statements that are administrator access already
 /// (`*` on `*`, PL301) are left alone, and so is a path whose statement has a Condition on
@@ -159,16 +177,12 @@ fn companion<'n>(
 /// or `?` before the first colon, the part before it matches exactly the service code.
 fn may_name_path_action(action: &str, dialect: Dialect) -> bool {
     match trim(action).split_once(':') {
-        Some((service, _)) if !service.contains(['*', '?']) => escalations(dialect).any(|e| {
-            e.action
-                .split_once(':')
-                .is_some_and(|(code, _)| code.eq_ignore_ascii_case(service))
-        }),
-        Some((service, _)) => escalations(dialect).any(|e| {
-            e.action
-                .split_once(':')
-                .is_some_and(|(code, _)| wildcard_match(service, code, true))
-        }),
+        Some((service, _)) if !service.contains(['*', '?']) => path_services(dialect)
+            .iter()
+            .any(|code| code.eq_ignore_ascii_case(service)),
+        Some((service, _)) => path_services(dialect)
+            .iter()
+            .any(|code| wildcard_match(service, code, true)),
         None => true,
     }
 }
@@ -231,10 +245,10 @@ impl<'n> Unscoped<'n> {
         dialect: Dialect,
         granted: impl Fn(&Escalation) -> bool,
     ) -> Option<(&'static Escalation, &'n Node<'n>)> {
+        // Paths without an unscoped resource are passed over before `granted` is asked.
         escalations(dialect)
             .zip(self.0.iter())
-            .filter(|(e, _)| granted(e))
-            .find_map(|(e, resource)| resource.map(|r| (e, r)))
+            .find_map(|(e, resource)| resource.filter(|_| granted(e)).map(|r| (e, r)))
     }
 }
 

@@ -9,6 +9,7 @@ pub mod escalation;
 pub mod oss;
 pub mod principals;
 pub mod redundancy;
+pub mod resolved;
 pub mod resource_names;
 pub mod resources;
 pub mod sids;
@@ -33,6 +34,21 @@ pub struct CheckContext<'a> {
     pub extra_actions: &'a std::collections::HashSet<String>,
     /// The config's guardrails (`[[forbid]]`, `[[require]]`).
     pub access: &'a crate::access::guardrails::AccessConfig,
+    /// The document's action entries resolved in the catalogue, once for all checks
+    /// (filled by the first that asks: see [`CheckContext::resolved_actions`]).
+    pub resolved: &'a std::cell::OnceCell<resolved::ResolvedActions>,
+}
+
+impl CheckContext<'_> {
+    /// What the policy's action entries name in its dialect's catalogue; `None` when the
+    /// top level is not an object.
+    pub fn resolved_actions(&self) -> Option<&resolved::ResolvedActions> {
+        let policy = self.policy?;
+        Some(
+            self.resolved
+                .get_or_init(|| resolved::ResolvedActions::of(policy)),
+        )
+    }
 }
 
 pub type BuiltinCheck = fn(&CheckContext, &mut Vec<Finding>);

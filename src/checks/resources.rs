@@ -10,7 +10,8 @@
 //! in RAM only OSS's service-level actions are trusted to take nothing but `"*"`.
 
 use super::CheckContext;
-use super::actions::{Budget, catalogue_for, is_plain, lower_code};
+use super::actions::{Budget, is_plain};
+use super::resolved::Resolved;
 use crate::catalogue::{Action, Catalogue, Service, arn};
 use crate::diagnostic::Finding;
 use crate::matching::trim;
@@ -108,7 +109,7 @@ fn in_service_vocabulary(service: Service, resource: &str) -> bool {
 /// The catalogue actions an action entry names: one, or those its pattern matches in one
 /// service. Empty for what cannot be judged (unknown services, wildcard services, or past
 /// the budget).
-fn named_actions(catalogue: Catalogue, text: &str, budget: &mut Budget) -> Vec<Action> {
+fn named_actions(text: &str, resolved: &Resolved, budget: &mut Budget) -> Vec<Action> {
     let text = trim(text);
     let Some((service_text, name)) = text.split_once(':') else {
         return Vec::new();
@@ -116,16 +117,16 @@ fn named_actions(catalogue: Catalogue, text: &str, budget: &mut Budget) -> Vec<A
     if !is_plain(service_text) {
         return Vec::new();
     }
-    let Some(service) = catalogue.service(&lower_code(service_text)) else {
+    let Some(service) = resolved.service else {
         return Vec::new();
     };
     if is_plain(name) {
-        return service.action(name).into_iter().collect();
+        return resolved.action.into_iter().collect();
     }
     if !budget.spend(service.actions().len()) {
         return Vec::new();
     }
-    catalogue.matching(text).collect()
+    resolved.matching(service, name).collect()
 }
 
 /// An ARN template of one of the actions, for the help line: the shortest of a required
@@ -176,14 +177,16 @@ fn describe(action: Action) -> String {
 
 /// PL105: actions that no resource of their statement can ever match.
 pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
-    let (Some(policy), Some(catalogue)) = (ctx.policy, catalogue_for(ctx)) else {
+    let (Some(policy), Some(resolved)) = (ctx.policy, ctx.resolved_actions()) else {
         return;
     };
     let mut budget = Budget::new();
-    for statement in policy.statements {
+    for (position, statement) in policy.statements.iter().enumerate() {
         let (Some(actions), Some(resources)) = (&statement.action, &statement.resource) else {
             continue;
         };
+        // The statement's `Action` entries come first among its resolved ones.
+        let resolved = resolved.statement(position);
         // A resource a template fills in may be the one that fits.
         if resources.entries.is_empty() || resources.has_template_value {
             continue;
@@ -199,10 +202,10 @@ pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
         // work grows with the list rather than with the list times the resources.
         let mut named_by_text: foldhash::HashMap<&str, Vec<Action>> = Default::default();
         let mut fits: foldhash::HashMap<Action, bool> = Default::default();
-        for entry in &actions.entries {
+        for (entry, resolved) in actions.entries.iter().zip(resolved) {
             let named = named_by_text
                 .entry(trim(entry.text))
-                .or_insert_with(|| named_actions(catalogue, entry.text, &mut budget));
+                .or_insert_with(|| named_actions(entry.text, resolved, &mut budget));
             let named = named.as_slice();
             let unknown = named.iter().filter(|a| !fits.contains_key(a)).count();
             if named.is_empty()

@@ -28,6 +28,7 @@ use crate::fix::remove_array_element;
 use crate::matching::{action_matches, resource_matches};
 use crate::model::{Policy, Statement};
 use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::rc::Rc;
@@ -170,10 +171,13 @@ fn candidates(policy: &Policy, by: impl Fn(&Statement) -> bool) -> BTreeSet<usiz
 /// resources.
 struct Acceptance<'s, 'p> {
     others: &'s [&'s Statement<'p>],
-    actions: HashMap<String, Rc<[u64]>>,
-    resources: HashMap<String, Rc<[u64]>>,
+    actions: HashMap<Cow<'p, str>, Rc<[u64]>>,
+    resources: HashMap<Cow<'p, str>, Rc<[u64]>>,
 }
 
+// Samples are passed as `&Cow` so that remembering one borrowed from the policy copies
+// nothing (clippy's `ptr_arg` would have them `&str`).
+#[allow(clippy::ptr_arg)]
 impl<'s, 'p> Acceptance<'s, 'p> {
     fn new(others: &'s [&'s Statement<'p>]) -> Self {
         Acceptance {
@@ -183,14 +187,14 @@ impl<'s, 'p> Acceptance<'s, 'p> {
         }
     }
 
-    fn of_action(&mut self, action: &str) -> Rc<[u64]> {
+    fn of_action(&mut self, action: &Cow<'p, str>) -> Rc<[u64]> {
         let others = self.others;
         remembered(&mut self.actions, action, || {
             bits(others, |other| accepts_action(other, action))
         })
     }
 
-    fn of_resource(&mut self, resource: &str) -> Rc<[u64]> {
+    fn of_resource(&mut self, resource: &Cow<'p, str>) -> Rc<[u64]> {
         let others = self.others;
         remembered(&mut self.resources, resource, || {
             bits(others, |other| accepts_resource(other, resource))
@@ -198,16 +202,17 @@ impl<'s, 'p> Acceptance<'s, 'p> {
     }
 }
 
-fn remembered(
-    memo: &mut HashMap<String, Rc<[u64]>>,
-    sample: &str,
+#[allow(clippy::ptr_arg)]
+fn remembered<'p>(
+    memo: &mut HashMap<Cow<'p, str>, Rc<[u64]>>,
+    sample: &Cow<'p, str>,
     compute: impl FnOnce() -> Rc<[u64]>,
 ) -> Rc<[u64]> {
-    if let Some(bits) = memo.get(sample) {
+    if let Some(bits) = memo.get(&**sample) {
         return bits.clone();
     }
     let bits = compute();
-    memo.insert(sample.to_string(), bits.clone());
+    memo.insert(sample.clone(), bits.clone());
     bits
 }
 
@@ -222,10 +227,13 @@ fn bits(others: &[&Statement], accepts: impl Fn(&Statement) -> bool) -> Rc<[u64]
     set.into()
 }
 
+/// Sample strings: an entry itself when it holds no wildcard.
+type Samples<'p> = Vec<Cow<'p, str>>;
+
 /// A sample of each action entry and of each resource entry of a statement, if they are
 /// easy to name (no `Not` element, no policy variable): each pattern with `*` read as
 /// nothing and `?` as one letter. The statement's sample requests are their pairs.
-fn sample_requests(statement: &Statement) -> Option<(Vec<String>, Vec<String>)> {
+fn sample_requests<'p>(statement: &Statement<'p>) -> Option<(Samples<'p>, Samples<'p>)> {
     let actions = statement.action.as_ref()?;
     let resources: Vec<&str> = match (&statement.resource, &statement.not_resource) {
         (Some(values), None) => values.texts().collect(),
@@ -235,13 +243,19 @@ fn sample_requests(statement: &Statement) -> Option<(Vec<String>, Vec<String>)> 
     if resources.iter().any(|r| r.contains("${")) {
         return None;
     }
-    let instance = |pattern: &str| {
-        pattern
-            .trim()
-            .chars()
-            .filter(|&c| c != '*')
-            .map(|c| if c == '?' { 'x' } else { c })
-            .collect::<String>()
+    // Most entries hold no wildcard, and are their own sample.
+    let instance = |pattern: &'p str| {
+        let pattern = pattern.trim();
+        if !pattern.contains(['*', '?']) {
+            return Cow::Borrowed(pattern);
+        }
+        Cow::Owned(
+            pattern
+                .chars()
+                .filter(|&c| c != '*')
+                .map(|c| if c == '?' { 'x' } else { c })
+                .collect::<String>(),
+        )
     };
     Some((
         actions.texts().map(instance).collect(),
@@ -255,11 +269,11 @@ fn sample_requests(statement: &Statement) -> Option<(Vec<String>, Vec<String>)> 
 /// by the set of statements that accept them and only the distinct sets are paired:
 /// linear in the lists rather than in their product (a statement of 50,000 actions and
 /// 50,000 resources made 2.5 billion pairs).
-fn samples_covered(
-    actions: &[String],
-    resources: &[String],
+fn samples_covered<'p>(
+    actions: &[Cow<'p, str>],
+    resources: &[Cow<'p, str>],
     own: Option<usize>,
-    acceptance: &mut Acceptance,
+    acceptance: &mut Acceptance<'_, 'p>,
 ) -> bool {
     if actions.is_empty() || resources.is_empty() {
         return true;
@@ -279,12 +293,12 @@ fn samples_covered(
 
 /// The distinct sets (bit sets over the others, `own` left out) of statements that accept
 /// each sample, or `None` as soon as a sample is accepted by none.
-fn accepting_sets(
-    samples: &[String],
+fn accepting_sets<'p>(
+    samples: &[Cow<'p, str>],
     own: Option<usize>,
-    mut accepting: impl FnMut(&str) -> Rc<[u64]>,
-) -> Option<std::collections::HashSet<Rc<[u64]>>> {
-    let mut sets = std::collections::HashSet::new();
+    mut accepting: impl FnMut(&Cow<'p, str>) -> Rc<[u64]>,
+) -> Option<foldhash::HashSet<Rc<[u64]>>> {
+    let mut sets = foldhash::HashSet::default();
     for sample in samples {
         let mut set = accepting(sample);
         if let Some(own) = own
