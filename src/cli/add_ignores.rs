@@ -9,7 +9,9 @@
 //! cannot take `[[ignore]]` tables (one with an `ignore = [...]` line) is left alone with
 //! a message.
 
-use super::{CheckArgs, Planned, overrides, plan, resolver, usage_error};
+use super::args::CheckArgs;
+use super::plan::{Planned, overrides, plan, resolver};
+use super::usage_error;
 use crate::config::{ADDED_REASON, CONFIG_NAMES, exact_glob, ignore_entry_for, load_text};
 use crate::discover::discover;
 use crate::fix::line_ending;

@@ -1,7 +1,10 @@
 //! Streamed runs: linting and printing chunk by chunk in path order, so that memory does
 //! not grow with the number of files, and machine formats assembled from a spill.
 
-use super::{CheckArgs, Planned, exit_code, usage_error, use_color, warn_nothing_linted};
+use super::args::CheckArgs;
+use super::output::{exit_code, run_rules, use_color, warn_nothing_linted};
+use super::plan::Planned;
+use super::usage_error;
 use crate::config::{ConfigError, Settings};
 use crate::diagnostic::Severity;
 use crate::discover::{Candidate, path_order};
@@ -237,7 +240,7 @@ pub(super) fn finish_stream(
     if let Some(spill) = spill {
         let layout = match args.output_format {
             OutputFormat::Junit => report::junit::layout(tallies),
-            OutputFormat::Sarif => report::sarif::layout(&super::run_rules(&settings)),
+            OutputFormat::Sarif => report::sarif::layout(&run_rules(&settings)),
             _ => report::json::layout(summary),
         };
         // The sink takes note of a failed write to standard output (and `finish` says so);
