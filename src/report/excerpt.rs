@@ -147,6 +147,47 @@ impl Excerpt {
     }
 }
 
+/// What [`super::snippet`] reads of an excerpt to draw it as miette would.
+impl Excerpt {
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// Where each line break of the text ends.
+    pub fn break_ends(&self) -> &[usize] {
+        &self.break_ends
+    }
+
+    /// The line of the text (0-based) `offset` is on; a line break is on the line it ends.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.break_ends.partition_point(|&end| end < offset)
+    }
+
+    /// The file's line (0-based) that line `line` of the text shows, and the last line of
+    /// the text in its part of the excerpt, as [`SourceCode::read_span`] says them.
+    pub fn file_line(&self, line: usize) -> (usize, usize) {
+        self.file_lines.get(line).copied().unwrap_or((0, 0))
+    }
+
+    /// The file's line and column (0-based) a snippet's header names for a label at
+    /// `offset`: what a read of it without context gives.
+    pub fn header_position(&self, offset: usize) -> Option<(usize, usize)> {
+        let line = self.line_of(offset);
+        let column = match self.anchors.binary_search_by_key(&offset, |a| a.0) {
+            Ok(i) => self.anchors[i].1,
+            Err(_) => {
+                let start = line.checked_sub(1).map_or(0, |l| self.break_ends[l] + 1);
+                offset.checked_sub(start)?
+            }
+        };
+        Some((self.file_line(line).0, column))
+    }
+}
+
 type Points<'a> = std::iter::Peekable<std::iter::Copied<std::slice::Iter<'a, usize>>>;
 
 impl Excerpt {

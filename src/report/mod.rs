@@ -10,6 +10,7 @@ pub mod junit;
 pub mod pretty;
 pub mod sarif;
 pub mod sink;
+mod snippet;
 pub mod spill;
 pub mod statistics;
 pub mod utf16;

@@ -11,6 +11,7 @@
 
 use super::escape::escape;
 use super::excerpt::{CONTEXT_LINES, Excerpt};
+use super::snippet;
 use crate::diagnostic::{Applicability, Diagnostic, Severity};
 use crate::runner::FileReport;
 use crate::source::{LineIndex, Span};
@@ -68,6 +69,32 @@ impl<'a> Rendered<'a> {
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         }
+    }
+
+    /// The labels' texts, escaped: the primary's (the rule's name), then each label's.
+    fn label_texts(&self) -> Vec<std::borrow::Cow<'_, str>> {
+        let d = self.diagnostic;
+        std::iter::once(escape(&d.rule.name))
+            .chain(d.labels.iter().map(|l| escape(&l.message)))
+            .collect()
+    }
+
+    /// Draws the snippets as miette would, when [`snippet`] draws their shape.
+    fn draw_snippets(&self, out: &mut String, theme: &GraphicalTheme) -> bool {
+        let texts = self.label_texts();
+        let labels: Vec<snippet::Label> = self
+            .spans
+            .iter()
+            .zip(&texts)
+            .enumerate()
+            .map(|(i, (span, text))| snippet::Label {
+                offset: span.start,
+                len: span.len(),
+                text,
+                primary: i == 0,
+            })
+            .collect();
+        snippet::draw(out, &self.excerpt, &labels, theme)
     }
 
     fn showing(&self, shown: Shown) -> Part<'_> {
@@ -166,16 +193,21 @@ impl miette::Diagnostic for Part<'_> {
             return None;
         }
         let r = self.rendered;
-        let d = r.diagnostic;
         let span = |s: &Span| (s.start, s.len());
-        let primary = LabeledSpan::new_primary_with_span(
-            Some(escape(&d.rule.name).into_owned()),
-            span(&r.spans[0]),
-        );
-        let secondary = d.labels.iter().zip(&r.spans[1..]).map(move |(l, s)| {
-            LabeledSpan::new_with_span(Some(escape(&l.message).into_owned()), span(s))
-        });
-        Some(Box::new(std::iter::once(primary).chain(secondary)))
+        let labels =
+            r.label_texts()
+                .into_iter()
+                .zip(&r.spans)
+                .enumerate()
+                .map(move |(i, (text, s))| {
+                    let text = Some(text.into_owned());
+                    if i == 0 {
+                        LabeledSpan::new_primary_with_span(text, span(s))
+                    } else {
+                        LabeledSpan::new_with_span(text, span(s))
+                    }
+                });
+        Some(Box::new(labels.collect::<Vec<_>>().into_iter()))
     }
 }
 
@@ -186,6 +218,8 @@ const KEPT_TEXTS: usize = 4096;
 /// miette's handler, with the header-and-message and help parts it rendered, by text.
 struct Renderer {
     handler: GraphicalReportHandler,
+    /// The handler's theme, for the snippets drawn without it ([`snippet`]).
+    theme: GraphicalTheme,
     /// What miette writes for a part that shows nothing: the start of every other part
     /// without its header (known once a diagnostic is at hand to render).
     nothing: Option<String>,
@@ -197,17 +231,10 @@ struct Renderer {
 
 impl Renderer {
     fn new(color: bool) -> Self {
-        let theme = if color {
-            GraphicalTheme::unicode()
-        } else {
-            GraphicalTheme::unicode_nocolor()
-        };
-        let handler = GraphicalReportHandler::new_themed(theme)
-            .with_links(false)
-            .with_width(100)
-            .with_context_lines(CONTEXT_LINES);
+        let theme = theme(color);
         Renderer {
-            handler,
+            handler: handler(theme.clone()),
+            theme,
             nothing: None,
             headers: HashMap::new(),
             helps: HashMap::new(),
@@ -233,7 +260,15 @@ impl Renderer {
         }
         let mut scratch = std::mem::take(&mut self.scratch);
         scratch.clear();
-        self.write(&mut scratch, &rendered.showing(SNIPPETS));
+        let drawn = rendered.draw_snippets(&mut scratch, &self.theme);
+        if !drawn {
+            self.write(&mut scratch, &rendered.showing(SNIPPETS));
+        }
+        let snippets = if drawn {
+            Some(scratch.as_str())
+        } else {
+            scratch.strip_prefix(nothing.as_str())
+        };
         let help = match &rendered.help {
             None => Some(""),
             Some(help) => {
@@ -244,7 +279,7 @@ impl Renderer {
                 self.helps[help].as_deref()
             }
         };
-        match (scratch.strip_prefix(nothing.as_str()), help) {
+        match (snippets, help) {
             (Some(snippets), Some(help)) => {
                 let key = (
                     rendered.diagnostic.severity,
@@ -271,6 +306,22 @@ impl Renderer {
         self.write(&mut text, part);
         text.strip_prefix(nothing).map(str::to_string)
     }
+}
+
+pub(super) fn theme(color: bool) -> GraphicalTheme {
+    if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    }
+}
+
+/// miette's handler as `pretty` sets it.
+pub(super) fn handler(theme: GraphicalTheme) -> GraphicalReportHandler {
+    GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100)
+        .with_context_lines(CONTEXT_LINES)
 }
 
 /// Diagnostics of one file rendered in a row by one thread: a file with more is rendered
