@@ -1,3 +1,4 @@
+use super::action::placeholder_start;
 use super::suggest::{MIN_SUGGESTION_LENGTH, Reason, closest_by_edits};
 use super::*;
 

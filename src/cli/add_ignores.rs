@@ -12,8 +12,9 @@
 use super::args::CheckArgs;
 use super::plan::{Planned, overrides, plan, resolver};
 use super::usage_error;
+use crate::config::Settings;
 use crate::config::{ADDED_REASON, CONFIG_NAMES, exact_glob, ignore_entry_for, load_text};
-use crate::discover::discover;
+use crate::discover::{Candidate, discover};
 use crate::fix::line_ending;
 use crate::fix::write::{Destination, NotWritten, write_atomically};
 use crate::report::escape::escape;
@@ -24,6 +25,7 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 pub(super) fn add_ignores(args: &CheckArgs) -> ExitCode {
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
@@ -50,7 +52,38 @@ pub(super) fn add_ignores(args: &CheckArgs) -> ExitCode {
     }
     let outcomes = runner::lint_candidates(&candidates, None);
     let cwd = std::env::current_dir().unwrap_or_default();
-    // Files no config governs get one here, which then governs every file below.
+    let entries = entries_by_config(&candidates, outcomes, &cwd);
+    let overrides = overrides(args);
+    let mut added = 0;
+    for (config, new_entries) in entries.iter().filter(|(_, e)| !e.is_empty()) {
+        if let Err(message) = append_entries(config, new_entries, &overrides) {
+            return usage_error(&message);
+        }
+        added += new_entries.len();
+        eprintln!(
+            "Added {} to {}.",
+            plural(
+                new_entries.len(),
+                "`[[ignore]]` entry",
+                "`[[ignore]]` entries"
+            ),
+            shown(config, &cwd)
+        );
+    }
+    if added == 0 {
+        eprintln!("No findings to ignore.");
+    }
+    ExitCode::SUCCESS
+}
+
+/// The `[[ignore]]` entries each config gains for the findings of the files it governs,
+/// each entry once; files no config governs get `policylint.toml` in `cwd`, which then
+/// governs every file below it.
+fn entries_by_config(
+    candidates: &[(Candidate, Arc<Settings>)],
+    outcomes: Vec<Outcome>,
+    cwd: &Path,
+) -> BTreeMap<PathBuf, Vec<String>> {
     let new_config = cwd.join(CONFIG_NAMES[0]);
     let mut entries: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
     for ((candidate, settings), outcome) in candidates.iter().zip(outcomes) {
@@ -61,7 +94,7 @@ pub(super) fn add_ignores(args: &CheckArgs) -> ExitCode {
         let Some(text) = &report.text else { continue };
         let (config, root) = match &settings.source {
             Some(source) => (source.clone(), settings.root.clone()),
-            None => (new_config.clone(), cwd.clone()),
+            None => (new_config.clone(), cwd.to_path_buf()),
         };
         let glob = candidate
             .absolute
@@ -90,27 +123,7 @@ pub(super) fn add_ignores(args: &CheckArgs) -> ExitCode {
             }
         }
     }
-    let overrides = overrides(args);
-    let mut added = 0;
-    for (config, new_entries) in entries.iter().filter(|(_, e)| !e.is_empty()) {
-        if let Err(message) = append_entries(config, new_entries, &overrides) {
-            return usage_error(&message);
-        }
-        added += new_entries.len();
-        eprintln!(
-            "Added {} to {}.",
-            plural(
-                new_entries.len(),
-                "`[[ignore]]` entry",
-                "`[[ignore]]` entries"
-            ),
-            shown(config, &cwd)
-        );
-    }
-    if added == 0 {
-        eprintln!("No findings to ignore.");
-    }
-    ExitCode::SUCCESS
+    entries
 }
 
 fn warn_unreadable(report: &runner::FileReport) {

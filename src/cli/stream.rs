@@ -31,37 +31,13 @@ pub(super) fn stream(
     args: &CheckArgs,
     mut planned: impl Iterator<Item = Result<Planned, ConfigError>> + Send,
     mut early: Vec<FileReport>,
-    mut spill: Option<report::spill::Spill>,
+    spill: Option<report::spill::Spill>,
 ) -> Result<Streamed, ExitCode> {
     early.sort_by(|a, b| path_order(&b.path, &a.path));
     let color = use_color(args.color);
     let render = |report: FileReport| render_streamed(args, color, report);
-    let mut summary = Summary::default();
-    let mut failing = 0;
-    let mut sink = Sink::stdout();
-    let mut unreadable = false;
-    let mut spill_failed = false;
-    let mut tallies = [0; 3];
+    let mut printer = Printer::new(spill);
     let mut settings: Vec<Arc<Settings>> = Vec::new();
-    // `rendered` comes in path order: a chunk's reports keep the order of discovery.
-    let mut emit = |rendered: Vec<RenderedReport>| {
-        // One write per chunk: standard output flushes at every line end, and a write per
-        // file was a system call per file.
-        let mut text = String::with_capacity(rendered.iter().map(|r| r.text.len()).sum());
-        for report in rendered {
-            summary.absorb(&report.summary);
-            failing += report.failing;
-            unreadable |= report.unreadable;
-            text.push_str(&report.text);
-            if let (Some(spill), Some(parts)) = (&mut spill, &report.parts) {
-                spill_failed |= spill.push(parts).is_err();
-            }
-            for (sum, tally) in tallies.iter_mut().zip(report.tallies) {
-                *sum += tally;
-            }
-        }
-        sink.write(text.as_bytes());
-    };
     let fix = args.fix_request(false);
     let mut take_chunk =
         || -> Result<Vec<Planned>, ConfigError> { planned.by_ref().take(STREAM_CHUNK).collect() };
@@ -72,9 +48,9 @@ pub(super) fn stream(
         let chunk = match next_chunk {
             Ok(chunk) => chunk,
             Err(error) => {
-                emit(printable);
+                printer.emit(printable);
                 let code = usage_error(&error.to_string());
-                return Err(sink.finish(code));
+                return Err(printer.sink.finish(code));
             }
         };
         let Some(last) = chunk.last().map(|p| p.display().to_string()) else {
@@ -85,39 +61,11 @@ pub(super) fn stream(
         // the last one, so the other cores wait for neither.
         let find_and_print = || {
             let following = take_chunk();
-            emit(std::mem::take(&mut printable));
+            printer.emit(std::mem::take(&mut printable));
             following
         };
-        let (following, mut rendered) = rayon::join(find_and_print, || {
-            // A few files a task, linted together (see `runner::lint_batch`).
-            let batch_size = runner::batch_size(chunk.len(), rayon::current_num_threads());
-            chunk
-                .into_par_iter()
-                .chunks(batch_size)
-                .flat_map_iter(|batch| {
-                    let lintable: Vec<(&Candidate, &Settings)> = batch
-                        .iter()
-                        .filter_map(|planned| match planned {
-                            Planned::Lint(candidate, settings) => Some((candidate, &**settings)),
-                            Planned::Report(_) => None,
-                        })
-                        .collect();
-                    let mut rendered =
-                        runner::lint_batch(&lintable, fix, |outcome| match outcome {
-                            Outcome::Linted(report) => Some(render(report)),
-                            Outcome::NotAPolicy(_) => None,
-                        })
-                        .into_iter();
-                    batch
-                        .into_iter()
-                        .filter_map(|planned| match planned {
-                            Planned::Lint(..) => rendered.next().expect("one outcome a file"),
-                            Planned::Report(report) => Some(render(report)),
-                        })
-                        .collect::<Vec<RenderedReport>>()
-                })
-                .collect::<Vec<RenderedReport>>()
-        });
+        let (following, mut rendered) =
+            rayon::join(find_and_print, || lint_chunk(chunk, fix, &render));
         next_chunk = following;
         let linted = rendered.len();
         while early
@@ -132,21 +80,102 @@ pub(super) fn stream(
         }
         printable = rendered;
     }
-    emit(printable);
-    emit(early.drain(..).rev().map(render).collect());
-    if spill_failed {
+    printer.emit(printable);
+    printer.emit(early.drain(..).rev().map(render).collect());
+    if printer.spill_failed {
         eprintln!("policylint: error: cannot write the report to a temporary file");
         return Err(ExitCode::from(2));
     }
     Ok(Streamed {
-        summary,
-        failing,
-        unreadable,
-        sink,
-        spill,
-        tallies,
+        summary: printer.summary,
+        failing: printer.failing,
+        unreadable: printer.unreadable,
+        sink: printer.sink,
+        spill: printer.spill,
+        tallies: printer.tallies,
         settings,
     })
+}
+
+/// Lints one chunk in parallel, a few files a task (see `runner::lint_batch`), each
+/// report rendered by the thread that linted it; the reports keep the chunk's order.
+fn lint_chunk(
+    chunk: Vec<Planned>,
+    fix: Option<runner::FixRequest>,
+    render: &(impl Fn(FileReport) -> RenderedReport + Sync),
+) -> Vec<RenderedReport> {
+    let batch_size = runner::batch_size(chunk.len(), rayon::current_num_threads());
+    chunk
+        .into_par_iter()
+        .chunks(batch_size)
+        .flat_map_iter(|batch| {
+            let lintable: Vec<(&Candidate, &Settings)> = batch
+                .iter()
+                .filter_map(|planned| match planned {
+                    Planned::Lint(candidate, settings) => Some((candidate, &**settings)),
+                    Planned::Report(_) => None,
+                })
+                .collect();
+            let mut rendered = runner::lint_batch(&lintable, fix, |outcome| match outcome {
+                Outcome::Linted(report) => Some(render(report)),
+                Outcome::NotAPolicy(_) => None,
+            })
+            .into_iter();
+            batch
+                .into_iter()
+                .filter_map(|planned| match planned {
+                    Planned::Lint(..) => rendered.next().expect("one outcome a file"),
+                    Planned::Report(report) => Some(render(report)),
+                })
+                .collect::<Vec<RenderedReport>>()
+        })
+        .collect()
+}
+
+/// Prints the reports of a streamed run, chunk by chunk, and keeps their tallies.
+struct Printer {
+    summary: Summary,
+    failing: usize,
+    unreadable: bool,
+    sink: Sink<std::io::Stdout>,
+    spill: Option<report::spill::Spill>,
+    spill_failed: bool,
+    tallies: [usize; 3],
+}
+
+impl Printer {
+    fn new(spill: Option<report::spill::Spill>) -> Self {
+        Printer {
+            summary: Summary::default(),
+            failing: 0,
+            unreadable: false,
+            sink: Sink::stdout(),
+            spill,
+            spill_failed: false,
+            tallies: [0; 3],
+        }
+    }
+
+    /// Prints `rendered`, which comes in path order (a chunk's reports keep the order of
+    /// discovery), and adds up what it says.
+    fn emit(&mut self, rendered: Vec<RenderedReport>) {
+        // One write per chunk: standard output flushes at every line end, and a write per
+        // file was a system call per file.
+        let mut text = String::with_capacity(rendered.iter().map(|r| r.text.len()).sum());
+        for report in rendered {
+            self.summary.absorb(&report.summary);
+            self.failing += report.failing;
+            self.unreadable |= report.unreadable;
+            text.push_str(&report.text);
+            if let (Some(spill), Some(parts)) = (&mut self.spill, &report.parts) {
+                self.spill_failed |= spill.push(parts).is_err();
+            }
+            for (sum, tally) in self.tallies.iter_mut().zip(report.tallies) {
+                *sum += tally;
+            }
+        }
+        self.sink.write(text.as_bytes());
+    }
 }
 
 /// Adds the settings `chunk` is linted with to `seen`, each once, in the order first met
