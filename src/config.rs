@@ -5,6 +5,7 @@
 //! not understand stops the run with the config file's line: a typo in a config must never
 //! silently turn a check off.
 
+mod compile;
 mod ignore;
 mod ignore_entry;
 
@@ -13,7 +14,6 @@ pub use ignore_entry::{ADDED_REASON, exact_glob, ignore_entry_for};
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::hosts::{HostKind, HostSwitches};
-use crate::model::Dialect;
 use crate::rules::RuleSet;
 use crate::source::LineIndex;
 use globset::{Glob, GlobBuilder, GlobSet, GlobSetBuilder};
@@ -27,7 +27,7 @@ use toml::Spanned;
 /// File names looked for in each folder, in order of preference.
 pub const CONFIG_NAMES: [&str; 2] = ["policylint.toml", ".policylint.toml"];
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct ConfigFile {
     select: Option<Vec<Spanned<String>>>,
@@ -123,7 +123,7 @@ impl Settings {
     /// Built-in rules, the command line's choices, no config.
     pub fn defaults(overrides: &Overrides) -> Result<Self, ConfigError> {
         let cwd = std::env::current_dir().unwrap_or_default();
-        compile(None, &cwd, None, overrides)
+        compile::compile(None, &cwd, None, overrides)
     }
 
     /// Whether a folder walk takes this file: by `include` (default: the file names the
@@ -218,198 +218,10 @@ pub fn load_text(path: &Path, text: &str, overrides: &Overrides) -> Result<Setti
     })?;
     let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let root = absolute.parent().map(Path::to_path_buf).unwrap_or_default();
-    compile(Some((&file, text)), &root, Some(config), overrides).map(|mut settings| {
+    compile::compile(Some((&file, text)), &root, Some(config), overrides).map(|mut settings| {
         settings.source = Some(path.to_path_buf());
         settings
     })
-}
-
-fn compile(
-    source: Option<(&str, &str)>,
-    root: &Path,
-    config: Option<ConfigFile>,
-    overrides: &Overrides,
-) -> Result<Settings, ConfigError> {
-    let (file, text) = source.unwrap_or(("command line", ""));
-    let config = config.unwrap_or(ConfigFile {
-        select: None,
-        ignore: None,
-        fail_on: None,
-        dialect: None,
-        include: None,
-        exclude: None,
-        rules_dirs: None,
-        severity: None,
-        per_file_ignores: None,
-        extra_actions: None,
-        forbid: None,
-        require: None,
-        fail_on_new_access: None,
-        hosts: None,
-    });
-    let plain = |message: String| ConfigError {
-        file: file.to_string(),
-        line: 0,
-        column: 0,
-        message,
-    };
-    let mut rules =
-        RuleSet::builtin().map_err(|e| plain(format!("built-in rule file is broken: {e}")))?;
-    for dir in config.rules_dirs.iter().flatten() {
-        let in_rules_dirs = |message: String| {
-            error_at(
-                file,
-                text,
-                dir.span().start,
-                format!("in rules-dirs: {message}"),
-            )
-        };
-        let path = root.join(dir.get_ref());
-        let governed = confined_rules_dir(root, &path, dir.get_ref()).map_err(in_rules_dirs)?;
-        rules
-            .add_rules_dir(&path, Some(&governed))
-            .map_err(|e| in_rules_dirs(e.to_string()))?;
-    }
-    for dir in &overrides.rules_dirs {
-        rules.add_rules_dir(dir, None).map_err(|e| ConfigError {
-            file: e.file,
-            line: e.line.unwrap_or(0),
-            column: usize::from(e.line.is_some()),
-            message: e.message,
-        })?;
-    }
-    // Every rule name in the config must name something: a typo must not pass silently.
-    let check_selectors = |selectors: &[Spanned<String>], rules: &RuleSet| {
-        for selector in selectors {
-            if !rules.selects_any(selector.get_ref()) {
-                return Err(error_at(
-                    file,
-                    text,
-                    selector.span().start,
-                    rules.not_a_selector(selector.get_ref()),
-                ));
-            }
-        }
-        Ok(())
-    };
-    let select = config.select.unwrap_or_default();
-    let (ignore, ignore_entries) = ignore::split_items(config.ignore.unwrap_or_default());
-    let ignores = ignore::compile_entries(file, text, root, ignore_entries, &rules)?;
-    check_selectors(&select, &rules)?;
-    check_selectors(&ignore, &rules)?;
-    let per_file_ignores = config.per_file_ignores.unwrap_or_default();
-    for entry in &per_file_ignores {
-        check_selectors(&entry.get_ref().rules, &rules)?;
-        if entry.get_ref().reason.get_ref().trim().is_empty() {
-            return Err(error_at(
-                file,
-                text,
-                entry.get_ref().reason.span().start,
-                "a per-file ignore needs a non-empty `reason`",
-            ));
-        }
-    }
-    for (name, severity) in config.severity.iter().flatten() {
-        rules
-            .override_severity(name.get_ref(), *severity)
-            .map_err(|message| error_at(file, text, name.span().start, message))?;
-    }
-    // The command line replaces the config's choice rather than adding to it.
-    let (select, ignore): (Vec<String>, Vec<String>) = (
-        if overrides.select.is_empty() {
-            select.into_iter().map(Spanned::into_inner).collect()
-        } else {
-            overrides.select.clone()
-        },
-        if overrides.ignore.is_empty() {
-            ignore.into_iter().map(Spanned::into_inner).collect()
-        } else {
-            overrides.ignore.clone()
-        },
-    );
-    rules
-        .retain_selected(&select, &ignore)
-        .map_err(|message| plain(format!("--select/--ignore: {message}")))?;
-    rules.dialect = match config.dialect {
-        Some(DialectChoice::Ram) => Some(Dialect::Ram),
-        Some(DialectChoice::Aws) => Some(Dialect::Aws),
-        Some(DialectChoice::Auto) | None => None,
-    };
-    for action in config.extra_actions.iter().flatten() {
-        let name = action.get_ref().trim();
-        let well_formed = name.split_once(':').is_some_and(|(service, action)| {
-            !service.is_empty() && !action.is_empty() && !name.contains(char::is_whitespace)
-        });
-        if !well_formed {
-            return Err(error_at(
-                file,
-                text,
-                action.span().start,
-                format!(
-                    "`{name}` in extra-actions is not of the form `service:Action` or `service:*`"
-                ),
-            ));
-        }
-        rules.extra_actions.insert(name.to_ascii_lowercase());
-    }
-    let access = crate::access::guardrails::compile(
-        config.forbid.unwrap_or_default(),
-        config.require.unwrap_or_default(),
-        config.fail_on_new_access.unwrap_or_default(),
-    )
-    .map_err(|(offset, message)| error_at(file, text, offset, message))?;
-    rules.access = Arc::new(access);
-    let include = match &config.include {
-        Some(patterns) => Some(glob_set(file, text, patterns)?),
-        None => None,
-    };
-    let exclude = glob_set(file, text, config.exclude.as_deref().unwrap_or_default())?;
-    let mut compiled_ignores = Vec::new();
-    for entry in per_file_ignores {
-        let entry = entry.into_inner();
-        let paths = glob_set(file, text, &entry.paths)?;
-        compiled_ignores.push((
-            paths,
-            entry.rules.into_iter().map(Spanned::into_inner).collect(),
-        ));
-    }
-    Ok(Settings {
-        source: None,
-        root: root.to_path_buf(),
-        rules,
-        fail_on: overrides
-            .fail_on
-            .or(config.fail_on)
-            .unwrap_or(Severity::Warning),
-        hosts: config.hosts.unwrap_or_default(),
-        include,
-        exclude,
-        per_file_ignores: compiled_ignores,
-        ignores,
-        source_text: source.map(|(_, text)| text.to_string()),
-    })
-}
-
-/// The folder tree a config governs (its own folder, symlinks resolved), after checking
-/// that its rule folder `path` (written `written`) resolves inside it: a config, which a
-/// pull request can change, must not load rules from `/etc` or `../..`. The command
-/// line's `--rules` may name any folder.
-fn confined_rules_dir(root: &Path, path: &Path, written: &str) -> Result<PathBuf, String> {
-    let governed = root
-        .canonicalize()
-        .map_err(|e| format!("cannot resolve the config's folder {}: {e}", root.display()))?;
-    let resolved = path
-        .canonicalize()
-        .map_err(|e| format!("cannot read the rules folder {}: {e}", path.display()))?;
-    if resolved.starts_with(&governed) {
-        Ok(governed)
-    } else {
-        Err(format!(
-            "`{written}` resolves to {}, outside {}, the folder this config governs; a config's rule folders must be inside it (pass `--rules` on the command line for another)",
-            resolved.display(),
-            governed.display()
-        ))
-    }
 }
 
 /// How configs are found.
