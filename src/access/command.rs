@@ -360,40 +360,7 @@ fn pairs_since(
     let repository = Repository::here()?;
     repository.verify(base)?;
     let changes = repository.changes(base, paths)?;
-    let mut kept: Vec<(Change, Arc<Settings>, Option<String>)> = Vec::new();
-    for change in changes {
-        let path = change
-            .new
-            .as_ref()
-            .or(change.old.as_ref())
-            .expect("a change names a file");
-        let absolute = repository.absolute(path);
-        let (display, settings) = match linted {
-            Some(linted) => match linted.get(&absolute) {
-                Some((display, settings)) => (Some(display.clone()), settings.clone()),
-                None if change.new.is_some() => continue,
-                None => (
-                    None,
-                    resolver
-                        .for_absolute(&absolute)
-                        .map_err(|e| e.to_string())?,
-                ),
-            },
-            None => (
-                None,
-                resolver
-                    .for_absolute(&absolute)
-                    .map_err(|e| e.to_string())?,
-            ),
-        };
-        let named = paths
-            .iter()
-            .any(|p| std::path::absolute(p).is_ok_and(|p| p == absolute) && !p.is_dir());
-        if display.is_none() && !(named || settings.takes_in_walk(&absolute)) {
-            continue;
-        }
-        kept.push((change, settings, display));
-    }
+    let kept = changes_to_compare(&repository, changes, paths, resolver, linted)?;
     let old_paths: Vec<&str> = kept
         .iter()
         .filter_map(|(change, _, _)| change.old.as_deref())
@@ -445,6 +412,48 @@ fn pairs_since(
         path_order(&path(a), &path(b))
     });
     Ok(pairs)
+}
+
+/// A change, the settings its file is linted with, and the name the lint run showed it by.
+type ChangeToCompare = (Change, Arc<Settings>, Option<String>);
+
+/// The changes to compare, each with the settings its file is linted with and, when the
+/// lint run read it, the name it showed: a file the run skipped is left out, as is a
+/// deleted one that neither a path given names nor a walk would take.
+fn changes_to_compare(
+    repository: &Repository,
+    changes: Vec<Change>,
+    paths: &[PathBuf],
+    resolver: &mut Resolver,
+    linted: Option<&HashMap<PathBuf, (String, Arc<Settings>)>>,
+) -> Result<Vec<ChangeToCompare>, String> {
+    let mut kept = Vec::new();
+    for change in changes {
+        let path = change
+            .new
+            .as_ref()
+            .or(change.old.as_ref())
+            .expect("a change names a file");
+        let absolute = repository.absolute(path);
+        let (display, settings) = match linted.map(|linted| linted.get(&absolute)) {
+            Some(Some((display, settings))) => (Some(display.clone()), settings.clone()),
+            Some(None) if change.new.is_some() => continue,
+            _ => (
+                None,
+                resolver
+                    .for_absolute(&absolute)
+                    .map_err(|e| e.to_string())?,
+            ),
+        };
+        let named = paths
+            .iter()
+            .any(|p| std::path::absolute(p).is_ok_and(|p| p == absolute) && !p.is_dir());
+        if display.is_none() && !(named || settings.takes_in_walk(&absolute)) {
+            continue;
+        }
+        kept.push((change, settings, display));
+    }
+    Ok(kept)
 }
 
 /// `check --base REF`: adds a `new-access` diagnostic to the linted reports for each grant

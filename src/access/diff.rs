@@ -70,6 +70,15 @@ enum Side {
     New,
 }
 
+impl Side {
+    fn other(self) -> Side {
+        match self {
+            Side::New => Side::Old,
+            Side::Old => Side::New,
+        }
+    }
+}
+
 struct Entry<'d> {
     side: Side,
     document: &'d Document,
@@ -216,10 +225,7 @@ impl Analysis<'_, '_> {
         resource: &Unit,
     ) -> Result<Option<Grant>, TooComplex> {
         let entry = &self.entries[e];
-        let other = match entry.side {
-            Side::New => Side::Old,
-            Side::Old => Side::New,
-        };
+        let other = entry.side.other();
         // Every member that may match a request of the unit, ascending: the others
         // cannot change its answer.
         let near = match &mut self.index {
@@ -258,6 +264,46 @@ impl Analysis<'_, '_> {
         if same_unit && no_deny_near(space, explorer) {
             return Ok(None);
         }
+        let (sample_found, covered) = self.gain_at_samples(
+            space,
+            explorer,
+            entry,
+            (action, resource),
+            &near,
+            fail_member,
+        );
+        let found = match sample_found {
+            Some(found) if found.unconditional && (found.fails || !may_fail) => Some(found),
+            None if covered && no_deny_near(space, explorer) => None,
+            _ => {
+                let candidates = explorer.relevant(space, action.set, resource.set, near);
+                self.explore(
+                    space,
+                    explorer,
+                    entry,
+                    action,
+                    resource,
+                    &candidates,
+                    fail_member,
+                )?
+            }
+        };
+        Ok(found.map(|found| grant(space, entry, action, resource, found)))
+    }
+
+    /// The gain of `entry` at the unit's samples (the first sample gained, if one is), and
+    /// whether some sample not gained is covered by an allow of the other side that
+    /// entails the entry's conditions.
+    fn gain_at_samples(
+        &self,
+        space: &mut Space,
+        explorer: &mut Explorer,
+        entry: &Entry,
+        (action, resource): (&Unit, &Unit),
+        near: &[u32],
+        fail_member: Option<u32>,
+    ) -> (Option<Found>, bool) {
+        let other = entry.side.other();
         let mut sample_found = None;
         let mut covered = false;
         for a in space.actions.samples(action.set) {
@@ -282,41 +328,7 @@ impl Analysis<'_, '_> {
                 });
             }
         }
-        let found = match sample_found {
-            Some(found) if found.unconditional && (found.fails || !may_fail) => Some(found),
-            None if covered && no_deny_near(space, explorer) => None,
-            _ => {
-                let candidates = explorer.relevant(space, action.set, resource.set, near);
-                self.explore(
-                    space,
-                    explorer,
-                    entry,
-                    action,
-                    resource,
-                    &candidates,
-                    fail_member,
-                )?
-            }
-        };
-        let Some(found) = found else {
-            return Ok(None);
-        };
-        let document = entry.document;
-        Ok(Some(Grant {
-            action: action.text.clone(),
-            resource: resource.text.clone(),
-            conditional: !found.unconditional,
-            path: document.path.clone(),
-            line: document.line(action.span.start),
-            span: action.span,
-            statement: entry.statement.index,
-            example: Example {
-                action: super::pattern::respell(&found.action, &[&action.text]),
-                resource: found.resource,
-                conditions: found.world.iter().map(|&a| space.atom_text(a)).collect(),
-            },
-            fails: found.fails,
-        }))
+        (sample_found, covered)
     }
 
     /// Whether the requests of a class (`point`) are gained by `entry`'s statement.
@@ -419,6 +431,26 @@ impl<'e> Classes<'e> {
         own.is_empty()
             && !unconditional(&self.own_denies)
             && (!unconditional(&self.other_allows) || unconditional(&self.other_denies))
+    }
+}
+
+/// What `entry` grants on the unit `action` × `resource`, shown by `found`.
+fn grant(space: &Space, entry: &Entry, action: &Unit, resource: &Unit, found: Found) -> Grant {
+    let document = entry.document;
+    Grant {
+        action: action.text.clone(),
+        resource: resource.text.clone(),
+        conditional: !found.unconditional,
+        path: document.path.clone(),
+        line: document.line(action.span.start),
+        span: action.span,
+        statement: entry.statement.index,
+        example: Example {
+            action: super::pattern::respell(&found.action, &[&action.text]),
+            resource: found.resource,
+            conditions: found.world.iter().map(|&a| space.atom_text(a)).collect(),
+        },
+        fails: found.fails,
     }
 }
 

@@ -4,8 +4,8 @@
 //! skip and ignore; every mistake reported at its place in the config.
 
 use super::{
-    ConfigError, ConfigFile, DialectChoice, Overrides, PerFileIgnore, Settings, error_at,
-    glob_set, ignore,
+    ConfigError, ConfigFile, DialectChoice, Overrides, PerFileIgnore, Settings, error_at, glob_set,
+    ignore,
 };
 use crate::diagnostic::Severity;
 use crate::model::Dialect;
@@ -40,7 +40,11 @@ pub(super) fn compile(
         Some(DialectChoice::Aws) => Some(Dialect::Aws),
         Some(DialectChoice::Auto) | None => None,
     };
-    add_extra_actions(&mut rules, (file, text), config.extra_actions.iter().flatten())?;
+    add_extra_actions(
+        &mut rules,
+        (file, text),
+        config.extra_actions.iter().flatten(),
+    )?;
     let access = crate::access::guardrails::compile(
         config.forbid.unwrap_or_default(),
         config.require.unwrap_or_default(),

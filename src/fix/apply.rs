@@ -184,24 +184,11 @@ fn attempt(
             refused: None,
         };
     }
-    // Parsed here, not read off the diagnostics: `--select` may have left out json-syntax.
-    let refused = if let Err(error) = hosts::check_syntax(host, &current) {
-        Some(format!(
-            "the fixed text would not parse ({})",
-            error.message
-        ))
-    } else if !settled
-        && !non_overlapping_edits(&current_diagnostics, mode)
-            .edits
-            .is_empty()
-    {
-        Some(format!(
-            "the fixes did not settle after {MAX_PASSES} passes"
-        ))
-    } else {
-        introduced_error(original_errors, &current_diagnostics)
+    let passes = Passes {
+        settled,
+        original_errors,
     };
-    match refused {
+    match refusal(host, &current, &current_diagnostics, mode, passes) {
         Some(reason) => {
             let (diagnostics, documents) = lint(text);
             FixOutcome {
@@ -222,6 +209,38 @@ fn attempt(
             documents: current_documents,
             refused: None,
         },
+    }
+}
+
+/// How the passes of fixes ended: whether they settled, and where the original's errors
+/// are in the fixed text.
+struct Passes {
+    settled: bool,
+    original_errors: Vec<(Arc<RuleId>, Span)>,
+}
+
+/// Why the fixed text `current` (with its diagnostics) must not be written, if it must
+/// not: it does not parse, its fixes did not settle, or it has an error the original
+/// did not.
+fn refusal(
+    host: HostKind,
+    current: &str,
+    diagnostics: &[Diagnostic],
+    mode: FixMode,
+    passes: Passes,
+) -> Option<String> {
+    // Parsed here, not read off the diagnostics: `--select` may have left out json-syntax.
+    if let Err(error) = hosts::check_syntax(host, current) {
+        Some(format!(
+            "the fixed text would not parse ({})",
+            error.message
+        ))
+    } else if !passes.settled && !non_overlapping_edits(diagnostics, mode).edits.is_empty() {
+        Some(format!(
+            "the fixes did not settle after {MAX_PASSES} passes"
+        ))
+    } else {
+        introduced_error(passes.original_errors, diagnostics)
     }
 }
 

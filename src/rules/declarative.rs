@@ -3,6 +3,7 @@
 //! `enumeration`) also test each string of an array, because every multi-value policy
 //! element takes a string or an array of strings.
 
+mod compile;
 mod template;
 
 pub use template::{check as check_template, cut};
@@ -180,116 +181,6 @@ fn any_node(root: &Node, test: &mut dyn FnMut(&Node) -> bool) -> bool {
     false
 }
 
-impl Function {
-    pub fn compile(name: &str, options: &toml::Table) -> Result<Self, String> {
-        let allowed_options: &[&str] = match name {
-            "defined" | "undefined" | "unique" => &[],
-            "pattern" => &["match", "not-match", "allow", "fix"],
-            "enumeration" => &["values", "case-fix"],
-            "type" => &["types"],
-            _ => {
-                return Err(format!(
-                    "unknown function `{name}`; known: {}",
-                    FUNCTIONS.join(", ")
-                ));
-            }
-        };
-        if let Some(unknown) = options
-            .keys()
-            .find(|k| !allowed_options.contains(&k.as_str()))
-        {
-            return Err(format!(
-                "function `{name}` has no option `{unknown}`{}",
-                if allowed_options.is_empty() {
-                    String::new()
-                } else {
-                    format!("; it takes {}", allowed_options.join(", "))
-                }
-            ));
-        }
-        let regex = |key: &str| -> Result<Option<Regex>, String> {
-            match options.get(key) {
-                None => Ok(None),
-                Some(toml::Value::String(s)) => Regex::new(s)
-                    .map(Some)
-                    .map_err(|e| format!("option `{key}` is not a valid regular expression: {e}")),
-                Some(_) => Err(format!("option `{key}` must be a string")),
-            }
-        };
-        let strings = |key: &str| -> Result<Vec<String>, String> {
-            match options.get(key) {
-                Some(toml::Value::Array(items)) if !items.is_empty() => items
-                    .iter()
-                    .map(|v| {
-                        v.as_str()
-                            .map(str::to_string)
-                            .ok_or(format!("option `{key}` must hold strings"))
-                    })
-                    .collect(),
-                _ => Err(format!(
-                    "function `{name}` needs option `{key}`, a non-empty list of strings"
-                )),
-            }
-        };
-        Ok(match name {
-            "defined" => Function::Defined,
-            "undefined" => Function::Undefined,
-            "unique" => Function::Unique,
-            "pattern" => {
-                let must_match = regex("match")?.map(RememberedRegex::new);
-                let must_not_match = regex("not-match")?;
-                if must_match.is_none() && must_not_match.is_none() {
-                    return Err("function `pattern` needs option `match` or `not-match`".into());
-                }
-                if let Some(forbidden) = &must_not_match
-                    && matches_empty_text(forbidden)
-                {
-                    return Err(format!(
-                        "option `not-match` (`{}`) matches the empty string, so it would report every position of every string; make it match at least one character",
-                        forbidden.as_str()
-                    ));
-                }
-                let trim_fix = match options.get("fix") {
-                    None => false,
-                    Some(toml::Value::String(s)) if s == "trim" => true,
-                    Some(_) => return Err("option `fix` of `pattern` can only be \"trim\"".into()),
-                };
-                let scan_whole_text = must_not_match.as_ref().is_some_and(|re| {
-                    regex_syntax::parse(re.as_str())
-                        .is_ok_and(|hir| !hir.properties().look_set().contains_anchor())
-                });
-                Function::Pattern {
-                    must_match,
-                    must_not_match,
-                    allow: regex("allow")?,
-                    trim_fix,
-                    scan_whole_text,
-                }
-            }
-            "enumeration" => Function::Enumeration {
-                values: strings("values")?,
-                case_fix: options
-                    .get("case-fix")
-                    .and_then(toml::Value::as_bool)
-                    .unwrap_or(false),
-            },
-            "type" => {
-                let types = strings("types")?;
-                if let Some(bad) = types.iter().find(|t| !TYPES.contains(&t.as_str())) {
-                    return Err(format!("unknown type `{bad}`; known: {}", TYPES.join(", ")));
-                }
-                Function::Type { types }
-            }
-            _ => unreachable!("checked above"),
-        })
-    }
-
-    /// Whether the function needs `field` to mean anything.
-    pub fn needs_field(&self) -> bool {
-        matches!(self, Function::Defined)
-    }
-}
-
 impl Declarative {
     /// Applies the function to one node the query selected in `document`.
     pub fn run(
@@ -446,11 +337,6 @@ impl Declarative {
         }
         finding
     }
-}
-
-/// Whether `regex` can match without consuming a character (`""`, `x*`, `^`, `\b`).
-fn matches_empty_text(regex: &Regex) -> bool {
-    regex_syntax::parse(regex.as_str()).is_ok_and(|hir| hir.properties().minimum_len() == Some(0))
 }
 
 /// A pattern every value must match, whose verdicts each thread remembers (`memo`): the
