@@ -409,6 +409,51 @@ fn streamed_output_keeps_path_order_across_chunks_and_standard_input() {
     );
 }
 
+/// A file whose report is long (written on its own, not copied into its chunk's text)
+/// still prints between the files before and after it.
+#[test]
+fn a_long_report_prints_in_its_place_between_short_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let statement = r#"{"Effect": "Allow", "Action": ["ecs:StartInstance", "ecs:StartInstance"], "Resource": "*"}"#;
+    let policy = |n: usize| {
+        format!(
+            r#"{{"Version": "1", "Statement": [{}]}}"#,
+            vec![statement; n].join(",\n")
+        )
+    };
+    fs::write(dir.path().join("a.json"), policy(1)).unwrap();
+    fs::write(dir.path().join("b.json"), policy(400)).unwrap();
+    fs::write(dir.path().join("c.json"), policy(1)).unwrap();
+    let output = policylint()
+        .current_dir(dir.path())
+        .args([
+            "check",
+            "--output-format",
+            "pretty",
+            "--color",
+            "never",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let long = stdout.matches("[b.json:").count();
+    assert!(
+        long >= 400 && stdout.len() > 1 << 17,
+        "{long} {}",
+        stdout.len()
+    );
+    let files: Vec<&str> = stdout
+        .lines()
+        .filter_map(|l| l.split_once("─[").map(|(_, rest)| &rest[..6]))
+        .collect();
+    let mut sorted = files.clone();
+    sorted.sort();
+    assert_eq!(files, sorted, "reports in path order");
+    assert_eq!(files.first(), Some(&"a.json"));
+    assert_eq!(files.last(), Some(&"c.json"));
+}
+
 #[test]
 fn files_are_reported_in_folder_order_and_once_when_named_paths_overlap() {
     let dir = tempfile::tempdir().unwrap();

@@ -132,6 +132,9 @@ fn lint_chunk(
         .collect()
 }
 
+/// A report's text this long is written on its own rather than copied into its chunk's.
+const WRITTEN_AS_IS: usize = 1 << 16;
+
 /// Prints the reports of a streamed run, chunk by chunk, and keeps their tallies.
 struct Printer {
     summary: Summary,
@@ -160,13 +163,19 @@ impl Printer {
     /// discovery), and adds up what it says.
     fn emit(&mut self, rendered: Vec<RenderedReport>) {
         // One write per chunk: standard output flushes at every line end, and a write per
-        // file was a system call per file.
-        let mut text = String::with_capacity(rendered.iter().map(|r| r.text.len()).sum());
+        // file was a system call per file. A long report is written as it is, not copied.
+        let mut text = String::new();
         for report in rendered {
             self.summary.absorb(&report.summary);
             self.failing += report.failing;
             self.unreadable |= report.unreadable;
-            text.push_str(&report.text);
+            if report.text.len() >= WRITTEN_AS_IS {
+                self.sink.write(text.as_bytes());
+                text.clear();
+                self.sink.write(report.text.as_bytes());
+            } else {
+                text.push_str(&report.text);
+            }
             if let (Some(spill), Some(parts)) = (&mut self.spill, &report.parts) {
                 self.spill_failed |= spill.push(parts).is_err();
             }

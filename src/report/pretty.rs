@@ -327,6 +327,8 @@ pub(super) fn handler(theme: GraphicalTheme) -> GraphicalReportHandler {
 /// Diagnostics of one file rendered in a row by one thread: a file with more is rendered
 /// in runs of this many, in parallel (one file of 50,000 findings was one core's work).
 const RUN: usize = 512;
+/// Runs rendered in parallel before their texts are appended (enough for every core).
+const WINDOW_RUNS: usize = 8;
 
 pub fn render(reports: &[FileReport], color: bool) -> String {
     let mut renderer = Renderer::new(color);
@@ -357,17 +359,19 @@ pub fn render(reports: &[FileReport], color: bool) -> String {
             render_run(&mut renderer, &mut out, &report.diagnostics);
             continue;
         }
-        let runs: Vec<String> = report
-            .diagnostics
-            .par_chunks(RUN)
-            .map(|run| {
-                let mut out = String::new();
-                render_run(&mut Renderer::new(color), &mut out, run);
-                out
-            })
-            .collect();
-        out.reserve(runs.iter().map(String::len).sum());
-        runs.iter().for_each(|run| out.push_str(run));
+        // A window of runs at a time, so that the runs' texts waiting to be appended stay
+        // few however many findings the file has.
+        for window in report.diagnostics.chunks(RUN * WINDOW_RUNS) {
+            let runs: Vec<String> = window
+                .par_chunks(RUN)
+                .map(|run| {
+                    let mut out = String::new();
+                    render_run(&mut Renderer::new(color), &mut out, run);
+                    out
+                })
+                .collect();
+            runs.iter().for_each(|run| out.push_str(run));
+        }
     }
     out
 }
@@ -410,17 +414,22 @@ mod tests {
         assert!(diagnostics > 1000, "{diagnostics}");
     }
 
-    /// A file of more findings than one run holds is rendered in runs on several threads,
-    /// each with its own kept texts: the output is the one-thread rendering, in order.
+    /// A file of more findings than one window of runs holds is rendered in runs on
+    /// several threads, each with its own kept texts: the output is the one-thread
+    /// rendering, in order.
     #[test]
     fn a_file_of_many_findings_renders_as_one_run_would() {
         let rules = RuleSet::builtin().unwrap();
         let statement =
             r#"{"Sid": "S", "Effect": "Allow", "Action": "oss:GetObject", "Resource": "*"}"#;
-        let statements = vec![statement; 3 * RUN / 2 + 7].join(",\n  ");
+        let statements = vec![statement; WINDOW_RUNS * RUN + RUN / 2 + 7].join(",\n  ");
         let text = format!("{{\"Version\": \"1\", \"Statement\": [\n  {statements}\n]}}\n");
         let diagnostics = crate::engine::lint_text(&rules, &text).diagnostics;
-        assert!(diagnostics.len() > 2 * RUN, "{}", diagnostics.len());
+        assert!(
+            diagnostics.len() > WINDOW_RUNS * RUN,
+            "{}",
+            diagnostics.len()
+        );
         let report = FileReport {
             path: "many.json".to_string(),
             text: Some(text.clone()),
