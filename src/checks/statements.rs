@@ -25,13 +25,15 @@ use crate::access::policy::AccessPolicy;
 use crate::access::warm;
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::remove_array_element;
-use crate::matching::{action_matches, resource_matches};
 use crate::model::{Policy, Statement};
-use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::rc::Rc;
+
+mod acceptance;
+
+use acceptance::Acceptance;
 
 /// Past this many statements the rules are skipped: each statement's region is explored
 /// against the others, and a policy this large is beyond any vendor's size limit.
@@ -166,67 +168,6 @@ fn candidates(policy: &Policy, by: impl Fn(&Statement) -> bool) -> BTreeSet<usiz
         .collect()
 }
 
-/// Which of the other statements accept each action or resource sample, as bit sets over
-/// them, remembered by sample: the statements of one policy repeat their actions and
-/// resources.
-struct Acceptance<'s, 'p> {
-    others: &'s [&'s Statement<'p>],
-    actions: HashMap<Cow<'p, str>, Rc<[u64]>>,
-    resources: HashMap<Cow<'p, str>, Rc<[u64]>>,
-}
-
-// Samples are passed as `&Cow` so that remembering one borrowed from the policy copies
-// nothing (clippy's `ptr_arg` would have them `&str`).
-#[allow(clippy::ptr_arg)]
-impl<'s, 'p> Acceptance<'s, 'p> {
-    fn new(others: &'s [&'s Statement<'p>]) -> Self {
-        Acceptance {
-            others,
-            actions: HashMap::new(),
-            resources: HashMap::new(),
-        }
-    }
-
-    fn of_action(&mut self, action: &Cow<'p, str>) -> Rc<[u64]> {
-        let others = self.others;
-        remembered(&mut self.actions, action, || {
-            bits(others, |other| accepts_action(other, action))
-        })
-    }
-
-    fn of_resource(&mut self, resource: &Cow<'p, str>) -> Rc<[u64]> {
-        let others = self.others;
-        remembered(&mut self.resources, resource, || {
-            bits(others, |other| accepts_resource(other, resource))
-        })
-    }
-}
-
-#[allow(clippy::ptr_arg)]
-fn remembered<'p>(
-    memo: &mut HashMap<Cow<'p, str>, Rc<[u64]>>,
-    sample: &Cow<'p, str>,
-    compute: impl FnOnce() -> Rc<[u64]>,
-) -> Rc<[u64]> {
-    if let Some(bits) = memo.get(&**sample) {
-        return bits.clone();
-    }
-    let bits = compute();
-    memo.insert(sample.clone(), bits.clone());
-    bits
-}
-
-/// The statements of `others` that `accepts`, as a bit set.
-fn bits(others: &[&Statement], accepts: impl Fn(&Statement) -> bool) -> Rc<[u64]> {
-    let mut set = vec![0u64; others.len().div_ceil(64)];
-    for (i, other) in others.iter().enumerate() {
-        if accepts(other) {
-            set[i / 64] |= 1 << (i % 64);
-        }
-    }
-    set.into()
-}
-
 /// Sample strings: an entry itself when it holds no wildcard.
 type Samples<'p> = Vec<Cow<'p, str>>;
 
@@ -314,31 +255,6 @@ fn accepting_sets<'p>(
         sets.insert(set);
     }
     Some(sets)
-}
-
-/// Whether a statement's Action matches `action`; a statement the check cannot read does
-/// not (with its resources, it matches a request, conditions aside, when both do).
-fn accepts_action(statement: &Statement, action: &str) -> bool {
-    match (&statement.action, &statement.not_action) {
-        (Some(values), None) => values.texts().any(|p| action_matches(p, action)),
-        (None, Some(values)) => !values.texts().any(|p| action_matches(p, action)),
-        _ => false,
-    }
-}
-
-/// Whether a statement's Resource matches `resource` (see `accepts_action`); a pattern
-/// with a policy variable may match anything, so the engine looks closer.
-fn accepts_resource(statement: &Statement, resource: &str) -> bool {
-    match (&statement.resource, &statement.not_resource) {
-        (Some(values), None) => values
-            .texts()
-            .any(|p| p.contains("${") || resource_matches(p, resource)),
-        (None, Some(values)) => !values
-            .texts()
-            .any(|p| !p.contains("${") && resource_matches(p, resource)),
-        (None, None) => true,
-        _ => false,
-    }
 }
 
 /// How much of a statement's grants others cover.

@@ -1,0 +1,400 @@
+//! Which of a policy's other statements accept a sample action or resource (the pre-test
+//! of `shadowed-statement` and `redundant-statement`), as bit sets over them, remembered by
+//! sample: the statements of one policy repeat their actions and resources.
+//!
+//! A policy of thousands of statements, each on its own resources, made every sample meet
+//! every statement: 25 million pattern matches at 5,000 statements. So in a long policy
+//! each pattern is indexed by its longest literal run (the text between its wildcards,
+//! which every string it matches contains), and a sample meets only the statements whose
+//! runs it contains, found in one pass over it (Aho-Corasick), besides those that may
+//! accept it whatever it is (a `Not` element, a pattern of wildcards only, a policy
+//! variable). The answer is then the same test, on fewer statements.
+
+use crate::matching::{action_matches, resource_matches, trim};
+use crate::model::{Statement, Values};
+use aho_corasick::AhoCorasick;
+use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
+use std::rc::Rc;
+
+/// Below this many other statements every sample meets them all: building the index
+/// costs more than it saves.
+const INDEXED_FROM: usize = 64;
+
+pub(super) struct Acceptance<'s, 'p> {
+    others: &'s [&'s Statement<'p>],
+    actions: HashMap<Cow<'p, str>, Rc<[u64]>>,
+    resources: HashMap<Cow<'p, str>, Rc<[u64]>>,
+    /// The indexes, built when the first sample of their side is asked about.
+    action_index: Option<Option<RunIndex>>,
+    resource_index: Option<Option<RunIndex>>,
+}
+
+/// The two sides a sample is of.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Action,
+    Resource,
+}
+
+// Samples are passed as `&Cow` so that remembering one borrowed from the policy copies
+// nothing (clippy's `ptr_arg` would have them `&str`).
+#[allow(clippy::ptr_arg)]
+impl<'s, 'p> Acceptance<'s, 'p> {
+    pub(super) fn new(others: &'s [&'s Statement<'p>]) -> Self {
+        Acceptance {
+            others,
+            actions: HashMap::new(),
+            resources: HashMap::new(),
+            action_index: None,
+            resource_index: None,
+        }
+    }
+
+    pub(super) fn of_action(&mut self, action: &Cow<'p, str>) -> Rc<[u64]> {
+        let others = self.others;
+        let index = self
+            .action_index
+            .get_or_insert_with(|| RunIndex::of(others, Side::Action));
+        remembered(&mut self.actions, action, || {
+            accepting(others, index.as_ref(), action, accepts_action)
+        })
+    }
+
+    pub(super) fn of_resource(&mut self, resource: &Cow<'p, str>) -> Rc<[u64]> {
+        let others = self.others;
+        let index = self
+            .resource_index
+            .get_or_insert_with(|| RunIndex::of(others, Side::Resource));
+        remembered(&mut self.resources, resource, || {
+            accepting(others, index.as_ref(), resource, accepts_resource)
+        })
+    }
+}
+
+#[allow(clippy::ptr_arg)]
+fn remembered<'p>(
+    memo: &mut HashMap<Cow<'p, str>, Rc<[u64]>>,
+    sample: &Cow<'p, str>,
+    compute: impl FnOnce() -> Rc<[u64]>,
+) -> Rc<[u64]> {
+    if let Some(bits) = memo.get(&**sample) {
+        return bits.clone();
+    }
+    let bits = compute();
+    memo.insert(sample.clone(), bits.clone());
+    bits
+}
+
+/// The statements of `others` that accept `sample`, as a bit set: those the index leaves
+/// for it, or all of them without one.
+fn accepting(
+    others: &[&Statement],
+    index: Option<&RunIndex>,
+    sample: &str,
+    accepts: fn(&Statement, &str) -> bool,
+) -> Rc<[u64]> {
+    let mut set = vec![0u64; others.len().div_ceil(64)];
+    match index.and_then(|index| index.may_accept(others.len(), sample)) {
+        Some(may) => {
+            for (word, bits) in may.iter().enumerate() {
+                let mut bits = *bits;
+                while bits != 0 {
+                    let i = word * 64 + bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    if accepts(others[i], sample) {
+                        set[i / 64] |= 1 << (i % 64);
+                    }
+                }
+            }
+        }
+        None => {
+            for (i, other) in others.iter().enumerate() {
+                if accepts(other, sample) {
+                    set[i / 64] |= 1 << (i % 64);
+                }
+            }
+        }
+    }
+    set.into()
+}
+
+/// The other statements' patterns of one side, by their longest literal run.
+struct RunIndex {
+    side: Side,
+    automaton: AhoCorasick,
+    /// The statements (indices into the others) with a pattern of each run.
+    statements_of_run: Vec<Vec<u32>>,
+    /// The statements that may accept any sample.
+    always: Vec<u32>,
+}
+
+impl RunIndex {
+    /// The index of `others`' patterns of `side`, when there are enough of them.
+    fn of(others: &[&Statement], side: Side) -> Option<RunIndex> {
+        if others.len() < INDEXED_FROM {
+            return None;
+        }
+        let mut runs: Vec<&str> = Vec::new();
+        let mut run_ids: HashMap<&str, usize> = HashMap::new();
+        let mut statements_of_run: Vec<Vec<u32>> = Vec::new();
+        let mut always = Vec::new();
+        for (i, other) in others.iter().enumerate() {
+            let i = i as u32;
+            let patterns = match indexed_patterns(other, side) {
+                Indexed::Never => continue,
+                Indexed::Always => {
+                    always.push(i);
+                    continue;
+                }
+                Indexed::Patterns(patterns) => patterns,
+            };
+            let mut own_runs = Vec::new();
+            for pattern in patterns.texts() {
+                match literal_run(trim(pattern), side) {
+                    Some(run) => own_runs.push(run),
+                    None => {
+                        own_runs.clear();
+                        always.push(i);
+                        break;
+                    }
+                }
+            }
+            for run in own_runs {
+                let id = *run_ids.entry(run).or_insert_with(|| {
+                    runs.push(run);
+                    statements_of_run.push(Vec::new());
+                    runs.len() - 1
+                });
+                if statements_of_run[id].last() != Some(&i) {
+                    statements_of_run[id].push(i);
+                }
+            }
+        }
+        let automaton = AhoCorasick::builder()
+            .ascii_case_insensitive(side == Side::Action)
+            .build(&runs)
+            .ok()?;
+        Some(RunIndex {
+            side,
+            automaton,
+            statements_of_run,
+            always,
+        })
+    }
+
+    /// The statements that may accept `sample`, as a bit set over `count` statements;
+    /// `None` when the index cannot tell (an action not in ASCII, whose case folding
+    /// reaches past it).
+    fn may_accept(&self, count: usize, sample: &str) -> Option<Vec<u64>> {
+        let sample = trim(sample);
+        if self.side == Side::Action && !sample.is_ascii() {
+            return None;
+        }
+        let mut may = vec![0u64; count.div_ceil(64)];
+        let mut add = |i: u32| may[i as usize / 64] |= 1 << (i % 64);
+        self.always.iter().copied().for_each(&mut add);
+        for found in self.automaton.find_overlapping_iter(sample) {
+            self.statements_of_run[found.pattern().as_usize()]
+                .iter()
+                .copied()
+                .for_each(&mut add);
+        }
+        Some(may)
+    }
+}
+
+/// How a statement's element of one side decides whether it accepts a sample.
+enum Indexed<'a, 'p> {
+    /// It accepts none (the element is missing, or written with its `Not` form too).
+    Never,
+    /// It may accept a sample none of its patterns matches (a `Not` element, a Resource
+    /// left out).
+    Always,
+    /// It accepts a sample one of these patterns matches.
+    Patterns(&'a Values<'p>),
+}
+
+/// How `statement` decides on samples of `side` (as `accepts_action` and
+/// `accepts_resource` do).
+fn indexed_patterns<'a, 'p>(statement: &'a Statement<'p>, side: Side) -> Indexed<'a, 'p> {
+    let (element, not_element) = match side {
+        Side::Action => (&statement.action, &statement.not_action),
+        Side::Resource => (&statement.resource, &statement.not_resource),
+    };
+    match (element, not_element) {
+        (Some(values), None) => Indexed::Patterns(values),
+        (None, Some(_)) => Indexed::Always,
+        (None, None) if side == Side::Resource => Indexed::Always,
+        _ => Indexed::Never,
+    }
+}
+
+/// The longest run of `pattern` without a wildcard, which every string it matches holds;
+/// `None` when the pattern has no such run that the index can look for: only wildcards,
+/// a policy variable (a Resource may match anything then), or for an action, text not in
+/// ASCII (its case folding is Unicode's).
+fn literal_run(pattern: &str, side: Side) -> Option<&str> {
+    if side == Side::Resource && pattern.contains("${") {
+        return None;
+    }
+    let run = pattern
+        .split(['*', '?'])
+        .max_by_key(|run| run.len())
+        .filter(|run| !run.is_empty())?;
+    (side == Side::Resource || run.is_ascii()).then_some(run)
+}
+
+/// Whether a statement's Action matches `action`; a statement the check cannot read does
+/// not (with its resources, it matches a request, conditions aside, when both do).
+pub(super) fn accepts_action(statement: &Statement, action: &str) -> bool {
+    match (&statement.action, &statement.not_action) {
+        (Some(values), None) => values.texts().any(|p| action_matches(p, action)),
+        (None, Some(values)) => !values.texts().any(|p| action_matches(p, action)),
+        _ => false,
+    }
+}
+
+/// Whether a statement's Resource matches `resource` (see `accepts_action`); a pattern
+/// with a policy variable may match anything, so the engine looks closer.
+pub(super) fn accepts_resource(statement: &Statement, resource: &str) -> bool {
+    match (&statement.resource, &statement.not_resource) {
+        (Some(values), None) => values
+            .texts()
+            .any(|p| p.contains("${") || resource_matches(p, resource)),
+        (None, Some(values)) => !values
+            .texts()
+            .any(|p| !p.contains("${") && resource_matches(p, resource)),
+        (None, None) => true,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Policy;
+    use crate::parse::{Arena, parse};
+    use crate::testing::Rng;
+
+    const ACTIONS: [&str; 14] = [
+        "oss:GetObject",
+        "OSS:getobject",
+        "oss:Get*",
+        "oss:*Object",
+        "oss:?etObject",
+        "*",
+        "ecs:*",
+        "ecs:Describe*Instances",
+        "ram:AttachPolicyToUser",
+        "ram:*Policy*",
+        " oss:PutObject ",
+        "s3:Get*Tag?ing",
+        "oss:Kelvin\u{212a}",
+        "oss:GetÉtat",
+    ];
+    const RESOURCES: [&str; 14] = [
+        "*",
+        "acs:oss:*:*:bucket-1/*",
+        "acs:oss:*:*:bucket-12/*",
+        "acs:oss:*:*:bucket-1",
+        "acs:oss:*:*:*",
+        "acs:oss:*:*:bucket-?/logs/*",
+        "acs:ecs:*:*:instance/i-*",
+        "acs:oss:*:*:${ram:UserName}/*",
+        "arn:aws:s3:::Bucket/*",
+        "arn:aws:s3:::bucket/*",
+        "acs:oss:*:*:bucket-1/*.log",
+        " acs:oss:*:*:bucket-2/* ",
+        "acs:oss:*:*:données/*",
+        "**",
+    ];
+    const SAMPLES: [&str; 12] = [
+        "oss:GetObject",
+        "OSS:GETOBJECT",
+        "ecs:DescribeInstances",
+        "ram:AttachPolicyToUser",
+        "oss:KelvinK",
+        "oss:getétat",
+        "acs:oss:::bucket-1/",
+        "acs:oss:::bucket-12/x",
+        "acs:oss:::bucket-1/a.log",
+        "arn:aws:s3:::bucket/key",
+        "acs:oss:::données/",
+        "acs:ecs:::instance/i-",
+    ];
+
+    fn list(rng: &mut Rng, items: &[&str]) -> String {
+        let n = 1 + rng.below(3);
+        let picked: Vec<String> = (0..n)
+            .map(|_| serde_json::to_string(rng.pick(items)).unwrap())
+            .collect();
+        format!("[{}]", picked.join(", "))
+    }
+
+    /// Random statements of every shape the index sorts (Action, NotAction, Resource,
+    /// NotResource, left out, both forms at once) with patterns of wildcards, `?`, case,
+    /// whitespace, policy variables and text not in ASCII.
+    fn random_policy(rng: &mut Rng, statements: usize) -> String {
+        let mut out = Vec::new();
+        for _ in 0..statements {
+            let mut members = vec![r#""Effect": "Allow""#.to_string()];
+            match rng.below(8) {
+                0 => members.push(format!(r#""NotAction": {}"#, list(rng, &ACTIONS))),
+                1 => {}
+                2 => {
+                    members.push(format!(r#""Action": {}"#, list(rng, &ACTIONS)));
+                    members.push(format!(r#""NotAction": {}"#, list(rng, &ACTIONS)));
+                }
+                _ => members.push(format!(r#""Action": {}"#, list(rng, &ACTIONS))),
+            }
+            match rng.below(8) {
+                0 => members.push(format!(r#""NotResource": {}"#, list(rng, &RESOURCES))),
+                1 => {}
+                2 => {
+                    members.push(format!(r#""Resource": {}"#, list(rng, &RESOURCES)));
+                    members.push(format!(r#""NotResource": {}"#, list(rng, &RESOURCES)));
+                }
+                _ => members.push(format!(r#""Resource": {}"#, list(rng, &RESOURCES))),
+            }
+            out.push(format!("{{{}}}", members.join(", ")));
+        }
+        format!(r#"{{"Version": "1", "Statement": [{}]}}"#, out.join(",\n"))
+    }
+
+    /// The statements the index leaves a sample are the ones that accept it: the bit sets
+    /// equal those of testing every statement, on random long policies.
+    #[test]
+    fn the_index_answers_as_testing_every_statement_does() {
+        let mut rng = Rng(0xacce_97ed);
+        let mut accepted = 0;
+        for _ in 0..40 {
+            let statements = INDEXED_FROM + rng.below(100);
+            let text = random_policy(&mut rng, statements);
+            let arena = Arena::new();
+            let parsed = parse(&text, &arena).unwrap();
+            let policy = Policy::from_root(&parsed.root, &arena).unwrap();
+            let others: Vec<&Statement> = policy.statements.iter().collect();
+            let mut acceptance = Acceptance::new(&others);
+            assert!(acceptance.action_index.is_none());
+            for sample in SAMPLES.iter().chain(&ACTIONS).chain(&RESOURCES) {
+                let sample = Cow::Borrowed(*sample);
+                let actions = acceptance.of_action(&sample);
+                let resources = acceptance.of_resource(&sample);
+                let every = |accepts: fn(&Statement, &str) -> bool| {
+                    accepting(&others, None, &sample, accepts)
+                };
+                assert_eq!(actions, every(accepts_action), "{sample} in {text}");
+                assert_eq!(resources, every(accepts_resource), "{sample} in {text}");
+                accepted += actions
+                    .iter()
+                    .chain(resources.iter())
+                    .map(|b| b.count_ones())
+                    .sum::<u32>();
+            }
+            assert!(matches!(acceptance.action_index, Some(Some(_))));
+            assert!(matches!(acceptance.resource_index, Some(Some(_))));
+        }
+        assert!(accepted > 10_000, "{accepted}");
+    }
+}
