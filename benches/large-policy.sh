@@ -4,7 +4,8 @@
 # Four shapes of 5,000 statements (or STATEMENTS): all distinct; from the 1,000th on,
 # every fifth one a re-spelt repeat of one of the first 1,000, Sid included; all identical;
 # one statement on a whole bucket covering all the others, each on a folder of it
-# (redundant-statement's analysis of every covered one: still superlinear).
+# (redundant-statement analyses every covered one against all the others: quadratic, with
+# a small constant).
 #
 #   benches/large-policy.sh [STATEMENTS] [RUNS]     (defaults: 5000 statements, best of 3)
 set -euo pipefail

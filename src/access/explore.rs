@@ -422,6 +422,22 @@ impl Explorer {
             .collect()
     }
 
+    /// Whether a member (among `among`) matches a request (`action` lower-cased): the
+    /// first that does answers.
+    pub fn matches_any(
+        &self,
+        space: &Space,
+        action: &str,
+        resource: &str,
+        mut among: impl Iterator<Item = u32>,
+    ) -> bool {
+        among.any(|m| {
+            let member = self.members[m as usize];
+            space.actions.set_matches(member.actions, action)
+                && space.resources.set_matches(member.resources, resource)
+        })
+    }
+
     /// Whether member `general` matches every request of the region `actions` ×
     /// `resources` (each set of one pattern), judged pattern by pattern.
     pub fn covers(

@@ -319,10 +319,16 @@ impl Analysis {
         denies_only: bool,
     ) -> Result<Coverage, TooComplex> {
         let statement = &self.policy.statements[s];
+        // Looked up once per statement of the policy: a list would make a long policy
+        // whose statements are all found redundant cubic.
+        let mut is_removed = vec![false; self.policy.statements.len()];
+        for &r in removed {
+            is_removed[r] = true;
+        }
         let pool: Vec<u32> = (0..self.policy.statements.len())
             .filter(|&t| {
                 t != s
-                    && !removed.contains(&t)
+                    && !is_removed[t]
                     && (!denies_only || !self.policy.statements[t].is_allow())
                     && self.implications.entails(&self.atoms[t], &self.atoms[s])
             })
@@ -369,10 +375,7 @@ impl Analysis {
         let (space, explorer) = (&mut self.space, &mut self.explorer);
         for action in space.actions.samples_or_outside(actions) {
             for resource in space.resources.samples_or_outside(resources) {
-                if explorer
-                    .matching(space, &action, &resource, pool.iter().copied())
-                    .is_empty()
-                {
+                if !explorer.matches_any(space, &action, &resource, pool.iter().copied()) {
                     return Ok(None);
                 }
             }
