@@ -247,7 +247,7 @@ fn literal_run(pattern: &str, side: Side) -> Option<&str> {
 
 /// Whether a statement's Action matches `action`; a statement the check cannot read does
 /// not (with its resources, it matches a request, conditions aside, when both do).
-pub(super) fn accepts_action(statement: &Statement, action: &str) -> bool {
+fn accepts_action(statement: &Statement, action: &str) -> bool {
     match (&statement.action, &statement.not_action) {
         (Some(values), None) => values.texts().any(|p| action_matches(p, action)),
         (None, Some(values)) => !values.texts().any(|p| action_matches(p, action)),
@@ -257,7 +257,7 @@ pub(super) fn accepts_action(statement: &Statement, action: &str) -> bool {
 
 /// Whether a statement's Resource matches `resource` (see `accepts_action`); a pattern
 /// with a policy variable may match anything, so the engine looks closer.
-pub(super) fn accepts_resource(statement: &Statement, resource: &str) -> bool {
+fn accepts_resource(statement: &Statement, resource: &str) -> bool {
     match (&statement.resource, &statement.not_resource) {
         (Some(values), None) => values
             .texts()
