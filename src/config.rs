@@ -91,6 +91,18 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
+impl ConfigError {
+    /// An error about the config `file` as a whole, at no place in it.
+    fn of_file(file: &str, message: String) -> Self {
+        ConfigError {
+            file: file.to_string(),
+            line: 0,
+            column: 0,
+            message,
+        }
+    }
+}
+
 /// What the command line says, which beats any config.
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
@@ -199,11 +211,8 @@ fn glob(pattern: &str) -> Result<Glob, globset::Error> {
 /// Loads and compiles one config file.
 pub fn load(path: &Path, overrides: &Overrides) -> Result<Settings, ConfigError> {
     let file = path.display().to_string();
-    let text = crate::rules::read_small_file(path).map_err(|message| ConfigError {
-        file: file.clone(),
-        line: 0,
-        column: 0,
-        message: format!("cannot read the config: {message}"),
+    let text = crate::rules::read_small_file(path).map_err(|message| {
+        ConfigError::of_file(&file, format!("cannot read the config: {message}"))
     })?;
     load_text(path, &text, overrides)
 }

@@ -414,11 +414,7 @@ impl Explorer {
     ) -> Vec<u32> {
         among
             .into_iter()
-            .filter(|&m| {
-                let member = self.members[m as usize];
-                space.actions.set_matches(member.actions, action)
-                    && space.resources.set_matches(member.resources, resource)
-            })
+            .filter(|&m| self.member_matches(space, m, action, resource))
             .collect()
     }
 
@@ -431,11 +427,13 @@ impl Explorer {
         resource: &str,
         mut among: impl Iterator<Item = u32>,
     ) -> bool {
-        among.any(|m| {
-            let member = self.members[m as usize];
-            space.actions.set_matches(member.actions, action)
-                && space.resources.set_matches(member.resources, resource)
-        })
+        among.any(|m| self.member_matches(space, m, action, resource))
+    }
+
+    fn member_matches(&self, space: &Space, m: u32, action: &str, resource: &str) -> bool {
+        let member = self.members[m as usize];
+        space.actions.set_matches(member.actions, action)
+            && space.resources.set_matches(member.resources, resource)
     }
 
     /// Whether member `general` matches every request of the region `actions` ×

@@ -65,7 +65,7 @@ fn check_files(args: &CheckArgs) -> ExitCode {
             Err(code) => return code,
         };
         streamed.settings.extend(stdin_settings);
-        let unused = if judges_unused_ignores && !streamed.unreadable {
+        let unused = if judges_unused_ignores && !streamed.unreadable() {
             unused_ignores(&resolver, &files)
         } else {
             Vec::new()

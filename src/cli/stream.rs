@@ -86,15 +86,7 @@ pub(super) fn stream(
         eprintln!("policylint: error: cannot write the report to a temporary file");
         return Err(ExitCode::from(2));
     }
-    Ok(Streamed {
-        summary: printer.summary,
-        failing: printer.failing,
-        unreadable: printer.unreadable,
-        sink: printer.sink,
-        spill: printer.spill,
-        tallies: printer.tallies,
-        settings,
-    })
+    Ok(Streamed { printer, settings })
 }
 
 /// Lints one chunk in parallel, a few files a task (see `runner::lint_batch`), each
@@ -159,6 +151,16 @@ impl Printer {
         }
     }
 
+    /// Adds up what a report says (its text and parts aside).
+    fn absorb(&mut self, report: &RenderedReport) {
+        self.summary.absorb(&report.summary);
+        self.failing += report.failing;
+        self.unreadable |= report.unreadable;
+        for (sum, tally) in self.tallies.iter_mut().zip(report.tallies) {
+            *sum += tally;
+        }
+    }
+
     /// Prints `rendered`, which comes in path order (a chunk's reports keep the order of
     /// discovery), and adds up what it says.
     fn emit(&mut self, rendered: Vec<RenderedReport>) {
@@ -166,9 +168,7 @@ impl Printer {
         // file was a system call per file. A long report is written as it is, not copied.
         let mut text = String::new();
         for report in rendered {
-            self.summary.absorb(&report.summary);
-            self.failing += report.failing;
-            self.unreadable |= report.unreadable;
+            self.absorb(&report);
             if report.text.len() >= WRITTEN_AS_IS {
                 self.sink.write(text.as_bytes());
                 text.clear();
@@ -178,9 +178,6 @@ impl Printer {
             }
             if let (Some(spill), Some(parts)) = (&mut self.spill, &report.parts) {
                 self.spill_failed |= spill.push(parts).is_err();
-            }
-            for (sum, tally) in self.tallies.iter_mut().zip(report.tallies) {
-                *sum += tally;
             }
         }
         self.sink.write(text.as_bytes());
@@ -201,18 +198,18 @@ fn note_settings(seen: &mut Vec<Arc<Settings>>, chunk: &[Planned]) {
 
 /// What a streamed run printed, for its summary and exit code.
 pub(super) struct Streamed {
-    summary: Summary,
-    failing: usize,
-    /// Some file could not be read or walked.
-    pub(super) unreadable: bool,
-    /// Standard output, with what became of the writes so far.
-    sink: Sink<std::io::Stdout>,
-    /// A machine format's parts, for `finish_stream` to assemble.
-    spill: Option<report::spill::Spill>,
-    /// JUnit's tests, failures and errors.
-    tallies: [usize; 3],
+    /// Standard output and what the reports printed added up to (a machine format's
+    /// parts in its spill, for `finish_stream` to assemble).
+    printer: Printer,
     /// The settings files were linted with, each once, for SARIF's rules.
     pub(super) settings: Vec<Arc<Settings>>,
+}
+
+impl Streamed {
+    /// Some file could not be read or walked.
+    pub(super) fn unreadable(&self) -> bool {
+        self.printer.unreadable
+    }
 }
 
 /// Renders one report of a streamed run (pretty, concise or github).
@@ -254,26 +251,25 @@ pub(super) fn finish_stream(
     late: Vec<FileReport>,
 ) -> ExitCode {
     let Streamed {
-        mut summary,
-        mut failing,
-        mut sink,
-        spill,
-        mut tallies,
+        mut printer,
         settings,
-        ..
     } = streamed;
     let color = use_color(args.color);
     let mut late_parts = Vec::new();
     for report in late {
         let rendered = render_streamed(args, color, report);
-        summary.absorb(&rendered.summary);
-        failing += rendered.failing;
-        sink.write(rendered.text.as_bytes());
+        printer.absorb(&rendered);
+        printer.sink.write(rendered.text.as_bytes());
         late_parts.extend(rendered.parts);
-        for (sum, tally) in tallies.iter_mut().zip(rendered.tallies) {
-            *sum += tally;
-        }
     }
+    let Printer {
+        mut summary,
+        failing,
+        mut sink,
+        spill,
+        tallies,
+        ..
+    } = printer;
     summary.note_fix_flags(args.fix || args.diff, args.unsafe_fixes);
     if let Some(spill) = spill {
         let layout = match args.output_format {

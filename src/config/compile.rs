@@ -136,12 +136,7 @@ fn choose_rules(
     let ignore: Vec<String> = either(chosen.ignore, &overrides.ignore);
     rules
         .retain_selected(&select, &ignore)
-        .map_err(|message| ConfigError {
-            file: file.to_string(),
-            line: 0,
-            column: 0,
-            message: format!("--select/--ignore: {message}"),
-        })
+        .map_err(|message| ConfigError::of_file(file, format!("--select/--ignore: {message}")))
 }
 
 /// Each per-file ignore's paths as a glob set, with the rules it turns off there.
@@ -170,12 +165,8 @@ fn rule_set(
     rules_dirs: Option<&[Spanned<String>]>,
     overrides: &Overrides,
 ) -> Result<RuleSet, ConfigError> {
-    let mut rules = RuleSet::builtin().map_err(|e| ConfigError {
-        file: file.to_string(),
-        line: 0,
-        column: 0,
-        message: format!("built-in rule file is broken: {e}"),
-    })?;
+    let mut rules = RuleSet::builtin()
+        .map_err(|e| ConfigError::of_file(file, format!("built-in rule file is broken: {e}")))?;
     for dir in rules_dirs.unwrap_or_default() {
         let in_rules_dirs = |message: String| {
             error_at(

@@ -173,13 +173,19 @@ impl Excerpt {
         self.file_lines.get(line).copied().unwrap_or((0, 0))
     }
 
+    /// The file's column (0-based, in characters) of a span boundary at `offset`.
+    fn anchor_column(&self, offset: usize) -> Option<usize> {
+        let i = self.anchors.binary_search_by_key(&offset, |a| a.0).ok()?;
+        Some(self.anchors[i].1)
+    }
+
     /// The file's line and column (0-based) a snippet's header names for a label at
     /// `offset`: what a read of it without context gives.
     pub fn header_position(&self, offset: usize) -> Option<(usize, usize)> {
         let line = self.line_of(offset);
-        let column = match self.anchors.binary_search_by_key(&offset, |a| a.0) {
-            Ok(i) => self.anchors[i].1,
-            Err(_) => {
+        let column = match self.anchor_column(offset) {
+            Some(column) => column,
+            None => {
                 let start = line.checked_sub(1).map_or(0, |l| self.break_ends[l] + 1);
                 offset.checked_sub(start)?
             }
@@ -360,8 +366,8 @@ impl SourceCode for Excerpt {
             context_lines_after,
         )?;
         let (line, snippet_end) = self.file_lines.get(inner.line()).copied().unwrap_or((0, 0));
-        let column = match self.anchors.binary_search_by_key(&span.offset(), |a| a.0) {
-            Ok(i) if context_lines_before == 0 => self.anchors[i].1,
+        let column = match self.anchor_column(span.offset()) {
+            Some(column) if context_lines_before == 0 => column,
             _ => inner.column(),
         };
         // miette joins two snippets when the first reaches the line before the second:
