@@ -116,6 +116,9 @@ pub struct Globs {
     set_ids: HashMap<GlobSet, SetId>,
     /// State 0 is the dead state of every pattern; others are (pattern, positions).
     states: Vec<(GlobId, Box<[u32]>)>,
+    /// For each state, the characters it steps on differently from "any other character"
+    /// (sorted): the literals at its positions, and `:` before a segment `*`.
+    state_chars: Vec<Box<[char]>>,
     state_ids: HashMap<(GlobId, Box<[u32]>), u32>,
     transitions: HashMap<(u32, Own), u32>,
     /// Variable names for witnesses, by id.
@@ -129,6 +132,7 @@ impl Globs {
     pub fn new() -> Self {
         Globs {
             states: vec![(0, Box::new([]))],
+            state_chars: vec![Box::new([])],
             ..Globs::default()
         }
     }
@@ -176,14 +180,15 @@ impl Globs {
             return Vec::new();
         }
         let sample = |star: &str| {
-            items
-                .iter()
-                .map(|item| match item {
-                    Item::Lit(c) => c.to_string(),
-                    Item::One => "x".to_string(),
-                    _ => star.to_string(),
-                })
-                .collect::<String>()
+            let mut text = String::with_capacity(items.len());
+            for item in items.iter() {
+                match item {
+                    Item::Lit(c) => text.push(*c),
+                    Item::One => text.push('x'),
+                    _ => text.push_str(star),
+                }
+            }
+            text
         };
         let mut samples = vec![sample(""), sample("x")];
         samples.dedup();
@@ -424,6 +429,10 @@ impl Globs {
             return id;
         }
         let id = self.states.len() as u32;
+        self.state_chars.push(pattern::distinct_chars(
+            &self.globs[glob as usize].items,
+            &key.1,
+        ));
         self.states.push(key.clone());
         self.state_ids.insert(key, id);
         id
@@ -437,6 +446,12 @@ impl Globs {
     fn accepting(&self, state: u32) -> bool {
         let (glob, positions) = &self.states[state as usize];
         state != 0 && pattern::accepts(&self.globs[*glob as usize].items, positions)
+    }
+
+    /// The characters state `state` steps on differently from any other character: every
+    /// character not listed takes it where [`Symbol::Other`] does.
+    fn distinct_chars(&self, state: u32) -> &[char] {
+        &self.state_chars[state as usize]
     }
 
     fn next_state(&mut self, state: u32, symbol: Symbol) -> u32 {

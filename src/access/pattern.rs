@@ -220,6 +220,23 @@ pub fn step(items: &[Item], positions: &[u32], symbol: Symbol) -> Vec<u32> {
     next
 }
 
+/// The characters [`step`] treats differently from [`Symbol::Other`] at `positions`
+/// (sorted, without repeats): a literal there, and `:` where a segment `*` stands. Any
+/// other character steps exactly as `Other` does.
+pub fn distinct_chars(items: &[Item], positions: &[u32]) -> Box<[char]> {
+    let mut chars: Vec<char> = positions
+        .iter()
+        .filter_map(|&p| match items.get(p as usize) {
+            Some(Item::Lit(c)) => Some(*c),
+            Some(Item::SegmentStar) => Some(':'),
+            _ => None,
+        })
+        .collect();
+    chars.sort_unstable();
+    chars.dedup();
+    chars.into()
+}
+
 pub fn accepts(items: &[Item], positions: &[u32]) -> bool {
     positions.last() == Some(&(items.len() as u32))
 }

@@ -92,6 +92,16 @@ impl Question {
     }
 
     pub(super) fn explore(&self, globs: &mut Globs) -> Result<Vec<Class>, TooComplex> {
+        self.walk(globs, true)
+    }
+
+    /// The walk of [`Question::explore`]; `skip_alike` false reads every symbol of the
+    /// alphabet from every state (what the tests compare the walk with).
+    pub(super) fn walk(
+        &self,
+        globs: &mut Globs,
+        skip_alike: bool,
+    ) -> Result<Vec<Class>, TooComplex> {
         // A product state: (involved pattern, its state) for the patterns still alive.
         type Product = Box<[(u32, u32)]>;
         let start: Product = self
@@ -111,6 +121,7 @@ impl Question {
         let mut accepted_seen: HashSet<Vec<u32>> = HashSet::new();
         let mut work = 0usize;
         let limits = globs.limits();
+        let (mut distinct, mut reading, mut next) = (Vec::new(), Vec::new(), Vec::new());
         while let Some((id, state)) = queue.pop_front() {
             let universe_alive = state
                 .iter()
@@ -131,17 +142,26 @@ impl Question {
                     witness: witness(globs, &parents, id, &self.alphabet),
                 });
             }
-            for &symbol in &self.alphabet {
-                work += state.len();
-                if work > limits.work {
-                    return Err(TooComplex);
-                }
-                let next: Product = state
-                    .iter()
-                    .map(|&(i, s)| (i, globs.next_state(s, symbol)))
-                    .filter(|&(_, s)| s != 0)
-                    .collect();
-                if seen.contains_key(&next) {
+            // Counted as if every symbol were read: the bound does not depend on which
+            // symbols the walk can skip.
+            work += state.len() * self.alphabet.len();
+            if work > limits.work {
+                return Err(TooComplex);
+            }
+            if skip_alike {
+                self.symbols_to_read(globs, &state, &mut distinct, &mut reading);
+            } else {
+                reading.clone_from(&self.alphabet);
+            }
+            for &symbol in &reading {
+                next.clear();
+                next.extend(
+                    state
+                        .iter()
+                        .map(|&(i, s)| (i, globs.next_state(s, symbol)))
+                        .filter(|&(_, s)| s != 0),
+                );
+                if seen.contains_key(next.as_slice()) {
                     continue;
                 }
                 let next_id = parents.len() as u32;
@@ -149,6 +169,7 @@ impl Question {
                     return Err(TooComplex);
                 }
                 parents.push(Some((id, symbol)));
+                let next: Product = next.as_slice().into();
                 seen.insert(next.clone(), next_id);
                 queue.push_back((next_id, next));
             }
@@ -157,6 +178,40 @@ impl Question {
         let mut unique: HashSet<Vec<u32>> = HashSet::new();
         classes.retain(|class| unique.insert(class.members.clone()));
         Ok(classes)
+    }
+
+    /// The symbols of the alphabet worth reading from product state `state`, in the
+    /// alphabet's order: the characters some of its patterns step on differently from
+    /// any other character, every variable, and the first of the remaining characters
+    /// (or `Other` when none remains). Each character left out steps every pattern as
+    /// that first one does, into a product state it has just discovered, so reading it
+    /// would find nothing new: the walk, its witnesses and its classes are those of
+    /// reading the whole alphabet.
+    fn symbols_to_read(
+        &self,
+        globs: &Globs,
+        state: &[(u32, u32)],
+        distinct: &mut Vec<char>,
+        reading: &mut Vec<Symbol>,
+    ) {
+        distinct.clear();
+        for &(_, s) in state {
+            distinct.extend_from_slice(globs.distinct_chars(s));
+        }
+        distinct.sort_unstable();
+        distinct.dedup();
+        reading.clear();
+        let mut stand_in_taken = false;
+        for &symbol in &self.alphabet {
+            let read = match symbol {
+                Symbol::Char(c) if distinct.binary_search(&c).is_ok() => true,
+                Symbol::Var(_) => true,
+                Symbol::Char(_) | Symbol::Other => !std::mem::replace(&mut stand_in_taken, true),
+            };
+            if read {
+                reading.push(symbol);
+            }
+        }
     }
 
     /// The family members that match a string which the involved patterns `accepted`

@@ -1,6 +1,8 @@
+use super::question::Question;
 use super::*;
 use crate::access::pattern::{Language, Variables, compile};
 use crate::model::Dialect;
+use crate::testing::Rng;
 
 fn set(globs: &mut Globs, patterns: &[&str], negated: bool) -> SetId {
     let mut variables = Variables::default();
@@ -152,4 +154,84 @@ fn negated_sets() {
     let mut members: Vec<Vec<u32>> = classes.into_iter().map(|c| c.members).collect();
     members.sort();
     assert_eq!(members, [vec![], vec![0], vec![1]]);
+}
+
+/// The walk reads only the symbols that can lead somewhere new; its classes, witnesses
+/// and bounds are those of reading the whole alphabet from every state, on random
+/// questions over literals, `?`, `*`, segment `*`s (AWS), variables and `Not` sets.
+#[test]
+fn skipping_alike_symbols_changes_no_class_nor_witness() {
+    let pieces = [
+        "a",
+        "b",
+        "ab",
+        ":",
+        "/",
+        "*",
+        "?",
+        "x",
+        "${aws:username}",
+        "${acs:CurrentTime}",
+        "arn:aws:s3:::",
+        "acs:oss:*:*:",
+    ];
+    let mut rng = Rng(0x5eed_a11c);
+    let pattern =
+        |rng: &mut Rng| -> String { (0..1 + rng.below(6)).map(|_| rng.pick(&pieces)).collect() };
+    let (mut questions, mut too_complex) = (0, 0);
+    for round in 0..3_000 {
+        let dialect = if round % 2 == 0 {
+            Dialect::Aws
+        } else {
+            Dialect::Ram
+        };
+        let mut globs = Globs::new();
+        if round % 7 == 0 {
+            globs.set_limits(Limits {
+                states: 40,
+                work: 600,
+            });
+        }
+        let mut variables = Variables::default();
+        let mut set_of = |globs: &mut Globs, rng: &mut Rng| {
+            let globs_ids = (0..1 + rng.below(3))
+                .map(|_| {
+                    let text = pattern(rng);
+                    globs.intern(compile(&text, Language::Resource(dialect), &mut variables))
+                })
+                .collect();
+            globs.intern_set(GlobSet {
+                globs: globs_ids,
+                negated: rng.below(5) == 0,
+            })
+        };
+        let universe = set_of(&mut globs, &mut rng);
+        let family: Vec<SetId> = (0..1 + rng.below(4))
+            .map(|_| set_of(&mut globs, &mut rng))
+            .collect();
+        let question = Question::new(&mut globs, universe, &family);
+        let skipping = question.walk(&mut globs, true);
+        let reading_all = question.walk(&mut globs, false);
+        let describe = |answer: &Result<Vec<Class>, TooComplex>| match answer {
+            Ok(classes) => classes
+                .iter()
+                .map(|c| format!("{:?} {:?}", c.members, c.witness))
+                .collect::<Vec<_>>()
+                .join("; "),
+            Err(_) => "too complex".to_string(),
+        };
+        assert_eq!(
+            describe(&skipping),
+            describe(&reading_all),
+            "round {round}: universe {:?}, family {:?}",
+            globs.set(universe),
+            family
+                .iter()
+                .map(|&f| globs.set(f).clone())
+                .collect::<Vec<_>>()
+        );
+        questions += 1;
+        too_complex += usize::from(skipping.is_err());
+    }
+    assert!(questions == 3_000 && too_complex > 20, "{too_complex}");
 }
