@@ -414,7 +414,7 @@ impl Explorer {
     ) -> Vec<u32> {
         among
             .into_iter()
-            .filter(|&m| self.member_matches(space, m, action, resource))
+            .filter(|&m| self.matches(space, m, action, resource))
             .collect()
     }
 
@@ -427,10 +427,11 @@ impl Explorer {
         resource: &str,
         mut among: impl Iterator<Item = u32>,
     ) -> bool {
-        among.any(|m| self.member_matches(space, m, action, resource))
+        among.any(|m| self.matches(space, m, action, resource))
     }
 
-    fn member_matches(&self, space: &Space, m: u32, action: &str, resource: &str) -> bool {
+    /// Whether member `m` matches a request (`action` lower-cased).
+    pub fn matches(&self, space: &Space, m: u32, action: &str, resource: &str) -> bool {
         let member = self.members[m as usize];
         space.actions.set_matches(member.actions, action)
             && space.resources.set_matches(member.resources, resource)

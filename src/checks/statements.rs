@@ -32,8 +32,10 @@ use std::ops::ControlFlow;
 use std::rc::Rc;
 
 mod acceptance;
+mod member_runs;
 
 use acceptance::Acceptance;
+use member_runs::MemberRuns;
 
 /// Past this many statements the rules are skipped: each statement's region is explored
 /// against the others, and a policy this large is beyond any vendor's size limit.
@@ -133,6 +135,20 @@ pub fn redundant_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     }
 }
 
+#[cfg(test)]
+thread_local! {
+    /// Set by the tests to answer without the indexes and pre-tests that only save time.
+    static SHORTCUTS_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the tests asked for answers without the shortcuts (never outside them).
+fn shortcuts_off() -> bool {
+    #[cfg(test)]
+    return SHORTCUTS_OFF.get();
+    #[cfg(not(test))]
+    false
+}
+
 fn analysis_position(policy: &AccessPolicy, index: usize) -> Option<usize> {
     policy.statements.iter().position(|s| s.index == index)
 }
@@ -156,6 +172,9 @@ fn candidates(policy: &Policy, by: impl Fn(&Statement) -> bool) -> BTreeSet<usiz
         .iter()
         .filter(|statement| statement.is_allow())
         .filter(|statement| {
+            if shortcuts_off() {
+                return true;
+            }
             let own = others.iter().position(|o| o.index == statement.index);
             match sample_requests(statement) {
                 Some((actions, resources)) => {
@@ -272,6 +291,8 @@ struct Analysis {
     index: ActionIndex,
     atoms: Vec<AtomSet>,
     implications: Implications,
+    /// In a long policy, which members may match a sample resource.
+    resource_runs: Option<MemberRuns>,
 }
 
 impl Drop for Analysis {
@@ -297,10 +318,12 @@ impl Analysis {
             .iter()
             .map(|s| space.atoms_of(s))
             .collect();
+        let resource_sets: Vec<SetId> = members.iter().map(|m| m.resources).collect();
         Some(Analysis {
             policy,
             implications: space.implications(),
             index: ActionIndex::new(&space.actions, &members),
+            resource_runs: MemberRuns::of(&space.resources, &resource_sets),
             space,
             explorer: Explorer::with_memo(members, memo),
             atoms,
@@ -373,17 +396,40 @@ impl Analysis {
         }
         let pool = pool.as_slice();
         let (space, explorer) = (&mut self.space, &mut self.explorer);
-        for action in space.actions.samples_or_outside(actions) {
-            for resource in space.resources.samples_or_outside(resources) {
-                if !explorer.matches_any(space, &action, &resource, pool.iter().copied()) {
+        let action_samples = space.actions.samples_or_outside(actions);
+        let resource_samples = space.resources.samples_or_outside(resources);
+        // In a long policy, the members that may match each resource sample at all.
+        let may_match: Vec<Vec<u64>> = match &self.resource_runs {
+            Some(runs) if !shortcuts_off() => {
+                resource_samples.iter().map(|r| runs.may_match(r)).collect()
+            }
+            _ => Vec::new(),
+        };
+        let may = |sample: usize, t: u32| {
+            may_match
+                .get(sample)
+                .is_none_or(|set| member_runs::holds(set, t))
+        };
+        for action in &action_samples {
+            for (r, resource) in resource_samples.iter().enumerate() {
+                let among = pool.iter().copied().filter(|&t| may(r, t));
+                if !explorer.matches_any(space, action, resource, among) {
                     return Ok(None);
                 }
             }
         }
-        if let Some(&single) = pool
-            .iter()
-            .find(|&&t| explorer.covers(space, t, actions, resources))
-        {
+        // A statement covering the unit matches its sample requests: one pattern match
+        // rules most statements out before `covers` compares (and remembers) patterns, which
+        // made a policy of thousands of statements all covered by its last one quadratic in
+        // memory as well as time.
+        let first_sample = action_samples.first().zip(resource_samples.first());
+        if let Some(&single) = pool.iter().find(|&&t| {
+            let ruled_out = !shortcuts_off()
+                && first_sample.is_some_and(|(action, resource)| {
+                    !may(0, t) || !explorer.matches(space, t, action, resource)
+                });
+            !ruled_out && explorer.covers(space, t, actions, resources)
+        }) {
             return Ok(Some(vec![single as usize]));
         }
         let candidates = explorer.relevant(space, actions, resources, pool.iter().copied());
@@ -410,3 +456,6 @@ impl Analysis {
         Ok((finished && visited).then_some(by))
     }
 }
+
+#[cfg(test)]
+mod tests;

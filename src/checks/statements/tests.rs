@@ -1,0 +1,117 @@
+use super::SHORTCUTS_OFF;
+use crate::diagnostic::Diagnostic;
+use crate::engine::lint_text;
+use crate::rules::RuleSet;
+use crate::testing::Rng;
+
+const ACTIONS: [&str; 9] = [
+    "oss:GetObject",
+    "oss:PutObject",
+    "OSS:getobject",
+    "oss:Get*",
+    "oss:*",
+    "*",
+    "oss:?etObject",
+    "ecs:DescribeInstances",
+    "s3:GetObject",
+];
+
+/// Resources of both dialects, written so that many statements meet and cover each
+/// other: nested folders, `*` and `?` at either end, a variable, the AWS segment `*`.
+fn resource(rng: &mut Rng) -> String {
+    let n = rng.below(12);
+    match rng.below(12) {
+        0 => "*".to_string(),
+        1 => "acs:oss:*:*:bucket/*".to_string(),
+        2 => format!("acs:oss:*:*:bucket/{n}/*"),
+        3 => format!("acs:oss:*:*:bucket/{n}/logs/*"),
+        4 => format!("acs:oss:*:*:bucket/{n}*"),
+        5 => format!("acs:oss:*:*:bucket/?{n}/*"),
+        6 => "acs:oss:*:*:${ram:UserName}/*".to_string(),
+        7 => format!("arn:aws:s3:::bucket/{n}/*"),
+        8 => format!("arn:aws:s3:::*/{n}/*"),
+        9 => "arn:aws:s3:*:*:bucket/*".to_string(),
+        10 => format!("acs:ecs:*:*:instance/i-{n}"),
+        _ => format!("*{n}/*"),
+    }
+}
+
+fn list(rng: &mut Rng, item: impl Fn(&mut Rng) -> String) -> String {
+    let picked: Vec<String> = (0..1 + rng.below(2))
+        .map(|_| serde_json::to_string(&item(rng)).unwrap())
+        .collect();
+    format!("[{}]", picked.join(", "))
+}
+
+/// A policy of `statements` random Allows and Denies, some with `Not` elements or a
+/// condition, one of them (at a random place) on everything.
+fn random_policy(rng: &mut Rng, statements: usize) -> String {
+    let covering = rng.below(statements);
+    let out: Vec<String> = (0..statements)
+        .map(|i| {
+            if i == covering {
+                return r#"{"Effect": "Allow", "Action": "oss:*", "Resource": "*"}"#.to_string();
+            }
+            let effect = if rng.below(6) == 0 { "Deny" } else { "Allow" };
+            let actions = list(rng, |rng| rng.pick(&ACTIONS).to_string());
+            let action = match rng.below(10) {
+                0 => format!(r#""NotAction": {actions}"#),
+                _ => format!(r#""Action": {actions}"#),
+            };
+            let resources = list(rng, resource);
+            let resource = match rng.below(10) {
+                0 => format!(r#""NotResource": {resources}"#),
+                1 => String::new(),
+                _ => format!(r#", "Resource": {resources}"#),
+            };
+            let resource = match resource.strip_prefix("\"NotResource") {
+                Some(_) => format!(", {resource}"),
+                None => resource,
+            };
+            let condition = match rng.below(8) {
+                0 => r#", "Condition": {"Bool": {"acs:SecureTransport": "true"}}"#,
+                _ => "",
+            };
+            format!(r#"{{"Effect": "{effect}", {action}{resource}{condition}}}"#)
+        })
+        .collect();
+    let version = if rng.below(2) == 0 { "1" } else { "2012-10-17" };
+    format!(
+        r#"{{"Version": "{version}", "Statement": [{}]}}"#,
+        out.join(",\n")
+    )
+}
+
+fn findings(rules: &RuleSet, text: &str, shortcuts_off: bool) -> Vec<Diagnostic> {
+    SHORTCUTS_OFF.set(shortcuts_off);
+    let diagnostics = lint_text(rules, text).diagnostics;
+    SHORTCUTS_OFF.set(false);
+    diagnostics
+}
+
+/// The pre-tests and indexes that spare the engine work change no finding, label or fix
+/// of `shadowed-statement` and `redundant-statement`: on random policies short and long
+/// (past the member index's threshold), the findings are those of asking the engine about
+/// every Allow and every other statement.
+#[test]
+fn shortcuts_change_no_finding() {
+    let mut rules = RuleSet::builtin().unwrap();
+    rules
+        .retain_selected(&["PL503".to_string(), "PL504".to_string()], &[])
+        .unwrap();
+    let mut rng = Rng(0x5407_c075);
+    let mut found = 0;
+    for round in 0..160 {
+        let statements = if round % 4 == 0 {
+            super::member_runs::INDEXED_FROM + rng.below(40)
+        } else {
+            2 + rng.below(12)
+        };
+        let text = random_policy(&mut rng, statements);
+        let with = findings(&rules, &text, false);
+        let without = findings(&rules, &text, true);
+        assert_eq!(with, without, "{text}");
+        found += with.len();
+    }
+    assert!(found > 300, "{found}");
+}
