@@ -10,7 +10,9 @@
 //! accept it whatever it is (a `Not` element, a pattern of wildcards only, a policy
 //! variable). The answer is then the same test, on fewer statements.
 
-use crate::matching::{action_matches, resource_matches, trim};
+#[cfg(test)]
+use crate::matching::{action_matches, resource_matches};
+use crate::matching::{trim, wildcard_match};
 use crate::model::{Statement, Values};
 use aho_corasick::AhoCorasick;
 use foldhash::{HashMap, HashMapExt};
@@ -25,9 +27,114 @@ pub(super) struct Acceptance<'s, 'p> {
     others: &'s [&'s Statement<'p>],
     actions: HashMap<Cow<'p, str>, Rc<[u64]>>,
     resources: HashMap<Cow<'p, str>, Rc<[u64]>>,
-    /// The indexes, built when the first sample of their side is asked about.
-    action_index: Option<Option<RunIndex>>,
-    resource_index: Option<Option<RunIndex>>,
+    /// Each side's judges and index, made when the first sample of the side is asked about.
+    action_side: Option<Judging<'p>>,
+    resource_side: Option<Judging<'p>>,
+}
+
+/// How the other statements decide on the samples of one side.
+struct Judging<'p> {
+    /// One per other statement.
+    judges: Vec<Judge<'p>>,
+    index: Option<RunIndex>,
+}
+
+impl<'p> Judging<'p> {
+    fn of(others: &[&Statement<'p>], side: Side) -> Self {
+        Judging {
+            judges: others.iter().map(|other| Judge::of(other, side)).collect(),
+            index: RunIndex::of(others, side),
+        }
+    }
+}
+
+/// One statement's element of one side, read once for every sample: what
+/// `accepts_action` and `accepts_resource` decide, without trimming and classifying its
+/// patterns again for each sample.
+enum Judge<'p> {
+    /// Accepts no sample (the element is missing, or written with its `Not` form too).
+    Never,
+    /// Accepts every sample (a Resource left out).
+    Always,
+    /// Accepts a sample one of the patterns matches, or (`negated`, a `Not` element) one
+    /// none of them matches.
+    Patterns {
+        negated: bool,
+        patterns: Vec<Prepared<'p>>,
+    },
+}
+
+/// A pattern, trimmed, with what decides how it is matched.
+struct Prepared<'p> {
+    text: &'p str,
+    /// ASCII without wildcards: it matches an ASCII sample of the same letters only.
+    plain_ascii: bool,
+    /// A Resource with a policy variable: it may match anything, so the engine looks
+    /// closer (and a NotResource one is left out of the test).
+    variable: bool,
+}
+
+impl<'p> Judge<'p> {
+    fn of(statement: &Statement<'p>, side: Side) -> Self {
+        let prepare = |values: &Values<'p>| -> Vec<Prepared<'p>> {
+            values
+                .texts()
+                .map(|text| {
+                    let text = trim(text);
+                    Prepared {
+                        text,
+                        plain_ascii: text.is_ascii() && !text.contains(['*', '?']),
+                        variable: side == Side::Resource && text.contains("${"),
+                    }
+                })
+                .collect()
+        };
+        let (element, not_element) = match side {
+            Side::Action => (&statement.action, &statement.not_action),
+            Side::Resource => (&statement.resource, &statement.not_resource),
+        };
+        match (element, not_element) {
+            (Some(values), None) => Judge::Patterns {
+                negated: false,
+                patterns: prepare(values),
+            },
+            (None, Some(values)) => Judge::Patterns {
+                negated: true,
+                patterns: prepare(values),
+            },
+            (None, None) if side == Side::Resource => Judge::Always,
+            _ => Judge::Never,
+        }
+    }
+
+    /// Whether it accepts `sample` (trimmed; `ascii` whether it is ASCII). Actions match
+    /// in any case, resources exactly.
+    fn accepts(&self, sample: &str, ascii: bool, side: Side) -> bool {
+        let ignore_case = side == Side::Action;
+        let matches = |pattern: &Prepared| {
+            if pattern.plain_ascii && ascii {
+                if ignore_case {
+                    pattern.text.eq_ignore_ascii_case(sample)
+                } else {
+                    pattern.text == sample
+                }
+            } else {
+                wildcard_match(pattern.text, sample, ignore_case)
+            }
+        };
+        match self {
+            Judge::Never => false,
+            Judge::Always => true,
+            Judge::Patterns {
+                negated: false,
+                patterns,
+            } => patterns.iter().any(|p| p.variable || matches(p)),
+            Judge::Patterns {
+                negated: true,
+                patterns,
+            } => !patterns.iter().any(|p| !p.variable && matches(p)),
+        }
+    }
 }
 
 /// The two sides a sample is of.
@@ -46,28 +153,38 @@ impl<'s, 'p> Acceptance<'s, 'p> {
             others,
             actions: HashMap::new(),
             resources: HashMap::new(),
-            action_index: None,
-            resource_index: None,
+            action_side: None,
+            resource_side: None,
         }
     }
 
     pub(super) fn of_action(&mut self, action: &Cow<'p, str>) -> Rc<[u64]> {
         let others = self.others;
-        let index = self
-            .action_index
-            .get_or_insert_with(|| RunIndex::of(others, Side::Action));
+        let judging = self
+            .action_side
+            .get_or_insert_with(|| Judging::of(others, Side::Action));
         remembered(&mut self.actions, action, || {
-            accepting(others, index.as_ref(), action, accepts_action)
+            judging.accepting(action, Side::Action)
         })
     }
 
     pub(super) fn of_resource(&mut self, resource: &Cow<'p, str>) -> Rc<[u64]> {
         let others = self.others;
-        let index = self
-            .resource_index
-            .get_or_insert_with(|| RunIndex::of(others, Side::Resource));
+        let judging = self
+            .resource_side
+            .get_or_insert_with(|| Judging::of(others, Side::Resource));
         remembered(&mut self.resources, resource, || {
-            accepting(others, index.as_ref(), resource, accepts_resource)
+            judging.accepting(resource, Side::Resource)
+        })
+    }
+}
+
+impl Judging<'_> {
+    fn accepting(&self, sample: &str, side: Side) -> Rc<[u64]> {
+        let trimmed = trim(sample);
+        let ascii = trimmed.is_ascii();
+        accepting(self.judges.len(), self.index.as_ref(), sample, |i| {
+            self.judges[i].accepts(trimmed, ascii, side)
         })
     }
 }
@@ -89,28 +206,28 @@ fn remembered<'p>(
 /// The statements of `others` that accept `sample`, as a bit set: those the index leaves
 /// for it, or all of them without one.
 fn accepting(
-    others: &[&Statement],
+    count: usize,
     index: Option<&RunIndex>,
     sample: &str,
-    accepts: fn(&Statement, &str) -> bool,
+    accepts: impl Fn(usize) -> bool,
 ) -> Rc<[u64]> {
-    let mut set = vec![0u64; others.len().div_ceil(64)];
-    match index.and_then(|index| index.may_accept(others.len(), sample)) {
+    let mut set = vec![0u64; count.div_ceil(64)];
+    match index.and_then(|index| index.may_accept(count, sample)) {
         Some(may) => {
             for (word, bits) in may.iter().enumerate() {
                 let mut bits = *bits;
                 while bits != 0 {
                     let i = word * 64 + bits.trailing_zeros() as usize;
                     bits &= bits - 1;
-                    if accepts(others[i], sample) {
+                    if accepts(i) {
                         set[i / 64] |= 1 << (i % 64);
                     }
                 }
             }
         }
         None => {
-            for (i, other) in others.iter().enumerate() {
-                if accepts(other, sample) {
+            for i in 0..count {
+                if accepts(i) {
                     set[i / 64] |= 1 << (i % 64);
                 }
             }
@@ -245,8 +362,10 @@ fn literal_run(pattern: &str, side: Side) -> Option<&str> {
     (side == Side::Resource || run.is_ascii()).then_some(run)
 }
 
-/// Whether a statement's Action matches `action`; a statement the check cannot read does
+/// Whether a statement's Action matches `action` (the reference the judges are held to);
+/// a statement the check cannot read does
 /// not (with its resources, it matches a request, conditions aside, when both do).
+#[cfg(test)]
 fn accepts_action(statement: &Statement, action: &str) -> bool {
     match (&statement.action, &statement.not_action) {
         (Some(values), None) => values.texts().any(|p| action_matches(p, action)),
@@ -257,6 +376,7 @@ fn accepts_action(statement: &Statement, action: &str) -> bool {
 
 /// Whether a statement's Resource matches `resource` (see `accepts_action`); a pattern
 /// with a policy variable may match anything, so the engine looks closer.
+#[cfg(test)]
 fn accepts_resource(statement: &Statement, resource: &str) -> bool {
     match (&statement.resource, &statement.not_resource) {
         (Some(values), None) => values
@@ -376,13 +496,13 @@ mod tests {
             let policy = Policy::from_root(&parsed.root, &arena).unwrap();
             let others: Vec<&Statement> = policy.statements.iter().collect();
             let mut acceptance = Acceptance::new(&others);
-            assert!(acceptance.action_index.is_none());
+            assert!(acceptance.action_side.is_none());
             for sample in SAMPLES.iter().chain(&ACTIONS).chain(&RESOURCES) {
                 let sample = Cow::Borrowed(*sample);
                 let actions = acceptance.of_action(&sample);
                 let resources = acceptance.of_resource(&sample);
                 let every = |accepts: fn(&Statement, &str) -> bool| {
-                    accepting(&others, None, &sample, accepts)
+                    accepting(others.len(), None, &sample, |i| accepts(others[i], &sample))
                 };
                 assert_eq!(actions, every(accepts_action), "{sample} in {text}");
                 assert_eq!(resources, every(accepts_resource), "{sample} in {text}");
@@ -392,8 +512,8 @@ mod tests {
                     .map(|b| b.count_ones())
                     .sum::<u32>();
             }
-            assert!(matches!(acceptance.action_index, Some(Some(_))));
-            assert!(matches!(acceptance.resource_index, Some(Some(_))));
+            assert!(matches!(&acceptance.action_side, Some(side) if side.index.is_some()));
+            assert!(matches!(&acceptance.resource_side, Some(side) if side.index.is_some()));
         }
         assert!(accepted > 10_000, "{accepted}");
     }
