@@ -30,6 +30,9 @@ pub struct Space {
     variables: Variables,
     atoms: Vec<Atom>,
     atom_ids: HashMap<Atom, u32>,
+    /// The pattern each text compiled to, by language (actions, RAM resources, AWS
+    /// resources): a warm space meets the same texts policy after policy.
+    compiled: [HashMap<Box<str>, u32>; 3],
 }
 
 /// A statement's atoms, as sorted ids.
@@ -43,6 +46,7 @@ impl Default for Space {
             variables: Variables::default(),
             atoms: Vec::new(),
             atom_ids: HashMap::new(),
+            compiled: Default::default(),
         }
     }
 }
@@ -60,11 +64,23 @@ pub struct Unit {
 
 impl Space {
     pub fn action_glob(&mut self, text: &str) -> u32 {
+        if let Some(&id) = self.compiled[0].get(text) {
+            return id;
+        }
         let items = pattern::compile(text, Language::Action, &mut self.variables);
-        self.actions.intern(items)
+        let id = self.actions.intern(items);
+        self.compiled[0].insert(text.into(), id);
+        id
     }
 
     pub fn resource_glob(&mut self, text: &str, dialect: Dialect) -> u32 {
+        let language = match dialect {
+            Dialect::Ram => 1,
+            Dialect::Aws => 2,
+        };
+        if let Some(&id) = self.compiled[language].get(text) {
+            return id;
+        }
         let items = pattern::compile(text, Language::Resource(dialect), &mut self.variables);
         for item in &items {
             if let pattern::Item::Var(id) = item {
@@ -72,7 +88,9 @@ impl Space {
                 self.resources.note_variable(*id, &key);
             }
         }
-        self.resources.intern(items)
+        let id = self.resources.intern(items);
+        self.compiled[language].insert(text.into(), id);
+        id
     }
 
     pub fn action_set(&mut self, element: &Element) -> SetId {
@@ -183,7 +201,8 @@ impl Space {
     /// About how many entries the space's tables hold (patterns, sets, states, remembered
     /// answers): what a cache of spaces bounds.
     pub fn footprint(&self) -> usize {
-        self.actions.footprint() + self.resources.footprint()
+        let compiled: usize = self.compiled.iter().map(HashMap::len).sum();
+        self.actions.footprint() + self.resources.footprint() + compiled
     }
 
     pub fn atom(&mut self, atom: Atom) -> u32 {

@@ -206,16 +206,19 @@ fn sample_requests<'p>(statement: &Statement<'p>) -> Option<(Samples<'p>, Sample
     // Most entries hold no wildcard, and are their own sample.
     let instance = |pattern: &'p str| {
         let pattern = pattern.trim();
-        if !pattern.contains(['*', '?']) {
+        let Some(first) = pattern.find(['*', '?']) else {
             return Cow::Borrowed(pattern);
+        };
+        let mut sample = String::with_capacity(pattern.len());
+        sample.push_str(&pattern[..first]);
+        for c in pattern[first..].chars() {
+            match c {
+                '*' => {}
+                '?' => sample.push('x'),
+                c => sample.push(c),
+            }
         }
-        Cow::Owned(
-            pattern
-                .chars()
-                .filter(|&c| c != '*')
-                .map(|c| if c == '?' { 'x' } else { c })
-                .collect::<String>(),
-        )
+        Cow::Owned(sample)
     };
     Some((
         actions.texts().map(instance).collect(),
