@@ -275,7 +275,7 @@ impl Globs {
             self.pairs.insert((first, second, covers), answer);
             return answer;
         }
-        let answer = self.product(first, second, covers);
+        let answer = self.product(first, second, covers, true);
         self.pairs.insert((first, second, covers), answer);
         answer
     }
@@ -314,7 +314,12 @@ impl Globs {
     }
 
     /// [`Globs::pair`] by walking the product of the two automata.
-    fn product(&mut self, first: GlobId, second: GlobId, covers: bool) -> bool {
+    /// `skip_alike` reads, from each pair of states, only the characters one of them
+    /// steps on differently from any other character, each variable, and one stand-in for
+    /// the remaining characters (the first of the alphabet's): those all lead where the
+    /// stand-in does, so the answer is that of reading every symbol (what the tests
+    /// compare it with, `skip_alike` false).
+    fn product(&mut self, first: GlobId, second: GlobId, covers: bool, skip_alike: bool) -> bool {
         let mut alphabet: Vec<Symbol> = Vec::new();
         for &g in &[first, second] {
             let glob = &self.globs[g as usize];
@@ -333,6 +338,7 @@ impl Globs {
         // `covers` holds until a string the second accepts and the first does not;
         // `meet` fails until a string both accept.
         let mut answer = covers;
+        let mut reading = Vec::with_capacity(alphabet.len());
         while let Some((a, b)) = queue.pop_front() {
             let (accept_a, accept_b) = (self.accepting(a), self.accepting(b));
             if covers && accept_b && !accept_a {
@@ -343,7 +349,21 @@ impl Globs {
                 answer = true;
                 break;
             }
-            for &symbol in &alphabet {
+            reading.clear();
+            if skip_alike {
+                let (chars_a, chars_b) = (self.distinct_chars(a), self.distinct_chars(b));
+                let mut stand_in_taken = false;
+                reading.extend(alphabet.iter().copied().filter(|&symbol| match symbol {
+                    Symbol::Char(c) if chars_a.contains(&c) || chars_b.contains(&c) => true,
+                    Symbol::Var(_) => true,
+                    Symbol::Char(_) | Symbol::Other => {
+                        !std::mem::replace(&mut stand_in_taken, true)
+                    }
+                }));
+            } else {
+                reading.extend_from_slice(&alphabet);
+            }
+            for &symbol in &reading {
                 let next = (self.next_state(a, symbol), self.next_state(b, symbol));
                 let hopeless = next.1 == 0 || (!covers && next.0 == 0);
                 if !hopeless && seen.insert(next) {
