@@ -416,6 +416,11 @@ impl Globs {
         &self.sets[id as usize]
     }
 
+    /// The literal characters a pattern starts with (up to its first wildcard or variable).
+    pub fn prefix(&self, id: GlobId) -> &str {
+        &self.globs[id as usize].prefix
+    }
+
     pub fn items(&self, id: GlobId) -> &[Item] {
         &self.globs[id as usize].items
     }

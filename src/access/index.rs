@@ -10,13 +10,16 @@
 //! This keeps `diff` from asking every unit of one side about every statement of the
 //! other: a unit meets the statements of its service (and of `*`), not all of them.
 
-use super::automaton::{Globs, SetId};
+use super::automaton::{GlobId, Globs, SetId};
 use super::explore::Member;
 use super::pattern;
 use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 
 pub struct ActionIndex {
+    /// In an analysis of few members, each member's action patterns, searched in turn:
+    /// cheaper than building and walking the prefix tree.
+    few: Option<Vec<(GlobId, u32)>>,
     /// Members holding an action pattern of this literal prefix, ascending.
     by_prefix: BTreeMap<String, Vec<u32>>,
     /// Members whose action element is a `Not` form.
@@ -26,8 +29,35 @@ pub struct ActionIndex {
     set_prefixes: HashMap<SetId, Vec<String>>,
 }
 
+/// Up to this many members, the index is a list.
+const FEW: usize = 64;
+
 impl ActionIndex {
     pub fn new(globs: &Globs, members: &[Member]) -> Self {
+        Self::build(globs, members, members.len() <= FEW)
+    }
+
+    /// The index as a list of patterns (`as_list`) or as a prefix tree.
+    fn build(globs: &Globs, members: &[Member], as_list: bool) -> Self {
+        if as_list {
+            let mut few = Vec::new();
+            let mut negated = Vec::new();
+            for (m, member) in members.iter().enumerate() {
+                let set = globs.set(member.actions);
+                if set.negated {
+                    negated.push(m as u32);
+                } else {
+                    few.extend(set.globs.iter().map(|&glob| (glob, m as u32)));
+                }
+            }
+            return ActionIndex {
+                few: Some(few),
+                by_prefix: BTreeMap::new(),
+                negated,
+                members: members.len(),
+                set_prefixes: HashMap::new(),
+            };
+        }
         let mut by_prefix: BTreeMap<String, Vec<u32>> = BTreeMap::new();
         let mut negated = Vec::new();
         for (m, member) in members.iter().enumerate() {
@@ -45,6 +75,7 @@ impl ActionIndex {
             }
         }
         ActionIndex {
+            few: None,
             by_prefix,
             negated,
             members: members.len(),
@@ -58,6 +89,23 @@ impl ActionIndex {
         let set = globs.set(actions);
         if set.negated {
             return (0..self.members as u32).collect();
+        }
+        if let Some(few) = &self.few {
+            let mut found = self.negated.clone();
+            for &query in &set.globs {
+                let prefix = globs.prefix(query);
+                found.extend(
+                    few.iter()
+                        .filter(|&&(glob, _)| {
+                            let other = globs.prefix(glob);
+                            other.starts_with(prefix) || prefix.starts_with(other)
+                        })
+                        .map(|&(_, m)| m),
+                );
+            }
+            found.sort_unstable();
+            found.dedup();
+            return found;
         }
         let prefixes = self.set_prefixes.entry(actions).or_insert_with(|| {
             set.globs
@@ -141,6 +189,8 @@ mod tests {
             resources,
         });
         let mut index = ActionIndex::new(&space.actions, &members);
+        let mut tree = ActionIndex::build(&space.actions, &members, false);
+        assert!(index.few.is_some() && tree.few.is_none());
         let mut left_out = 0;
         for query in patterns.iter().map(|p| element(p, false)).chain([
             element(&["oss:Get"], false),
@@ -150,6 +200,12 @@ mod tests {
             let set = space.action_set(&query);
             let candidates = index.candidates(&space.actions, set);
             assert!(candidates.windows(2).all(|w| w[0] < w[1]));
+            // The list and the tree find the same members.
+            assert_eq!(
+                candidates,
+                tree.candidates(&space.actions, set),
+                "{query:?}"
+            );
             for (m, member) in members.iter().enumerate() {
                 let meets = space.actions.sets_meet(set, member.actions);
                 if meets {
