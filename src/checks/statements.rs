@@ -205,8 +205,8 @@ fn sample_requests<'p>(statement: &Statement<'p>) -> Option<(Samples<'p>, Sample
     }
     // Most entries hold no wildcard, and are their own sample.
     let instance = |pattern: &'p str| {
-        let pattern = pattern.trim();
-        let Some(first) = pattern.find(['*', '?']) else {
+        let pattern = crate::matching::trim(pattern);
+        let Some(first) = memchr::memchr2(b'*', b'?', pattern.as_bytes()) else {
             return Cow::Borrowed(pattern);
         };
         let mut sample = String::with_capacity(pattern.len());
