@@ -112,6 +112,8 @@ struct Parsed<'t> {
     rule_errors: Vec<Diagnostic>,
     /// Its action entries resolved in the catalogue, when a built-in check first asks.
     resolved: std::cell::OnceCell<crate::checks::resolved::ResolvedActions>,
+    /// Its statements that repeat an earlier one, when a built-in check first asks.
+    repeats: std::cell::OnceCell<Vec<(usize, usize)>>,
 }
 
 fn lint_texts_in<'t>(
@@ -255,6 +257,7 @@ fn prepare<'t>(
         findings: Vec::new(),
         rule_errors: Vec::new(),
         resolved: std::cell::OnceCell::new(),
+        repeats: std::cell::OnceCell::new(),
     }
 }
 
@@ -340,6 +343,7 @@ fn run_builtin_checks(rules: &RuleSet, batch: &mut [Parsed]) {
                     extra_actions: &rules.extra_actions,
                     access: &rules.access,
                     resolved: &file.resolved,
+                    repeats: &file.repeats,
                 };
                 check(&ctx, &mut scratch);
                 file.findings

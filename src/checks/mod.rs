@@ -37,11 +37,26 @@ pub struct CheckContext<'a> {
     /// The document's action entries resolved in the catalogue, once for all checks
     /// (filled by the first that asks: see [`CheckContext::resolved_actions`]).
     pub resolved: &'a std::cell::OnceCell<resolved::ResolvedActions>,
+    /// The statements that repeat an earlier one, once for all checks (see
+    /// [`CheckContext::repeated_statements`]).
+    pub repeats: &'a std::cell::OnceCell<Vec<(usize, usize)>>,
 }
 
 impl CheckContext<'_> {
     /// What the policy's action entries name in its dialect's catalogue; `None` when the
     /// top level is not an object.
+    /// The statements (indices into `Policy::statements`) that mean the same as an earlier
+    /// one, each with the earliest it repeats (see `redundancy::repeated_statements`):
+    /// PL205 reports them, PL504 leaves them out of what covers. Empty without a policy.
+    pub fn repeated_statements(&self) -> &[(usize, usize)] {
+        match self.policy {
+            Some(policy) => self
+                .repeats
+                .get_or_init(|| redundancy::repeated_statements(policy)),
+            None => &[],
+        }
+    }
+
     pub fn resolved_actions(&self) -> Option<&resolved::ResolvedActions> {
         let policy = self.policy?;
         Some(

@@ -83,7 +83,7 @@ pub fn redundant_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     if candidates.is_empty() {
         return;
     }
-    let repeats = super::redundancy::repeated_statements(model);
+    let repeats = ctx.repeated_statements();
     let Some(mut analysis) = Analysis::of(model) else {
         return;
     };

@@ -22,7 +22,7 @@ pub fn duplicate_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let items = policy
         .statement_member
         .and_then(|member| member.value.as_array());
-    for (repeat, first) in repeated_statements(policy) {
+    for &(repeat, first) in ctx.repeated_statements() {
         let statement = &policy.statements[repeat];
         let first = policy.statements[first].node;
         let fix = items
