@@ -181,6 +181,9 @@ pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
         return;
     };
     let mut budget = Budget::new();
+    // Cleared for each statement, kept grown for the next.
+    let mut named_by_text: foldhash::HashMap<&str, Vec<Action>> = Default::default();
+    let mut fits: foldhash::HashMap<Action, bool> = Default::default();
     for (position, statement) in policy.statements.iter().enumerate() {
         let (Some(actions), Some(resources)) = (&statement.action, &statement.resource) else {
             continue;
@@ -200,8 +203,8 @@ pub fn action_resource_mismatch(ctx: &CheckContext, out: &mut Vec<Finding>) {
         // A long list repeats its entries and the actions they name: each entry is
         // expanded, and each action compared with the resources, once a statement, so the
         // work grows with the list rather than with the list times the resources.
-        let mut named_by_text: foldhash::HashMap<&str, Vec<Action>> = Default::default();
-        let mut fits: foldhash::HashMap<Action, bool> = Default::default();
+        named_by_text.clear();
+        fits.clear();
         for (entry, resolved) in actions.entries.iter().zip(resolved) {
             let named = named_by_text
                 .entry(trim(entry.text))
