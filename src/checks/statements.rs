@@ -33,9 +33,10 @@ use std::rc::Rc;
 
 mod acceptance;
 mod member_runs;
+mod run_index;
 
 use acceptance::Acceptance;
-use member_runs::MemberRuns;
+use run_index::RunIndex;
 
 /// Past this many statements the rules are skipped: each statement's region is explored
 /// against the others, and a policy this large is beyond any vendor's size limit.
@@ -295,7 +296,7 @@ struct Analysis {
     atoms: Vec<AtomSet>,
     implications: Implications,
     /// In a long policy, which members may match a sample resource.
-    resource_runs: Option<MemberRuns>,
+    resource_runs: Option<RunIndex>,
 }
 
 impl Drop for Analysis {
@@ -326,7 +327,7 @@ impl Analysis {
             policy,
             implications: space.implications(),
             index: ActionIndex::new(&space.actions, &members),
-            resource_runs: MemberRuns::of(&space.resources, &resource_sets),
+            resource_runs: member_runs::member_runs(&space.resources, &resource_sets),
             space,
             explorer: Explorer::with_memo(members, memo),
             atoms,
@@ -404,14 +405,14 @@ impl Analysis {
         // In a long policy, the members that may match each resource sample at all.
         let may_match: Vec<Vec<u64>> = match &self.resource_runs {
             Some(runs) if !shortcuts_off() => {
-                resource_samples.iter().map(|r| runs.may_match(r)).collect()
+                resource_samples.iter().map(|r| runs.owners(r)).collect()
             }
             _ => Vec::new(),
         };
         let may = |sample: usize, t: u32| {
             may_match
                 .get(sample)
-                .is_none_or(|set| member_runs::holds(set, t))
+                .is_none_or(|set| run_index::holds(set, t))
         };
         for action in &action_samples {
             for (r, resource) in resource_samples.iter().enumerate() {

@@ -156,6 +156,15 @@ fn negated_sets() {
     assert_eq!(members, [vec![], vec![0], vec![1]]);
 }
 
+/// AWS on even rounds and RAM on odd ones, so that random tests cover both dialects.
+fn dialect_of_round(round: usize) -> Dialect {
+    if round.is_multiple_of(2) {
+        Dialect::Aws
+    } else {
+        Dialect::Ram
+    }
+}
+
 /// The pair product reads only the symbols that can lead somewhere new, and answers as
 /// reading every symbol does, for `meet` and `covers`, on random pairs of literals, `?`,
 /// `*`, segment `*`s (AWS) and variables.
@@ -165,11 +174,7 @@ fn pair_products_skipping_alike_symbols_answer_alike() {
     let mut rng = Rng(0xba1d_9a1c);
     let (mut met, mut covered) = (0, 0);
     for round in 0..20_000 {
-        let dialect = if round % 2 == 0 {
-            Dialect::Aws
-        } else {
-            Dialect::Ram
-        };
+        let dialect = dialect_of_round(round);
         let mut globs = Globs::new();
         let mut variables = Variables::default();
         let mut glob = |rng: &mut Rng| {
@@ -222,11 +227,7 @@ fn skipping_alike_symbols_changes_no_class_nor_witness() {
         |rng: &mut Rng| -> String { (0..1 + rng.below(6)).map(|_| rng.pick(&pieces)).collect() };
     let (mut questions, mut too_complex) = (0, 0);
     for round in 0..3_000 {
-        let dialect = if round % 2 == 0 {
-            Dialect::Aws
-        } else {
-            Dialect::Ram
-        };
+        let dialect = dialect_of_round(round);
         let mut globs = Globs::new();
         if round % 7 == 0 {
             globs.set_limits(Limits {

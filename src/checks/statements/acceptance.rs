@@ -10,18 +10,14 @@
 //! accept it whatever it is (a `Not` element, a pattern of wildcards only, a policy
 //! variable). The answer is then the same test, on fewer statements.
 
+use super::run_index::{INDEXED_FROM, RunIndex, RunIndexBuilder};
 #[cfg(test)]
 use crate::matching::{action_matches, resource_matches};
 use crate::matching::{trim, wildcard_match};
 use crate::model::{Statement, Values};
-use aho_corasick::AhoCorasick;
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::rc::Rc;
-
-/// Below this many other statements every sample meets them all: building the index
-/// costs more than it saves.
-const INDEXED_FROM: usize = 64;
 
 pub(super) struct Acceptance<'s, 'p> {
     others: &'s [&'s Statement<'p>],
@@ -36,14 +32,14 @@ pub(super) struct Acceptance<'s, 'p> {
 struct Judging<'p> {
     /// One per other statement.
     judges: Vec<Judge<'p>>,
-    index: Option<RunIndex>,
+    index: Option<SideIndex>,
 }
 
 impl<'p> Judging<'p> {
     fn of(others: &[&Statement<'p>], side: Side) -> Self {
         Judging {
             judges: others.iter().map(|other| Judge::of(other, side)).collect(),
-            index: RunIndex::of(others, side),
+            index: SideIndex::of(others, side),
         }
     }
 }
@@ -207,12 +203,12 @@ fn remembered<'p>(
 /// for it, or all of them without one.
 fn accepting(
     count: usize,
-    index: Option<&RunIndex>,
+    index: Option<&SideIndex>,
     sample: &str,
     accepts: impl Fn(usize) -> bool,
 ) -> Rc<[u64]> {
     let mut set = vec![0u64; count.div_ceil(64)];
-    match index.and_then(|index| index.may_accept(count, sample)) {
+    match index.and_then(|index| index.may_accept(sample)) {
         Some(may) => {
             for (word, bits) in may.iter().enumerate() {
                 let mut bits = *bits;
@@ -237,87 +233,49 @@ fn accepting(
 }
 
 /// The other statements' patterns of one side, by their longest literal run.
-struct RunIndex {
+struct SideIndex {
     side: Side,
-    automaton: AhoCorasick,
-    /// The statements (indices into the others) with a pattern of each run.
-    statements_of_run: Vec<Vec<u32>>,
-    /// The statements that may accept any sample.
-    always: Vec<u32>,
+    runs: RunIndex,
 }
 
-impl RunIndex {
+impl SideIndex {
     /// The index of `others`' patterns of `side`, when there are enough of them.
-    fn of(others: &[&Statement], side: Side) -> Option<RunIndex> {
+    fn of(others: &[&Statement], side: Side) -> Option<SideIndex> {
         if others.len() < INDEXED_FROM {
             return None;
         }
-        let mut runs: Vec<&str> = Vec::new();
-        let mut run_ids: HashMap<&str, usize> = HashMap::new();
-        let mut statements_of_run: Vec<Vec<u32>> = Vec::new();
-        let mut always = Vec::new();
+        let mut builder = RunIndexBuilder::new();
         for (i, other) in others.iter().enumerate() {
             let i = i as u32;
             let patterns = match indexed_patterns(other, side) {
                 Indexed::Never => continue,
                 Indexed::Always => {
-                    always.push(i);
+                    builder.always(i);
                     continue;
                 }
                 Indexed::Patterns(patterns) => patterns,
             };
-            let mut own_runs = Vec::new();
-            for pattern in patterns.texts() {
-                match literal_run(trim(pattern), side) {
-                    Some(run) => own_runs.push(run),
-                    None => {
-                        own_runs.clear();
-                        always.push(i);
-                        break;
-                    }
-                }
-            }
-            for run in own_runs {
-                let id = *run_ids.entry(run).or_insert_with(|| {
-                    runs.push(run);
-                    statements_of_run.push(Vec::new());
-                    runs.len() - 1
-                });
-                if statements_of_run[id].last() != Some(&i) {
-                    statements_of_run[id].push(i);
-                }
+            let own_runs: Option<Vec<&str>> = patterns
+                .texts()
+                .map(|pattern| literal_run(trim(pattern), side))
+                .collect();
+            match own_runs {
+                Some(runs) => builder.runs(i, runs.into_iter().map(Cow::Borrowed)),
+                None => builder.always(i),
             }
         }
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(side == Side::Action)
-            .build(&runs)
-            .ok()?;
-        Some(RunIndex {
-            side,
-            automaton,
-            statements_of_run,
-            always,
-        })
+        let runs = builder.build(others.len(), side == Side::Action)?;
+        Some(SideIndex { side, runs })
     }
 
-    /// The statements that may accept `sample`, as a bit set over `count` statements;
-    /// `None` when the index cannot tell (an action not in ASCII, whose case folding
-    /// reaches past it).
-    fn may_accept(&self, count: usize, sample: &str) -> Option<Vec<u64>> {
+    /// The statements that may accept `sample`, as a bit set over them; `None` when the
+    /// index cannot tell (an action not in ASCII, whose case folding reaches past it).
+    fn may_accept(&self, sample: &str) -> Option<Vec<u64>> {
         let sample = trim(sample);
         if self.side == Side::Action && !sample.is_ascii() {
             return None;
         }
-        let mut may = vec![0u64; count.div_ceil(64)];
-        let mut add = |i: u32| may[i as usize / 64] |= 1 << (i % 64);
-        self.always.iter().copied().for_each(&mut add);
-        for found in self.automaton.find_overlapping_iter(sample) {
-            self.statements_of_run[found.pattern().as_usize()]
-                .iter()
-                .copied()
-                .for_each(&mut add);
-        }
-        Some(may)
+        Some(self.runs.owners(sample))
     }
 }
 

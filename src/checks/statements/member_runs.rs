@@ -8,93 +8,36 @@
 //! quadratic in pattern matches: each covered statement's samples were tried against
 //! every other statement in turn.
 
+use super::run_index::{INDEXED_FROM, RunIndex, RunIndexBuilder};
 use crate::access::automaton::{Globs, SetId};
 use crate::access::pattern::Item;
-use aho_corasick::AhoCorasick;
-use foldhash::{HashMap, HashMapExt};
+use std::borrow::Cow;
 
-/// Below this many members every sample is tried on them all: building the index costs
-/// more than it saves.
-pub(super) const INDEXED_FROM: usize = 64;
-
-pub(super) struct MemberRuns {
-    automaton: AhoCorasick,
-    /// The members with a pattern of each run.
-    members_of_run: Vec<Vec<u32>>,
-    /// The members that may match any sample: a `NotResource`, or a pattern without a
-    /// literal character.
-    always: Vec<u32>,
-    count: usize,
-}
-
-impl MemberRuns {
-    /// The index of the members' resource sets (`resources[m]` of member `m`), when there
-    /// are enough of them.
-    pub(super) fn of(globs: &Globs, resources: &[SetId]) -> Option<MemberRuns> {
-        if resources.len() < INDEXED_FROM {
-            return None;
-        }
-        let mut runs: Vec<String> = Vec::new();
-        let mut run_ids: HashMap<String, usize> = HashMap::new();
-        let mut members_of_run: Vec<Vec<u32>> = Vec::new();
-        let mut always = Vec::new();
-        for (member, &set) in resources.iter().enumerate() {
-            let member = member as u32;
-            let set = globs.set(set);
-            let own_runs: Option<Vec<String>> = if set.negated {
-                None
-            } else {
-                set.globs
-                    .iter()
-                    .map(|&glob| longest_literal_run(globs.items(glob)))
-                    .collect()
-            };
-            let Some(own_runs) = own_runs else {
-                always.push(member);
-                continue;
-            };
-            for run in own_runs {
-                let id = match run_ids.get(&run) {
-                    Some(&id) => id,
-                    None => {
-                        runs.push(run.clone());
-                        members_of_run.push(Vec::new());
-                        run_ids.insert(run, runs.len() - 1);
-                        runs.len() - 1
-                    }
-                };
-                if members_of_run[id].last() != Some(&member) {
-                    members_of_run[id].push(member);
-                }
-            }
-        }
-        let automaton = AhoCorasick::new(&runs).ok()?;
-        Some(MemberRuns {
-            automaton,
-            members_of_run,
-            always,
-            count: resources.len(),
-        })
+/// The index of the members' resource sets (`resources[m]` of member `m`), when there are
+/// enough of them. A member whose set is negated, or has a pattern without a literal
+/// character, may match any sample.
+pub(super) fn member_runs(globs: &Globs, resources: &[SetId]) -> Option<RunIndex> {
+    if resources.len() < INDEXED_FROM {
+        return None;
     }
-
-    /// The members that may match resource `sample`, as a bit set over the members.
-    pub(super) fn may_match(&self, sample: &str) -> Vec<u64> {
-        let mut may = vec![0u64; self.count.div_ceil(64)];
-        let mut add = |m: u32| may[m as usize / 64] |= 1 << (m % 64);
-        self.always.iter().copied().for_each(&mut add);
-        for found in self.automaton.find_overlapping_iter(sample) {
-            self.members_of_run[found.pattern().as_usize()]
+    let mut builder = RunIndexBuilder::new();
+    for (member, &set) in resources.iter().enumerate() {
+        let member = member as u32;
+        let set = globs.set(set);
+        let own_runs: Option<Vec<String>> = if set.negated {
+            None
+        } else {
+            set.globs
                 .iter()
-                .copied()
-                .for_each(&mut add);
+                .map(|&glob| longest_literal_run(globs.items(glob)))
+                .collect()
+        };
+        match own_runs {
+            Some(runs) => builder.runs(member, runs.into_iter().map(Cow::Owned)),
+            None => builder.always(member),
         }
-        may
     }
-}
-
-/// Whether bit `m` of a set from [`MemberRuns::may_match`] is set.
-pub(super) fn holds(set: &[u64], m: u32) -> bool {
-    set[m as usize / 64] & (1 << (m % 64)) != 0
+    builder.build(resources.len(), false)
 }
 
 /// The longest run of consecutive literal characters of a pattern, which every string it

@@ -103,7 +103,7 @@ fn shortcuts_change_no_finding() {
     let mut found = 0;
     for round in 0..160 {
         let statements = if round % 4 == 0 {
-            super::member_runs::INDEXED_FROM + rng.below(40)
+            super::run_index::INDEXED_FROM + rng.below(40)
         } else {
             2 + rng.below(12)
         };
