@@ -43,8 +43,6 @@ pub struct CheckContext<'a> {
 }
 
 impl CheckContext<'_> {
-    /// What the policy's action entries name in its dialect's catalogue; `None` when the
-    /// top level is not an object.
     /// The statements (indices into `Policy::statements`) that mean the same as an earlier
     /// one, each with the earliest it repeats (see `redundancy::repeated_statements`):
     /// PL205 reports them, PL504 leaves them out of what covers. Empty without a policy.
@@ -57,6 +55,8 @@ impl CheckContext<'_> {
         }
     }
 
+    /// What the policy's action entries name in its dialect's catalogue; `None` when the
+    /// top level is not an object.
     pub fn resolved_actions(&self) -> Option<&resolved::ResolvedActions> {
         let policy = self.policy?;
         Some(
