@@ -37,10 +37,9 @@ struct Judging<'p> {
 
 impl<'p> Judging<'p> {
     fn of(others: &[&Statement<'p>], side: Side) -> Self {
-        Judging {
-            judges: others.iter().map(|other| Judge::of(other, side)).collect(),
-            index: SideIndex::of(others, side),
-        }
+        let judges: Vec<Judge<'p>> = others.iter().map(|other| Judge::of(other, side)).collect();
+        let index = SideIndex::of(&judges, side);
+        Judging { judges, index }
     }
 }
 
@@ -239,32 +238,36 @@ struct SideIndex {
 }
 
 impl SideIndex {
-    /// The index of `others`' patterns of `side`, when there are enough of them.
-    fn of(others: &[&Statement], side: Side) -> Option<SideIndex> {
-        if others.len() < INDEXED_FROM {
+    /// The index of the judges' patterns of `side`, when there are enough of them.
+    fn of(judges: &[Judge<'_>], side: Side) -> Option<SideIndex> {
+        if judges.len() < INDEXED_FROM {
             return None;
         }
         let mut builder = RunIndexBuilder::new();
-        for (i, other) in others.iter().enumerate() {
+        for (i, judge) in judges.iter().enumerate() {
             let i = i as u32;
-            let patterns = match indexed_patterns(other, side) {
-                Indexed::Never => continue,
-                Indexed::Always => {
+            let patterns = match judge {
+                Judge::Never => continue,
+                // A `Not` element may accept a sample none of its patterns matches.
+                Judge::Always | Judge::Patterns { negated: true, .. } => {
                     builder.always(i);
                     continue;
                 }
-                Indexed::Patterns(patterns) => patterns,
+                Judge::Patterns {
+                    negated: false,
+                    patterns,
+                } => patterns,
             };
             let own_runs: Option<Vec<&str>> = patterns
-                .texts()
-                .map(|pattern| literal_run(trim(pattern), side))
+                .iter()
+                .map(|pattern| literal_run(pattern.text, side))
                 .collect();
             match own_runs {
                 Some(runs) => builder.runs(i, runs.into_iter().map(Cow::Borrowed)),
                 None => builder.always(i),
             }
         }
-        let runs = builder.build(others.len(), side == Side::Action)?;
+        let runs = builder.build(judges.len(), side == Side::Action)?;
         Some(SideIndex { side, runs })
     }
 
@@ -276,32 +279,6 @@ impl SideIndex {
             return None;
         }
         Some(self.runs.owners(sample))
-    }
-}
-
-/// How a statement's element of one side decides whether it accepts a sample.
-enum Indexed<'a, 'p> {
-    /// It accepts none (the element is missing, or written with its `Not` form too).
-    Never,
-    /// It may accept a sample none of its patterns matches (a `Not` element, a Resource
-    /// left out).
-    Always,
-    /// It accepts a sample one of these patterns matches.
-    Patterns(&'a Values<'p>),
-}
-
-/// How `statement` decides on samples of `side` (as `accepts_action` and
-/// `accepts_resource` do).
-fn indexed_patterns<'a, 'p>(statement: &'a Statement<'p>, side: Side) -> Indexed<'a, 'p> {
-    let (element, not_element) = match side {
-        Side::Action => (&statement.action, &statement.not_action),
-        Side::Resource => (&statement.resource, &statement.not_resource),
-    };
-    match (element, not_element) {
-        (Some(values), None) => Indexed::Patterns(values),
-        (None, Some(_)) => Indexed::Always,
-        (None, None) if side == Side::Resource => Indexed::Always,
-        _ => Indexed::Never,
     }
 }
 
