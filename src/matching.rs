@@ -2,6 +2,7 @@
 //! every rule that compares actions or resources.
 
 mod containment;
+pub(crate) mod run_index;
 
 pub use containment::{CoverIndex, Pattern};
 

@@ -27,8 +27,10 @@
 //! the product of their sizes, and that is what the bounds stop.
 
 mod question;
+mod set_index;
 
 use super::pattern::{self, Item, Symbol};
+use crate::matching::run_index::RunIndex;
 use question::Question;
 // foldhash: SipHash was most of the time of PL503/PL504 on a large corpus.
 use foldhash::{HashMap, HashSet};
@@ -114,6 +116,11 @@ pub struct Globs {
     glob_ids: HashMap<Box<[Item]>, GlobId>,
     sets: Vec<GlobSet>,
     set_ids: HashMap<GlobSet, SetId>,
+    /// For each set, the index of its patterns if it holds many (`set_index`).
+    set_indexes: Vec<Option<RunIndex>>,
+    /// Set by the tests to answer without the indexes.
+    #[cfg(test)]
+    set_indexes_off: bool,
     /// State 0 is the dead state of every pattern; others are (pattern, positions).
     states: Vec<(GlobId, Box<[u32]>)>,
     /// For each state, the characters it steps on differently from "any other character"
@@ -211,12 +218,33 @@ impl Globs {
 
     /// Whether a set matches `text` (for actions, already lower-cased).
     pub fn set_matches(&self, set: SetId, text: &str) -> bool {
-        let set = self.set(set);
-        let any = set
-            .globs
-            .iter()
-            .any(|&g| pattern::matches(&self.globs[g as usize].items, text));
-        any != set.negated
+        let negated = self.set(set).negated;
+        self.any_pattern_matches(set, text) != negated
+    }
+
+    /// Whether a pattern of a set (negated or not) matches `text`.
+    fn any_pattern_matches(&self, set: SetId, text: &str) -> bool {
+        let globs = &self.set(set).globs;
+        let matches = |g: GlobId| pattern::matches(&self.globs[g as usize].items, text);
+        match self.set_index(set) {
+            Some(index) => index.any_owner(text, |i| matches(globs[i as usize])),
+            None => globs.iter().any(|&g| matches(g)),
+        }
+    }
+
+    /// The index of a long set's patterns.
+    fn set_index(&self, set: SetId) -> Option<&RunIndex> {
+        #[cfg(test)]
+        if self.set_indexes_off {
+            return None;
+        }
+        self.set_indexes[set as usize].as_ref()
+    }
+
+    /// Whether set questions use the indexes of long sets (the tests compare both ways).
+    #[cfg(test)]
+    pub fn use_set_indexes(&mut self, on: bool) {
+        self.set_indexes_off = !on;
     }
 
     /// Whether set `general` matches every string set `specific` (of one pattern,
@@ -229,8 +257,31 @@ impl Globs {
         // By index: the sets stay where they are while `covers` remembers answers.
         (0..self.sets[s].globs.len()).all(|i| {
             let specific = self.sets[s].globs[i];
-            (0..self.sets[g].globs.len()).any(|j| self.covers(self.sets[g].globs[j], specific))
+            self.some_pattern_covers(general, specific)
         })
+    }
+
+    /// Whether a pattern of set `general` covers pattern `specific`. In a long set, only
+    /// the patterns matching a string of `specific` are compared: a pattern that covers it
+    /// matches every one.
+    fn some_pattern_covers(&mut self, general: SetId, specific: GlobId) -> bool {
+        let sample = set_index::sample(self.items(specific));
+        if let (Some(index), Some(sample)) = (self.set_index(general), sample) {
+            let globs = &self.sets[general as usize].globs;
+            let mut near = Vec::new();
+            index.any_owner(&sample, |i| {
+                let g = globs[i as usize];
+                if pattern::matches(self.items(g), &sample) {
+                    near.push(g);
+                }
+                false
+            });
+            near.sort_unstable();
+            near.dedup();
+            return near.into_iter().any(|g| self.covers(g, specific));
+        }
+        let g = general as usize;
+        (0..self.sets[g].globs.len()).any(|j| self.covers(self.sets[g].globs[j], specific))
     }
 
     /// Whether the negated set `general` (a `Not` element) matches every string the set
@@ -254,8 +305,19 @@ impl Globs {
         if self.sets[a].negated || self.sets[b].negated {
             return true;
         }
+        // Each pattern of one set is asked about the other: the long one, if one is.
+        let (a, b) = match (self.set_indexes[a].is_some(), self.set_indexes[b].is_some()) {
+            (true, false) => (b, a),
+            _ => (a, b),
+        };
         (0..self.sets[a].globs.len()).any(|i| {
             let x = self.sets[a].globs[i];
+            // A literal meets exactly the patterns that match it.
+            if self.set_index(b as SetId).is_some()
+                && let Some(text) = set_index::literal(self.items(x))
+            {
+                return self.any_pattern_matches(b as SetId, &text);
+            }
             (0..self.sets[b].globs.len()).any(|j| self.meet(x, self.sets[b].globs[j]))
         })
     }
@@ -407,6 +469,8 @@ impl Globs {
             return id;
         }
         let id = self.sets.len() as SetId;
+        let patterns: Vec<&[Item]> = set.globs.iter().map(|&g| self.items(g)).collect();
+        self.set_indexes.push(set_index::of(&patterns));
         self.sets.push(set.clone());
         self.set_ids.insert(set, id);
         id

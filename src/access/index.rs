@@ -25,16 +25,29 @@ pub struct ActionIndex {
     /// Members whose action element is a `Not` form.
     negated: Vec<u32>,
     members: usize,
-    /// The prefixes of each action set a question was asked about.
-    set_prefixes: HashMap<SetId, Vec<String>>,
+    /// The prefixes of each action set a question was asked about, each with whether it
+    /// is its whole pattern (a literal).
+    set_prefixes: HashMap<SetId, Vec<(String, bool)>>,
 }
 
-/// Up to this many members, the index is a list.
+/// Up to this many members, holding up to [`FEW_PATTERNS`] action patterns in all, the
+/// index is a list.
 const FEW: usize = 64;
+const FEW_PATTERNS: usize = 256;
 
 impl ActionIndex {
     pub fn new(globs: &Globs, members: &[Member]) -> Self {
-        Self::build(globs, members, members.len() <= FEW)
+        // Two statements of thousands of actions each are few members, but a list of them
+        // made every unit meet every pattern.
+        let patterns: usize = members
+            .iter()
+            .map(|member| globs.set(member.actions).globs.len())
+            .sum();
+        Self::build(
+            globs,
+            members,
+            members.len() <= FEW && patterns <= FEW_PATTERNS,
+        )
     }
 
     /// The index as a list of patterns (`as_list`) or as a prefix tree.
@@ -94,11 +107,12 @@ impl ActionIndex {
             let mut found = self.negated.clone();
             for &query in &set.globs {
                 let prefix = globs.prefix(query);
+                let literal = prefix.chars().count() == globs.items(query).len();
                 found.extend(
                     few.iter()
                         .filter(|&&(glob, _)| {
                             let other = globs.prefix(glob);
-                            other.starts_with(prefix) || prefix.starts_with(other)
+                            (!literal && other.starts_with(prefix)) || prefix.starts_with(other)
                         })
                         .map(|&(_, m)| m),
                 );
@@ -110,18 +124,27 @@ impl ActionIndex {
         let prefixes = self.set_prefixes.entry(actions).or_insert_with(|| {
             set.globs
                 .iter()
-                .map(|&glob| pattern::literal_prefix(globs.items(glob)))
+                .map(|&glob| {
+                    let items = globs.items(glob);
+                    let prefix = pattern::literal_prefix(items);
+                    let literal = prefix.chars().count() == items.len();
+                    (prefix, literal)
+                })
                 .collect()
         });
         let mut found = self.negated.clone();
-        for prefix in prefixes.iter() {
+        for (prefix, literal) in prefixes.iter() {
             // Members whose prefix is a prefix of this one (itself included)...
             for (end, _) in prefix.char_indices().chain([(prefix.len(), ' ')]) {
                 if let Some(list) = self.by_prefix.get(&prefix[..end]) {
                     found.extend_from_slice(list);
                 }
             }
-            // ... and those whose prefix extends it.
+            // ... and those whose prefix extends it, unless it is a literal: a pattern
+            // whose prefix is longer than the one string a literal is matches nothing it does.
+            if *literal {
+                continue;
+            }
             let longer = self
                 .by_prefix
                 .range::<str, _>((Bound::Excluded(prefix.as_str()), Bound::Unbounded))

@@ -33,10 +33,9 @@ use std::rc::Rc;
 
 mod acceptance;
 mod member_runs;
-mod run_index;
 
+use crate::matching::run_index::{self, RunIndex};
 use acceptance::Acceptance;
-use run_index::RunIndex;
 
 /// Past this many statements the rules are skipped: each statement's region is explored
 /// against the others, and a policy this large is beyond any vendor's size limit.
@@ -318,6 +317,11 @@ impl Analysis {
     fn of(model: &Policy) -> Option<Self> {
         let policy = AccessPolicy::from_model(model);
         let (mut space, memo) = warm::take(LINT);
+        #[cfg(test)]
+        {
+            space.actions.use_set_indexes(!shortcuts_off());
+            space.resources.use_set_indexes(!shortcuts_off());
+        }
         let members: Vec<Member> = policy
             .statements
             .iter()

@@ -72,12 +72,9 @@ impl Pattern {
         }
     }
 
-    /// The longest run of literals, which any pattern this one covers holds too.
-    fn anchor(&self) -> &str {
-        self.text
-            .split(['*', '?'])
-            .max_by_key(|run| run.len())
-            .unwrap_or("")
+    /// The runs of literals, each of which any pattern this one covers holds too.
+    fn runs(&self) -> impl Iterator<Item = &str> {
+        self.text.split(['*', '?']).filter(|run| !run.is_empty())
     }
 }
 
@@ -158,10 +155,13 @@ fn match_middle<G: Unit, S: Unit>(general: &[G], specific: &[S]) -> bool {
     general[g..].iter().all(|u| u.char() == '*')
 }
 
-/// The wildcards of one list, indexed by their longest literal run: a wildcard covers an
-/// entry only if that run occurs in the entry, so an entry meets only the wildcards whose
-/// runs it holds (one pass of an Aho-Corasick automaton over it), plus those without
-/// literals (`*`, `?*`), which may cover anything.
+/// The wildcards of one list, each indexed by one of its literal runs: a wildcard covers
+/// an entry only if that run occurs in the entry, so an entry meets only the wildcards
+/// whose runs it holds (one pass of an Aho-Corasick automaton over it), plus those without
+/// literals (`*`, `?*`), which may cover anything. The run is the one the fewest wildcards
+/// of the list hold (the longest of those): in `acs:oss:*:*:b1/*`, `acs:oss:*:*:b2/*`...
+/// the longest run, `acs:oss:`, is everyone's and would leave every wildcard to every
+/// entry.
 pub struct CoverIndex {
     automaton: Option<AhoCorasick>,
     /// For each pattern of the automaton, the wildcards (list positions) it is the run of.
@@ -175,12 +175,23 @@ impl CoverIndex {
         let mut anchors: HashMap<&str, usize> = HashMap::new();
         let mut by_anchor: Vec<Vec<usize>> = Vec::new();
         let mut anywhere = Vec::new();
+        let mut holders: HashMap<&str, usize> = HashMap::new();
         for &w in wildcards {
-            let anchor = patterns[w].anchor();
-            if anchor.is_empty() {
+            let mut runs: Vec<&str> = patterns[w].runs().collect();
+            runs.sort_unstable();
+            runs.dedup();
+            for run in runs {
+                *holders.entry(run).or_default() += 1;
+            }
+        }
+        for &w in wildcards {
+            let anchor = patterns[w]
+                .runs()
+                .min_by_key(|run| (holders[run], std::cmp::Reverse(run.len())));
+            let Some(anchor) = anchor else {
                 anywhere.push(w);
                 continue;
-            }
+            };
             let id = *anchors.entry(anchor).or_insert_with(|| {
                 by_anchor.push(Vec::new());
                 by_anchor.len() - 1

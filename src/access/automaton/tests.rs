@@ -278,3 +278,93 @@ fn skipping_alike_symbols_changes_no_class_nor_witness() {
     }
     assert!(questions == 3_000 && too_complex > 20, "{too_complex}");
 }
+
+/// Long sets answer `set_matches`, `set_covers` and `sets_meet` through their index as
+/// they do pattern by pattern: random long sets of both dialects (segment `*`s included),
+/// with `?`, `*` runs, literals sharing prefixes, policy variables and text not in ASCII,
+/// against units and strings built from the same pieces.
+#[test]
+fn long_sets_answer_through_their_index_as_pattern_by_pattern() {
+    const PIECES: [&str; 14] = [
+        "acs:oss:",
+        "arn:aws:s3:::",
+        "*",
+        "?",
+        ":",
+        "b1",
+        "b12",
+        "/",
+        "x",
+        "logs",
+        "é",
+        "${ram:UserName}",
+        "**",
+        "-",
+    ];
+    let mut rng = Rng(0x5e7_1de8);
+    let (mut matched, mut covered, mut met) = (0, 0, 0);
+    for round in 0..120 {
+        let dialect = dialect_of_round(round);
+        let mut variables = Variables::default();
+        let mut globs = Globs::new();
+        let word = |rng: &mut Rng, wild: bool| -> String {
+            (0..1 + rng.below(5))
+                .map(|_| rng.pick(&PIECES))
+                .filter(|piece| wild || !piece.contains(['*', '?', '$']))
+                .collect()
+        };
+        let compile_set = |globs: &mut Globs, variables: &mut Variables, words: &[String]| {
+            let ids = words
+                .iter()
+                .map(|w| globs.intern(compile(w, Language::Resource(dialect), variables)))
+                .collect();
+            globs.intern_set(GlobSet {
+                globs: ids,
+                negated: false,
+            })
+        };
+        // Distinct patterns: texts like `*` and `**` compile to one.
+        let size = crate::matching::run_index::LONG_LIST + rng.below(60);
+        let mut long = std::collections::BTreeSet::new();
+        while long.len() < size {
+            let wild = rng.below(3) > 0;
+            let text = word(&mut rng, wild);
+            long.insert(globs.intern(compile(&text, Language::Resource(dialect), &mut variables)));
+        }
+        let long = globs.intern_set(GlobSet {
+            globs: long.into_iter().collect(),
+            negated: round % 7 == 0,
+        });
+        assert!(globs.set_indexes[long as usize].is_some());
+        for _ in 0..30 {
+            let text = word(&mut rng, false);
+            let wild = rng.below(2) == 0;
+            let unit_words = [word(&mut rng, wild)];
+            let unit = compile_set(&mut globs, &mut variables, &unit_words);
+            let other: Vec<String> = (0..1 + rng.below(40))
+                .map(|_| word(&mut rng, true))
+                .collect();
+            let other = compile_set(&mut globs, &mut variables, &other);
+            let answers = |globs: &mut Globs| {
+                (
+                    globs.set_matches(long, &text),
+                    globs.set_covers(long, unit),
+                    globs.sets_meet(unit, long),
+                    globs.sets_meet(long, other),
+                )
+            };
+            globs.use_set_indexes(true);
+            let indexed = answers(&mut globs);
+            globs.use_set_indexes(false);
+            let scanned = answers(&mut globs);
+            assert_eq!(indexed, scanned, "{text} / {unit_words:?} ({dialect:?})");
+            matched += usize::from(indexed.0);
+            covered += usize::from(indexed.1);
+            met += usize::from(indexed.2);
+        }
+    }
+    assert!(
+        matched > 100 && covered > 100 && met > 300,
+        "{matched} {covered} {met}"
+    );
+}

@@ -8,9 +8,9 @@
 //! quadratic in pattern matches: each covered statement's samples were tried against
 //! every other statement in turn.
 
-use super::run_index::{INDEXED_FROM, RunIndex, RunIndexBuilder};
 use crate::access::automaton::{Globs, SetId};
 use crate::access::pattern::Item;
+use crate::matching::run_index::{INDEXED_FROM, RunIndex, RunIndexBuilder};
 use std::borrow::Cow;
 
 /// The index of the members' resource sets (`resources[m]` of member `m`), when there are

@@ -36,16 +36,33 @@ fn resource(rng: &mut Rng) -> String {
     }
 }
 
-fn list(rng: &mut Rng, item: impl Fn(&mut Rng) -> String) -> String {
-    let picked: Vec<String> = (0..1 + rng.below(2))
+/// A random action, mostly one of many names a long list can hold.
+fn action(rng: &mut Rng) -> String {
+    let n = rng.below(60);
+    match rng.below(4) {
+        0 => rng.pick(&ACTIONS).to_string(),
+        1 => format!("oss:Get{n}*"),
+        _ => format!("oss:Get{n}"),
+    }
+}
+
+/// A list of one or two items, or (`long`) of a few dozen.
+fn list(rng: &mut Rng, long: bool, item: impl Fn(&mut Rng) -> String) -> String {
+    let count = if long {
+        40 + rng.below(30)
+    } else {
+        1 + rng.below(2)
+    };
+    let picked: Vec<String> = (0..count)
         .map(|_| serde_json::to_string(&item(rng)).unwrap())
         .collect();
     format!("[{}]", picked.join(", "))
 }
 
 /// A policy of `statements` random Allows and Denies, some with `Not` elements or a
-/// condition, one of them (at a random place) on everything.
-fn random_policy(rng: &mut Rng, statements: usize) -> String {
+/// condition, one of them (at a random place) on everything; with `long` lists, whose
+/// statements list dozens of actions and resources.
+fn random_policy(rng: &mut Rng, statements: usize, long: bool) -> String {
     let covering = rng.below(statements);
     let out: Vec<String> = (0..statements)
         .map(|i| {
@@ -53,12 +70,16 @@ fn random_policy(rng: &mut Rng, statements: usize) -> String {
                 return r#"{"Effect": "Allow", "Action": "oss:*", "Resource": "*"}"#.to_string();
             }
             let effect = if rng.below(6) == 0 { "Deny" } else { "Allow" };
-            let actions = list(rng, |rng| rng.pick(&ACTIONS).to_string());
+            let (long_actions, long_resources) = (rng.below(2) == 0, rng.below(2) == 0);
+            let actions = match long {
+                true => list(rng, long_actions, action),
+                false => list(rng, false, |rng| rng.pick(&ACTIONS).to_string()),
+            };
             let action = match rng.below(10) {
                 0 => format!(r#""NotAction": {actions}"#),
                 _ => format!(r#""Action": {actions}"#),
             };
-            let resources = list(rng, resource);
+            let resources = list(rng, long && long_resources, resource);
             let resource = match rng.below(10) {
                 0 => format!(r#""NotResource": {resources}"#),
                 1 => String::new(),
@@ -91,8 +112,9 @@ fn findings(rules: &RuleSet, text: &str, shortcuts_off: bool) -> Vec<Diagnostic>
 
 /// The pre-tests and indexes that spare the engine work change no finding, label or fix
 /// of `shadowed-statement` and `redundant-statement`: on random policies short and long
-/// (past the member index's threshold), the findings are those of asking the engine about
-/// every Allow and every other statement.
+/// (past the member index's threshold), and of statements with long lists (past the list
+/// indexes'), the findings are those of asking the engine about every Allow and every
+/// other statement, pattern by pattern.
 #[test]
 fn shortcuts_change_no_finding() {
     let mut rules = RuleSet::builtin().unwrap();
@@ -102,12 +124,15 @@ fn shortcuts_change_no_finding() {
     let mut rng = Rng(0x5407_c075);
     let mut found = 0;
     for round in 0..160 {
-        let statements = if round % 4 == 0 {
-            super::run_index::INDEXED_FROM + rng.below(40)
-        } else {
-            2 + rng.below(12)
+        let (statements, long) = match round % 4 {
+            0 => (
+                crate::matching::run_index::INDEXED_FROM + rng.below(40),
+                false,
+            ),
+            1 => (2 + rng.below(5), true),
+            _ => (2 + rng.below(12), false),
         };
-        let text = random_policy(&mut rng, statements);
+        let text = random_policy(&mut rng, statements, long);
         let with = findings(&rules, &text, false);
         let without = findings(&rules, &text, true);
         assert_eq!(with, without, "{text}");
