@@ -6,7 +6,9 @@
 #       whole process (median of 31 runs);
 #   (b) one-list shapes at 500 to 50,000 entries: resources `acs:oss:*:*:bucket-i/*`
 #       (redundant-resource), actions `svcI:Get*` (redundant-action), escalation actions
-#       against scoped RAM resources (privilege-escalation);
+#       against scoped RAM resources (privilege-escalation); and two statements of n
+#       entries, the second listing the first's backwards and one more, actions
+#       `svc:GetI` or resources `acs:oss:*:*:bI/*` (redundant-statement);
 #   (c) json, sarif and junit against concise over FILES and 3xFILES generated files: time and
 #       peak memory (/usr/bin/time -v's maximum resident set);
 #   (d) `--fix` over FIX_FILES generated files against `check` over the same files, both
@@ -103,6 +105,20 @@ list_policy() { # shape n
         } else if (shape == "actions") {
             printf "\"Resource\": \"*\", \"Action\": [";
             for (i = 0; i < n; i++) printf "%s\"svc%d:Get*\"", (i ? ", " : ""), i;
+        } else if (shape == "covered-act" || shape == "covered-res") {
+            # Two statements: the second lists the entries of the first backwards, and
+            # one more (redundant-statement compares every entry with the other list).
+            for (s = 0; s < 2; s++) {
+                if (s) printf "]}, {\"Effect\": \"Allow\", ";
+                if (shape == "covered-act") printf "\"Resource\": \"*\", \"Action\": [";
+                else printf "\"Action\": \"oss:GetObject\", \"Resource\": [";
+                for (i = 0; i < n; i++) {
+                    k = s ? n - 1 - i : i;
+                    if (shape == "covered-act") printf "%s\"svc:Get%d\"", (i ? ", " : ""), k;
+                    else printf "%s\"acs:oss:*:*:b%d/*\"", (i ? ", " : ""), k;
+                }
+                if (s) printf ", \"%s\"", (shape == "covered-act" ? "svc:Put" : "acs:oss:*:*:x");
+            }
         } else {
             split("AttachPolicyToUser AttachPolicyToRole CreateAccessKey UpdateRole AddUserToGroup", verbs, " ");
             printf "\"Action\": [";
@@ -116,7 +132,7 @@ list_policy() { # shape n
 printf "  %-12s" "entries"
 for n in 500 1000 5000 50000; do printf " %10s" "$n"; done
 echo
-for shape in resources actions escalation; do
+for shape in resources actions escalation covered-act covered-res; do
     for n in 500 1000 5000 50000; do list_policy "$shape" "$n"; done
     for bin in "${bins[@]}"; do
         printf "  %-12s" "$shape"

@@ -173,13 +173,15 @@ impl Space {
             }];
         }
         let mut units: Vec<Unit> = Vec::new();
+        // A list would make a long element quadratic.
+        let mut seen = foldhash::HashSet::default();
         for entry in &element.entries {
             let id = glob(self, &entry.widened());
             let set = globs_of(self, actions).intern_set(GlobSet {
                 globs: vec![id],
                 negated: false,
             });
-            if !units.iter().any(|u| u.set == set) {
+            if seen.insert(set) {
                 units.push(Unit {
                     set,
                     text: entry.text.clone(),

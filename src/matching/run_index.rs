@@ -19,9 +19,15 @@ use std::borrow::Cow;
 pub(crate) const INDEXED_FROM: usize = 64;
 
 pub(crate) struct RunIndex {
-    automaton: AhoCorasick,
+    /// `None` without runs.
+    automaton: Option<AhoCorasick>,
     /// The owners with a pattern of each run.
     owners_of_run: Vec<Vec<u32>>,
+    /// The owners of each pattern without a wildcard, by its text (in ASCII lower case
+    /// when the index ignores case): such a pattern matches that text only. Searching
+    /// for them as runs would cost more to build than all the rest (Aho-Corasick moves
+    /// each pattern's state in a pass quadratic in the number of patterns).
+    literals: HashMap<Box<str>, Vec<u32>>,
     /// The owners that may match any sample (a pattern without a literal run, a `Not`
     /// element, a policy variable).
     always: Vec<u32>,
@@ -34,6 +40,7 @@ pub(crate) struct RunIndexBuilder<'r> {
     runs: Vec<Cow<'r, str>>,
     run_ids: HashMap<Cow<'r, str>, usize>,
     owners_of_run: Vec<Vec<u32>>,
+    literals: Vec<(Cow<'r, str>, u32)>,
     always: Vec<u32>,
 }
 
@@ -43,8 +50,14 @@ impl<'r> RunIndexBuilder<'r> {
             runs: Vec::new(),
             run_ids: HashMap::new(),
             owners_of_run: Vec::new(),
+            literals: Vec::new(),
             always: Vec::new(),
         }
+    }
+
+    /// `owner` has a pattern without a wildcard, `text`.
+    pub(crate) fn literal(&mut self, owner: u32, text: Cow<'r, str>) {
+        self.literals.push((text, owner));
     }
 
     /// `owner` may match any sample.
@@ -74,12 +87,29 @@ impl<'r> RunIndexBuilder<'r> {
     /// The index over `count` owners; runs are found in any ASCII case with
     /// `ascii_case_insensitive`. `None` if the automaton cannot be built.
     pub(crate) fn build(self, count: usize, ascii_case_insensitive: bool) -> Option<RunIndex> {
-        let automaton = AhoCorasick::builder()
-            .ascii_case_insensitive(ascii_case_insensitive)
-            .build(self.runs.iter().map(|run| run.as_bytes()))
-            .ok()?;
+        let automaton = match self.runs.is_empty() {
+            true => None,
+            false => Some(
+                AhoCorasick::builder()
+                    .ascii_case_insensitive(ascii_case_insensitive)
+                    .build(self.runs.iter().map(|run| run.as_bytes()))
+                    .ok()?,
+            ),
+        };
+        let mut literals: HashMap<Box<str>, Vec<u32>> = HashMap::new();
+        for (text, owner) in self.literals {
+            let key = match ascii_case_insensitive {
+                true => text.to_ascii_lowercase().into(),
+                false => text.into(),
+            };
+            let owners = literals.entry(key).or_default();
+            if owners.last() != Some(&owner) {
+                owners.push(owner);
+            }
+        }
         Some(RunIndex {
             automaton,
+            literals,
             owners_of_run: self.owners_of_run,
             always: self.always,
             count,
@@ -98,11 +128,26 @@ impl RunIndex {
             return (0..self.count as u32).any(test);
         }
         self.always.iter().any(|&owner| test(owner))
-            || self.automaton.find_overlapping_iter(sample).any(|found| {
-                self.owners_of_run[found.pattern().as_usize()]
-                    .iter()
-                    .any(|&owner| test(owner))
+            || self.literal_owners(sample).iter().any(|&owner| test(owner))
+            || self.automaton.as_ref().is_some_and(|automaton| {
+                automaton.find_overlapping_iter(sample).any(|found| {
+                    self.owners_of_run[found.pattern().as_usize()]
+                        .iter()
+                        .any(|&owner| test(owner))
+                })
             })
+    }
+
+    /// The owners of a pattern without a wildcard that is `sample`.
+    fn literal_owners(&self, sample: &str) -> &[u32] {
+        if self.literals.is_empty() {
+            return &[];
+        }
+        let found = match self.ascii_case_insensitive {
+            true => self.literals.get(sample.to_ascii_lowercase().as_str()),
+            false => self.literals.get(sample),
+        };
+        found.map_or(&[], Vec::as_slice)
     }
 
     /// The owners that may match `sample`, as a bit set over them.
@@ -110,7 +155,8 @@ impl RunIndex {
         let mut may = vec![0u64; self.count.div_ceil(64)];
         let mut add = |owner: u32| may[owner as usize / 64] |= 1 << (owner % 64);
         self.always.iter().copied().for_each(&mut add);
-        for found in self.automaton.find_overlapping_iter(sample) {
+        self.literal_owners(sample).iter().copied().for_each(&mut add);
+        for found in self.automaton.iter().flat_map(|a| a.find_overlapping_iter(sample)) {
             self.owners_of_run[found.pattern().as_usize()]
                 .iter()
                 .copied()
@@ -129,15 +175,24 @@ pub(crate) fn holds(set: &[u64], owner: u32) -> bool {
 /// costs more than it saves.
 pub(crate) const LONG_LIST: usize = 32;
 
-/// An index of a list of patterns (owner `i` is pattern `i`), each given by its literal
-/// runs (`None`, or no run: it may match anything; found in any case with
-/// `ascii_case_insensitive`, where a run not in ASCII is left out, its case folding being
-/// Unicode's). Each pattern is indexed by its run
-/// that the fewest patterns of the list hold (the longest of those): in a list like
-/// `acs:oss:*:*:bucket-i/*` the longest run, `acs:oss:`, is everyone's, and tells nothing.
-/// `None` below [`LONG_LIST`] patterns, or if the automaton cannot be built.
+/// A pattern of a list, as [`of_patterns`] indexes it.
+pub(crate) enum ListPattern<'r> {
+    /// Without a wildcard: it matches this text only.
+    Literal(Cow<'r, str>),
+    /// With wildcards, between these literal runs.
+    Runs(Vec<Cow<'r, str>>),
+    /// It may match anything (a policy variable; no literal run).
+    Anything,
+}
+
+/// An index of a list of patterns (owner `i` is pattern `i`; found in any case with
+/// `ascii_case_insensitive`, where text not in ASCII is left out, its case folding being
+/// Unicode's). A pattern with wildcards is indexed by its run that the fewest patterns of
+/// the list hold (the longest of those): in a list like `acs:oss:*:*:bucket-i/*` the
+/// longest run, `acs:oss:`, is everyone's, and tells nothing. `None` below [`LONG_LIST`]
+/// patterns, or if the automaton cannot be built.
 pub(crate) fn of_patterns<'r>(
-    patterns: Vec<Option<Vec<Cow<'r, str>>>>,
+    patterns: Vec<ListPattern<'r>>,
     ascii_case_insensitive: bool,
 ) -> Option<RunIndex> {
     if patterns.len() < LONG_LIST {
@@ -150,11 +205,15 @@ pub(crate) fn of_patterns<'r>(
             run.to_string()
         }
     };
+    let indexable = |text: &str| !ascii_case_insensitive || text.is_ascii();
     let mut holders: HashMap<String, usize> = HashMap::new();
-    for runs in patterns.iter().flatten() {
+    for pattern in &patterns {
+        let ListPattern::Runs(runs) = pattern else {
+            continue;
+        };
         let mut own: Vec<String> = runs
             .iter()
-            .filter(|run| !ascii_case_insensitive || run.is_ascii())
+            .filter(|run| indexable(run))
             .map(|run| fold(run))
             .collect();
         own.sort_unstable();
@@ -165,16 +224,20 @@ pub(crate) fn of_patterns<'r>(
     }
     let mut builder = RunIndexBuilder::new();
     let count = patterns.len();
-    for (owner, runs) in patterns.into_iter().enumerate() {
+    for (owner, pattern) in patterns.into_iter().enumerate() {
         let owner = owner as u32;
-        let chosen = runs
-            .into_iter()
-            .flatten()
-            .filter(|run| !ascii_case_insensitive || run.is_ascii())
-            .min_by_key(|run| {
-                let held = holders.get(&fold(run)).copied().unwrap_or(0);
-                (held, std::cmp::Reverse(run.len()))
-            });
+        let runs = match pattern {
+            ListPattern::Literal(text) if indexable(&text) => {
+                builder.literal(owner, text);
+                continue;
+            }
+            ListPattern::Runs(runs) => runs,
+            ListPattern::Literal(_) | ListPattern::Anything => Vec::new(),
+        };
+        let chosen = runs.into_iter().filter(|run| indexable(run)).min_by_key(|run| {
+            let held = holders.get(&fold(run)).copied().unwrap_or(0);
+            (held, std::cmp::Reverse(run.len()))
+        });
         match chosen {
             Some(run) => builder.runs(owner, [run]),
             None => builder.always(owner),
@@ -189,8 +252,11 @@ mod tests {
     use crate::matching::wildcard_match;
     use crate::testing::Rng;
 
-    fn runs_of(pattern: &str) -> Option<Vec<Cow<'_, str>>> {
-        Some(
+    fn runs_of(pattern: &str) -> ListPattern<'_> {
+        if !pattern.contains(['*', '?']) {
+            return ListPattern::Literal(Cow::Borrowed(pattern));
+        }
+        ListPattern::Runs(
             pattern
                 .split(['*', '?'])
                 .filter(|run| !run.is_empty())

@@ -10,7 +10,7 @@
 //! (the answers of 400 million pattern pairs, remembered).
 
 use super::super::pattern::Item;
-use crate::matching::run_index::{self, RunIndex};
+use crate::matching::run_index::{self, ListPattern, RunIndex};
 use std::borrow::Cow;
 
 /// The index of a set's patterns (`None` for a short set).
@@ -20,7 +20,10 @@ pub(super) fn of(patterns: &[&[Item]]) -> Option<RunIndex> {
     }
     let runs = patterns
         .iter()
-        .map(|items| Some(literal_runs(items).map(Cow::Owned).collect()))
+        .map(|items| match literal(items) {
+            Some(text) => ListPattern::Literal(Cow::Owned(text)),
+            None => ListPattern::Runs(literal_runs(items).map(Cow::Owned).collect()),
+        })
         .collect();
     // Actions are lower-cased when compiled, and the strings asked about with them.
     run_index::of_patterns(runs, false)

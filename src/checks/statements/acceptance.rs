@@ -10,7 +10,7 @@
 //! accept it whatever it is (a `Not` element, a pattern of wildcards only, a policy
 //! variable). The answer is then the same test, on fewer statements.
 
-use crate::matching::run_index::{self, INDEXED_FROM, RunIndex, RunIndexBuilder};
+use crate::matching::run_index::{self, INDEXED_FROM, ListPattern, RunIndex, RunIndexBuilder};
 #[cfg(test)]
 use crate::matching::{action_matches, resource_matches};
 use crate::matching::{trim, wildcard_match};
@@ -96,8 +96,15 @@ impl<'p> Judge<'p> {
             let index = (!super::shortcuts_off())
                 .then(|| {
                     let runs = patterns.iter().map(|pattern| {
-                        let runs = pattern.text.split(['*', '?']).filter(|run| !run.is_empty());
-                        (!pattern.variable).then(|| runs.map(Cow::Borrowed).collect())
+                        let text = pattern.text;
+                        if pattern.variable {
+                            ListPattern::Anything
+                        } else if !text.contains(['*', '?']) {
+                            ListPattern::Literal(Cow::Borrowed(text))
+                        } else {
+                            let runs = text.split(['*', '?']).filter(|run| !run.is_empty());
+                            ListPattern::Runs(runs.map(Cow::Borrowed).collect())
+                        }
                     });
                     run_index::of_patterns(runs.collect(), side == Side::Action)
                 })
