@@ -155,8 +155,15 @@ impl RunIndex {
         let mut may = vec![0u64; self.count.div_ceil(64)];
         let mut add = |owner: u32| may[owner as usize / 64] |= 1 << (owner % 64);
         self.always.iter().copied().for_each(&mut add);
-        self.literal_owners(sample).iter().copied().for_each(&mut add);
-        for found in self.automaton.iter().flat_map(|a| a.find_overlapping_iter(sample)) {
+        self.literal_owners(sample)
+            .iter()
+            .copied()
+            .for_each(&mut add);
+        for found in self
+            .automaton
+            .iter()
+            .flat_map(|a| a.find_overlapping_iter(sample))
+        {
             self.owners_of_run[found.pattern().as_usize()]
                 .iter()
                 .copied()
@@ -198,23 +205,16 @@ pub(crate) fn of_patterns<'r>(
     if patterns.len() < LONG_LIST {
         return None;
     }
-    let fold = |run: &str| -> String {
-        if ascii_case_insensitive {
-            run.to_ascii_lowercase()
-        } else {
-            run.to_string()
-        }
-    };
     let indexable = |text: &str| !ascii_case_insensitive || text.is_ascii();
-    let mut holders: HashMap<String, usize> = HashMap::new();
+    let mut holders: HashMap<Cow<str>, usize> = HashMap::new();
     for pattern in &patterns {
         let ListPattern::Runs(runs) = pattern else {
             continue;
         };
-        let mut own: Vec<String> = runs
+        let mut own: Vec<Cow<str>> = runs
             .iter()
             .filter(|run| indexable(run))
-            .map(|run| fold(run))
+            .map(|run| folded(run, ascii_case_insensitive))
             .collect();
         own.sort_unstable();
         own.dedup();
@@ -222,28 +222,44 @@ pub(crate) fn of_patterns<'r>(
             *holders.entry(run).or_default() += 1;
         }
     }
+    // Which run of each pattern is indexed.
+    let chosen: Vec<Option<usize>> = patterns
+        .iter()
+        .map(|pattern| {
+            let ListPattern::Runs(runs) = pattern else {
+                return None;
+            };
+            (0..runs.len())
+                .filter(|&i| indexable(&runs[i]))
+                .min_by_key(|&i| {
+                    (
+                        holders[&folded(&runs[i], ascii_case_insensitive)],
+                        std::cmp::Reverse(runs[i].len()),
+                    )
+                })
+        })
+        .collect();
+    drop(holders);
     let mut builder = RunIndexBuilder::new();
     let count = patterns.len();
-    for (owner, pattern) in patterns.into_iter().enumerate() {
+    for ((owner, pattern), chosen) in patterns.into_iter().enumerate().zip(chosen) {
         let owner = owner as u32;
-        let runs = match pattern {
-            ListPattern::Literal(text) if indexable(&text) => {
-                builder.literal(owner, text);
-                continue;
-            }
-            ListPattern::Runs(runs) => runs,
-            ListPattern::Literal(_) | ListPattern::Anything => Vec::new(),
-        };
-        let chosen = runs.into_iter().filter(|run| indexable(run)).min_by_key(|run| {
-            let held = holders.get(&fold(run)).copied().unwrap_or(0);
-            (held, std::cmp::Reverse(run.len()))
-        });
-        match chosen {
-            Some(run) => builder.runs(owner, [run]),
-            None => builder.always(owner),
+        match (pattern, chosen) {
+            (ListPattern::Literal(text), _) if indexable(&text) => builder.literal(owner, text),
+            (ListPattern::Runs(mut runs), Some(i)) => builder.runs(owner, [runs.swap_remove(i)]),
+            _ => builder.always(owner),
         }
     }
     builder.build(count, ascii_case_insensitive)
+}
+
+/// `run` in ASCII lower case if `ascii_case_insensitive`.
+fn folded(run: &str, ascii_case_insensitive: bool) -> Cow<'_, str> {
+    if ascii_case_insensitive && run.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(run.to_ascii_lowercase())
+    } else {
+        Cow::Borrowed(run)
+    }
 }
 
 #[cfg(test)]
