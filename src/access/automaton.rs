@@ -314,7 +314,7 @@ impl Globs {
             let x = self.sets[a].globs[i];
             // A literal meets exactly the patterns that match it.
             if self.set_index(b as SetId).is_some()
-                && let Some(text) = set_index::literal(self.items(x))
+                && let Some(text) = pattern::literal_text(self.items(x))
             {
                 return self.any_pattern_matches(b as SetId, &text);
             }

@@ -382,6 +382,21 @@ pub fn literal_prefix(items: &[Item]) -> String {
         .collect()
 }
 
+/// The runs of consecutive literal characters of a pattern, in order: every string it
+/// matches holds each of them.
+pub fn literal_runs(items: &[Item]) -> impl Iterator<Item = String> + '_ {
+    items
+        .split(|item| !matches!(item, Item::Lit(_)))
+        .filter(|run| !run.is_empty())
+        .map(literal_prefix)
+}
+
+/// The one string a pattern of literals only matches (`None` for any other pattern).
+pub fn literal_text(items: &[Item]) -> Option<String> {
+    let text = literal_prefix(items);
+    (text.chars().count() == items.len()).then_some(text)
+}
+
 /// The literal characters the pattern ends with, in order.
 pub fn literal_suffix(items: &[Item]) -> String {
     let start = items

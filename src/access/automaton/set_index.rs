@@ -9,7 +9,7 @@
 //! other: two statements of 20,000 entries, one covering the other, took 140 s and 6.7 GB
 //! (the answers of 400 million pattern pairs, remembered).
 
-use super::super::pattern::Item;
+use super::super::pattern::{Item, literal_runs, literal_text};
 use crate::matching::run_index::{self, ListPattern, RunIndex};
 use std::borrow::Cow;
 
@@ -20,28 +20,13 @@ pub(super) fn of(patterns: &[&[Item]]) -> Option<RunIndex> {
     }
     let runs = patterns
         .iter()
-        .map(|items| match literal(items) {
+        .map(|items| match literal_text(items) {
             Some(text) => ListPattern::Literal(Cow::Owned(text)),
             None => ListPattern::Runs(literal_runs(items).map(Cow::Owned).collect()),
         })
         .collect();
     // Actions are lower-cased when compiled, and the strings asked about with them.
     run_index::of_patterns(runs, false)
-}
-
-/// The runs of consecutive literal characters of a pattern.
-fn literal_runs(items: &[Item]) -> impl Iterator<Item = String> + '_ {
-    items
-        .split(|item| !matches!(item, Item::Lit(_)))
-        .filter(|run| !run.is_empty())
-        .map(|run| {
-            run.iter()
-                .filter_map(|item| match item {
-                    Item::Lit(c) => Some(*c),
-                    _ => None,
-                })
-                .collect()
-        })
 }
 
 /// One string the pattern matches: each `*` read as nothing, each `?` as `x`. `None` for
@@ -57,15 +42,4 @@ pub(super) fn sample(items: &[Item]) -> Option<String> {
         }
     }
     Some(text)
-}
-
-/// The one string a pattern of literals only matches.
-pub(super) fn literal(items: &[Item]) -> Option<String> {
-    items
-        .iter()
-        .map(|item| match item {
-            Item::Lit(c) => Some(*c),
-            _ => None,
-        })
-        .collect()
 }

@@ -9,7 +9,7 @@
 //! every other statement in turn.
 
 use crate::access::automaton::{Globs, SetId};
-use crate::access::pattern::Item;
+use crate::access::pattern::{self, Item};
 use crate::matching::run_index::{INDEXED_FROM, RunIndex, RunIndexBuilder};
 use std::borrow::Cow;
 
@@ -40,25 +40,14 @@ pub(super) fn member_runs(globs: &Globs, resources: &[SetId]) -> Option<RunIndex
     builder.build(resources.len(), false)
 }
 
-/// The longest run of consecutive literal characters of a pattern, which every string it
-/// matches holds; `None` for a pattern without one (it may match anything).
+/// The longest run of consecutive literal characters of a pattern (the first of the
+/// longest), which every string it matches holds; `None` for a pattern without one (it may
+/// match anything).
 fn longest_literal_run(items: &[Item]) -> Option<String> {
-    let mut longest: &[Item] = &[];
-    for run in items.split(|item| !matches!(item, Item::Lit(_))) {
-        if run.len() > longest.len() {
-            longest = run;
+    pattern::literal_runs(items).reduce(|longest, run| {
+        match run.chars().count() > longest.chars().count() {
+            true => run,
+            false => longest,
         }
-    }
-    if longest.is_empty() {
-        return None;
-    }
-    Some(
-        longest
-            .iter()
-            .filter_map(|item| match item {
-                Item::Lit(c) => Some(*c),
-                _ => None,
-            })
-            .collect(),
-    )
+    })
 }
