@@ -265,8 +265,9 @@ impl Globs {
     /// the patterns matching a string of `specific` are compared: a pattern that covers it
     /// matches every one.
     fn some_pattern_covers(&mut self, general: SetId, specific: GlobId) -> bool {
-        let sample = set_index::sample(self.items(specific));
-        if let (Some(index), Some(sample)) = (self.set_index(general), sample) {
+        if let Some(index) = self.set_index(general)
+            && let Some(sample) = set_index::sample(self.items(specific))
+        {
             let globs = &self.sets[general as usize].globs;
             let mut near = Vec::new();
             index.any_owner(&sample, |i| {
@@ -469,8 +470,7 @@ impl Globs {
             return id;
         }
         let id = self.sets.len() as SetId;
-        let patterns: Vec<&[Item]> = set.globs.iter().map(|&g| self.items(g)).collect();
-        self.set_indexes.push(set_index::of(&patterns));
+        self.set_indexes.push(set_index::of(self, &set));
         self.sets.push(set.clone());
         self.set_ids.insert(set, id);
         id

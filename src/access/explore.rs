@@ -173,15 +173,20 @@ impl Space {
             }];
         }
         let mut units: Vec<Unit> = Vec::new();
-        // A list would make a long element quadratic.
+        // Looking each unit up in those kept made a long element quadratic.
         let mut seen = foldhash::HashSet::default();
+        let long = element.entries.len() > 16;
         for entry in &element.entries {
             let id = glob(self, &entry.widened());
             let set = globs_of(self, actions).intern_set(GlobSet {
                 globs: vec![id],
                 negated: false,
             });
-            if seen.insert(set) {
+            let new = match long {
+                true => seen.insert(set),
+                false => !units.iter().any(|u| u.set == set),
+            };
+            if new {
                 units.push(Unit {
                     set,
                     text: entry.text.clone(),

@@ -10,16 +10,19 @@
 //! (the answers of 400 million pattern pairs, remembered).
 
 use super::super::pattern::{Item, literal_runs, literal_text};
+use super::{GlobSet, Globs};
 use crate::matching::run_index::{self, ListPattern, RunIndex};
 use std::borrow::Cow;
 
 /// The index of a set's patterns (`None` for a short set).
-pub(super) fn of(patterns: &[&[Item]]) -> Option<RunIndex> {
-    if patterns.len() < run_index::LONG_LIST {
+pub(super) fn of(globs: &Globs, set: &GlobSet) -> Option<RunIndex> {
+    if set.globs.len() < run_index::LONG_LIST {
         return None;
     }
-    let runs = patterns
+    let runs = set
+        .globs
         .iter()
+        .map(|&glob| globs.items(glob))
         .map(|items| match literal_text(items) {
             Some(text) => ListPattern::Literal(Cow::Owned(text)),
             None => ListPattern::Runs(literal_runs(items).map(Cow::Owned).collect()),

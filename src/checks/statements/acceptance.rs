@@ -93,7 +93,8 @@ impl<'p> Judge<'p> {
         };
         let patterns = |negated: bool, values: &Values<'p>| {
             let patterns = prepare(values);
-            let index = (!super::shortcuts_off())
+            let long = patterns.len() >= run_index::LONG_LIST;
+            let index = (long && !super::shortcuts_off())
                 .then(|| {
                     let runs = patterns.iter().map(|pattern| {
                         let text = pattern.text;
