@@ -107,7 +107,7 @@ impl ActionIndex {
             let mut found = self.negated.clone();
             for &query in &set.globs {
                 let prefix = globs.prefix(query);
-                let literal = prefix.chars().count() == globs.items(query).len();
+                let literal = pattern::is_literal(globs.items(query));
                 found.extend(
                     few.iter()
                         .filter(|&&(glob, _)| {
@@ -126,9 +126,7 @@ impl ActionIndex {
                 .iter()
                 .map(|&glob| {
                     let items = globs.items(glob);
-                    let prefix = pattern::literal_prefix(items);
-                    let literal = prefix.chars().count() == items.len();
-                    (prefix, literal)
+                    (pattern::literal_prefix(items), pattern::is_literal(items))
                 })
                 .collect()
         });

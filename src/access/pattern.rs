@@ -391,10 +391,14 @@ pub fn literal_runs(items: &[Item]) -> impl Iterator<Item = String> + '_ {
         .map(literal_prefix)
 }
 
+/// Whether a pattern is literals only: it matches one string.
+pub fn is_literal(items: &[Item]) -> bool {
+    items.iter().all(|item| matches!(item, Item::Lit(_)))
+}
+
 /// The one string a pattern of literals only matches (`None` for any other pattern).
 pub fn literal_text(items: &[Item]) -> Option<String> {
-    let text = literal_prefix(items);
-    (text.chars().count() == items.len()).then_some(text)
+    is_literal(items).then(|| literal_prefix(items))
 }
 
 /// The literal characters the pattern ends with, in order.

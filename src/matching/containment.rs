@@ -175,20 +175,14 @@ impl CoverIndex {
         let mut anchors: HashMap<&str, usize> = HashMap::new();
         let mut by_anchor: Vec<Vec<usize>> = Vec::new();
         let mut anywhere = Vec::new();
-        let mut holders: HashMap<&str, usize> = HashMap::new();
-        for &w in wildcards {
-            let mut runs: Vec<&str> = patterns[w].runs().collect();
-            runs.sort_unstable();
-            runs.dedup();
-            for run in runs {
-                *holders.entry(run).or_default() += 1;
-            }
-        }
-        for &w in wildcards {
-            let anchor = patterns[w]
-                .runs()
-                .min_by_key(|run| (holders[run], std::cmp::Reverse(run.len())));
-            let Some(anchor) = anchor else {
+        // Prepared texts are folded already.
+        let runs: Vec<Vec<&str>> = wildcards
+            .iter()
+            .map(|&w| patterns[w].runs().collect())
+            .collect();
+        let chosen = super::run_index::least_held_runs(&runs, false);
+        for ((&w, runs), chosen) in wildcards.iter().zip(&runs).zip(chosen) {
+            let Some(anchor) = chosen.map(|i| runs[i]) else {
                 anywhere.push(w);
                 continue;
             };

@@ -206,40 +206,21 @@ pub(crate) fn of_patterns<'r>(
         return None;
     }
     let indexable = |text: &str| !ascii_case_insensitive || text.is_ascii();
-    let mut holders: HashMap<Cow<str>, usize> = HashMap::new();
-    for pattern in &patterns {
-        let ListPattern::Runs(runs) = pattern else {
-            continue;
-        };
-        let mut own: Vec<Cow<str>> = runs
-            .iter()
-            .filter(|run| indexable(run))
-            .map(|run| folded(run, ascii_case_insensitive))
-            .collect();
-        own.sort_unstable();
-        own.dedup();
-        for run in own {
-            *holders.entry(run).or_default() += 1;
+    let mut patterns = patterns;
+    for pattern in &mut patterns {
+        if let ListPattern::Runs(runs) = pattern {
+            runs.retain(|run| indexable(run));
         }
     }
-    // Which run of each pattern is indexed.
-    let chosen: Vec<Option<usize>> = patterns
+    let runs: Vec<&[Cow<str>]> = patterns
         .iter()
-        .map(|pattern| {
-            let ListPattern::Runs(runs) = pattern else {
-                return None;
-            };
-            (0..runs.len())
-                .filter(|&i| indexable(&runs[i]))
-                .min_by_key(|&i| {
-                    (
-                        holders[&folded(&runs[i], ascii_case_insensitive)],
-                        std::cmp::Reverse(runs[i].len()),
-                    )
-                })
+        .map(|pattern| match pattern {
+            ListPattern::Runs(runs) => runs.as_slice(),
+            _ => &[],
         })
         .collect();
-    drop(holders);
+    let chosen = least_held_runs(&runs, ascii_case_insensitive);
+    drop(runs);
     let mut builder = RunIndexBuilder::new();
     let count = patterns.len();
     for ((owner, pattern), chosen) in patterns.into_iter().enumerate().zip(chosen) {
@@ -251,6 +232,44 @@ pub(crate) fn of_patterns<'r>(
         }
     }
     builder.build(count, ascii_case_insensitive)
+}
+
+/// For each pattern, given by its literal runs, which of them to index it by: the run the
+/// fewest patterns hold, the longest of those (`None` for a pattern without runs). Runs
+/// compare in ASCII lower case with `ascii_case_insensitive`.
+pub(crate) fn least_held_runs<L, S>(
+    patterns: &[L],
+    ascii_case_insensitive: bool,
+) -> Vec<Option<usize>>
+where
+    L: AsRef<[S]>,
+    S: AsRef<str>,
+{
+    let mut holders: HashMap<Cow<str>, usize> = HashMap::new();
+    for runs in patterns {
+        let mut own: Vec<Cow<str>> = runs
+            .as_ref()
+            .iter()
+            .map(|run| folded(run.as_ref(), ascii_case_insensitive))
+            .collect();
+        own.sort_unstable();
+        own.dedup();
+        for run in own {
+            *holders.entry(run).or_default() += 1;
+        }
+    }
+    patterns
+        .iter()
+        .map(|runs| {
+            let runs = runs.as_ref();
+            (0..runs.len()).min_by_key(|&i| {
+                (
+                    holders[&folded(runs[i].as_ref(), ascii_case_insensitive)],
+                    std::cmp::Reverse(runs[i].as_ref().len()),
+                )
+            })
+        })
+        .collect()
 }
 
 /// `run` in ASCII lower case if `ascii_case_insensitive`.
