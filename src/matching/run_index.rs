@@ -192,6 +192,17 @@ pub(crate) enum ListPattern<'r> {
     Anything,
 }
 
+impl<'r> ListPattern<'r> {
+    /// A policy's pattern as written (`*` and `?` its wildcards).
+    pub(crate) fn of_text(text: &'r str) -> Self {
+        if !text.contains(['*', '?']) {
+            return ListPattern::Literal(Cow::Borrowed(text));
+        }
+        let runs = text.split(['*', '?']).filter(|run| !run.is_empty());
+        ListPattern::Runs(runs.map(Cow::Borrowed).collect())
+    }
+}
+
 /// An index of a list of patterns (owner `i` is pattern `i`; found in any case with
 /// `ascii_case_insensitive`, where text not in ASCII is left out, its case folding being
 /// Unicode's). A pattern with wildcards is indexed by its run that the fewest patterns of
@@ -287,19 +298,6 @@ mod tests {
     use crate::matching::wildcard_match;
     use crate::testing::Rng;
 
-    fn runs_of(pattern: &str) -> ListPattern<'_> {
-        if !pattern.contains(['*', '?']) {
-            return ListPattern::Literal(Cow::Borrowed(pattern));
-        }
-        ListPattern::Runs(
-            pattern
-                .split(['*', '?'])
-                .filter(|run| !run.is_empty())
-                .map(Cow::Borrowed)
-                .collect(),
-        )
-    }
-
     /// No pattern that matches a sample is left out by the index of its list: random
     /// lists of patterns sharing most of their text, in both case rules.
     #[test]
@@ -320,8 +318,11 @@ mod tests {
             let patterns: Vec<String> = (0..LONG_LIST + rng.below(40))
                 .map(|_| word(&mut rng, true))
                 .collect();
-            let index = of_patterns(patterns.iter().map(|p| runs_of(p)).collect(), ignore_case)
-                .expect("a long list is indexed");
+            let index = of_patterns(
+                patterns.iter().map(|p| ListPattern::of_text(p)).collect(),
+                ignore_case,
+            )
+            .expect("a long list is indexed");
             for _ in 0..40 {
                 let sample = word(&mut rng, false);
                 for (i, pattern) in patterns.iter().enumerate() {

@@ -96,16 +96,9 @@ impl<'p> Judge<'p> {
             let long = patterns.len() >= run_index::LONG_LIST;
             let index = (long && !super::shortcuts_off())
                 .then(|| {
-                    let runs = patterns.iter().map(|pattern| {
-                        let text = pattern.text;
-                        if pattern.variable {
-                            ListPattern::Anything
-                        } else if !text.contains(['*', '?']) {
-                            ListPattern::Literal(Cow::Borrowed(text))
-                        } else {
-                            let runs = text.split(['*', '?']).filter(|run| !run.is_empty());
-                            ListPattern::Runs(runs.map(Cow::Borrowed).collect())
-                        }
+                    let runs = patterns.iter().map(|pattern| match pattern.variable {
+                        true => ListPattern::Anything,
+                        false => ListPattern::of_text(pattern.text),
                     });
                     run_index::of_patterns(runs.collect(), side == Side::Action)
                 })
