@@ -84,12 +84,18 @@ pub fn wildcard_covers(general: &str, specific: &str, ignore_case: bool) -> bool
     if !general.is_empty() && general.bytes().all(|b| b == b'*') {
         return true;
     }
-    if general.is_ascii() && specific.is_ascii() && !general.contains(['*', '?']) {
-        return if ignore_case {
-            general.eq_ignore_ascii_case(specific)
-        } else {
-            general == specific
-        };
+    if general.is_ascii() && specific.is_ascii() {
+        if !general.contains(['*', '?']) {
+            return if ignore_case {
+                general.eq_ignore_ascii_case(specific)
+            } else {
+                general == specific
+            };
+        }
+        // A pattern covers a plain text exactly when it matches it.
+        if !specific.contains(['*', '?']) {
+            return wildcard_match(general, specific, ignore_case);
+        }
     }
     Pattern::new(general, ignore_case).covers(&Pattern::new(specific, ignore_case))
 }

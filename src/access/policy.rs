@@ -127,9 +127,18 @@ impl AccessPolicy {
             statements: policy
                 .statements
                 .iter()
+                .filter(|statement| Self::reads(statement))
                 .filter_map(|statement| AccessStatement::from_model(statement, &policy.templates))
                 .collect(),
         }
+    }
+
+    /// Whether the engine reads a statement (its others it leaves out): an Allow or a
+    /// Deny, with one of Action and NotAction, and not both Resource and NotResource.
+    pub fn reads(statement: &Statement) -> bool {
+        matches!(statement.effect_text(), Some("Allow" | "Deny"))
+            && statement.action.is_some() != statement.not_action.is_some()
+            && !(statement.resource.is_some() && statement.not_resource.is_some())
     }
 
     /// Moves every span through `map` (from a document's text into its host's).

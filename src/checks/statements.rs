@@ -17,7 +17,7 @@
 //! that no other statement matches shows the Allow is neither shadowed nor redundant; the
 //! engine looks only at the others, and not at all at a policy with none.
 
-use super::CheckContext;
+use super::{CheckContext, opening};
 use crate::access::automaton::{LINT, SetId, TooComplex};
 use crate::access::explore::{AtomSet, Explorer, Implications, Member, Space};
 use crate::access::index::ActionIndex;
@@ -33,9 +33,11 @@ use std::rc::Rc;
 
 mod acceptance;
 mod member_runs;
+mod plain;
 
 use crate::matching::run_index::{self, RunIndex};
 use acceptance::Acceptance;
+use plain::PlainStatements;
 
 /// Past this many statements the rules are skipped: each statement's region is explored
 /// against the others, and a policy this large is beyond any vendor's size limit.
@@ -48,25 +50,22 @@ pub fn shadowed_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     if candidates.is_empty() {
         return;
     }
-    let Some(mut analysis) = Analysis::of(model) else {
-        return;
-    };
-    for s in 0..analysis.policy.statements.len() {
-        let statement = &analysis.policy.statements[s];
+    let mut questions = Questions::of(model);
+    for s in 0..questions.statements.len() {
+        let statement = questions.statements[s];
         if !statement.is_allow() || !candidates.contains(&statement.index) {
             continue;
         }
-        let Ok(Coverage::Full(by)) = analysis.coverage(s, &[], true) else {
+        let Ok(Coverage::Full(by)) = questions.coverage(s, &[], true) else {
             continue;
         };
-        let statement = &analysis.policy.statements[s];
         let mut finding = Finding::new(
-            statement.span,
+            opening(statement.node),
             "every access this Allow grants is denied by a Deny of the same policy",
         )
         .help("remove this statement, or narrow the Deny if this access is meant to be granted");
         for d in by {
-            finding = finding.label(analysis.policy.statements[d].span, "denied here");
+            finding = finding.label(opening(questions.statements[d].node), "denied here");
         }
         out.push(finding);
     }
@@ -84,13 +83,11 @@ pub fn redundant_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
         return;
     }
     let repeats = ctx.repeated_statements();
-    let Some(mut analysis) = Analysis::of(model) else {
-        return;
-    };
+    let mut questions = Questions::of(model);
     // Model statement index -> engine statement index.
     let engine_index = |model_index: usize| {
         let index = model.statements[model_index].index;
-        analysis_position(&analysis.policy, index)
+        questions.statements.iter().position(|s| s.index == index)
     };
     let mut removed: Vec<usize> = repeats
         .iter()
@@ -99,37 +96,36 @@ pub fn redundant_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let items = model
         .statement_member
         .and_then(|member| member.value.as_array());
-    let count = analysis.policy.statements.len();
+    let count = questions.statements.len();
     for s in (0..count).rev() {
-        let statement = &analysis.policy.statements[s];
+        let statement = questions.statements[s];
         if !statement.is_allow() || !candidates.contains(&statement.index) || removed.contains(&s) {
             continue;
         }
         // A statement all denied is PL503's.
-        if matches!(analysis.coverage(s, &[], true), Ok(Coverage::Full(_))) {
+        if matches!(questions.coverage(s, &[], true), Ok(Coverage::Full(_))) {
             continue;
         }
-        let Ok(Coverage::Full(by)) = analysis.coverage(s, &removed, false) else {
+        let Ok(Coverage::Full(by)) = questions.coverage(s, &removed, false) else {
             continue;
         };
         removed.push(s);
-        let statement = &analysis.policy.statements[s];
         let fix = items
             .and_then(|items| remove_array_element(items, statement.index))
             .map(|edit| Fix::unsafe_("remove the redundant statement", vec![edit]));
         let mut finding = Finding::new(
-            statement.span,
+            opening(statement.node),
             "every access this Allow grants is already granted by other statements of the policy",
         )
         .help("remove this statement (the policy grants the same without it), or narrow the statements that cover it if they grant more than intended")
         .fix(fix);
         for t in by {
-            let label = if analysis.policy.statements[t].is_allow() {
+            let label = if questions.statements[t].is_allow() {
                 "also granted here"
             } else {
                 "denied here"
             };
-            finding = finding.label(analysis.policy.statements[t].span, label);
+            finding = finding.label(opening(questions.statements[t].node), label);
         }
         out.push(finding);
     }
@@ -139,6 +135,8 @@ pub fn redundant_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
 thread_local! {
     /// Set by the tests to answer without the indexes and pre-tests that only save time.
     static SHORTCUTS_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// How many questions `plain` answered: the tests see that it takes part.
+    static PLAIN_ANSWERS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Whether the tests asked for answers without the shortcuts (never outside them).
@@ -147,10 +145,6 @@ fn shortcuts_off() -> bool {
     return SHORTCUTS_OFF.get();
     #[cfg(not(test))]
     false
-}
-
-fn analysis_position(policy: &AccessPolicy, index: usize) -> Option<usize> {
-    policy.statements.iter().position(|s| s.index == index)
 }
 
 /// The Allows (by `Statement::index`) that other statements may cover: those each unit
@@ -288,6 +282,57 @@ fn accepting_sets<'p>(
     Some(sets)
 }
 
+/// The questions PL503 and PL504 ask about one policy: answered where that is plain to
+/// see (`plain`), by the engine otherwise, whose analysis is built on the first question
+/// it gets.
+struct Questions<'m, 'p> {
+    model: &'m Policy<'p>,
+    /// The statements the engine reads, in its order (the indices of the questions).
+    statements: Vec<&'m Statement<'p>>,
+    plain: PlainStatements<'p>,
+    analysis: Option<Analysis>,
+}
+
+impl<'m, 'p> Questions<'m, 'p> {
+    fn of(model: &'m Policy<'p>) -> Self {
+        let statements: Vec<&Statement> = model
+            .statements
+            .iter()
+            .filter(|statement| AccessPolicy::reads(statement))
+            .collect();
+        Questions {
+            model,
+            plain: PlainStatements::of(model, &statements),
+            statements,
+            analysis: None,
+        }
+    }
+
+    /// See `Analysis::coverage`.
+    fn coverage(
+        &mut self,
+        s: usize,
+        removed: &[usize],
+        denies_only: bool,
+    ) -> Result<Coverage, TooComplex> {
+        if !shortcuts_off() {
+            let mut is_removed = vec![false; self.statements.len()];
+            for &r in removed {
+                is_removed[r] = true;
+            }
+            if let Some(answer) = self.plain.coverage(s, &is_removed, denies_only) {
+                #[cfg(test)]
+                PLAIN_ANSWERS.set(PLAIN_ANSWERS.get() + 1);
+                return Ok(answer);
+            }
+        }
+        let model = self.model;
+        self.analysis
+            .get_or_insert_with(|| Analysis::of(model))
+            .coverage(s, removed, denies_only)
+    }
+}
+
 /// How much of a statement's grants others cover.
 enum Coverage {
     /// All of it, by these statements (engine indices).
@@ -314,7 +359,7 @@ impl Drop for Analysis {
 }
 
 impl Analysis {
-    fn of(model: &Policy) -> Option<Self> {
+    fn of(model: &Policy) -> Self {
         let policy = AccessPolicy::from_model(model);
         let (mut space, memo) = warm::take(LINT);
         #[cfg(test)]
@@ -336,7 +381,7 @@ impl Analysis {
             .map(|s| space.atoms_of(s))
             .collect();
         let resource_sets: Vec<SetId> = members.iter().map(|m| m.resources).collect();
-        Some(Analysis {
+        Analysis {
             policy,
             implications: space.implications(),
             index: ActionIndex::new(&space.actions, &members),
@@ -344,7 +389,7 @@ impl Analysis {
             space,
             explorer: Explorer::with_memo(members, memo),
             atoms,
-        })
+        }
     }
 
     /// Whether every request statement `s` grants (in every world it applies in) is
