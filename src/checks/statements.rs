@@ -197,27 +197,29 @@ fn sample_requests<'p>(statement: &Statement<'p>) -> Option<(Samples<'p>, Sample
     if resources.iter().any(|r| r.contains("${")) {
         return None;
     }
-    // Most entries hold no wildcard, and are their own sample.
-    let instance = |pattern: &'p str| {
-        let pattern = crate::matching::trim(pattern);
-        let Some(first) = memchr::memchr2(b'*', b'?', pattern.as_bytes()) else {
-            return Cow::Borrowed(pattern);
-        };
-        let mut sample = String::with_capacity(pattern.len());
-        sample.push_str(&pattern[..first]);
-        for c in pattern[first..].chars() {
-            match c {
-                '*' => {}
-                '?' => sample.push('x'),
-                c => sample.push(c),
-            }
-        }
-        Cow::Owned(sample)
-    };
+    let instance = |pattern: &'p str| sample_of(crate::matching::trim(pattern));
     Some((
         actions.texts().map(instance).collect(),
         resources.into_iter().map(instance).collect(),
     ))
+}
+
+/// A string `pattern` matches: itself with `*` read as nothing and `?` as one letter.
+fn sample_of(pattern: &str) -> Cow<'_, str> {
+    // Most entries hold no wildcard, and are their own sample.
+    let Some(first) = memchr::memchr2(b'*', b'?', pattern.as_bytes()) else {
+        return Cow::Borrowed(pattern);
+    };
+    let mut sample = String::with_capacity(pattern.len());
+    sample.push_str(&pattern[..first]);
+    for c in pattern[first..].chars() {
+        match c {
+            '*' => {}
+            '?' => sample.push('x'),
+            c => sample.push(c),
+        }
+    }
+    Cow::Owned(sample)
 }
 
 /// Whether every pair of an action sample and a resource sample is accepted by one of
@@ -289,7 +291,8 @@ struct Questions<'m, 'p> {
     model: &'m Policy<'p>,
     /// The statements the engine reads, in its order (the indices of the questions).
     statements: Vec<&'m Statement<'p>>,
-    plain: PlainStatements<'p>,
+    /// `None` for a long policy, left to the engine.
+    plain: Option<PlainStatements<'p>>,
     analysis: Option<Analysis>,
 }
 
@@ -315,12 +318,12 @@ impl<'m, 'p> Questions<'m, 'p> {
         removed: &[usize],
         denies_only: bool,
     ) -> Result<Coverage, TooComplex> {
-        if !shortcuts_off() {
+        if let Some(plain) = self.plain.as_ref().filter(|_| !shortcuts_off()) {
             let mut is_removed = vec![false; self.statements.len()];
             for &r in removed {
                 is_removed[r] = true;
             }
-            if let Some(answer) = self.plain.coverage(s, &is_removed, denies_only) {
+            if let Some(answer) = plain.coverage(s, &is_removed, denies_only) {
                 #[cfg(test)]
                 PLAIN_ANSWERS.set(PLAIN_ANSWERS.get() + 1);
                 return Ok(answer);

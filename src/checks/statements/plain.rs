@@ -14,14 +14,15 @@
 //! in the engine take part (ASCII, no `Not` element, policy variable or template value),
 //! and a policy with one elsewhere in the pool is left to the engine.
 
-use super::Coverage;
+use super::{Coverage, sample_of};
+use crate::matching::run_index::INDEXED_FROM;
 use crate::matching::{wildcard_covers, wildcard_match};
 use crate::model::{Dialect, Policy, Statement, Values};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 
-/// Past this many units × pool patterns a question is left to the engine and its indexes:
-/// the search here is a plain scan.
+/// Past this many units × patterns of the policy (or patterns) a question is left to the
+/// engine and its indexes: the search here is a plain scan.
 const BUDGET: usize = 4_096;
 
 /// The statements the engine reads, as this module reads them.
@@ -44,8 +45,6 @@ struct PlainStatement<'p> {
 /// One action or resource entry, trimmed.
 struct Entry<'p> {
     text: &'p str,
-    /// The entry with `*` read as nothing and `?` as one letter: a request it matches.
-    sample: Cow<'p, str>,
     /// Whether every string the engine reads it to match, the matchers here read it to
     /// match too (not so for an AWS resource `*` confined to its ARN segment).
     covers_as_written: bool,
@@ -59,8 +58,13 @@ enum Verdict {
 }
 
 impl<'p> PlainStatements<'p> {
-    /// `statements`: the policy's statements the engine reads, in its order.
-    pub(super) fn of(policy: &Policy<'p>, statements: &[&Statement<'p>]) -> Self {
+    /// `statements`: the policy's statements the engine reads, in its order. `None` for a
+    /// policy too long for questions to be asked here: the engine's indexes spare each
+    /// question most statements, a scan here would not.
+    pub(super) fn of(policy: &Policy<'p>, statements: &[&Statement<'p>]) -> Option<Self> {
+        if statements.len() >= INDEXED_FROM {
+            return None;
+        }
         let read: Vec<Option<PlainStatement<'p>>> = statements
             .iter()
             .map(|statement| PlainStatement::of(statement, policy))
@@ -70,11 +74,11 @@ impl<'p> PlainStatements<'p> {
             .flatten()
             .map(|s| s.actions.len() + s.resources.len())
             .sum();
-        PlainStatements {
+        (patterns <= BUDGET).then(|| PlainStatements {
             statements: read,
             allow: statements.iter().map(|s| s.is_allow()).collect(),
             patterns,
-        }
+        })
     }
 
     /// What `Analysis::coverage` answers about statement `s` (engine index), or `None` when
@@ -95,11 +99,22 @@ impl<'p> PlainStatements<'p> {
         let pool: Vec<usize> = (0..self.statements.len())
             .filter(|&t| t != s && !removed[t] && !(denies_only && self.allow[t]))
             .collect();
+        // A request of each entry: one of each unit.
+        let samples = |entries: &[Entry<'p>]| -> Vec<Cow<'p, str>> {
+            entries.iter().map(|entry| sample_of(entry.text)).collect()
+        };
+        let (action_samples, resource_samples) = (samples(&own.actions), samples(&own.resources));
         let mut by = BTreeSet::new();
         let mut unclear = false;
-        for action in &own.actions {
-            for resource in &own.resources {
-                match self.first_covering(&pool, action, resource) {
+        for (action, action_sample) in own.actions.iter().zip(&action_samples) {
+            for (resource, resource_sample) in own.resources.iter().zip(&resource_samples) {
+                let unit = Unit {
+                    action,
+                    action_sample,
+                    resource,
+                    resource_sample,
+                };
+                match self.first_covering(&pool, &unit) {
                     Some(Some(t)) => {
                         by.insert(t);
                     }
@@ -114,14 +129,9 @@ impl<'p> PlainStatements<'p> {
 
     /// The first statement of `pool` that covers the unit, `Some(None)` when none does, or
     /// `None` when that is not plain to see.
-    fn first_covering(
-        &self,
-        pool: &[usize],
-        action: &Entry,
-        resource: &Entry,
-    ) -> Option<Option<usize>> {
+    fn first_covering(&self, pool: &[usize], unit: &Unit) -> Option<Option<usize>> {
         for &t in pool {
-            match self.statements[t].as_ref()?.verdict(action, resource) {
+            match self.statements[t].as_ref()?.verdict(unit) {
                 Verdict::PassedOver => {}
                 Verdict::Covers => return Some(Some(t)),
                 Verdict::Unclear => return None,
@@ -165,7 +175,7 @@ impl<'p> PlainStatement<'p> {
         })
     }
 
-    fn verdict(&self, action: &Entry, resource: &Entry) -> Verdict {
+    fn verdict(&self, unit: &Unit) -> Verdict {
         let matches = |entries: &[Entry], sample: &str, ignore_case: bool| {
             entries
                 .iter()
@@ -173,8 +183,8 @@ impl<'p> PlainStatement<'p> {
         };
         // `wildcard_match` reads an AWS segment `*` as any run: it may match where the
         // engine does not, never the reverse, so "no match" is the engine's answer.
-        if !matches(&self.actions, &action.sample, true)
-            || !matches(&self.resources, &resource.sample, false)
+        if !matches(&self.actions, unit.action_sample, true)
+            || !matches(&self.resources, unit.resource_sample, false)
         {
             return Verdict::PassedOver;
         }
@@ -184,8 +194,8 @@ impl<'p> PlainStatement<'p> {
             })
         };
         if !self.conditional
-            && holds(&self.actions, action, true)
-            && holds(&self.resources, resource, false)
+            && holds(&self.actions, unit.action, true)
+            && holds(&self.resources, unit.resource, false)
         {
             Verdict::Covers
         } else {
@@ -204,33 +214,34 @@ impl<'p> Entry<'p> {
     /// `None` for text the engine reads otherwise than the matchers here: not ASCII (its
     /// case folding is Unicode's), or holding a `$` (a policy variable, or an escape).
     fn of(text: &'p str, side: Side, dialect: Dialect) -> Option<Self> {
-        if !text.is_ascii() || text.contains('$') {
-            return None;
-        }
-        let sample = match memchr::memchr2(b'*', b'?', text.as_bytes()) {
-            None => Cow::Borrowed(text),
-            Some(_) => Cow::Owned(
-                text.chars()
-                    .filter(|&c| c != '*')
-                    .map(|c| if c == '?' { 'x' } else { c })
-                    .collect(),
-            ),
-        };
-        // In AWS, a `*` followed by anything but `:` or the end matches within its
-        // segment (see `access::pattern`).
+        // In AWS, a resource `*` followed by anything but `:` or the end matches within
+        // its segment (see `access::pattern`).
+        let aws_resource = side == Side::Resource && dialect == Dialect::Aws;
         let bytes = text.as_bytes();
-        let segment_star = side == Side::Resource
-            && dialect == Dialect::Aws
-            && bytes
-                .iter()
-                .enumerate()
-                .any(|(i, &b)| b == b'*' && !matches!(bytes.get(i + 1), None | Some(b':')));
+        let mut segment_star = false;
+        for (i, &byte) in bytes.iter().enumerate() {
+            match byte {
+                b'$' | 0x80.. => return None,
+                b'*' if aws_resource => {
+                    segment_star |= !matches!(bytes.get(i + 1), None | Some(b':'));
+                }
+                _ => {}
+            }
+        }
         Some(Entry {
             text,
-            sample,
             covers_as_written: !segment_star,
         })
     }
+}
+
+/// A unit of the statement asked about: an action entry and a resource entry, each with
+/// a request it matches.
+struct Unit<'u, 'p> {
+    action: &'u Entry<'p>,
+    action_sample: &'u str,
+    resource: &'u Entry<'p>,
+    resource_sample: &'u str,
 }
 
 #[cfg(test)]
@@ -248,7 +259,7 @@ mod tests {
             .iter()
             .filter(|s| AccessPolicy::reads(s))
             .collect();
-        let plain = PlainStatements::of(&policy, &statements);
+        let plain = PlainStatements::of(&policy, &statements).unwrap();
         let removed = vec![false; statements.len()];
         match plain.coverage(s, &removed, denies_only)? {
             Coverage::Full(by) => Some(by.into_iter().collect()),
