@@ -211,14 +211,19 @@ fn sample_of(pattern: &str) -> Cow<'_, str> {
         return Cow::Borrowed(pattern);
     };
     let mut sample = String::with_capacity(pattern.len());
-    sample.push_str(&pattern[..first]);
-    for c in pattern[first..].chars() {
-        match c {
-            '*' => {}
-            '?' => sample.push('x'),
-            c => sample.push(c),
+    let (mut rest, mut wildcard) = (pattern, first);
+    loop {
+        sample.push_str(&rest[..wildcard]);
+        if rest.as_bytes()[wildcard] == b'?' {
+            sample.push('x');
+        }
+        rest = &rest[wildcard + 1..];
+        match memchr::memchr2(b'*', b'?', rest.as_bytes()) {
+            Some(next) => wildcard = next,
+            None => break,
         }
     }
+    sample.push_str(rest);
     Cow::Owned(sample)
 }
 

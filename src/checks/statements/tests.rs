@@ -142,3 +142,23 @@ fn shortcuts_change_no_finding() {
     // The plain answers (`plain.rs`) are among those compared.
     assert!(PLAIN_ANSWERS.get() > 300, "{}", PLAIN_ANSWERS.get());
 }
+
+#[test]
+fn a_sample_drops_stars_and_fills_question_marks() {
+    use super::sample_of;
+    use std::borrow::Cow;
+    assert!(matches!(
+        sample_of("oss:GetObject"),
+        Cow::Borrowed("oss:GetObject")
+    ));
+    for (pattern, sample) in [
+        ("acs:oss:*:*:b?/*", "acs:oss:::bx/"),
+        ("**", ""),
+        ("?", "x"),
+        ("*?*", "x"),
+        ("données/*é", "données/é"),
+        ("oss:Get*", "oss:Get"),
+    ] {
+        assert_eq!(sample_of(pattern), sample, "{pattern}");
+    }
+}
