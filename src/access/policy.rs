@@ -133,6 +133,12 @@ impl AccessPolicy {
         }
     }
 
+    /// Whether a statement's Condition holds a clause the engine weighs (one it cannot read
+    /// counts): a statement under one is in a question's pool only where the clause holds.
+    pub fn has_clauses(condition: &Node) -> bool {
+        !matches!(self::condition(Some(condition)), Condition::Atoms(atoms) if atoms.is_empty())
+    }
+
     /// Whether the engine reads a statement (its others it leaves out): an Allow or a
     /// Deny, with one of Action and NotAction, and not both Resource and NotResource.
     pub fn reads(statement: &Statement) -> bool {

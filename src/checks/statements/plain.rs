@@ -6,15 +6,17 @@
 //!
 //! The engine takes, for each unit, the first statement of the pool (in policy order) that
 //! covers it. So does this: a statement that does not match a sample request of the unit
-//! cannot cover it and is passed over; the first one that matches must be seen to cover
-//! the unit (one of its action patterns holds the unit's action, one of its resource
-//! patterns the unit's resource, and no condition or principal decides whether it is in
-//! the pool), or the question is left to the engine. A unit whose sample no statement of
+//! cannot cover it and is passed over, and so is one under condition clauses when the
+//! statement asked about applies always (the engine leaves it out of the pool); the first
+//! one that matches must be seen to cover the unit (one of its action patterns holds the
+//! unit's action, one of its resource patterns the unit's resource, and no condition or
+//! principal decides whether it is in the pool), or the question is left to the engine. A unit whose sample no statement of
 //! the pool matches is not covered. Only statements whose patterns read the same here as
 //! in the engine take part (ASCII, no `Not` element, policy variable or template value),
 //! and a policy with one elsewhere in the pool is left to the engine.
 
 use super::{Coverage, sample_of};
+use crate::access::policy::AccessPolicy;
 use crate::matching::run_index::INDEXED_FROM;
 use crate::matching::{wildcard_covers, wildcard_match};
 use crate::model::{Dialect, Policy, Statement, Values};
@@ -37,9 +39,21 @@ pub(super) struct PlainStatements<'p> {
 struct PlainStatement<'p> {
     actions: Vec<Entry<'p>>,
     resources: Vec<Entry<'p>>,
-    /// A Condition, Principal or NotPrincipal: whether the statement is in a question's pool
-    /// depends on what they imply, which only the engine works out.
-    conditional: bool,
+    applies: Applies,
+}
+
+/// When a statement applies, as far as the pool of a question goes: the engine takes a
+/// statement into the pool when the statement asked about implies each of its condition
+/// clauses and principals (`Implications::entails`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Applies {
+    /// Always (no condition clause, no principal): in every pool.
+    Always,
+    /// Under condition clauses, without a principal: in no pool of a statement that
+    /// applies always, which implies no clause; in others, the engine weighs the clauses.
+    UnderClauses,
+    /// With a principal: the engine weighs it.
+    Unclear,
 }
 
 /// One action or resource entry, trimmed.
@@ -114,7 +128,7 @@ impl<'p> PlainStatements<'p> {
                     resource,
                     resource_sample,
                 };
-                match self.first_covering(&pool, &unit) {
+                match self.first_covering(&pool, &unit, own.applies == Applies::Always) {
                     Some(Some(t)) => {
                         by.insert(t);
                     }
@@ -129,9 +143,14 @@ impl<'p> PlainStatements<'p> {
 
     /// The first statement of `pool` that covers the unit, `Some(None)` when none does, or
     /// `None` when that is not plain to see.
-    fn first_covering(&self, pool: &[usize], unit: &Unit) -> Option<Option<usize>> {
+    fn first_covering(
+        &self,
+        pool: &[usize],
+        unit: &Unit,
+        asked_always: bool,
+    ) -> Option<Option<usize>> {
         for &t in pool {
-            match self.statements[t].as_ref()?.verdict(unit) {
+            match self.statements[t].as_ref()?.verdict(unit, asked_always) {
                 Verdict::PassedOver => {}
                 Verdict::Covers => return Some(Some(t)),
                 Verdict::Unclear => return None,
@@ -169,13 +188,25 @@ impl<'p> PlainStatement<'p> {
         Some(PlainStatement {
             actions,
             resources,
-            conditional: statement.condition.is_some()
-                || statement.principal.is_some()
-                || statement.not_principal.is_some(),
+            applies: if statement.principal.is_some() || statement.not_principal.is_some() {
+                Applies::Unclear
+            } else if statement
+                .condition
+                .is_some_and(|condition| AccessPolicy::has_clauses(&condition.value))
+            {
+                Applies::UnderClauses
+            } else {
+                Applies::Always
+            },
         })
     }
 
-    fn verdict(&self, unit: &Unit) -> Verdict {
+    /// What this statement does with `unit`, of a statement that applies always or not
+    /// (`asked_always`).
+    fn verdict(&self, unit: &Unit, asked_always: bool) -> Verdict {
+        if self.applies == Applies::UnderClauses && asked_always {
+            return Verdict::PassedOver;
+        }
         let matches = |entries: &[Entry], sample: &str, ignore_case: bool| {
             entries
                 .iter()
@@ -193,7 +224,7 @@ impl<'p> PlainStatement<'p> {
                 entry.covers_as_written && wildcard_covers(entry.text, unit.text, ignore_case)
             })
         };
-        if !self.conditional
+        if self.applies == Applies::Always
             && holds(&self.actions, unit.action, true)
             && holds(&self.resources, unit.resource, false)
         {
@@ -247,7 +278,6 @@ struct Unit<'u, 'p> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::access::policy::AccessPolicy;
     use crate::parse::{Arena, parse};
 
     fn answers(text: &str, s: usize, denies_only: bool) -> Option<Vec<usize>> {
@@ -311,8 +341,8 @@ mod tests {
         let unclear = [
             // A union of patterns covers what no one of them does.
             r#"{"Effect": "Allow", "Action": ["oss:GetObject", "oss:GetObject?*"], "Resource": "*"}"#,
-            // A condition decides whether the statement is in the pool.
-            r#"{"Effect": "Allow", "Action": "oss:*", "Resource": "*", "Condition": {"Bool": {"acs:SecureTransport": "true"}}}"#,
+            // A principal decides whether the statement is in the pool.
+            r#"{"Effect": "Allow", "Action": "oss:*", "Resource": "*", "Principal": {"RAM": ["acs:ram::123:root"]}}"#,
             // A `Not` element.
             r#"{"Effect": "Allow", "NotAction": "ecs:*", "Resource": "*"}"#,
             // A policy variable.
@@ -328,6 +358,36 @@ mod tests {
             );
             assert_eq!(answers(&text, 0, false), None, "{other}");
         }
+        // Under a condition, a statement covers one under the same or a stronger one, which
+        // the engine weighs; it covers none that applies always.
+        let guarded = r#"{"Effect": "Allow", "Action": "oss:*", "Resource": "*", "Condition": {"Bool": {"acs:SecureTransport": "true"}}}"#;
+        let asked = [
+            (
+                r#"{"Effect": "Allow", "Action": "oss:GetObject*", "Resource": "*", "Condition": {"Bool": {"acs:SecureTransport": "true"}}}"#,
+                None,
+            ),
+            (
+                r#"{"Effect": "Allow", "Action": "oss:GetObject*", "Resource": "*"}"#,
+                Some(vec![]),
+            ),
+            (
+                r#"{"Effect": "Allow", "Action": "oss:GetObject*", "Resource": "*", "Condition": {}}"#,
+                Some(vec![]),
+            ),
+        ];
+        for (statement, answer) in asked {
+            let text = policy("1", &[statement, guarded]);
+            assert_eq!(answers(&text, 0, false), answer, "{statement}");
+        }
+        // A Condition without a clause is no condition.
+        let text = policy(
+            "1",
+            &[
+                r#"{"Effect": "Allow", "Action": "oss:GetObject*", "Resource": "*"}"#,
+                r#"{"Effect": "Allow", "Action": "oss:*", "Resource": "*", "Condition": {"Bool": {}}}"#,
+            ],
+        );
+        assert_eq!(answers(&text, 0, false), Some(vec![1]));
         // An AWS `*` inside a segment does not hold `arn:aws:s3:::b/x:y`.
         let text = policy(
             "2012-10-17",
