@@ -323,21 +323,23 @@ impl<'m, 'p> Questions<'m, 'p> {
         removed: &[usize],
         denies_only: bool,
     ) -> Result<Coverage, TooComplex> {
-        if let Some(plain) = self.plain.as_ref().filter(|_| !shortcuts_off()) {
-            let mut is_removed = vec![false; self.statements.len()];
-            for &r in removed {
-                is_removed[r] = true;
-            }
-            if let Some(answer) = plain.coverage(s, &is_removed, denies_only) {
-                #[cfg(test)]
-                PLAIN_ANSWERS.set(PLAIN_ANSWERS.get() + 1);
-                return Ok(answer);
-            }
+        // Looked up once per statement of the policy: a list would make a long policy
+        // whose statements are all found redundant cubic.
+        let mut is_removed = vec![false; self.statements.len()];
+        for &r in removed {
+            is_removed[r] = true;
+        }
+        if let Some(plain) = self.plain.as_ref().filter(|_| !shortcuts_off())
+            && let Some(answer) = plain.coverage(s, &is_removed, denies_only)
+        {
+            #[cfg(test)]
+            PLAIN_ANSWERS.set(PLAIN_ANSWERS.get() + 1);
+            return Ok(answer);
         }
         let model = self.model;
         self.analysis
             .get_or_insert_with(|| Analysis::of(model))
-            .coverage(s, removed, denies_only)
+            .coverage(s, &is_removed, denies_only)
     }
 }
 
@@ -401,23 +403,17 @@ impl Analysis {
     }
 
     /// Whether every request statement `s` grants (in every world it applies in) is
-    /// denied by a Deny, or (`denies_only` false) also granted by another Allow not in
-    /// `removed`. A statement that grants nothing is not covered. Unit by unit (action
-    /// entry × resource entry): sample requests first, then one statement covering the
-    /// unit pattern by pattern, then the unit's classes.
+    /// denied by a Deny, or (`denies_only` false) also granted by another Allow not
+    /// removed (`is_removed[t]`). A statement that grants nothing is not covered. Unit by
+    /// unit (action entry × resource entry): sample requests first, then one statement
+    /// covering the unit pattern by pattern, then the unit's classes.
     fn coverage(
         &mut self,
         s: usize,
-        removed: &[usize],
+        is_removed: &[bool],
         denies_only: bool,
     ) -> Result<Coverage, TooComplex> {
         let statement = &self.policy.statements[s];
-        // Looked up once per statement of the policy: a list would make a long policy
-        // whose statements are all found redundant cubic.
-        let mut is_removed = vec![false; self.policy.statements.len()];
-        for &r in removed {
-            is_removed[r] = true;
-        }
         let pool: Vec<u32> = (0..self.policy.statements.len())
             .filter(|&t| {
                 t != s
