@@ -397,3 +397,68 @@ fn principal(statement: &Node) -> Principal {
     }
     Principal::Named { negated, values }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::{Arena, parse};
+
+    /// `reads` is the engine's statement filter that PL503/PL504 index their questions by
+    /// (`checks::statements::Questions`): the engine must keep every statement it accepts,
+    /// or the two lists would fall out of step.
+    #[test]
+    fn the_engine_keeps_exactly_the_statements_it_reads() {
+        let effects = [
+            r#""Effect": "Allow""#,
+            r#""Effect": "Deny""#,
+            r#""Effect": "allow""#,
+            "",
+        ];
+        let actions = [
+            r#""Action": "oss:*""#,
+            r#""NotAction": "oss:*""#,
+            r#""Action": [], "NotAction": "ecs:*""#,
+            "",
+        ];
+        let resources = [
+            r#""Resource": "*""#,
+            r#""NotResource": "acs:oss:*:*:b/*""#,
+            r#""Resource": "*", "NotResource": "*""#,
+            r#""Resource": ["${var.arn}"]"#,
+            "",
+        ];
+        let mut statements = Vec::new();
+        for effect in effects {
+            for action in actions {
+                for resource in resources {
+                    let members: Vec<&str> = [effect, action, resource]
+                        .into_iter()
+                        .filter(|m| !m.is_empty())
+                        .collect();
+                    statements.push(format!("{{{}}}", members.join(", ")));
+                }
+            }
+        }
+        let text = format!(
+            r#"{{"Version": "1", "Statement": [{}]}}"#,
+            statements.join(", ")
+        );
+        let arena = Arena::new();
+        let parsed = parse(&text, &arena).unwrap();
+        let policy = Policy::from_root(&parsed.root, &arena).unwrap();
+        let read: Vec<usize> = policy
+            .statements
+            .iter()
+            .filter(|s| AccessPolicy::reads(s))
+            .map(|s| s.index)
+            .collect();
+        let kept: Vec<usize> = AccessPolicy::from_model(&policy)
+            .statements
+            .iter()
+            .map(|s| s.index)
+            .collect();
+        assert_eq!(kept, read);
+        // Allow or Deny, with Action or NotAction, and not both Resource and NotResource.
+        assert_eq!(read.len(), 2 * 2 * 4, "{read:?}");
+    }
+}
