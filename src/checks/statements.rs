@@ -162,7 +162,7 @@ fn candidates(policy: &Policy, by: impl Fn(&Statement) -> bool) -> BTreeSet<usiz
     if others.is_empty() {
         return BTreeSet::new();
     }
-    let mut acceptance = Acceptance::new(&others);
+    let mut acceptance = Acceptance::new(&others, policy.dialect);
     policy
         .statements
         .iter()

@@ -10,17 +10,18 @@
 //! accept it whatever it is (a `Not` element, a pattern of wildcards only, a policy
 //! variable). The answer is then the same test, on fewer statements.
 
-use crate::matching::run_index::{self, INDEXED_FROM, ListPattern, RunIndex, RunIndexBuilder};
 #[cfg(test)]
-use crate::matching::{action_matches, resource_matches};
+use crate::access::pattern::{Item, Language, Variables, compile, fold_action, matches};
+use crate::matching::run_index::{self, INDEXED_FROM, ListPattern, RunIndex, RunIndexBuilder};
 use crate::matching::{trim, wildcard_match};
-use crate::model::{Statement, Values};
+use crate::model::{Dialect, Statement, Values};
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::rc::Rc;
 
 pub(super) struct Acceptance<'s, 'p> {
     others: &'s [&'s Statement<'p>],
+    dialect: Dialect,
     actions: HashMap<Cow<'p, str>, Rc<[u64]>>,
     resources: HashMap<Cow<'p, str>, Rc<[u64]>>,
     /// Each side's judges and index, made when the first sample of the side is asked about.
@@ -36,8 +37,11 @@ struct Judging<'p> {
 }
 
 impl<'p> Judging<'p> {
-    fn of(others: &[&Statement<'p>], side: Side) -> Self {
-        let judges: Vec<Judge<'p>> = others.iter().map(|other| Judge::of(other, side)).collect();
+    fn of(others: &[&Statement<'p>], side: Side, dialect: Dialect) -> Self {
+        let judges: Vec<Judge<'p>> = others
+            .iter()
+            .map(|other| Judge::of(other, side, dialect))
+            .collect();
         let index = SideIndex::of(&judges, side);
         Judging { judges, index }
     }
@@ -63,26 +67,43 @@ enum Judge<'p> {
 }
 
 /// A pattern, trimmed, with what decides how it is matched.
+///
+/// A judge may accept a sample the engine's statement does not match (the engine then
+/// looks closer), never the reverse: a sample no statement accepts is one the engine finds
+/// no statement matching. So a pattern `wildcard_match` may read to match more than the
+/// engine does (an AWS `*` confined to its ARN segment) counts as matching in an element,
+/// but not in a `Not` element, where only a match the engine makes too excludes a sample.
 struct Prepared<'p> {
     text: &'p str,
     /// ASCII without wildcards: it matches an ASCII sample of the same letters only.
     plain_ascii: bool,
-    /// A Resource with a policy variable: it may match anything, so the engine looks
-    /// closer (and a NotResource one is left out of the test).
+    /// ASCII: an action matched in any case folds its letters one by one, as the engine's
+    /// lower-casing does (not so for text like a final `Σ`).
+    ascii: bool,
+    /// A Resource with a policy variable: it may match anything.
     variable: bool,
+    /// `wildcard_match` reads it as the engine does: no policy variable, no AWS segment
+    /// `*` (which it reads as any run, `:` included).
+    exact: bool,
 }
 
 impl<'p> Judge<'p> {
-    fn of(statement: &Statement<'p>, side: Side) -> Self {
+    fn of(statement: &Statement<'p>, side: Side, dialect: Dialect) -> Self {
         let prepare = |values: &Values<'p>| -> Vec<Prepared<'p>> {
             values
                 .texts()
                 .map(|text| {
                     let text = trim(text);
+                    let ascii = text.is_ascii();
+                    let variable = side == Side::Resource && text.contains("${");
+                    let segment_star =
+                        side == Side::Resource && dialect == Dialect::Aws && has_segment_star(text);
                     Prepared {
                         text,
-                        plain_ascii: text.is_ascii() && !text.contains(['*', '?']),
-                        variable: side == Side::Resource && text.contains("${"),
+                        plain_ascii: ascii && !text.contains(['*', '?']),
+                        ascii,
+                        variable,
+                        exact: !variable && !segment_star,
                     }
                 })
                 .collect()
@@ -128,6 +149,10 @@ impl<'p> Judge<'p> {
                 } else {
                     pattern.text == sample
                 }
+            } else if ignore_case && !(ascii && pattern.ascii) {
+                // The engine lower-cases whole strings (`str::to_lowercase`), which is not
+                // always folding letter by letter.
+                wildcard_match(&pattern.text.to_lowercase(), &sample.to_lowercase(), false)
             } else {
                 wildcard_match(pattern.text, sample, ignore_case)
             }
@@ -146,7 +171,7 @@ impl<'p> Judge<'p> {
             None => patterns.iter().any(test),
         };
         if negated {
-            !any(&|p| !p.variable && matches(p))
+            !any(&|p| p.exact && matches(p))
         } else {
             any(&|p| p.variable || matches(p))
         }
@@ -164,9 +189,10 @@ enum Side {
 // nothing (clippy's `ptr_arg` would have them `&str`).
 #[allow(clippy::ptr_arg)]
 impl<'s, 'p> Acceptance<'s, 'p> {
-    pub(super) fn new(others: &'s [&'s Statement<'p>]) -> Self {
+    pub(super) fn new(others: &'s [&'s Statement<'p>], dialect: Dialect) -> Self {
         Acceptance {
             others,
+            dialect,
             actions: HashMap::new(),
             resources: HashMap::new(),
             action_side: None,
@@ -175,20 +201,20 @@ impl<'s, 'p> Acceptance<'s, 'p> {
     }
 
     pub(super) fn of_action(&mut self, action: &Cow<'p, str>) -> Rc<[u64]> {
-        let others = self.others;
+        let (others, dialect) = (self.others, self.dialect);
         let judging = self
             .action_side
-            .get_or_insert_with(|| Judging::of(others, Side::Action));
+            .get_or_insert_with(|| Judging::of(others, Side::Action, dialect));
         remembered(&mut self.actions, action, || {
             judging.accepting(action, Side::Action)
         })
     }
 
     pub(super) fn of_resource(&mut self, resource: &Cow<'p, str>) -> Rc<[u64]> {
-        let others = self.others;
+        let (others, dialect) = (self.others, self.dialect);
         let judging = self
             .resource_side
-            .get_or_insert_with(|| Judging::of(others, Side::Resource));
+            .get_or_insert_with(|| Judging::of(others, Side::Resource, dialect));
         remembered(&mut self.resources, resource, || {
             judging.accepting(resource, Side::Resource)
         })
@@ -319,32 +345,62 @@ fn literal_run(pattern: &str, side: Side) -> Option<&str> {
     (side == Side::Resource || run.is_ascii()).then_some(run)
 }
 
-/// Whether a statement's Action matches `action` (the reference the judges are held to);
-/// a statement the check cannot read does
-/// not (with its resources, it matches a request, conditions aside, when both do).
+/// Whether an AWS resource pattern holds a `*` confined to its ARN segment: one followed
+/// by anything but `:` or the end (see `access::pattern`; `**` counts, as if confined).
+fn has_segment_star(pattern: &str) -> bool {
+    let bytes = pattern.as_bytes();
+    memchr::memchr_iter(b'*', bytes).any(|i| !matches!(bytes.get(i + 1), None | Some(b':')))
+}
+
+/// Whether the engine's pattern `pattern` matches `text` (`None`: it holds a policy
+/// variable, whose value the engine weighs). The reference the judges are held to.
 #[cfg(test)]
-fn accepts_action(statement: &Statement, action: &str) -> bool {
-    match (&statement.action, &statement.not_action) {
-        (Some(values), None) => values.texts().any(|p| action_matches(p, action)),
-        (None, Some(values)) => !values.texts().any(|p| action_matches(p, action)),
+fn engine_matches(pattern: &str, text: &str, language: Language) -> Option<bool> {
+    let mut variables = Variables::default();
+    let items = compile(pattern, language, &mut variables);
+    if items.iter().any(|item| matches!(item, Item::Var(_))) {
+        return None;
+    }
+    let text = match language {
+        Language::Action => fold_action(text),
+        Language::Resource(_) => text.trim().to_string(),
+    };
+    Some(matches(&items, &text))
+}
+
+/// Whether a judge must accept `sample` for a statement's element: the engine's
+/// statement may match it (with its resources, it matches a request, conditions aside,
+/// when both do). A pattern with a variable may match anything; a statement the check
+/// cannot read matches nothing.
+#[cfg(test)]
+fn may_accept(
+    values: (Option<&Values>, Option<&Values>),
+    sample: &str,
+    language: Language,
+) -> bool {
+    let matching = |values: &Values, variable: bool| {
+        values
+            .texts()
+            .any(|p| engine_matches(p, sample, language).unwrap_or(variable))
+    };
+    match values {
+        (Some(values), None) => matching(values, true),
+        (None, Some(values)) => !matching(values, false),
+        (None, None) => matches!(language, Language::Resource(_)),
         _ => false,
     }
 }
 
-/// Whether a statement's Resource matches `resource` (see `accepts_action`); a pattern
-/// with a policy variable may match anything, so the engine looks closer.
 #[cfg(test)]
-fn accepts_resource(statement: &Statement, resource: &str) -> bool {
-    match (&statement.resource, &statement.not_resource) {
-        (Some(values), None) => values
-            .texts()
-            .any(|p| p.contains("${") || resource_matches(p, resource)),
-        (None, Some(values)) => !values
-            .texts()
-            .any(|p| !p.contains("${") && resource_matches(p, resource)),
-        (None, None) => true,
-        _ => false,
-    }
+fn accepts_action(statement: &Statement, action: &str) -> bool {
+    let element = (statement.action.as_ref(), statement.not_action.as_ref());
+    may_accept(element, action, Language::Action)
+}
+
+#[cfg(test)]
+fn accepts_resource(statement: &Statement, resource: &str, dialect: Dialect) -> bool {
+    let element = (statement.resource.as_ref(), statement.not_resource.as_ref());
+    may_accept(element, resource, Language::Resource(dialect))
 }
 
 #[cfg(test)]
@@ -354,7 +410,7 @@ mod tests {
     use crate::parse::{Arena, parse};
     use crate::testing::Rng;
 
-    const ACTIONS: [&str; 14] = [
+    const ACTIONS: [&str; 16] = [
         "oss:GetObject",
         "OSS:getobject",
         "oss:Get*",
@@ -369,8 +425,11 @@ mod tests {
         "s3:Get*Tag?ing",
         "oss:Kelvin\u{212a}",
         "oss:GetÉtat",
+        // Lower-cased as a whole, `Σ` ends a word as `ς`.
+        "oss:GetAΣ",
+        "oss:geta?",
     ];
-    const RESOURCES: [&str; 14] = [
+    const RESOURCES: [&str; 16] = [
         "*",
         "acs:oss:*:*:bucket-1/*",
         "acs:oss:*:*:bucket-12/*",
@@ -385,8 +444,11 @@ mod tests {
         " acs:oss:*:*:bucket-2/* ",
         "acs:oss:*:*:données/*",
         "**",
+        // In AWS, a `*` within its segment: no `:` in what it matches.
+        "arn:aws:s3:::bucket/*log",
+        "arn:aws:s3:::bucket/*:log",
     ];
-    const SAMPLES: [&str; 12] = [
+    const SAMPLES: [&str; 15] = [
         "oss:GetObject",
         "OSS:GETOBJECT",
         "ecs:DescribeInstances",
@@ -399,6 +461,9 @@ mod tests {
         "arn:aws:s3:::bucket/key",
         "acs:oss:::données/",
         "acs:ecs:::instance/i-",
+        "oss:getaς",
+        "arn:aws:s3:::bucket/x:log",
+        "arn:aws:s3:::bucket/xlog",
     ];
 
     /// A list of one to three of `items`, or (`long`) of a few dozen, most of them
@@ -425,7 +490,13 @@ mod tests {
     /// Random statements of every shape the index sorts (Action, NotAction, Resource,
     /// NotResource, left out, both forms at once) with patterns of wildcards, `?`, case,
     /// whitespace, policy variables and text not in ASCII.
+    /// Half of them AWS policies, without RAM resources (which would make them RAM's).
     fn random_policy(rng: &mut Rng, statements: usize, long: bool) -> String {
+        let aws = rng.below(2) == 0;
+        let resources: Vec<&str> = RESOURCES
+            .into_iter()
+            .filter(|r| !(aws && r.trim().starts_with("acs:")))
+            .collect();
         let mut out = Vec::new();
         let list = |rng: &mut Rng, items: &[&str]| {
             let long = long && rng.below(2) == 0;
@@ -443,21 +514,27 @@ mod tests {
                 _ => members.push(format!(r#""Action": {}"#, list(rng, &ACTIONS))),
             }
             match rng.below(8) {
-                0 => members.push(format!(r#""NotResource": {}"#, list(rng, &RESOURCES))),
+                0 => members.push(format!(r#""NotResource": {}"#, list(rng, &resources))),
                 1 => {}
                 2 => {
-                    members.push(format!(r#""Resource": {}"#, list(rng, &RESOURCES)));
-                    members.push(format!(r#""NotResource": {}"#, list(rng, &RESOURCES)));
+                    members.push(format!(r#""Resource": {}"#, list(rng, &resources)));
+                    members.push(format!(r#""NotResource": {}"#, list(rng, &resources)));
                 }
-                _ => members.push(format!(r#""Resource": {}"#, list(rng, &RESOURCES))),
+                _ => members.push(format!(r#""Resource": {}"#, list(rng, &resources))),
             }
             out.push(format!("{{{}}}", members.join(", ")));
         }
-        format!(r#"{{"Version": "1", "Statement": [{}]}}"#, out.join(",\n"))
+        let version = if aws { "2012-10-17" } else { "1" };
+        format!(
+            r#"{{"Version": "{version}", "Statement": [{}]}}"#,
+            out.join(",\n")
+        )
     }
 
     /// The statements the index leaves a sample are the ones that accept it: the bit sets
-    /// equal those of testing every statement, on random long policies.
+    /// equal those of testing every statement, on random long policies; and the judges
+    /// accept what the engine's statements may match, exactly so but for the AWS `*`
+    /// within a segment (read as any run in an element, which only accepts more).
     #[test]
     fn the_index_answers_as_testing_every_statement_does() {
         let mut rng = Rng(0xacce_97ed);
@@ -475,17 +552,35 @@ mod tests {
             let parsed = parse(&text, &arena).unwrap();
             let policy = Policy::from_root(&parsed.root, &arena).unwrap();
             let others: Vec<&Statement> = policy.statements.iter().collect();
-            let mut acceptance = Acceptance::new(&others);
+            let mut acceptance = Acceptance::new(&others, policy.dialect);
             assert!(acceptance.action_side.is_none());
             for sample in SAMPLES.iter().chain(&ACTIONS).chain(&RESOURCES) {
                 let sample = Cow::Borrowed(*sample);
                 let actions = acceptance.of_action(&sample);
                 let resources = acceptance.of_resource(&sample);
-                let every = |accepts: fn(&Statement, &str) -> bool| {
-                    accepting(others.len(), None, &sample, |i| accepts(others[i], &sample))
+                let every = |accepts: &dyn Fn(&Statement) -> bool| {
+                    accepting(others.len(), None, &sample, |i| accepts(others[i]))
                 };
-                assert_eq!(actions, every(accepts_action), "{sample} in {text}");
-                assert_eq!(resources, every(accepts_resource), "{sample} in {text}");
+                let dialect = policy.dialect;
+                let must_accept_resource = every(&|s| accepts_resource(s, &sample, dialect));
+                assert_eq!(
+                    actions,
+                    every(&|s| accepts_action(s, &sample)),
+                    "{sample} in {text}"
+                );
+                let judges = acceptance.resource_side.as_ref().unwrap();
+                let judged = every(&|s| {
+                    let i = others.iter().position(|o| o.index == s.index).unwrap();
+                    judges.judges[i].accepts(trim(&sample), sample.is_ascii(), Side::Resource)
+                });
+                assert_eq!(resources, judged, "{sample} in {text}");
+                let segment_stars = text.contains("/*log");
+                if dialect == Dialect::Ram || !segment_stars {
+                    assert_eq!(resources, must_accept_resource, "{sample} in {text}");
+                }
+                for (judged, must) in resources.iter().zip(must_accept_resource.iter()) {
+                    assert_eq!(judged & must, *must, "{sample} in {text}");
+                }
                 accepted += actions
                     .iter()
                     .chain(resources.iter())

@@ -20,7 +20,7 @@ const ACTIONS: [&str; 9] = [
 /// other: nested folders, `*` and `?` at either end, a variable, the AWS segment `*`.
 fn resource(rng: &mut Rng) -> String {
     let n = rng.below(12);
-    match rng.below(12) {
+    match rng.below(14) {
         0 => "*".to_string(),
         1 => "acs:oss:*:*:bucket/*".to_string(),
         2 => format!("acs:oss:*:*:bucket/{n}/*"),
@@ -32,7 +32,10 @@ fn resource(rng: &mut Rng) -> String {
         8 => format!("arn:aws:s3:::*/{n}/*"),
         9 => "arn:aws:s3:*:*:bucket/*".to_string(),
         10 => format!("acs:ecs:*:*:instance/i-{n}"),
-        _ => format!("*{n}/*"),
+        11 => format!("*{n}/*"),
+        // An AWS `*` within its segment, and what it does not match there.
+        12 => format!("arn:aws:s3:::bucket/*{n}"),
+        _ => format!("arn:aws:s3:::bucket/x:{n}"),
     }
 }
 
@@ -160,5 +163,31 @@ fn a_sample_drops_stars_and_fills_question_marks() {
         ("oss:Get*", "oss:Get"),
     ] {
         assert_eq!(sample_of(pattern), sample, "{pattern}");
+    }
+}
+
+/// The pre-test reads patterns as the engine does where a wrong "no" would hide a finding:
+/// an AWS `*` within its ARN segment matches no `:` (so a `NotResource` of one lets
+/// `b/x:y` through), and actions are lower-cased as whole strings (`Σ` ending a word is
+/// `ς`). Each policy here has one redundant statement, found with the shortcuts as
+/// without them.
+#[test]
+fn the_pre_test_reads_patterns_as_the_engine_does() {
+    let mut rules = RuleSet::builtin().unwrap();
+    rules
+        .retain_selected(&["PL503".to_string(), "PL504".to_string()], &[])
+        .unwrap();
+    let policies = [
+        r#"{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/x:y"},
+            {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::b/*y"}]}"#,
+        r#"{"Version": "1", "Statement": [
+            {"Effect": "Allow", "Action": "OSS:GETAΣ", "Resource": "acs:oss:*:*:b/*"},
+            {"Effect": "Allow", "Action": "oss:getaς", "Resource": "*"}]}"#,
+    ];
+    for text in policies {
+        let with = findings(&rules, text, false);
+        assert_eq!(with, findings(&rules, text, true), "{text}");
+        assert_eq!(with.len(), 1, "{text}");
     }
 }
