@@ -191,3 +191,43 @@ fn the_pre_test_reads_patterns_as_the_engine_does() {
         assert_eq!(with.len(), 1, "{text}");
     }
 }
+
+/// A template value (here a CloudFormation `Ref`) stands for a value the policy does not
+/// show: a statement covers nothing through one, so neither policy has a redundant
+/// statement (`s3:*` on the bucket `Bucket` names does not grant `b/x`), with the
+/// shortcuts or without.
+#[test]
+fn a_template_value_covers_nothing() {
+    let mut rules = RuleSet::builtin().unwrap();
+    rules
+        .retain_selected(&["PL503".to_string(), "PL504".to_string()], &[])
+        .unwrap();
+    let template = |statements: &str| {
+        format!(
+            r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{"Policy": {{
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {{"PolicyDocument": {{"Version": "2012-10-17", "Statement": [{statements}]}}}}}}}}}}"#
+        )
+    };
+    let asked = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/x", {"Ref": "Bucket"}]}"#;
+    let by_template = r#"{"Effect": "Allow", "Action": "s3:*", "Resource": [{"Ref": "Bucket"}]}"#;
+    let denied_by_template =
+        r#"{"Effect": "Deny", "Action": "s3:*", "Resource": [{"Ref": "Bucket"}]}"#;
+    // Matches `b/x` for the pre-test, but not in the pool of the unconditional Allow.
+    let under_condition = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/x", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}"#;
+    for statements in [
+        format!("{asked}, {by_template}"),
+        format!("{asked}, {by_template}, {under_condition}"),
+        format!("{asked}, {denied_by_template}, {under_condition}"),
+    ] {
+        let text = template(&statements);
+        let run = |shortcuts_off: bool| {
+            SHORTCUTS_OFF.set(shortcuts_off);
+            let lint = crate::hosts::lint_file(&rules, crate::hosts::HostKind::Json, &text);
+            SHORTCUTS_OFF.set(false);
+            lint.diagnostics
+        };
+        assert_eq!(run(false), Vec::new(), "{text}");
+        assert_eq!(run(true), Vec::new(), "{text}");
+    }
+}
