@@ -11,6 +11,8 @@ use super::condition::Atom;
 use crate::model::{Dialect, Policy, PolicyKind, Statement, TemplateValues, Values};
 use crate::parse::{Node, NodeKind};
 use crate::source::Span;
+use std::borrow::Cow;
+use std::hash::{Hash, Hasher};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Effect {
@@ -261,12 +263,35 @@ impl AccessStatement {
 impl Entry {
     /// The pattern the entry reads as when every value a template fills in may be
     /// anything: each template expression `*`, and a whole template value `*`.
-    pub fn widened(&self) -> std::borrow::Cow<'_, str> {
+    pub fn widened(&self) -> Cow<'_, str> {
+        self.with_template_values_as(|_| "*".into())
+    }
+
+    /// The pattern the entry reads as when each value a template fills in is one value,
+    /// unknown: a run of characters no policy writes, the same for the same template text
+    /// (a `Ref` or an expression names the same value wherever it is written). Only a `*`
+    /// or the same value matches one.
+    pub fn sealed(&self) -> Cow<'_, str> {
+        self.with_template_values_as(|expression| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            expression.hash(&mut hasher);
+            let hash = hasher.finish();
+            let mut sealed = String::from(SEAL);
+            sealed.extend((0..16).map(|nibble| {
+                let digit = ((hash >> (4 * nibble)) & 0xf) as u32;
+                char::from_u32(0xe000 + digit).unwrap_or(SEAL)
+            }));
+            sealed.push(SEAL);
+            sealed.into()
+        })
+    }
+
+    fn with_template_values_as(&self, value: impl Fn(&str) -> Cow<'static, str>) -> Cow<'_, str> {
         if !self.template {
             return self.text.as_str().into();
         }
         if !self.text.contains("${") {
-            return "*".into();
+            return value(&self.text);
         }
         let mut out = String::new();
         let mut rest = self.text.as_str();
@@ -277,7 +302,7 @@ impl Entry {
             let expression = &rest[open..=close];
             out.push_str(&rest[..open]);
             if crate::model::holds_template_expression(expression, true) {
-                out.push('*');
+                out.push_str(&value(expression));
             } else {
                 out.push_str(expression);
             }
@@ -287,6 +312,9 @@ impl Entry {
         out.into()
     }
 }
+
+/// A private-use character: what a sealed template value starts and ends with.
+const SEAL: char = '\u{f8ff}';
 
 fn element(values: &Values, negated: bool, templates: &TemplateValues) -> Element {
     let mut entries: Vec<Entry> = values

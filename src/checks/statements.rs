@@ -23,7 +23,7 @@ use super::{CheckContext, opening};
 use crate::access::automaton::{LINT, SetId, TooComplex};
 use crate::access::explore::{AtomSet, Explorer, Implications, Member, Space};
 use crate::access::index::ActionIndex;
-use crate::access::policy::{AccessPolicy, Element};
+use crate::access::policy::AccessPolicy;
 use crate::access::warm;
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::remove_array_element;
@@ -36,6 +36,7 @@ use std::rc::Rc;
 mod acceptance;
 mod member_runs;
 mod plain;
+mod templates;
 
 use crate::matching::run_index::{self, RunIndex};
 use acceptance::Acceptance;
@@ -345,26 +346,6 @@ impl<'m, 'p> Questions<'m, 'p> {
     }
 }
 
-/// A statement's element as it covers others: what it matches for sure. A template value
-/// stands for a value the policy does not show: in an element it may match nothing, so it
-/// is left out (read as `*`, a finding would rest on access the template may not give); in
-/// a `Not` element it is read as `*` (`Entry::widened`) and leaves nothing. The statement
-/// asked about keeps the `*` reading: what it may grant.
-fn covering(element: &Element) -> Cow<'_, Element> {
-    if element.negated || !element.entries.iter().any(|entry| entry.template) {
-        return Cow::Borrowed(element);
-    }
-    Cow::Owned(Element {
-        negated: false,
-        entries: element
-            .entries
-            .iter()
-            .filter(|entry| !entry.template)
-            .cloned()
-            .collect(),
-    })
-}
-
 /// How much of a statement's grants others cover.
 enum Coverage {
     /// All of it, by these statements (engine indices).
@@ -403,10 +384,12 @@ impl Analysis {
             .statements
             .iter()
             .map(|statement| Member {
-                actions: space.action_set(&covering(&statement.actions)),
-                resources: space.resource_set(&covering(&statement.resources), policy.dialect),
+                actions: space.action_set(&templates::covering(&statement.actions)),
+                resources: space
+                    .resource_set(&templates::covering(&statement.resources), policy.dialect),
             })
             .collect();
+        let policy = templates::asked(policy);
         let atoms = policy
             .statements
             .iter()

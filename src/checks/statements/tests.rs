@@ -192,42 +192,59 @@ fn the_pre_test_reads_patterns_as_the_engine_does() {
     }
 }
 
-/// A template value (here a CloudFormation `Ref`) stands for a value the policy does not
-/// show: a statement covers nothing through one, so neither policy has a redundant
-/// statement (`s3:*` on the bucket `Bucket` names does not grant `b/x`), with the
-/// shortcuts or without.
+/// A template value (here a CloudFormation `Ref`) stands for one value the policy does not
+/// show: only the same template text or a `*` covers it, and it covers only the same text
+/// (`s3:*` on the bucket `Bucket` names does not grant `b/x`). With the shortcuts as
+/// without them.
 #[test]
-fn a_template_value_covers_nothing() {
+fn a_template_value_covers_only_itself() {
     let mut rules = RuleSet::builtin().unwrap();
     rules
         .retain_selected(&["PL503".to_string(), "PL504".to_string()], &[])
         .unwrap();
-    let template = |statements: &str| {
-        format!(
-            r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{"Policy": {{
-                "Type": "AWS::IAM::ManagedPolicy",
-                "Properties": {{"PolicyDocument": {{"Version": "2012-10-17", "Statement": [{statements}]}}}}}}}}}}"#
-        )
-    };
     let asked = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/x", {"Ref": "Bucket"}]}"#;
     let by_template = r#"{"Effect": "Allow", "Action": "s3:*", "Resource": [{"Ref": "Bucket"}]}"#;
     let denied_by_template =
         r#"{"Effect": "Deny", "Action": "s3:*", "Resource": [{"Ref": "Bucket"}]}"#;
-    // Matches `b/x` for the pre-test, but not in the pool of the unconditional Allow.
+    // Matches `b/x` for the pre-test, but is not in the pool of an unconditional Allow;
+    // `asked` covers it.
     let under_condition = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/x", "Condition": {"Bool": {"aws:SecureTransport": "true"}}}"#;
-    for statements in [
-        format!("{asked}, {by_template}"),
-        format!("{asked}, {by_template}, {under_condition}"),
-        format!("{asked}, {denied_by_template}, {under_condition}"),
-    ] {
-        let text = template(&statements);
+    let same_template =
+        r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Ref": "Bucket"}}"#;
+    let all_of_b = r#"{"Effect": "Allow", "Action": "s3:Get*", "Resource": ["arn:aws:s3:::b/*", {"Ref": "Other"}]}"#;
+    let other_template =
+        r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": {"Ref": "Other"}}"#;
+    // The statements, and which of them PL504 reports.
+    let cases: [(&[&str], &[usize]); 6] = [
+        (&[asked, by_template], &[]),
+        (&[asked, by_template, under_condition], &[2]),
+        (&[asked, denied_by_template, under_condition], &[2]),
+        (&[by_template, same_template], &[1]),
+        // Through its plain entries, a statement with a template value covers others.
+        (&[all_of_b, asked, other_template], &[2]),
+        (&[other_template, by_template], &[]),
+    ];
+    for (statements, reported) in cases {
+        let text = format!(
+            r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{"Policy": {{
+                "Type": "AWS::IAM::ManagedPolicy",
+                "Properties": {{"PolicyDocument": {{"Version": "2012-10-17", "Statement": [{}]}}}}}}}}}}"#,
+            statements.join(",\n")
+        );
         let run = |shortcuts_off: bool| {
             SHORTCUTS_OFF.set(shortcuts_off);
             let lint = crate::hosts::lint_file(&rules, crate::hosts::HostKind::Json, &text);
             SHORTCUTS_OFF.set(false);
             lint.diagnostics
         };
-        assert_eq!(run(false), Vec::new(), "{text}");
-        assert_eq!(run(true), Vec::new(), "{text}");
+        let found = run(false);
+        assert_eq!(found, run(true), "{text}");
+        // Statements are one a line, from the third.
+        let lines: Vec<usize> = found
+            .iter()
+            .map(|d| text[..d.span.start].matches('\n').count() - 2)
+            .collect();
+        assert_eq!(lines, reported, "{text}");
+        assert!(found.iter().all(|d| d.rule.code == "PL504"), "{text}");
     }
 }
