@@ -27,7 +27,8 @@ use crate::access::policy::AccessPolicy;
 use crate::access::warm;
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::remove_array_element;
-use crate::model::{Policy, Statement};
+use crate::matching::{trim, wildcard_match};
+use crate::model::{Policy, Statement, Values};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
@@ -188,23 +189,49 @@ fn candidates(policy: &Policy, by: impl Fn(&Statement) -> bool) -> BTreeSet<usiz
 type Samples<'p> = Vec<Cow<'p, str>>;
 
 /// A sample of each action entry and of each resource entry of a statement, if they are
-/// easy to name (no `Not` element, no policy variable): each pattern with `*` read as
-/// nothing and `?` as one letter. The statement's sample requests are their pairs.
+/// easy to name (no policy variable or template value): each pattern with `*` read as
+/// nothing and `?` as one letter, or for a `Not` element (one unit) a string none of its
+/// patterns matches. The statement's sample requests are their pairs.
 fn sample_requests<'p>(statement: &Statement<'p>) -> Option<(Samples<'p>, Samples<'p>)> {
-    let actions = statement.action.as_ref()?;
-    let resources: Vec<&str> = match (&statement.resource, &statement.not_resource) {
-        (Some(values), None) => values.texts().collect(),
-        (None, None) => vec!["*"],
-        _ => return None,
+    let instances = |values: &Values<'p>| -> Option<Samples<'p>> {
+        if values.texts().any(|text| text.contains("${")) {
+            return None;
+        }
+        Some(values.texts().map(|text| sample_of(trim(text))).collect())
     };
-    if resources.iter().any(|r| r.contains("${")) {
+    let actions = match (&statement.action, &statement.not_action) {
+        (Some(values), _) => instances(values)?,
+        (None, Some(values)) => vec![Cow::Borrowed(outside_sample(values, true)?)],
+        (None, None) => return None,
+    };
+    let resources = match (&statement.resource, &statement.not_resource) {
+        (Some(values), None) => instances(values)?,
+        (None, None) => vec![sample_of("*")],
+        (None, Some(values)) => vec![Cow::Borrowed(outside_sample(values, false)?)],
+        (Some(_), Some(_)) => return None,
+    };
+    Some((actions, resources))
+}
+
+/// A string none of the patterns of a `Not` element matches, as the engine reads them:
+/// one `wildcard_match` does not match (it reads an AWS segment `*` as any run, so it
+/// matches all the engine does, and more). `None` when each string tried is matched, or
+/// the element holds text read otherwise (a policy variable or template value, which may
+/// match anything; text not in ASCII, folded otherwise in any case).
+fn outside_sample(values: &Values, ignore_case: bool) -> Option<&'static str> {
+    const TRIED: [&str; 2] = ["policylint-outside:sample", "x"];
+    if values.has_template_value
+        || values
+            .texts()
+            .any(|text| text.contains('$') || !text.is_ascii())
+    {
         return None;
     }
-    let instance = |pattern: &'p str| sample_of(crate::matching::trim(pattern));
-    Some((
-        actions.texts().map(instance).collect(),
-        resources.into_iter().map(instance).collect(),
-    ))
+    TRIED.into_iter().find(|sample| {
+        !values
+            .texts()
+            .any(|pattern| wildcard_match(trim(pattern), sample, ignore_case))
+    })
 }
 
 /// A string `pattern` matches: itself with `*` read as nothing and `?` as one letter.

@@ -248,3 +248,25 @@ fn a_template_value_covers_only_itself() {
         assert!(found.iter().all(|d| d.rule.code == "PL504"), "{text}");
     }
 }
+
+/// A `Not` element is one unit; its sample request is a string none of its patterns
+/// matches, so the pre-test settles an Allow of one that nothing else grants.
+#[test]
+fn the_pre_test_samples_a_not_element_outside_its_patterns() {
+    use super::candidates;
+    use crate::model::Policy;
+    use crate::parse::{Arena, parse};
+    let text = r#"{"Version": "1", "Statement": [
+        {"Effect": "Allow", "NotAction": "ram:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "oss:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "oss:GetObject", "NotResource": "acs:oss:*:*:audit/*"},
+        {"Effect": "Allow", "Action": "oss:Get*", "NotResource": "*"},
+        {"Effect": "Allow", "Action": "ecs:*", "NotResource": "acs:ecs:*:*:${ram:UserName}"}]}"#;
+    let arena = Arena::new();
+    let parsed = parse(text, &arena).unwrap();
+    let policy = Policy::from_root(&parsed.root, &arena).unwrap();
+    // 0: no other statement grants `policylint-outside:sample`; 1 and 2: 0 may cover
+    // them; 3: no string is outside `*`; 4: a policy variable may match anything.
+    let found: Vec<usize> = candidates(&policy, |_| true).into_iter().collect();
+    assert_eq!(found, [1, 2, 3, 4]);
+}
