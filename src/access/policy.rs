@@ -137,8 +137,16 @@ impl AccessPolicy {
 
     /// Whether a statement's Condition holds a clause the engine weighs (one it cannot read
     /// counts): a statement under one is in a question's pool only where the clause holds.
+    /// Read without building the engine's condition (its atoms, and for one it cannot read
+    /// its JSON text): what `condition` reads is no clause only for an object of objects
+    /// with no key; anything else is a clause or unreadable.
     pub fn has_clauses(condition: &Node) -> bool {
-        !matches!(self::condition(Some(condition)), Condition::Atoms(atoms) if atoms.is_empty())
+        let Some(blocks) = condition.as_object() else {
+            return true;
+        };
+        blocks
+            .iter()
+            .any(|block| block.value.as_object().is_none_or(|keys| !keys.is_empty()))
     }
 
     /// Whether the engine reads a statement (its others it leaves out): an Allow or a
@@ -430,6 +438,32 @@ fn principal(statement: &Node) -> Principal {
 mod tests {
     use super::*;
     use crate::parse::{Arena, parse};
+
+    /// `has_clauses` answers as the engine's reading of a Condition does.
+    #[test]
+    fn has_clauses_reads_conditions_as_the_engine_does() {
+        let conditions = [
+            "{}",
+            r#"{"Bool": {}}"#,
+            r#"{"Bool": {}, "IpAddress": {}}"#,
+            r#"{"Bool": {"acs:SecureTransport": "true"}}"#,
+            r#"{"Bool": {}, "IpAddress": {"acs:SourceIp": ["10.0.0.0/8"]}}"#,
+            r#"{"Bool": {"acs:SecureTransport": {"nested": true}}}"#,
+            r#"{"Bool": "true"}"#,
+            r#"{"Bool": []}"#,
+            r#"{"NumericLessThan": {"acs:MaxKeys": 5}}"#,
+            r#""text""#,
+            "[]",
+            "null",
+        ];
+        for text in conditions {
+            let arena = Arena::new();
+            let node = parse(text, &arena).unwrap().root;
+            let engine =
+                !matches!(condition(Some(&node)), Condition::Atoms(atoms) if atoms.is_empty());
+            assert_eq!(AccessPolicy::has_clauses(&node), engine, "{text}");
+        }
+    }
 
     /// `reads` is the engine's statement filter that PL503/PL504 index their questions by
     /// (`checks::statements::Questions`): the engine must keep every statement it accepts,

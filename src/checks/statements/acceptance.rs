@@ -19,6 +19,10 @@ use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
 use std::rc::Rc;
 
+mod prefixes;
+
+use prefixes::{PREFIXED_FROM, Prefixes};
+
 pub(super) struct Acceptance<'s, 'p> {
     others: &'s [&'s Statement<'p>],
     dialect: Dialect,
@@ -33,7 +37,7 @@ pub(super) struct Acceptance<'s, 'p> {
 struct Judging<'p> {
     /// One per other statement.
     judges: Vec<Judge<'p>>,
-    index: Option<SideIndex>,
+    index: Option<SideIndex<'p>>,
 }
 
 impl<'p> Judging<'p> {
@@ -94,13 +98,18 @@ impl<'p> Judge<'p> {
                 .texts()
                 .map(|text| {
                     let text = trim(text);
+                    let bytes = text.as_bytes();
                     let ascii = text.is_ascii();
-                    let variable = side == Side::Resource && text.contains("${");
+                    // `memchr` first: nearly every pattern holds no `$`, and a `*` if any
+                    // only at its end.
+                    let variable = side == Side::Resource
+                        && memchr::memchr(b'$', bytes).is_some()
+                        && text.contains("${");
                     let segment_star =
                         side == Side::Resource && dialect == Dialect::Aws && has_segment_star(text);
                     Prepared {
                         text,
-                        plain_ascii: ascii && !text.contains(['*', '?']),
+                        plain_ascii: ascii && memchr::memchr2(b'*', b'?', bytes).is_none(),
                         ascii,
                         variable,
                         exact: !variable && !segment_star,
@@ -253,10 +262,27 @@ fn accepting(
     sample: &str,
     accepts: impl Fn(usize) -> bool,
 ) -> Rc<[u64]> {
+    // Nearly every policy has fewer than 64 statements: one word, and one allocation.
+    if count <= 64 {
+        let may = match index.and_then(|index| index.may_accept(sample)) {
+            Some(May::Word(may)) => may,
+            Some(May::Words(may)) => may.first().copied().unwrap_or_default(),
+            None => u64::MAX >> (64 - count.max(1)),
+        };
+        let (mut bits, mut set) = (may, 0u64);
+        while bits != 0 {
+            let i = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            if i < count && accepts(i) {
+                set |= 1 << i;
+            }
+        }
+        return Rc::from([set]);
+    }
     let mut set = vec![0u64; count.div_ceil(64)];
     match index.and_then(|index| index.may_accept(sample)) {
         Some(may) => {
-            for (word, bits) in may.iter().enumerate() {
+            for (word, bits) in may.words().iter().enumerate() {
                 let mut bits = *bits;
                 while bits != 0 {
                     let i = word * 64 + bits.trailing_zeros() as usize;
@@ -279,16 +305,21 @@ fn accepting(
 }
 
 /// The other statements' patterns of one side, by their longest literal run.
-struct SideIndex {
-    side: Side,
-    runs: RunIndex,
+enum SideIndex<'p> {
+    /// A dozen statements or more: by prefix.
+    Prefixes(Prefixes<'p>),
+    /// Many statements: by literal run.
+    Runs { side: Side, runs: RunIndex },
 }
 
-impl SideIndex {
+impl<'p> SideIndex<'p> {
     /// The index of the judges' patterns of `side`, when there are enough of them.
-    fn of(judges: &[Judge<'_>], side: Side) -> Option<SideIndex> {
-        if judges.len() < INDEXED_FROM {
+    fn of(judges: &[Judge<'p>], side: Side) -> Option<SideIndex<'p>> {
+        if judges.len() < PREFIXED_FROM || super::shortcuts_off() {
             return None;
+        }
+        if judges.len() < INDEXED_FROM {
+            return Prefixes::of(judges, side).map(SideIndex::Prefixes);
         }
         let mut builder = RunIndexBuilder::new();
         for (i, judge) in judges.iter().enumerate() {
@@ -316,17 +347,34 @@ impl SideIndex {
             }
         }
         let runs = builder.build(judges.len(), side == Side::Action)?;
-        Some(SideIndex { side, runs })
+        Some(SideIndex::Runs { side, runs })
     }
 
     /// The statements that may accept `sample`, as a bit set over them; `None` when the
     /// index cannot tell (an action not in ASCII, whose case folding reaches past it).
-    fn may_accept(&self, sample: &str) -> Option<Vec<u64>> {
+    fn may_accept(&self, sample: &str) -> Option<May> {
         let sample = trim(sample);
-        if self.side == Side::Action && !sample.is_ascii() {
-            return None;
+        match self {
+            SideIndex::Prefixes(prefixes) => prefixes.may_accept(sample).map(May::Word),
+            SideIndex::Runs { side, .. } if *side == Side::Action && !sample.is_ascii() => None,
+            SideIndex::Runs { runs, .. } => Some(May::Words(runs.owners(sample))),
         }
-        Some(self.runs.owners(sample))
+    }
+}
+
+/// The statements that may accept a sample, as a bit set.
+enum May {
+    /// Of at most 64 statements.
+    Word(u64),
+    Words(Vec<u64>),
+}
+
+impl May {
+    fn words(&self) -> &[u64] {
+        match self {
+            May::Word(word) => std::slice::from_ref(word),
+            May::Words(words) => words,
+        }
     }
 }
 
@@ -540,12 +588,15 @@ mod tests {
         let mut rng = Rng(0xacce_97ed);
         let mut accepted = 0;
         let mut long_lists = 0;
-        for round in 0..80 {
-            // Many statements (the statements' index), or few with long lists (the lists').
-            let long = round % 2 == 1;
-            let statements = match long {
-                true => 2 + rng.below(4),
-                false => INDEXED_FROM + rng.below(100),
+        for round in 0..120 {
+            // Many statements (the statements' index by literal run), a few dozen (by
+            // prefix), or few with long lists (the lists').
+            let long = round % 3 == 1;
+            let prefixed = round % 3 == 2;
+            let statements = match round % 3 {
+                0 => INDEXED_FROM + rng.below(100),
+                1 => 2 + rng.below(4),
+                _ => PREFIXED_FROM + rng.below(INDEXED_FROM - PREFIXED_FROM),
             };
             let text = random_policy(&mut rng, statements, long);
             let arena = Arena::new();
@@ -596,8 +647,13 @@ mod tests {
                     .count();
                 continue;
             }
-            assert!(matches!(&acceptance.action_side, Some(side) if side.index.is_some()));
-            assert!(matches!(&acceptance.resource_side, Some(side) if side.index.is_some()));
+            for side in [&acceptance.action_side, &acceptance.resource_side] {
+                let index = side.as_ref().and_then(|side| side.index.as_ref());
+                match prefixed {
+                    true => assert!(matches!(index, Some(SideIndex::Prefixes(_)))),
+                    false => assert!(matches!(index, Some(SideIndex::Runs { .. }))),
+                }
+            }
         }
         assert!(accepted > 10_000, "{accepted}");
         assert!(long_lists > 40, "{long_lists}");
