@@ -64,6 +64,14 @@ pub fn trim(s: &str) -> &str {
     }
 }
 
+/// Whether `text` holds `${`, where a policy variable or template expression may start:
+/// `str::contains` builds a substring searcher on every call, and rules ask this of
+/// nearly every action and resource.
+pub fn holds_dollar_brace(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'$', bytes).any(|i| bytes.get(i + 1) == Some(&b'{'))
+}
+
 /// Actions match case-insensitively (RAM and IAM both say so).
 pub fn action_matches(pattern: &str, action: &str) -> bool {
     wildcard_match(trim(pattern), trim(action), true)
@@ -124,6 +132,22 @@ pub fn is_action_of(action: &str, service: &str) -> bool {
 mod tests {
     use super::*;
     use crate::testing::Rng;
+
+    #[test]
+    fn holds_dollar_brace_is_contains() {
+        for text in [
+            "",
+            "$",
+            "${",
+            "a$b${c}",
+            "$$",
+            "$ {",
+            "acs:oss:*:*:${ram:UserName}/*",
+            "é${",
+        ] {
+            assert_eq!(holds_dollar_brace(text), text.contains("${"), "{text}");
+        }
+    }
 
     #[test]
     fn trim_is_str_trim() {

@@ -6,7 +6,7 @@ use crate::catalogue;
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::append_object;
 use crate::matching::trim;
-use crate::matching::{action_matches, is_action_of, resource_matches};
+use crate::matching::{action_matches, holds_dollar_brace, is_action_of, resource_matches};
 use crate::model::{Statement, Values};
 
 const LIST_BUCKETS: &str = "oss:ListBuckets";
@@ -60,7 +60,7 @@ pub fn missing_list_buckets(ctx: &CheckContext, out: &mut Vec<Finding>) {
             // `oss:${Action}` may be `oss:ListBuckets`.
             (unknown(&s.action)
                 || s.actions()
-                    .any(|a| a.contains("${") || action_matches(a, LIST_BUCKETS)))
+                    .any(|a| holds_dollar_brace(a) || action_matches(a, LIST_BUCKETS)))
                 && (unknown(&s.resource)
                     || s.resources().any(|r| resource_matches(r, "acs:oss:*:*:*")))
         });

@@ -27,7 +27,7 @@ use crate::access::policy::AccessPolicy;
 use crate::access::warm;
 use crate::diagnostic::{Finding, Fix};
 use crate::fix::remove_array_element;
-use crate::matching::{trim, wildcard_match};
+use crate::matching::{holds_dollar_brace, trim, wildcard_match};
 use crate::model::{Policy, Statement, Values};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -194,7 +194,7 @@ type Samples<'p> = Vec<Cow<'p, str>>;
 /// patterns matches. The statement's sample requests are their pairs.
 fn sample_requests<'p>(statement: &Statement<'p>) -> Option<(Samples<'p>, Samples<'p>)> {
     let instances = |values: &Values<'p>| -> Option<Samples<'p>> {
-        if values.texts().any(|text| text.contains("${")) {
+        if values.texts().any(holds_dollar_brace) {
             return None;
         }
         Some(values.texts().map(|text| sample_of(trim(text))).collect())

@@ -13,7 +13,7 @@
 #[cfg(test)]
 use crate::access::pattern::{Item, Language, Variables, compile, fold_action, matches};
 use crate::matching::run_index::{self, INDEXED_FROM, ListPattern, RunIndex, RunIndexBuilder};
-use crate::matching::{trim, wildcard_match};
+use crate::matching::{holds_dollar_brace, trim, wildcard_match};
 use crate::model::{Dialect, Statement, Values};
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
@@ -102,9 +102,7 @@ impl<'p> Judge<'p> {
                     let ascii = text.is_ascii();
                     // `memchr` first: nearly every pattern holds no `$`, and a `*` if any
                     // only at its end.
-                    let variable = side == Side::Resource
-                        && memchr::memchr(b'$', bytes).is_some()
-                        && text.contains("${");
+                    let variable = side == Side::Resource && holds_dollar_brace(text);
                     let segment_star =
                         side == Side::Resource && dialect == Dialect::Aws && has_segment_star(text);
                     Prepared {
@@ -383,7 +381,7 @@ impl May {
 /// a policy variable (a Resource may match anything then), or for an action, text not in
 /// ASCII (its case folding is Unicode's).
 fn literal_run(pattern: &str, side: Side) -> Option<&str> {
-    if side == Side::Resource && pattern.contains("${") {
+    if side == Side::Resource && holds_dollar_brace(pattern) {
         return None;
     }
     let run = pattern
