@@ -13,8 +13,8 @@
 //! nothing the policy grants.
 //!
 //! Most statements are settled by one cheap test first: a request of some unit of an Allow
-//! (an action entry and a resource entry with `*` read as nothing and `?` as one letter)
-//! that no other statement matches shows the Allow is neither shadowed nor redundant; the
+//! (an action entry and a resource entry with `*` read as nothing and `?` as one letter; of
+//! a `Not` element, a string none of its patterns matches) that no other statement matches shows the Allow is neither shadowed nor redundant; the
 //! others are asked about, and not at all a policy with none. Most of those questions are
 //! answered by reading the patterns plainly (`plain.rs`: one other statement covering each
 //! unit, or none matching one); the engine's analysis is built for what is left.

@@ -106,6 +106,15 @@ fn random_policy(rng: &mut Rng, statements: usize, long: bool) -> String {
     )
 }
 
+/// The built-in rules, but for PL503 and PL504 only.
+fn statement_rules() -> RuleSet {
+    let mut rules = RuleSet::builtin().unwrap();
+    rules
+        .retain_selected(&["PL503".to_string(), "PL504".to_string()], &[])
+        .unwrap();
+    rules
+}
+
 fn findings(rules: &RuleSet, text: &str, shortcuts_off: bool) -> Vec<Diagnostic> {
     SHORTCUTS_OFF.set(shortcuts_off);
     let diagnostics = lint_text(rules, text).diagnostics;
@@ -120,10 +129,7 @@ fn findings(rules: &RuleSet, text: &str, shortcuts_off: bool) -> Vec<Diagnostic>
 /// other statement, pattern by pattern (`PlainStatements` answering nothing).
 #[test]
 fn shortcuts_change_no_finding() {
-    let mut rules = RuleSet::builtin().unwrap();
-    rules
-        .retain_selected(&["PL503".to_string(), "PL504".to_string()], &[])
-        .unwrap();
+    let rules = statement_rules();
     let mut rng = Rng(0x5407_c075);
     let mut found = 0;
     for round in 0..160 {
@@ -173,10 +179,7 @@ fn a_sample_drops_stars_and_fills_question_marks() {
 /// without them.
 #[test]
 fn the_pre_test_reads_patterns_as_the_engine_does() {
-    let mut rules = RuleSet::builtin().unwrap();
-    rules
-        .retain_selected(&["PL503".to_string(), "PL504".to_string()], &[])
-        .unwrap();
+    let rules = statement_rules();
     let policies = [
         r#"{"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/x:y"},
@@ -198,10 +201,7 @@ fn the_pre_test_reads_patterns_as_the_engine_does() {
 /// without them.
 #[test]
 fn a_template_value_covers_only_itself() {
-    let mut rules = RuleSet::builtin().unwrap();
-    rules
-        .retain_selected(&["PL503".to_string(), "PL504".to_string()], &[])
-        .unwrap();
+    let rules = statement_rules();
     let asked = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::b/x", {"Ref": "Bucket"}]}"#;
     let by_template = r#"{"Effect": "Allow", "Action": "s3:*", "Resource": [{"Ref": "Bucket"}]}"#;
     let denied_by_template =
