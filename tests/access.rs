@@ -2087,6 +2087,63 @@ fn check_base_reports_the_access_a_change_grants() {
 // ---------------------------------------------------------------------------------------
 // Guardrails in config, and the rules' fixes.
 
+/// A Deny on a value a template fills in takes back that value, not everything: the
+/// config's forbidden grant on `secret/*` stands beside a Deny of `s3:*` on
+/// `[{"Ref": "Bucket"}]` (read as `*`, it hid the grant); and a Deny's plain entries take
+/// access back whatever its template values are.
+#[test]
+fn a_deny_on_a_template_value_takes_back_that_value_only() {
+    let dir = tempfile::tempdir().unwrap();
+    write(
+        dir.path(),
+        "policylint.toml",
+        "[[forbid]]\nactions = [\"s3:GetObject\"]\nresources = [\"arn:aws:s3:::secret/*\"]\nreason = \"vault only\"\n",
+    );
+    let template = |statements: &str| {
+        format!(
+            r#"{{"AWSTemplateFormatVersion": "2010-09-09", "Resources": {{"Policy": {{"Type": "AWS::IAM::ManagedPolicy",
+  "Properties": {{"PolicyDocument": {{"Version": "2012-10-17", "Statement": [
+{statements}]}}}}}}}}}}"#
+        )
+    };
+    let allow_both = r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": ["arn:aws:s3:::secret/*", {"Ref": "Bucket"}]}"#;
+    let allow_secret =
+        r#"{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::secret/*"}"#;
+    let deny_bucket = r#"{"Effect": "Deny", "Action": "s3:*", "Resource": [{"Ref": "Bucket"}]}"#;
+    let deny_both = r#"{"Effect": "Deny", "Action": "s3:*", "Resource": ["arn:aws:s3:::secret/*", {"Ref": "Bucket"}]}"#;
+    for (name, statements, forbidden) in [
+        (
+            "granted.json",
+            format!("{allow_both},\n{deny_bucket}"),
+            true,
+        ),
+        (
+            "denied.json",
+            format!("{allow_secret},\n{deny_both}"),
+            false,
+        ),
+    ] {
+        write(dir.path(), name, &template(&statements));
+        let (code, stdout, stderr) = run(
+            &[
+                "check",
+                "--select",
+                "PL501",
+                "--output-format",
+                "concise",
+                name,
+            ],
+            dir.path(),
+        );
+        assert_eq!(
+            stdout.contains("PL501"),
+            forbidden,
+            "{name}: {stdout}{stderr}"
+        );
+        assert_eq!(code, Some(i32::from(forbidden)), "{name}: {stdout}{stderr}");
+    }
+}
+
 #[test]
 fn guardrail_config_errors_name_the_line() {
     let cases = [

@@ -239,12 +239,14 @@ impl<'p> Guarded<'p> {
         let mut space = Space::default();
         space.actions.set_limits(LINT);
         space.resources.set_limits(LINT);
+        // The statements' members serve only as Denies: what they take back for sure,
+        // whatever their template values are (a Deny on `Ref Bucket` is no Deny of `*`).
         let mut members: Vec<Member> = policy
             .statements
             .iter()
             .map(|statement| Member {
-                actions: space.action_set(&statement.actions),
-                resources: space.resource_set(&statement.resources, policy.dialect),
+                actions: space.action_set(&statement.actions.surely()),
+                resources: space.resource_set(&statement.resources.surely(), policy.dialect),
             })
             .collect();
         let first_guardrail = members.len() as u32;
@@ -254,10 +256,15 @@ impl<'p> Guarded<'p> {
                 resources: space.resource_patterns(resources, policy.dialect),
             });
         }
+        // An Allow applies where its template values make it match; a Deny, read for
+        // what it takes back for sure, wherever its conditions hold.
         let atoms = policy
             .statements
             .iter()
-            .map(|s| space.atoms_of(s))
+            .map(|s| match s.is_allow() {
+                true => space.atoms_of(s),
+                false => space.atoms_of(&s.surely()),
+            })
             .collect();
         let extra = extra_atoms
             .iter()

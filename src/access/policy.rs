@@ -321,6 +321,52 @@ impl Entry {
     }
 }
 
+impl Element {
+    /// What the element matches for sure, whatever its template values are: in an element,
+    /// each one sealed (`Entry::sealed`: only a `*` or the same template text matches it);
+    /// a `Not` element keeps them, read as `*` (`Entry::widened`), which leaves nothing.
+    /// The engine's own reading (`*`) is what a statement may match.
+    pub fn surely(&self) -> Cow<'_, Element> {
+        if self.negated || !self.entries.iter().any(|entry| entry.template) {
+            return Cow::Borrowed(self);
+        }
+        Cow::Owned(self.sealed())
+    }
+
+    /// Every template value sealed, none left a template.
+    pub fn sealed(&self) -> Element {
+        Element {
+            negated: self.negated,
+            entries: self
+                .entries
+                .iter()
+                .map(|entry| Entry {
+                    text: entry.sealed().into_owned(),
+                    span: entry.span,
+                    template: false,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl AccessStatement {
+    /// The statement as it matches for sure (see `Element::surely`): what a Deny takes back
+    /// whatever its template values are. Its sealed values need no condition of their own.
+    pub fn surely(&self) -> Cow<'_, AccessStatement> {
+        let (actions, resources) = (self.actions.surely(), self.resources.surely());
+        if matches!((&actions, &resources), (Cow::Borrowed(_), Cow::Borrowed(_))) {
+            return Cow::Borrowed(self);
+        }
+        let (actions, resources) = (actions.into_owned(), resources.into_owned());
+        Cow::Owned(AccessStatement {
+            actions,
+            resources,
+            ..self.clone()
+        })
+    }
+}
+
 /// A private-use character: what a sealed template value starts and ends with.
 const SEAL: char = '\u{f8ff}';
 

@@ -411,9 +411,8 @@ impl Analysis {
             .statements
             .iter()
             .map(|statement| Member {
-                actions: space.action_set(&templates::covering(&statement.actions)),
-                resources: space
-                    .resource_set(&templates::covering(&statement.resources), policy.dialect),
+                actions: space.action_set(&statement.actions.surely()),
+                resources: space.resource_set(&statement.resources.surely(), policy.dialect),
             })
             .collect();
         let policy = templates::asked(policy);

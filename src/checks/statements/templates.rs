@@ -7,22 +7,13 @@
 //! - in an element, a template value is one value, unknown (`Entry::sealed`): only a `*`
 //!   or the same template text covers it, and it covers nothing but the same text;
 //! - in a `Not` element of a covering statement it is `*` (it may leave nothing out, so
-//!   the statement grants nothing for sure); in one of the statement asked about it is
-//!   left out (the statement may grant all the others leave).
+//!   the statement grants nothing for sure: `Element::surely`); in one of the statement
+//!   asked about it is left out (the statement may grant all the others leave).
 //!
 //! Sealed, a statement's template values need no condition of their own: a statement
 //! covers through its plain entries whatever its templates hold.
 
-use crate::access::policy::{AccessPolicy, Element, Entry};
-use std::borrow::Cow;
-
-/// `element` as it covers others (see the module comment).
-pub(super) fn covering(element: &Element) -> Cow<'_, Element> {
-    if element.negated || !element.entries.iter().any(|entry| entry.template) {
-        return Cow::Borrowed(element);
-    }
-    Cow::Owned(sealed(element))
-}
+use crate::access::policy::{AccessPolicy, Element};
 
 /// The policy as its statements are asked about (see the module comment): no entry is a
 /// template value any more.
@@ -42,24 +33,9 @@ pub(super) fn asked(mut policy: AccessPolicy) -> AccessPolicy {
                         .cloned()
                         .collect(),
                 },
-                false => sealed(element),
+                false => element.sealed(),
             };
         }
     }
     policy
-}
-
-fn sealed(element: &Element) -> Element {
-    Element {
-        negated: element.negated,
-        entries: element
-            .entries
-            .iter()
-            .map(|entry| Entry {
-                text: entry.sealed().into_owned(),
-                span: entry.span,
-                template: false,
-            })
-            .collect(),
-    }
 }
