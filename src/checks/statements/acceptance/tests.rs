@@ -143,26 +143,21 @@ fn random_policy(rng: &mut Rng, statements: usize, long: bool) -> String {
         let long = long && rng.below(2) == 0;
         list(rng, items, long)
     };
+    // An element of `items` in its plain form, its `Not` form, both, or left out.
+    let element =
+        |rng: &mut Rng, members: &mut Vec<String>, name: &str, items: &[&str]| match rng.below(8) {
+            0 => members.push(format!(r#""Not{name}": {}"#, list(rng, items))),
+            1 => {}
+            2 => {
+                members.push(format!(r#""{name}": {}"#, list(rng, items)));
+                members.push(format!(r#""Not{name}": {}"#, list(rng, items)));
+            }
+            _ => members.push(format!(r#""{name}": {}"#, list(rng, items))),
+        };
     for _ in 0..statements {
         let mut members = vec![r#""Effect": "Allow""#.to_string()];
-        match rng.below(8) {
-            0 => members.push(format!(r#""NotAction": {}"#, list(rng, &ACTIONS))),
-            1 => {}
-            2 => {
-                members.push(format!(r#""Action": {}"#, list(rng, &ACTIONS)));
-                members.push(format!(r#""NotAction": {}"#, list(rng, &ACTIONS)));
-            }
-            _ => members.push(format!(r#""Action": {}"#, list(rng, &ACTIONS))),
-        }
-        match rng.below(8) {
-            0 => members.push(format!(r#""NotResource": {}"#, list(rng, &resources))),
-            1 => {}
-            2 => {
-                members.push(format!(r#""Resource": {}"#, list(rng, &resources)));
-                members.push(format!(r#""NotResource": {}"#, list(rng, &resources)));
-            }
-            _ => members.push(format!(r#""Resource": {}"#, list(rng, &resources))),
-        }
+        element(rng, &mut members, "Action", &ACTIONS);
+        element(rng, &mut members, "Resource", &resources);
         out.push(format!("{{{}}}", members.join(", ")));
     }
     let version = if aws { "2012-10-17" } else { "1" };
