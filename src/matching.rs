@@ -72,6 +72,14 @@ pub fn holds_dollar_brace(text: &str) -> bool {
     memchr::memchr_iter(b'$', bytes).any(|i| bytes.get(i + 1) == Some(&b'{'))
 }
 
+/// Whether an AWS resource pattern holds a `*` confined to its ARN segment: one followed
+/// by anything but `:` or the end (see `access::pattern`; `**` counts, as if confined).
+/// `wildcard_match` reads such a `*` as any run, so it may match more than the engine.
+pub fn has_segment_star(pattern: &str) -> bool {
+    let bytes = pattern.as_bytes();
+    memchr::memchr_iter(b'*', bytes).any(|i| !matches!(bytes.get(i + 1), None | Some(b':')))
+}
+
 /// Actions match case-insensitively (RAM and IAM both say so).
 pub fn action_matches(pattern: &str, action: &str) -> bool {
     wildcard_match(trim(pattern), trim(action), true)

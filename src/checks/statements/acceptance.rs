@@ -11,7 +11,7 @@
 //! variable). The answer is then the same test, on fewer statements.
 
 use crate::matching::run_index::{self, INDEXED_FROM, ListPattern, RunIndex, RunIndexBuilder};
-use crate::matching::{holds_dollar_brace, trim, wildcard_match};
+use crate::matching::{has_segment_star, holds_dollar_brace, trim, wildcard_match};
 use crate::model::{Dialect, Statement, Values};
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
@@ -388,13 +388,6 @@ fn literal_run(pattern: &str, side: Side) -> Option<&str> {
         .max_by_key(|run| run.len())
         .filter(|run| !run.is_empty())?;
     (side == Side::Resource || run.is_ascii()).then_some(run)
-}
-
-/// Whether an AWS resource pattern holds a `*` confined to its ARN segment: one followed
-/// by anything but `:` or the end (see `access::pattern`; `**` counts, as if confined).
-fn has_segment_star(pattern: &str) -> bool {
-    let bytes = pattern.as_bytes();
-    memchr::memchr_iter(b'*', bytes).any(|i| !matches!(bytes.get(i + 1), None | Some(b':')))
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@
 use super::{Coverage, sample_of};
 use crate::access::policy::AccessPolicy;
 use crate::matching::run_index::INDEXED_FROM;
-use crate::matching::{wildcard_covers, wildcard_match};
+use crate::matching::{has_segment_star, wildcard_covers, wildcard_match};
 use crate::model::{Dialect, Policy, Statement, Values};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -245,20 +245,11 @@ impl<'p> Entry<'p> {
     /// `None` for text the engine reads otherwise than the matchers here: not ASCII (its
     /// case folding is Unicode's), or holding a `$` (a policy variable, or an escape).
     fn of(text: &'p str, side: Side, dialect: Dialect) -> Option<Self> {
-        // In AWS, a resource `*` followed by anything but `:` or the end matches within
-        // its segment (see `access::pattern`).
-        let aws_resource = side == Side::Resource && dialect == Dialect::Aws;
-        let bytes = text.as_bytes();
-        let mut segment_star = false;
-        for (i, &byte) in bytes.iter().enumerate() {
-            match byte {
-                b'$' | 0x80.. => return None,
-                b'*' if aws_resource => {
-                    segment_star |= !matches!(bytes.get(i + 1), None | Some(b':'));
-                }
-                _ => {}
-            }
+        if text.bytes().any(|byte| byte == b'$' || !byte.is_ascii()) {
+            return None;
         }
+        let segment_star =
+            side == Side::Resource && dialect == Dialect::Aws && has_segment_star(text);
         Some(Entry {
             text,
             covers_as_written: !segment_star,
