@@ -15,6 +15,7 @@ use crate::matching::{has_segment_star, holds_dollar_brace, trim, wildcard_match
 use crate::model::{Dialect, Statement, Values};
 use foldhash::{HashMap, HashMapExt};
 use std::borrow::Cow;
+use std::cell::{Cell, OnceCell};
 use std::rc::Rc;
 
 mod prefixes;
@@ -64,8 +65,57 @@ enum Judge<'p> {
         patterns: Vec<Prepared<'p>>,
         /// In a long list, the patterns by a literal run: a sample is tried on those whose
         /// run it holds (two statements of 20,000 entries made 400 million matches).
-        index: Option<RunIndex>,
+        index: LazyIndex,
     },
+}
+
+/// The run index of a long list, built once the judge has been asked about
+/// [`SCANS_BEFORE_INDEX`] samples: until then each sample is tried on every pattern. A
+/// long list is most often judged on the few samples of a short statement beside it
+/// (`ReadOnlyAccess`-style policies), for which building the index cost more than all
+/// the scans; past that many samples the index pays, and the scans so far cost at most
+/// that many passes over the list.
+struct LazyIndex {
+    /// Whether the list is long enough to be indexed at all.
+    long: bool,
+    asked: Cell<u32>,
+    built: OnceCell<Option<RunIndex>>,
+}
+
+/// See [`LazyIndex`].
+const SCANS_BEFORE_INDEX: u32 = 16;
+
+impl LazyIndex {
+    fn of(patterns: &[Prepared]) -> Self {
+        LazyIndex {
+            long: patterns.len() >= run_index::LONG_LIST && !super::shortcuts_off(),
+            asked: Cell::new(0),
+            built: OnceCell::new(),
+        }
+    }
+
+    /// The index, if the list is long and has been asked about enough samples.
+    fn get(&self, patterns: &[Prepared], side: Side) -> Option<&RunIndex> {
+        if !self.long {
+            return None;
+        }
+        if self.built.get().is_none() {
+            let asked = self.asked.get() + 1;
+            self.asked.set(asked);
+            if asked <= SCANS_BEFORE_INDEX {
+                return None;
+            }
+        }
+        self.built
+            .get_or_init(|| {
+                let runs = patterns.iter().map(|pattern| match pattern.variable {
+                    true => ListPattern::Anything,
+                    false => ListPattern::of_text(pattern.text),
+                });
+                run_index::of_patterns(runs.collect(), side == Side::Action)
+            })
+            .as_ref()
+    }
 }
 
 /// A pattern, trimmed, with what decides how it is matched.
@@ -119,16 +169,7 @@ impl<'p> Judge<'p> {
         };
         let patterns = |negated: bool, values: &Values<'p>| {
             let patterns = prepare(values);
-            let long = patterns.len() >= run_index::LONG_LIST;
-            let index = (long && !super::shortcuts_off())
-                .then(|| {
-                    let runs = patterns.iter().map(|pattern| match pattern.variable {
-                        true => ListPattern::Anything,
-                        false => ListPattern::of_text(pattern.text),
-                    });
-                    run_index::of_patterns(runs.collect(), side == Side::Action)
-                })
-                .flatten();
+            let index = LazyIndex::of(&patterns);
             Judge::Patterns {
                 negated,
                 patterns,
@@ -171,7 +212,7 @@ impl<'p> Judge<'p> {
                 index,
             } => (*negated, patterns, index),
         };
-        let any = |test: &dyn Fn(&Prepared) -> bool| match index {
+        let any = |test: &dyn Fn(&Prepared) -> bool| match index.get(patterns, side) {
             Some(index) => index.any_owner(sample, |i| test(&patterns[i as usize])),
             None => patterns.iter().any(test),
         };
