@@ -196,7 +196,44 @@ fn units_may_match(template: &str, resource: &str) -> bool {
     if plain(template, &['$', '{', '*', '?']) && plain(resource, &['$', '*', '?']) {
         return template.eq_ignore_ascii_case(resource);
     }
+    if let Some(answer) = literal_then_placeholder(template, resource) {
+        return answer;
+    }
     units_may_match_by_table(template, resource)
+}
+
+/// The table's answer for the commonest fields it would be asked about, without it: a
+/// template field of literal text ending in one placeholder (`${Partition}`,
+/// `{AccountId}`, `instance/{InstanceId}`) against a resource field of literal text,
+/// perhaps ending in `*`s (`aws`, `123456789012`, `instance/web-*`). `None` for any other
+/// shape.
+fn literal_then_placeholder(template: &str, resource: &str) -> Option<bool> {
+    let bytes = template.as_bytes();
+    let brace = memchr::memchr(b'{', bytes)?;
+    let (literal, start) = match brace.checked_sub(1) {
+        Some(dollar) if bytes[dollar] == b'$' => (&bytes[..dollar], brace + 1),
+        _ => (&bytes[..brace], brace + 1),
+    };
+    let close = memchr::memchr(b'}', &bytes[start..])?;
+    if start + close + 1 != bytes.len()
+        || literal.len() >= MAX_UNITS
+        || memchr::memchr2(b'*', b'?', literal).is_some()
+    {
+        return None;
+    }
+    let unit = placeholder(&template[start..start + close]);
+    let resource = resource.as_bytes();
+    let stem = resource.len() - resource.iter().rev().take_while(|&&b| b == b'*').count();
+    let (stem, starred) = (&resource[..stem], stem < resource.len());
+    if resource.len() > MAX_UNITS || memchr::memchr3(b'$', b'*', b'?', stem).is_some() {
+        return None;
+    }
+    if stem.len() < literal.len() {
+        // A trailing `*` takes the rest of the literal and the placeholder nothing.
+        return Some(starred && literal[..stem.len()].eq_ignore_ascii_case(stem));
+    }
+    let (head, tail) = stem.split_at(literal.len());
+    Some(head.eq_ignore_ascii_case(literal) && tail.iter().all(|&byte| allows(unit, byte)))
 }
 
 fn units_may_match_by_table(template: &str, resource: &str) -> bool {
