@@ -20,37 +20,21 @@ pub struct Pattern {
 
 impl Pattern {
     pub fn new(pattern: &str, ignore_case: bool) -> Self {
-        let fold = |c: char| {
-            if !ignore_case {
-                c
-            } else if c.is_ascii() {
-                // The same as below for ASCII, without the Unicode tables.
-                c.to_ascii_lowercase()
-            } else {
-                c.to_lowercase().next().unwrap_or(c)
+        // Nearly every pattern is ASCII with no `?` and no run of wildcards (`s3:Get*`):
+        // its prepared text is itself, folded; going character by character was most of
+        // the cost of preparing a long list.
+        let bytes = pattern.as_bytes();
+        let text = if pattern.is_ascii()
+            && memchr::memchr(b'?', bytes).is_none()
+            && memchr::memmem::find(bytes, b"**").is_none()
+        {
+            match ignore_case {
+                true => pattern.to_ascii_lowercase(),
+                false => pattern.to_owned(),
             }
+        } else {
+            prepared_by_chars(pattern, ignore_case)
         };
-        let mut text = String::with_capacity(pattern.len());
-        let mut chars = pattern.chars().peekable();
-        while let Some(c) = chars.next() {
-            if c != '*' && c != '?' {
-                text.push(fold(c));
-                continue;
-            }
-            let (mut singles, mut star) = (usize::from(c == '?'), c == '*');
-            while let Some(&next) = chars.peek() {
-                match next {
-                    '?' => singles += 1,
-                    '*' => star = true,
-                    _ => break,
-                }
-                chars.next();
-            }
-            text.extend(std::iter::repeat_n('?', singles));
-            if star {
-                text.push('*');
-            }
-        }
         let chars = (!text.is_ascii()).then(|| text.chars().collect());
         Pattern {
             text: text.into_boxed_str(),
@@ -97,6 +81,42 @@ impl Unit for char {
 
 fn is_wildcard(c: char) -> bool {
     c == '*' || c == '?'
+}
+
+/// The prepared text of any pattern, character by character (see [`Pattern`]).
+fn prepared_by_chars(pattern: &str, ignore_case: bool) -> String {
+    let fold = |c: char| {
+        if !ignore_case {
+            c
+        } else if c.is_ascii() {
+            // The same as below for ASCII, without the Unicode tables.
+            c.to_ascii_lowercase()
+        } else {
+            c.to_lowercase().next().unwrap_or(c)
+        }
+    };
+    let mut text = String::with_capacity(pattern.len());
+    let mut chars = pattern.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '*' && c != '?' {
+            text.push(fold(c));
+            continue;
+        }
+        let (mut singles, mut star) = (usize::from(c == '?'), c == '*');
+        while let Some(&next) = chars.peek() {
+            match next {
+                '?' => singles += 1,
+                '*' => star = true,
+                _ => break,
+            }
+            chars.next();
+        }
+        text.extend(std::iter::repeat_n('?', singles));
+        if star {
+            text.push('*');
+        }
+    }
+    text
 }
 
 /// `Pattern::covers` on prepared units. The literal prefix and suffix of `general` must
@@ -221,5 +241,32 @@ impl CoverIndex {
         }
         out.sort_unstable();
         out.dedup();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut for plain ASCII patterns prepares the text the general way does.
+    #[test]
+    fn ascii_patterns_are_prepared_as_character_by_character() {
+        let mut rng = crate::testing::Rng(7);
+        let pieces = ["a", "B", "s3:", "Get", "*", "?", "**", "/", "É", "K"];
+        let mut shortcut = 0;
+        for _ in 0..20_000 {
+            let pattern: String = (0..rng.below(8)).map(|_| rng.pick(&pieces)).collect();
+            for ignore_case in [false, true] {
+                let prepared = Pattern::new(&pattern, ignore_case);
+                assert_eq!(
+                    &*prepared.text,
+                    prepared_by_chars(&pattern, ignore_case),
+                    "{pattern:?}"
+                );
+                let plain = pattern.is_ascii() && !pattern.contains('?') && !pattern.contains("**");
+                shortcut += usize::from(plain);
+            }
+        }
+        assert!(shortcut > 2_000, "{shortcut}");
     }
 }
