@@ -281,6 +281,14 @@ fn scopable_actions(
 /// a name whose service is `service` or `*` and whose region, account and resource parts
 /// are all wildcards or empty (`acs:ecs:*:*:*`, `arn:aws:s3:::*`).
 fn unscoped_for(resource: &str, service: &str) -> bool {
+    unscoped_for_any(resource, |own| {
+        own == "*" || own.eq_ignore_ascii_case(service)
+    })
+}
+
+/// Whether `resource` is `*`, or a name whose service field `of_service` accepts and
+/// whose region, account and resource parts are all wildcards or empty.
+fn unscoped_for_any(resource: &str, of_service: impl Fn(&str) -> bool) -> bool {
     let resource = trim(resource);
     if resource == "*" {
         return true;
@@ -290,7 +298,7 @@ fn unscoped_for(resource: &str, service: &str) -> bool {
     };
     // The fields after the service: region, account, resource.
     let before_region = if scheme == "arn" { 3 } else { 2 };
-    (own == "*" || own.eq_ignore_ascii_case(service))
+    of_service(own)
         && resource
             .split(':')
             .skip(before_region)
@@ -316,10 +324,13 @@ pub fn wildcard_resource(ctx: &CheckContext, out: &mut Vec<Finding>) {
         };
         // The statement's `Action` entries come first among its resolved ones.
         let resolved = resolved.statement(position);
+        // Most statements name their resources: they are asked first, as naming the
+        // actions that could be scoped costs a catalogue search for each pattern.
         // Statements granting whole services are full-access findings already.
-        if actions
-            .texts()
-            .any(|a| is_every_action(a) || whole_service(a).is_some())
+        if !resources.texts().any(|r| unscoped_for_any(r, |_| true))
+            || actions
+                .texts()
+                .any(|a| is_every_action(a) || whole_service(a).is_some())
             || condition_may_narrow(statement)
         {
             continue;
