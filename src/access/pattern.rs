@@ -69,7 +69,7 @@ impl Variables {
 
 /// The items of a pattern written in `language`. Runs of `*` read as one `*`.
 pub fn compile(text: &str, language: Language, variables: &mut Variables) -> Vec<Item> {
-    let text = text.trim();
+    let text = crate::matching::trim(text);
     let mut items = Vec::with_capacity(text.len());
     match language {
         Language::Action => {

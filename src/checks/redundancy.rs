@@ -129,13 +129,13 @@ struct ListKind {
 }
 
 const ACTIONS: ListKind = ListKind {
-    key: |text| Cow::Owned(text.trim().to_ascii_lowercase()),
+    key: |text| Cow::Owned(trim(text).to_ascii_lowercase()),
     ignore_case: true,
     noun: "action",
 };
 
 const RESOURCES: ListKind = ListKind {
-    key: |text| Cow::Borrowed(text.trim()),
+    key: |text| Cow::Borrowed(trim(text)),
     ignore_case: false,
     noun: "resource",
 };

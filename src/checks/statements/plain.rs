@@ -18,7 +18,7 @@
 use super::{Coverage, sample_of};
 use crate::access::policy::AccessPolicy;
 use crate::matching::run_index::INDEXED_FROM;
-use crate::matching::{has_segment_star, wildcard_covers, wildcard_match};
+use crate::matching::{has_segment_star, trim, wildcard_covers, wildcard_match};
 use crate::model::{Dialect, Policy, Statement, Values};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
@@ -176,7 +176,7 @@ impl<'p> PlainStatement<'p> {
                     if policy.templates.holds_template_expression(entry.node) {
                         return None;
                     }
-                    Entry::of(entry.text.trim(), side, policy.dialect)
+                    Entry::of(trim(entry.text), side, policy.dialect)
                 })
                 .collect()
         };
@@ -245,7 +245,7 @@ impl<'p> Entry<'p> {
     /// `None` for text the engine reads otherwise than the matchers here: not ASCII (its
     /// case folding is Unicode's), or holding a `$` (a policy variable, or an escape).
     fn of(text: &'p str, side: Side, dialect: Dialect) -> Option<Self> {
-        if text.bytes().any(|byte| byte == b'$' || !byte.is_ascii()) {
+        if !text.is_ascii() || memchr::memchr(b'$', text.as_bytes()).is_some() {
             return None;
         }
         let segment_star =
