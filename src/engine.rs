@@ -114,6 +114,8 @@ struct Parsed<'t> {
     resolved: std::cell::OnceCell<crate::checks::resolved::ResolvedActions>,
     /// Its statements that repeat an earlier one, when a built-in check first asks.
     repeats: std::cell::OnceCell<Vec<(usize, usize)>>,
+    /// The Allows PL503 and PL504 look at, when the first of them asks.
+    statement_candidates: std::cell::OnceCell<crate::checks::statements::Candidates>,
 }
 
 fn lint_texts_in<'t>(
@@ -258,6 +260,7 @@ fn prepare<'t>(
         rule_errors: Vec::new(),
         resolved: std::cell::OnceCell::new(),
         repeats: std::cell::OnceCell::new(),
+        statement_candidates: std::cell::OnceCell::new(),
     }
 }
 
@@ -344,6 +347,7 @@ fn run_builtin_checks(rules: &RuleSet, batch: &mut [Parsed]) {
                     access: &rules.access,
                     resolved: &file.resolved,
                     repeats: &file.repeats,
+                    statement_candidates: &file.statement_candidates,
                 };
                 check(&ctx, &mut scratch);
                 file.findings

@@ -40,6 +40,9 @@ pub struct CheckContext<'a> {
     /// The statements that repeat an earlier one, once for all checks (see
     /// [`CheckContext::repeated_statements`]).
     pub repeats: &'a std::cell::OnceCell<Vec<(usize, usize)>>,
+    /// The Allows PL503 and PL504 look at, once for both (see
+    /// [`CheckContext::statement_candidates`]).
+    pub statement_candidates: &'a std::cell::OnceCell<statements::Candidates>,
 }
 
 impl CheckContext<'_> {
@@ -53,6 +56,15 @@ impl CheckContext<'_> {
                 .get_or_init(|| redundancy::repeated_statements(policy)),
             None => &[],
         }
+    }
+
+    /// The Allows that other statements (PL504) or Denys (PL503) may cover, found by one
+    /// pre-test for both rules (see `statements::candidates`). None without a policy.
+    pub fn statement_candidates(&self) -> &statements::Candidates {
+        self.statement_candidates.get_or_init(|| match self.policy {
+            Some(policy) => statements::candidates(policy),
+            None => statements::Candidates::default(),
+        })
     }
 
     /// What the policy's action entries name in its dialect's catalogue; `None` when the

@@ -50,7 +50,7 @@ const MAX_STATEMENTS: usize = 10_000;
 /// PL503.
 pub fn shadowed_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let Some(model) = ctx.policy else { return };
-    let candidates = candidates(model, |s| s.effect_text() == Some("Deny"));
+    let candidates = &ctx.statement_candidates().by_denies;
     if candidates.is_empty() {
         return;
     }
@@ -82,7 +82,7 @@ pub fn redundant_statement(ctx: &CheckContext, out: &mut Vec<Finding>) {
     if allows < 2 {
         return;
     }
-    let candidates = candidates(model, |_| true);
+    let candidates = &ctx.statement_candidates().by_any;
     if candidates.is_empty() {
         return;
     }
@@ -153,36 +153,54 @@ fn shortcuts_off() -> bool {
 
 /// The Allows (by `Statement::index`) that other statements may cover: those each unit
 /// of which (action entry × resource entry) has a sample request that some other
-/// statement `by` accepts matches. Any other Allow grants a request nothing else touches,
-/// so it is neither shadowed nor redundant, and the engine is spared it (and, when no
-/// Allow is left, the policy).
-fn candidates(policy: &Policy, by: impl Fn(&Statement) -> bool) -> BTreeSet<usize> {
-    if policy.statements.len() > MAX_STATEMENTS {
-        return BTreeSet::new();
+/// statement accepts matches (`by_any`, PL504's), or that some Deny does (`by_denies`,
+/// PL503's). Any other Allow grants a request nothing else touches (no Deny touches), so
+/// it is not redundant (not shadowed), and the engine is spared it (and, when no Allow is
+/// left, the policy). One pass answers both rules: which statements accept a sample is
+/// the same question for both, the Denys among them PL503's answer.
+#[derive(Default)]
+pub struct Candidates {
+    pub(super) by_any: BTreeSet<usize>,
+    pub(super) by_denies: BTreeSet<usize>,
+}
+
+pub(super) fn candidates(policy: &Policy) -> Candidates {
+    let mut found = Candidates::default();
+    if policy.statements.len() > MAX_STATEMENTS || policy.statements.len() < 2 {
+        return found;
     }
-    let others: Vec<&Statement> = policy.statements.iter().filter(|s| by(s)).collect();
-    if others.is_empty() {
-        return BTreeSet::new();
+    let others: Vec<&Statement> = policy.statements.iter().collect();
+    let mut denies = vec![0u64; others.len().div_ceil(64)];
+    for (i, other) in others.iter().enumerate() {
+        if other.effect_text() == Some("Deny") {
+            denies[i / 64] |= 1 << (i % 64);
+        }
     }
+    let denies = denies.iter().any(|&word| word != 0).then_some(denies);
     let mut acceptance = Acceptance::new(&others, policy.dialect);
-    policy
-        .statements
-        .iter()
-        .filter(|statement| statement.is_allow())
-        .filter(|statement| {
-            if shortcuts_off() {
-                return true;
-            }
-            let own = others.iter().position(|o| o.index == statement.index);
-            match sample_requests(statement) {
-                Some((actions, resources)) => {
-                    samples_covered(&actions, &resources, own, &mut acceptance)
-                }
-                None => true,
-            }
-        })
-        .map(|statement| statement.index)
-        .collect()
+    for (own, statement) in others.iter().enumerate() {
+        if !statement.is_allow() {
+            continue;
+        }
+        let (by_any, by_denies) = match sample_requests(statement) {
+            _ if shortcuts_off() => (true, true),
+            Some((actions, resources)) => samples_covered(
+                &actions,
+                &resources,
+                own,
+                denies.as_deref(),
+                &mut acceptance,
+            ),
+            None => (true, true),
+        };
+        if by_any {
+            found.by_any.insert(statement.index);
+        }
+        if by_denies && denies.is_some() {
+            found.by_denies.insert(statement.index);
+        }
+    }
+    found
 }
 
 /// Sample strings: an entry itself when it holds no wildcard.
@@ -258,34 +276,43 @@ fn sample_of(pattern: &str) -> Cow<'_, str> {
 }
 
 /// Whether every pair of an action sample and a resource sample is accepted by one of
-/// the other statements (all but `own`, an index into them). Which statements accept an
-/// action does not depend on the resource (nor the reverse), so the samples are grouped
-/// by the set of statements that accept them and only the distinct sets are paired:
-/// linear in the lists rather than in their product (a statement of 50,000 actions and
-/// 50,000 resources made 2.5 billion pairs).
+/// the other statements (all but `own`, an index into them), and whether by one of the
+/// `denies` (a bit set over them). Which statements accept an action does not depend on
+/// the resource (nor the reverse), so the samples are grouped by the set of statements
+/// that accept them and only the distinct sets are paired: linear in the lists rather
+/// than in their product (a statement of 50,000 actions and 50,000 resources made 2.5
+/// billion pairs).
 fn samples_covered<'p>(
     actions: &[Cow<'p, str>],
     resources: &[Cow<'p, str>],
-    own: Option<usize>,
+    own: usize,
+    denies: Option<&[u64]>,
     acceptance: &mut Acceptance<'_, 'p>,
-) -> bool {
+) -> (bool, bool) {
     if actions.is_empty() || resources.is_empty() {
-        return true;
+        return (true, true);
     }
+    let own = Some(own);
+    // A sample only `own` accepts is accepted by no Deny either (`own` is an Allow).
     let Some(action_sets) = accepting_sets(actions, own, |a| acceptance.of_action(a)) else {
-        return false;
+        return (false, false);
     };
     let Some(resource_sets) = accepting_sets(resources, own, |r| acceptance.of_resource(r)) else {
-        return false;
+        return (false, false);
     };
-    action_sets.iter().all(|a| {
-        resource_sets.iter().all(|r| {
-            a.iter()
-                .zip(r.iter())
-                .enumerate()
-                .any(|(word, (a, r))| a & r & !own_bit(own, word) != 0)
+    let every_pair = |mask: &dyn Fn(usize) -> u64| {
+        action_sets.iter().all(|a| {
+            resource_sets.iter().all(|r| {
+                a.iter()
+                    .zip(r.iter())
+                    .enumerate()
+                    .any(|(word, (a, r))| a & r & mask(word) != 0)
+            })
         })
-    })
+    };
+    let by_any = every_pair(&|word| !own_bit(own, word));
+    let by_denies = denies.is_some_and(|denies| every_pair(&|word| denies[word]));
+    (by_any, by_denies)
 }
 
 /// The bit of `own` in word `word` of a bit set over the others, if it falls there.

@@ -267,6 +267,36 @@ fn the_pre_test_samples_a_not_element_outside_its_patterns() {
     let policy = Policy::from_root(&parsed.root, &arena).unwrap();
     // 0: no other statement grants `policylint-outside:sample`; 1 and 2: 0 may cover
     // them; 3: no string is outside `*`; 4: a policy variable may match anything.
-    let found: Vec<usize> = candidates(&policy, |_| true).into_iter().collect();
+    let found: Vec<usize> = candidates(&policy).by_any.into_iter().collect();
     assert_eq!(found, [1, 2, 3, 4]);
+}
+
+/// The one pre-test answers PL503 from the Denys alone: an Allow some other Allow covers
+/// is PL504's candidate only; one a Deny touches in every unit is both rules'.
+#[test]
+fn the_pre_test_answers_both_rules_apart() {
+    use super::candidates;
+    use crate::model::Policy;
+    use crate::parse::{Arena, parse};
+    let text = r#"{"Version": "1", "Statement": [
+        {"Effect": "Allow", "Action": "oss:*", "Resource": "*"},
+        {"Effect": "Allow", "Action": "oss:GetObject", "Resource": "acs:oss:*:*:b/*"},
+        {"Effect": "Allow", "Action": "ecs:StopInstance", "Resource": "*"},
+        {"Effect": "Allow", "Action": "rds:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": ["ecs:Stop*", "oss:List*"], "Resource": "*"}]}"#;
+    let arena = Arena::new();
+    let parsed = parse(text, &arena).unwrap();
+    let policy = Policy::from_root(&parsed.root, &arena).unwrap();
+    let found = candidates(&policy);
+    // 0: no other statement matches `oss:`; 1: only the Allow 0 does; 2: only the Deny;
+    // 3: no other statement matches `rds:`.
+    assert_eq!(found.by_any.into_iter().collect::<Vec<_>>(), [1, 2]);
+    assert_eq!(found.by_denies.into_iter().collect::<Vec<_>>(), [2]);
+    let without_deny = text.replace("\"Deny\"", "\"Allow\"");
+    let parsed = parse(&without_deny, &arena).unwrap();
+    let policy = Policy::from_root(&parsed.root, &arena).unwrap();
+    let found = candidates(&policy);
+    // 4 (an Allow now): `ecs:Stop` is no other statement's.
+    assert_eq!(found.by_any.into_iter().collect::<Vec<_>>(), [1, 2]);
+    assert!(found.by_denies.is_empty());
 }
