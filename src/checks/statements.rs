@@ -182,8 +182,8 @@ pub(super) fn candidates(policy: &Policy) -> Candidates {
         if !statement.is_allow() {
             continue;
         }
-        let (by_any, by_denies) = match sample_requests(statement) {
-            _ if shortcuts_off() => (true, true),
+        let samples = sample_requests(statement).filter(|_| !shortcuts_off());
+        let (by_any, by_denies) = match samples {
             Some((actions, resources)) => samples_covered(
                 &actions,
                 &resources,
@@ -292,7 +292,6 @@ fn samples_covered<'p>(
     if actions.is_empty() || resources.is_empty() {
         return (true, true);
     }
-    let own = Some(own);
     // A sample only `own` accepts is accepted by no Deny either (`own` is an Allow).
     let Some(action_sets) = accepting_sets(actions, own, |a| acceptance.of_action(a)) else {
         return (false, false);
@@ -316,10 +315,10 @@ fn samples_covered<'p>(
 }
 
 /// The bit of `own` in word `word` of a bit set over the others, if it falls there.
-fn own_bit(own: Option<usize>, word: usize) -> u64 {
-    match own {
-        Some(own) if own / 64 == word => 1 << (own % 64),
-        _ => 0,
+fn own_bit(own: usize, word: usize) -> u64 {
+    match own / 64 == word {
+        true => 1 << (own % 64),
+        false => 0,
     }
 }
 
@@ -328,7 +327,7 @@ fn own_bit(own: Option<usize>, word: usize) -> u64 {
 /// which the caller masks: taking it out here cost two allocations per sample.
 fn accepting_sets<'p>(
     samples: &[Cow<'p, str>],
-    own: Option<usize>,
+    own: usize,
     mut accepting: impl FnMut(&Cow<'p, str>) -> Rc<[u64]>,
 ) -> Option<foldhash::HashSet<Rc<[u64]>>> {
     let mut sets = foldhash::HashSet::default();
