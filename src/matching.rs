@@ -43,7 +43,10 @@ fn match_units<T: Copy + PartialEq>(
     let Some(first_star) = pattern.iter().position(|&unit| unit == star_unit) else {
         return pattern.len() == text.len() && fixed(pattern, text);
     };
-    let last_star = pattern.iter().rposition(|&unit| unit == star_unit).unwrap_or(first_star);
+    let last_star = pattern
+        .iter()
+        .rposition(|&unit| unit == star_unit)
+        .unwrap_or(first_star);
     let (prefix, suffix) = (&pattern[..first_star], &pattern[last_star + 1..]);
     if prefix.len() + suffix.len() > text.len()
         || !fixed(prefix, text)

@@ -141,6 +141,8 @@ thread_local! {
     static SHORTCUTS_OFF: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
     /// How many questions `plain` answered: the tests see that it takes part.
     static PLAIN_ANSWERS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// How many units `plain` found covered through a `Not` element.
+    static PLAIN_NOT_COVERS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
 }
 
 /// Whether the tests asked for answers without the shortcuts (never outside them).
