@@ -25,9 +25,20 @@ fn rule_files_on_disk() -> Vec<(String, String)> {
 fn every_rule_file_is_embedded_verbatim() {
     let embedded: Vec<(String, String)> = EMBEDDED_RULES
         .iter()
-        .map(|(name, text)| (name.to_string(), text.to_string()))
+        .map(|(name, text, _)| (name.to_string(), text.to_string()))
         .collect();
     assert_eq!(embedded, rule_files_on_disk());
+}
+
+/// The binary reads each built-in rule from the JSON the build made of its file: the
+/// JSON must say what the TOML says, field by field.
+#[test]
+fn every_embedded_rule_reads_from_json_as_from_its_toml() {
+    for (name, text, json) in EMBEDDED_RULES {
+        let from_toml: RuleFile = toml::from_str(text).unwrap();
+        let from_json: RuleFile = serde_json::from_str(json).unwrap();
+        assert_eq!(format!("{from_toml:?}"), format!("{from_json:?}"), "{name}");
+    }
 }
 
 #[test]

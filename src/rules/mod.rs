@@ -224,8 +224,14 @@ impl RuleSet {
     /// The rules embedded in the binary.
     pub fn builtin() -> Result<Self, RuleError> {
         let mut set = RuleSet::empty();
-        for (file, text) in EMBEDDED_RULES {
-            set.add_rule_text(&format!("rules/{file}"), text)?;
+        for (file, text, json) in EMBEDDED_RULES {
+            let file = format!("rules/{file}");
+            let doc: RuleFile = serde_json::from_str(json).map_err(|e| RuleError {
+                file: file.clone(),
+                line: None,
+                message: e.to_string(),
+            })?;
+            set.add_rule(&file, text, doc)?;
         }
         for rule in &mut set.rules {
             rule.builtin = true;
@@ -304,16 +310,21 @@ impl RuleSet {
 
     /// Parses, validates and compiles one rule file.
     pub fn add_rule_text(&mut self, file: &str, text: &str) -> Result<(), RuleError> {
-        let error = |message: String| RuleError {
-            file: file.to_string(),
-            line: None,
-            message,
-        };
         let doc: RuleFile = toml::from_str(text).map_err(|e| RuleError {
             file: file.to_string(),
             line: e.span().map(|span| line_of(text, span.start)),
             message: e.message().trim_end().to_string(),
         })?;
+        self.add_rule(file, text, doc)
+    }
+
+    /// Validates and compiles one rule read from `text`.
+    fn add_rule(&mut self, file: &str, text: &str, doc: RuleFile) -> Result<(), RuleError> {
+        let error = |message: String| RuleError {
+            file: file.to_string(),
+            line: None,
+            message,
+        };
         if !is_rule_code(&doc.code) {
             return Err(error(format!(
                 "code `{}` must be two or more capital letters followed by digits, such as `PL201` or `ACME001`",
