@@ -37,8 +37,8 @@ fn embed_rules() {
         println!("cargo:rerun-if-changed={}", path.display());
         let name = path.file_name().unwrap().to_str().unwrap();
         let text = fs::read_to_string(&path).unwrap();
-        let table: toml::Table = toml::from_str(&text)
-            .unwrap_or_else(|e| panic!("rules/{name} is not valid TOML: {e}"));
+        let table: toml::Table =
+            toml::from_str(&text).unwrap_or_else(|e| panic!("rules/{name} is not valid TOML: {e}"));
         let json_path = out_dir.join(name).with_extension("json");
         fs::write(&json_path, serde_json::to_string(&table).unwrap()).unwrap();
         out.push_str(&format!(

@@ -310,7 +310,7 @@ fn walk<const N: usize>(template: &str, resource: &str) -> bool {
 /// The parts of a resource name: (`arn` or `acs`, service, resource part). The resource
 /// part is what follows the account (`logs/*` in `arn:aws:s3:::logs/*`).
 pub fn parts(resource: &str) -> Option<(&str, &str, &str)> {
-    let (scheme, rest) = resource.split_once(':')?;
+    let (scheme, rest) = crate::matching::split_once_byte(resource, b':')?;
     let mut fields = rest.splitn(if scheme == "arn" { 5 } else { 4 }, ':');
     match scheme {
         "arn" => {

@@ -6,7 +6,7 @@ use super::actions::Budget;
 use super::resolved::Resolved;
 use crate::catalogue::{self, Action};
 use crate::diagnostic::{Finding, Severity};
-use crate::matching::trim;
+use crate::matching::{split_once_byte, trim};
 use crate::model::{Dialect, Entry, PolicyKind, Statement};
 use crate::parse::{Node, NodeKind};
 
@@ -256,7 +256,7 @@ fn scopable_actions(
     budget: &mut Budget,
 ) -> Option<(Action, usize)> {
     let text = trim(text);
-    let (service, name) = text.split_once(':')?;
+    let (service, name) = split_once_byte(text, b':')?;
     if service.contains(['*', '?']) {
         return None;
     }
@@ -293,6 +293,10 @@ fn unscoped_for_any(resource: &str, of_service: impl Fn(&str) -> bool) -> bool {
     if resource == "*" {
         return true;
     }
+    // Asked of every resource of every Allow: most name one, and end otherwise.
+    if !resource.ends_with('*') {
+        return false;
+    }
     let Some((scheme, own, _)) = crate::catalogue::arn::parts(resource) else {
         return false;
     };
@@ -303,7 +307,6 @@ fn unscoped_for_any(resource: &str, of_service: impl Fn(&str) -> bool) -> bool {
             .split(':')
             .skip(before_region)
             .all(|field| field.bytes().all(|b| b == b'*'))
-        && resource.ends_with('*')
 }
 
 /// PL302: Allow of actions that can be scoped, on every resource. The rule file limits it

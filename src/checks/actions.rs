@@ -8,6 +8,7 @@
 use super::CheckContext;
 use crate::catalogue::{self, ActionList, Catalogue, Suggestion};
 use crate::diagnostic::{Edit, Finding, Fix};
+use crate::matching::split_once_byte;
 use crate::model::{Entry, Statement};
 use std::borrow::Cow;
 
@@ -138,7 +139,7 @@ pub fn unknown_action(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let mut budget = Budget::new();
     for (position, statement) in policy.statements.iter().enumerate() {
         for (entry, resolved) in action_entries(statement).zip(resolved.statement(position)) {
-            let Some((service_text, name)) = entry.text.split_once(':') else {
+            let Some((service_text, name)) = split_once_byte(entry.text, b':') else {
                 continue;
             };
             if !is_plain(service_text) {
@@ -210,7 +211,7 @@ pub fn unknown_service(ctx: &CheckContext, out: &mut Vec<Finding>) {
     let mut budget = Budget::new();
     for (position, statement) in policy.statements.iter().enumerate() {
         for (entry, resolved) in action_entries(statement).zip(resolved.statement(position)) {
-            let Some((service_text, name)) = entry.text.split_once(':') else {
+            let Some((service_text, name)) = split_once_byte(entry.text, b':') else {
                 continue;
             };
             if !is_plain(service_text) || !(is_plain(name) || is_pattern(name)) {

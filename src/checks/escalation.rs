@@ -4,7 +4,7 @@
 use super::CheckContext;
 use super::access::{covers_all_resources, is_every_action};
 use crate::diagnostic::Finding;
-use crate::matching::{action_matches, trim, wildcard_covers, wildcard_match};
+use crate::matching::{action_matches, split_once_byte, trim, wildcard_covers, wildcard_match};
 use crate::model::{Dialect, Entry, Statement};
 use crate::parse::Node;
 use std::sync::LazyLock;
@@ -176,7 +176,7 @@ fn companion<'n>(
 /// of against every path: most actions of a policy belong to other services. Without a `*`
 /// or `?` before the first colon, the part before it matches exactly the service code.
 fn may_name_path_action(action: &str, dialect: Dialect) -> bool {
-    match trim(action).split_once(':') {
+    match split_once_byte(trim(action), b':') {
         Some((service, _)) if !service.contains(['*', '?']) => path_services(dialect)
             .iter()
             .any(|code| code.eq_ignore_ascii_case(service)),

@@ -6,7 +6,7 @@
 
 use super::actions::action_entries;
 use crate::catalogue::{Action, ActionRange, Catalogue, Matching, Service};
-use crate::matching::trim;
+use crate::matching::{split_once_byte, trim};
 use crate::memo::{self, Memory};
 use crate::model::{Dialect, Policy};
 use std::cell::RefCell;
@@ -32,7 +32,7 @@ pub struct Resolved {
 
 impl Resolved {
     pub fn of(catalogue: Catalogue, text: &str) -> Self {
-        let Some((code, name)) = trim(text).split_once(':') else {
+        let Some((code, name)) = split_once_byte(trim(text), b':') else {
             return Resolved::default();
         };
         let Some(service) = catalogue.service(code) else {

@@ -14,7 +14,7 @@ use super::actions::{Budget, is_plain};
 use super::resolved::Resolved;
 use crate::catalogue::{Action, Catalogue, Service, arn};
 use crate::diagnostic::Finding;
-use crate::matching::trim;
+use crate::matching::{split_once_byte, trim};
 use crate::memo::{self, Memory};
 use crate::model::Dialect;
 use std::cell::RefCell;
@@ -111,7 +111,7 @@ fn in_service_vocabulary(service: Service, resource: &str) -> bool {
 /// the budget).
 fn named_actions(text: &str, resolved: &Resolved, budget: &mut Budget) -> Vec<Action> {
     let text = trim(text);
-    let Some((service_text, name)) = text.split_once(':') else {
+    let Some((service_text, name)) = split_once_byte(text, b':') else {
         return Vec::new();
     };
     if !is_plain(service_text) {

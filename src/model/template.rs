@@ -86,6 +86,13 @@ impl<'n> TemplateValues<'n> {
             })
     }
 
+    /// Whether `node` lies inside a template value (a template function's object): for a
+    /// string without `$`, which cannot hold an expression, what
+    /// [`TemplateValues::holds_template_expression`] asks.
+    pub fn in_template_value(&self, node: &Node) -> bool {
+        self.in_region(node.span)
+    }
+
     /// Whether `node` is, or lies inside, a template value, or is a string with a template
     /// expression in it: a value whose exact text is not known.
     pub fn holds_template_expression(&self, node: &Node) -> bool {

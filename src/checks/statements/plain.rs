@@ -203,16 +203,16 @@ impl<'p> PlainStatement<'p> {
             if values.has_template_value {
                 return None;
             }
-            values
-                .entries
-                .iter()
-                .map(|entry| {
-                    if policy.templates.holds_template_expression(entry.node) {
-                        return None;
-                    }
-                    Entry::of(trim(entry.text), side, policy.dialect)
-                })
-                .collect()
+            // `Entry::of` refuses text with a `$`, the start of any template expression.
+            let mut entries = Vec::with_capacity(values.entries.len());
+            for entry in &values.entries {
+                let read = Entry::of(trim(entry.text), side, policy.dialect)?;
+                if policy.templates.in_template_value(entry.node) {
+                    return None;
+                }
+                entries.push(read);
+            }
+            Some(entries)
         };
         // An empty `Not` element is left to the engine, as is a statement with both forms.
         let side = |element: &Option<Values<'p>>, not_element: &Option<Values<'p>>, kind| match (
