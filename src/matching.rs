@@ -30,7 +30,8 @@ pub fn wildcard_match(pattern: &str, text: &str, ignore_case: bool) -> bool {
 
 /// Whether `pattern` (`star_unit` any run, `?` handled by `same`) matches all of `text`.
 /// The literal text before the first star and after the last is compared first, at its
-/// fixed place: most pairs rules try differ there (`acs:kms:*:*:key/a` against
+/// fixed place, as the stars are looked for: most pairs rules try differ there
+/// (`ecs:StartInstance` against `kms:Decrypt`, `acs:kms:*:*:key/a` against
 /// `acs:kms:::key/b`), and walking the stars first made each such test retry every
 /// position. Only the stars' part goes to the backtracking pass.
 fn match_units<T: Copy + PartialEq>(
@@ -39,24 +40,30 @@ fn match_units<T: Copy + PartialEq>(
     same: impl Fn(T, T) -> bool,
     star_unit: T,
 ) -> bool {
-    let fixed = |pattern: &[T], text: &[T]| pattern.iter().zip(text).all(|(&p, &t)| same(p, t));
-    let Some(first_star) = pattern.iter().position(|&unit| unit == star_unit) else {
-        return pattern.len() == text.len() && fixed(pattern, text);
-    };
-    let last_star = pattern
-        .iter()
-        .rposition(|&unit| unit == star_unit)
-        .unwrap_or(first_star);
-    let (prefix, suffix) = (&pattern[..first_star], &pattern[last_star + 1..]);
-    if prefix.len() + suffix.len() > text.len()
-        || !fixed(prefix, text)
-        || !fixed(suffix, &text[text.len() - suffix.len()..])
-    {
-        return false;
+    // The start, up to the first star.
+    let mut start = 0;
+    while start < pattern.len() && pattern[start] != star_unit {
+        if start == text.len() || !same(pattern[start], text[start]) {
+            return false;
+        }
+        start += 1;
+    }
+    if start == pattern.len() {
+        return start == text.len();
+    }
+    // The end, back to the last star (which the first is, at the latest).
+    let mut end = 0;
+    while pattern[pattern.len() - 1 - end] != star_unit {
+        if start + end == text.len()
+            || !same(pattern[pattern.len() - 1 - end], text[text.len() - 1 - end])
+        {
+            return false;
+        }
+        end += 1;
     }
     backtracking_match(
-        &pattern[first_star..=last_star],
-        &text[prefix.len()..text.len() - suffix.len()],
+        &pattern[start..pattern.len() - end],
+        &text[start..text.len() - end],
         same,
         star_unit,
     )
