@@ -175,7 +175,7 @@ fn fields(text: &str, count: usize) -> Option<[&str; 6]> {
     let mut out = [""; 6];
     let mut rest = text;
     for field in out.iter_mut().take(count - 1) {
-        let (head, tail) = rest.split_once(':')?;
+        let (head, tail) = crate::matching::split_once_byte(rest, b':')?;
         *field = head;
         rest = tail;
     }
@@ -192,8 +192,11 @@ fn units_may_match(template: &str, resource: &str) -> bool {
     if !resource.is_empty() && resource.bytes().all(|b| b == b'*') {
         return true;
     }
-    let plain = |text: &str, special: &[char]| !text.contains(special) && text.len() <= MAX_UNITS;
-    if plain(template, &['$', '{', '*', '?']) && plain(resource, &['$', '*', '?']) {
+    // By bytes: every special character is ASCII.
+    let plain = |text: &str, special: &[u8]| {
+        text.len() <= MAX_UNITS && !text.bytes().any(|b| special.contains(&b))
+    };
+    if plain(template, b"${*?") && plain(resource, b"$*?") {
         return template.eq_ignore_ascii_case(resource);
     }
     if let Some(answer) = literal_then_placeholder(template, resource) {

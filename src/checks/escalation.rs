@@ -224,10 +224,12 @@ impl<'n> Unscoped<'n> {
         let resources = statement.resource.iter().flat_map(|r| &r.entries);
         let mut first: Vec<Option<&'n Node<'n>>> = escalations(dialect).map(|_| None).collect();
         for resource in resources {
+            // Read once for every path: a statement's resources meet dozens of them.
+            let Some(name) = ResourceName::of(resource.text) else {
+                continue;
+            };
             for (slot, e) in first.iter_mut().zip(escalations(dialect)) {
-                if slot.is_none()
-                    && covers_every(resource.text, e.target_service(), e.target_pattern())
-                {
+                if slot.is_none() && name.covers_every(e.target_service(), e.target_pattern()) {
                     *slot = Some(resource.node);
                 }
             }
@@ -252,32 +254,46 @@ impl<'n> Unscoped<'n> {
     }
 }
 
-/// Whether `resource` names every resource of `service` whose relative name `pattern`
-/// describes (`user/*`): `*`, `acs:ram:*:*:*`, `acs:ram::<account>:user/*`,
-/// `arn:aws:iam::*:role/*`, `arn:aws:lambda:*:*:function:*` and the like. A specific
-/// account still counts: it is the account the holder works in.
-fn covers_every(resource: &str, service: &str, pattern: &str) -> bool {
-    let resource = trim(resource);
-    if resource == "*" {
-        return true;
-    }
-    let rest = if let Some(rest) = resource.strip_prefix("acs:") {
-        rest
-    } else if let Some(rest) = resource.strip_prefix("arn:") {
-        match rest.split_once(':') {
-            Some((_partition, rest)) => rest,
-            None => return false,
+/// A resource entry, read once for every escalation path.
+enum ResourceName<'r> {
+    /// `*`.
+    Everything,
+    /// A name's service and relative name (`user/*` of `acs:ram:*:*:user/*`).
+    Of { service: &'r str, relative: &'r str },
+}
+
+impl<'r> ResourceName<'r> {
+    /// `None` for text that is neither `*` nor an `acs:` or `arn:` name.
+    fn of(resource: &'r str) -> Option<Self> {
+        let resource = trim(resource);
+        if resource == "*" {
+            return Some(ResourceName::Everything);
         }
-    } else {
-        return false;
-    };
-    let mut parts = rest.splitn(4, ':');
-    let (Some(resource_service), Some(_region), Some(_account), Some(relative)) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return false;
-    };
-    wildcard_covers(resource_service, service, true) && wildcard_covers(relative, pattern, false)
+        let rest = if let Some(rest) = resource.strip_prefix("acs:") {
+            rest
+        } else {
+            let rest = resource.strip_prefix("arn:")?;
+            split_once_byte(rest, b':')?.1
+        };
+        let (service, rest) = split_once_byte(rest, b':')?;
+        let (_region, rest) = split_once_byte(rest, b':')?;
+        let (_account, relative) = split_once_byte(rest, b':')?;
+        Some(ResourceName::Of { service, relative })
+    }
+
+    /// Whether this resource names every resource of `service` whose relative name `pattern`
+    /// describes (`user/*`): `*`, `acs:ram:*:*:*`, `acs:ram::<account>:user/*`,
+    /// `arn:aws:iam::*:role/*`, `arn:aws:lambda:*:*:function:*` and the like. A specific
+    /// account still counts: it is the account the holder works in.
+    fn covers_every(&self, service: &str, pattern: &str) -> bool {
+        match self {
+            ResourceName::Everything => true,
+            ResourceName::Of {
+                service: own,
+                relative,
+            } => wildcard_covers(own, service, true) && wildcard_covers(relative, pattern, false),
+        }
+    }
 }
 
 fn finding(
@@ -346,6 +362,10 @@ fn finding(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn covers_every(resource: &str, service: &str, pattern: &str) -> bool {
+        ResourceName::of(resource).is_some_and(|name| name.covers_every(service, pattern))
+    }
 
     #[test]
     fn unscoped_resources() {
