@@ -32,7 +32,6 @@ use crate::model::{Policy, Statement, Values};
 use std::borrow::Cow;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
-use std::rc::Rc;
 
 mod acceptance;
 mod member_runs;
@@ -40,7 +39,7 @@ mod plain;
 mod templates;
 
 use crate::matching::run_index::{self, RunIndex};
-use acceptance::Acceptance;
+use acceptance::{Acceptance, StatementSet};
 use plain::PlainStatements;
 
 /// Past this many statements the rules are skipped: each statement's region is explored
@@ -304,8 +303,9 @@ fn samples_covered<'p>(
     let every_pair = |mask: &dyn Fn(usize) -> u64| {
         action_sets.iter().all(|a| {
             resource_sets.iter().all(|r| {
-                a.iter()
-                    .zip(r.iter())
+                a.words()
+                    .iter()
+                    .zip(r.words())
                     .enumerate()
                     .any(|(word, (a, r))| a & r & mask(word) != 0)
             })
@@ -326,16 +326,18 @@ fn own_bit(own: usize, word: usize) -> u64 {
 
 /// The distinct sets (bit sets over the others) of statements that accept each sample, or
 /// `None` as soon as a sample is accepted by none but `own`. The sets keep `own`'s bit,
-/// which the caller masks: taking it out here cost two allocations per sample.
+/// which the caller masks: taking it out here cost two allocations per sample (of a
+/// policy past 64 statements).
 fn accepting_sets<'p>(
     samples: &[Cow<'p, str>],
     own: usize,
-    mut accepting: impl FnMut(&Cow<'p, str>) -> Rc<[u64]>,
-) -> Option<foldhash::HashSet<Rc<[u64]>>> {
+    mut accepting: impl FnMut(&Cow<'p, str>) -> StatementSet,
+) -> Option<foldhash::HashSet<StatementSet>> {
     let mut sets = foldhash::HashSet::default();
     for sample in samples {
         let set = accepting(sample);
         let accepted_by_another = set
+            .words()
             .iter()
             .enumerate()
             .any(|(word, &bits)| bits & !own_bit(own, word) != 0);

@@ -25,11 +25,28 @@ use prefixes::{PREFIXED_FROM, Prefixes};
 pub(super) struct Acceptance<'s, 'p> {
     others: &'s [&'s Statement<'p>],
     dialect: Dialect,
-    actions: HashMap<Cow<'p, str>, Rc<[u64]>>,
-    resources: HashMap<Cow<'p, str>, Rc<[u64]>>,
+    actions: HashMap<Cow<'p, str>, StatementSet>,
+    resources: HashMap<Cow<'p, str>, StatementSet>,
     /// Each side's judges and index, made when the first sample of the side is asked about.
     action_side: Option<Judging<'p>>,
     resource_side: Option<Judging<'p>>,
+}
+
+/// Some of the other statements, as bits over them: one word for the policies of at most
+/// 64 statements (nearly all, and then no allocation per sample), shared words past that.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum StatementSet {
+    Word(u64),
+    Words(Rc<[u64]>),
+}
+
+impl StatementSet {
+    pub(super) fn words(&self) -> &[u64] {
+        match self {
+            StatementSet::Word(word) => std::slice::from_ref(word),
+            StatementSet::Words(words) => words,
+        }
+    }
 }
 
 /// How the other statements decide on the samples of one side.
@@ -246,29 +263,29 @@ impl<'s, 'p> Acceptance<'s, 'p> {
         }
     }
 
-    pub(super) fn of_action(&mut self, action: &Cow<'p, str>) -> Rc<[u64]> {
+    pub(super) fn of_action(&mut self, action: &Cow<'p, str>) -> StatementSet {
         let (others, dialect) = (self.others, self.dialect);
         let judging = self
             .action_side
             .get_or_insert_with(|| Judging::of(others, Side::Action, dialect));
-        remembered(&mut self.actions, action, || {
+        remembered(&mut self.actions, action, others.len(), || {
             judging.accepting(action, Side::Action)
         })
     }
 
-    pub(super) fn of_resource(&mut self, resource: &Cow<'p, str>) -> Rc<[u64]> {
+    pub(super) fn of_resource(&mut self, resource: &Cow<'p, str>) -> StatementSet {
         let (others, dialect) = (self.others, self.dialect);
         let judging = self
             .resource_side
             .get_or_insert_with(|| Judging::of(others, Side::Resource, dialect));
-        remembered(&mut self.resources, resource, || {
+        remembered(&mut self.resources, resource, others.len(), || {
             judging.accepting(resource, Side::Resource)
         })
     }
 }
 
 impl Judging<'_> {
-    fn accepting(&self, sample: &str, side: Side) -> Rc<[u64]> {
+    fn accepting(&self, sample: &str, side: Side) -> StatementSet {
         let trimmed = trim(sample);
         let ascii = trimmed.is_ascii();
         accepting(self.judges.len(), self.index.as_ref(), sample, |i| {
@@ -277,12 +294,20 @@ impl Judging<'_> {
     }
 }
 
+/// Below this many statements a sample is judged again rather than remembered: asking
+/// a few judges costs less than hashing the sample (and copying it when it is made up).
+const REMEMBERED_FROM: usize = 8;
+
 #[allow(clippy::ptr_arg)]
 fn remembered<'p>(
-    memo: &mut HashMap<Cow<'p, str>, Rc<[u64]>>,
+    memo: &mut HashMap<Cow<'p, str>, StatementSet>,
     sample: &Cow<'p, str>,
-    compute: impl FnOnce() -> Rc<[u64]>,
-) -> Rc<[u64]> {
+    judges: usize,
+    compute: impl FnOnce() -> StatementSet,
+) -> StatementSet {
+    if judges < REMEMBERED_FROM {
+        return compute();
+    }
     if let Some(bits) = memo.get(&**sample) {
         return bits.clone();
     }
@@ -298,8 +323,8 @@ fn accepting(
     index: Option<&SideIndex>,
     sample: &str,
     accepts: impl Fn(usize) -> bool,
-) -> Rc<[u64]> {
-    // Nearly every policy has fewer than 64 statements: one word, and one allocation.
+) -> StatementSet {
+    // Nearly every policy has at most 64 statements: one word.
     if count <= 64 {
         let may = match index.and_then(|index| index.may_accept(sample)) {
             Some(May::Word(may)) => may,
@@ -314,7 +339,7 @@ fn accepting(
                 set |= 1 << i;
             }
         }
-        return Rc::from([set]);
+        return StatementSet::Word(set);
     }
     let mut set = vec![0u64; count.div_ceil(64)];
     match index.and_then(|index| index.may_accept(sample)) {
@@ -338,7 +363,7 @@ fn accepting(
             }
         }
     }
-    set.into()
+    StatementSet::Words(set.into())
 }
 
 /// The other statements' patterns of one side, by what a sample must start with or

@@ -217,12 +217,13 @@ fn the_index_answers_as_testing_every_statement_does() {
             if dialect == Dialect::Ram || !segment_stars {
                 assert_eq!(resources, must_accept_resource, "{sample} in {text}");
             }
-            for (judged, must) in resources.iter().zip(must_accept_resource.iter()) {
+            for (judged, must) in resources.words().iter().zip(must_accept_resource.words()) {
                 assert_eq!(judged & must, *must, "{sample} in {text}");
             }
             accepted += actions
+                .words()
                 .iter()
-                .chain(resources.iter())
+                .chain(resources.words())
                 .map(|b| b.count_ones())
                 .sum::<u32>();
         }
