@@ -269,15 +269,7 @@ impl<'r> ResourceName<'r> {
         if resource == "*" {
             return Some(ResourceName::Everything);
         }
-        let rest = if let Some(rest) = resource.strip_prefix("acs:") {
-            rest
-        } else {
-            let rest = resource.strip_prefix("arn:")?;
-            split_once_byte(rest, b':')?.1
-        };
-        let (service, rest) = split_once_byte(rest, b':')?;
-        let (_region, rest) = split_once_byte(rest, b':')?;
-        let (_account, relative) = split_once_byte(rest, b':')?;
+        let (_scheme, service, relative) = crate::catalogue::arn::parts(resource)?;
         Some(ResourceName::Of { service, relative })
     }
 
